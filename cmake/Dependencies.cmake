@@ -1,0 +1,10 @@
+# Every dependency comes from a Debian package installed by scripts/setup.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(ITK 5.2 REQUIRED COMPONENTS ITKIOImageBase ITKIONIFTI ITKIOMeta ITKIONRRD ITKIOGDCM)
+find_package(DCMTK REQUIRED NO_MODULE)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+find_package(ZLIB REQUIRED)

@@ -1,0 +1,142 @@
+#include "modir/io/truncation_check.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "modir/core/error.h"
+
+namespace modir::io::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename T>
+T byte_swapped(T value) {
+  std::array<char, sizeof(T)> bytes;
+  std::memcpy(bytes.data(), &value, sizeof(T));
+  std::reverse(bytes.begin(), bytes.end());
+  std::memcpy(&value, bytes.data(), sizeof(T));
+  return value;
+}
+
+// Where the voxels start inside the decompressed NIfTI stream (NIfTI-1 or NIfTI-2), or 0 when
+// the header cannot be understood (ITK has read it already, so that does not happen in practice).
+std::uint64_t nifti_voxel_offset(gzFile file) {
+  std::array<char, 540> header{};
+  const int got = gzread(file, header.data(), static_cast<unsigned>(header.size()));
+  if (got < 348) return 0;
+  std::int32_t size = 0;
+  std::memcpy(&size, header.data(), 4);
+  const bool swap = size != 348 && size != 540;
+  if (swap) size = byte_swapped(size);
+  if (size == 348) {
+    float offset = 0;
+    std::memcpy(&offset, header.data() + 108, 4);
+    return static_cast<std::uint64_t>(swap ? byte_swapped(offset) : offset);
+  }
+  if (size == 540 && got >= 540) {
+    std::int64_t offset = 0;
+    std::memcpy(&offset, header.data() + 168, 8);
+    return static_cast<std::uint64_t>(swap ? byte_swapped(offset) : offset);
+  }
+  return 0;
+}
+
+void throw_truncated(const fs::path& path, std::uint64_t expected, std::uint64_t found) {
+  throw data_error("'{}' is truncated: its header promises {} bytes of data but only {} are there; "
+                   "the file was cut short (copy or download again)",
+                   path.string(), expected, found);
+}
+
+}  // namespace
+
+void check_nifti_gz_complete(const fs::path& path, std::uint64_t data_bytes) {
+  gzFile file = gzopen(path.string().c_str(), "rb");
+  if (file == nullptr) return;
+  const std::uint64_t expected = nifti_voxel_offset(file) + data_bytes;
+
+  // Fast path: the gzip trailer stores the uncompressed length modulo 2^32.
+  std::uint32_t trailer_size = 0;
+  {
+    std::ifstream raw(path, std::ios::binary | std::ios::ate);
+    const auto length = static_cast<std::uint64_t>(raw.tellg());
+    if (length >= 4) {
+      raw.seekg(static_cast<std::streamoff>(length - 4));
+      raw.read(reinterpret_cast<char*>(&trailer_size), 4);  // little-endian by the gzip spec
+    }
+  }
+  if (trailer_size == static_cast<std::uint32_t>(expected & 0xffffffffu)) {
+    gzclose(file);
+    return;
+  }
+  // Slow path (a multi-member gzip file, or damage): decompress everything and count.
+  gzrewind(file);
+  std::uint64_t total = 0;
+  std::array<char, 1 << 16> buffer;
+  int got = 0;
+  while ((got = gzread(file, buffer.data(), static_cast<unsigned>(buffer.size()))) > 0) {
+    total += static_cast<std::uint64_t>(got);
+  }
+  int error_number = Z_OK;
+  gzerror(file, &error_number);
+  gzclose(file);
+  if (total < expected || got < 0 || (error_number != Z_OK && error_number != Z_STREAM_END)) {
+    throw_truncated(path, expected, total);
+  }
+}
+
+void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
+  std::ifstream stream(path, std::ios::binary);
+  std::map<std::string, std::string> fields;
+  std::string line;
+  std::uint64_t data_offset = 0;
+  while (std::getline(stream, line)) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    auto trim = [](std::string s) {
+      const auto b = s.find_first_not_of(" \t\r");
+      const auto e = s.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    const std::string key = trim(line.substr(0, eq));
+    fields[key] = trim(line.substr(eq + 1));
+    if (key == "ElementDataFile") {
+      data_offset = static_cast<std::uint64_t>(stream.tellg());
+      break;
+    }
+  }
+  const std::string data_file = fields["ElementDataFile"];
+  std::uint64_t available = 0;
+  fs::path data_path = path;
+  if (data_file == "LOCAL") {
+    available = fs::file_size(path) - data_offset;
+  } else if (data_file.empty() || data_file == "LIST" || data_file.find('%') != std::string::npos ||
+             data_file.find(' ') != std::string::npos) {
+    return;  // slice lists and patterns: ITK checks each file as it reads it
+  } else {
+    data_path = path.parent_path() / data_file;
+    std::error_code ec;
+    available = fs::file_size(data_path, ec);
+    if (ec) {
+      throw data_error("'{}': its data file '{}' is missing; keep the .mhd and its data file together",
+                       path.string(), data_path.string());
+    }
+  }
+  const bool compressed = fields["CompressedData"] == "True" || fields["CompressedData"] == "true";
+  std::uint64_t expected = data_bytes;
+  if (compressed) {
+    if (fields.count("CompressedDataSize") == 0) return;
+    expected = std::stoull(fields["CompressedDataSize"]);
+  }
+  if (available < expected) throw_truncated(data_path, expected, available);
+}
+
+}  // namespace modir::io::detail

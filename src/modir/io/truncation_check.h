@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+namespace modir::io::detail {
+
+/// ITK does not notice every truncated file: a cut .nii.gz or a compressed .mha reads "fine" with
+/// the missing voxels left as zeros (seen with ITK 5.2). These checks look at the file sizes the
+/// headers promise, cheaply, and throw a data error naming the file when data is missing.
+
+/// For a gzip-compressed NIfTI file holding `data_bytes` of voxels after its header.
+void check_nifti_gz_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
+
+/// For a MetaImage header (.mha or .mhd) whose voxels take `data_bytes` uncompressed.
+void check_metaimage_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
+
+}  // namespace modir::io::detail

@@ -1,0 +1,324 @@
+#include "modir/io/image_io.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "modir/core/error.h"
+#include "support/test_support.h"
+
+namespace modir::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+void expect_geometry_near(const Geometry& a, const Geometry& b, double tolerance) {
+  EXPECT_EQ(a.size, b.size);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_NEAR(a.spacing[i], b.spacing[i], tolerance) << "spacing " << i;
+    EXPECT_NEAR(a.origin[i], b.origin[i], tolerance * 100) << "origin " << i;
+  }
+  EXPECT_LT(a.direction.max_abs_difference(b.direction), tolerance) << "direction";
+}
+
+// NIfTI stores geometry as float32, the text formats print it; both are exact to ~1e-6.
+constexpr double kGeometryTolerance = 2e-6;
+
+class RoundTrip : public ::testing::TestWithParam<std::string> {};
+
+template <typename T>
+void round_trip_type(const fs::path& file) {
+  const Image<T> original = test::random_image<T>(test::oblique_geometry(), -100, 120, 7);
+  write_image(original, file);
+  ReadOptions options;
+  const AnyImage read = read_image(file, options);
+  ASSERT_EQ(pixel_type_of(read), pixel_type_of<T>()) << file;
+  const Image<T>& back = std::get<Image<T>>(read);
+  expect_geometry_near(back.geometry(), original.geometry(), kGeometryTolerance);
+  EXPECT_EQ(back.buffer(), original.buffer()) << file;
+}
+
+TEST_P(RoundTrip, EveryPixelTypeWithObliqueGeometry) {
+  test::TempDir dir;
+  const std::string ext = GetParam();
+  round_trip_type<std::int16_t>(dir / ("a_int16" + ext));
+  round_trip_type<std::uint16_t>(dir / ("a_uint16" + ext));
+  round_trip_type<std::int32_t>(dir / ("a_int32" + ext));
+  round_trip_type<float>(dir / ("a_float" + ext));
+  round_trip_type<double>(dir / ("a_double" + ext));
+  // uint8 from values clamped into range by random_image's cast: use 0..250.
+  const Image<std::uint8_t> bytes = test::random_image<std::uint8_t>(test::oblique_geometry(), 0, 250);
+  write_image(bytes, dir / ("b" + ext));
+  EXPECT_EQ(read_image_as<std::uint8_t>(dir / ("b" + ext)).buffer(), bytes.buffer());
+}
+
+TEST_P(RoundTrip, DisplacementFieldKeepsComponentsAndGeometry) {
+  test::TempDir dir;
+  const fs::path file = dir / ("field" + GetParam());
+  DisplacementField field(test::oblique_geometry());
+  for (std::int64_t i = 0; i < field.voxel_count(); ++i) {
+    field.data()[i] = {0.5f * static_cast<float>(i), -1.25f, static_cast<float>(i % 7) - 3.0f};
+  }
+  write_displacement_field(field, file);
+  const ImageInfo info = read_image_info(file);
+  EXPECT_EQ(info.components, 3);
+  const DisplacementField back = read_displacement_field(file);
+  expect_geometry_near(back.geometry(), field.geometry(), kGeometryTolerance);
+  for (std::int64_t i = 0; i < field.voxel_count(); ++i) {
+    EXPECT_EQ(back.data()[i], field.data()[i]) << "voxel " << i;
+  }
+  // A vector image is not a scalar image.
+  EXPECT_THROW(read_image(file), Error);
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, RoundTrip,
+                         ::testing::Values(".nii", ".nii.gz", ".mha", ".mhd", ".nrrd", ".nhdr"),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.substr(1);
+                           for (char& c : name) if (c == '.') c = '_';
+                           return name;
+                         });
+
+// --- NIfTI headers written byte by byte, to check how qform and sform are interpreted ----------
+
+struct NiftiHeader {
+  std::array<char, 352> bytes{};
+  template <typename T>
+  void put(std::size_t offset, T value) { std::memcpy(bytes.data() + offset, &value, sizeof(T)); }
+};
+
+// A 2x2x2 int16 volume with voxel (i,j,k) = i + 2j + 4k; geometry set by `configure`.
+template <typename Configure>
+fs::path write_nifti(const fs::path& file, std::array<short, 8> dim, Configure configure) {
+  NiftiHeader h;
+  h.put<int>(0, 348);
+  for (int i = 0; i < 8; ++i) h.put<short>(40 + 2 * i, dim[i]);
+  h.put<short>(70, 4);   // datatype int16
+  h.put<short>(72, 16);  // bitpix
+  h.put<float>(108, 352.0f);
+  h.put<float>(112, 1.0f);  // scl_slope
+  h.put<char>(123, 2);      // xyzt_units: mm
+  std::memcpy(h.bytes.data() + 344, "n+1\0", 4);
+  configure(h);
+  std::ofstream out(file, std::ios::binary);
+  out.write(h.bytes.data(), h.bytes.size());
+  std::int64_t count = 1;
+  for (int i = 1; i <= dim[0]; ++i) count *= dim[i];
+  for (std::int64_t v = 0; v < count; ++v) {
+    const auto value = static_cast<std::int16_t>(v);
+    out.write(reinterpret_cast<const char*>(&value), 2);
+  }
+  return file;
+}
+
+// The expected LPS geometry of both hand-made headers below: spacing (2,3,4), origin (5,-7,9),
+// index x along +P, index y along -L (= R), index z along +S.
+Geometry expected_rotated_geometry() {
+  Geometry g;
+  g.size = {2, 2, 2};
+  g.spacing = {2, 3, 4};
+  g.origin = {5, -7, 9};
+  g.direction = Mat3::from_columns({0, 1, 0}, {-1, 0, 0}, {0, 0, 1});
+  return g;
+}
+
+TEST(NiftiHeader, SformOnlyIsConvertedFromRasToLps) {
+  test::TempDir dir;
+  // RAS affine = diag(-1,-1,1) * LPS affine: columns (0,-2,0), (3,0,0), (0,0,4), offset (-5,7,9).
+  const fs::path file = write_nifti(dir / "sform.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader& h) {
+    for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, i == 0 ? 1.0f : static_cast<float>(i + 1));
+    h.put<short>(252, 0);  // qform_code
+    h.put<short>(254, 2);  // sform_code: aligned
+    const float srow[3][4] = {{0, 3, 0, -5}, {-2, 0, 0, 7}, {0, 0, 4, 9}};
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 4; ++c) h.put<float>(280 + 16 * r + 4 * c, srow[r][c]);
+  });
+  const Image<std::int16_t> image = read_image_as<std::int16_t>(file);
+  expect_geometry_near(image.geometry(), expected_rotated_geometry(), 1e-6);
+  EXPECT_EQ(image(1, 0, 0), 1);
+  EXPECT_EQ(image(0, 1, 0), 2);
+  EXPECT_EQ(image(1, 1, 1), 7);
+}
+
+TEST(NiftiHeader, QformOnlyIsConvertedFromRasToLps) {
+  test::TempDir dir;
+  // RAS rotation [[0,1,0],[-1,0,0],[0,0,1]] is -90 degrees about z: quaternion (cos 45, 0, 0, -sin 45).
+  const fs::path file = write_nifti(dir / "qform.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader& h) {
+    const float pixdim[4] = {1, 2, 3, 4};  // pixdim[0] = qfac = +1
+    for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, pixdim[i]);
+    h.put<short>(252, 1);  // qform_code: scanner
+    h.put<short>(254, 0);  // sform_code
+    h.put<float>(256, 0.0f);
+    h.put<float>(260, 0.0f);
+    h.put<float>(264, static_cast<float>(-std::sqrt(0.5)));
+    h.put<float>(268, -5.0f);
+    h.put<float>(272, 7.0f);
+    h.put<float>(276, 9.0f);
+  });
+  const Image<std::int16_t> image = read_image_as<std::int16_t>(file);
+  expect_geometry_near(image.geometry(), expected_rotated_geometry(), 1e-6);
+  EXPECT_EQ(image(1, 1, 0), 3);
+}
+
+TEST(NiftiHeader, TwoDimensionalNeedsPermission) {
+  test::TempDir dir;
+  const fs::path file = write_nifti(dir / "slice.nii", {2, 2, 2, 1, 1, 1, 1, 1}, [](NiftiHeader& h) {
+    for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, 1.0f);
+  });
+  EXPECT_THROW(read_image(file), Error);
+  ReadOptions options;
+  options.allow_2d = true;
+  const Image<std::int16_t> image = read_image_as<std::int16_t>(file, options);
+  EXPECT_EQ(image.size(), (Size3{2, 2, 1}));
+  EXPECT_EQ(image(1, 1, 0), 3);
+}
+
+TEST(NiftiHeader, FourDimensionalIsRefusedButSingleVolumeAccepted) {
+  test::TempDir dir;
+  auto unit = [](NiftiHeader& h) {
+    for (int i = 0; i < 5; ++i) h.put<float>(76 + 4 * i, 1.0f);
+  };
+  const fs::path series = write_nifti(dir / "series.nii", {4, 2, 2, 2, 3, 1, 1, 1}, unit);
+  try {
+    read_image(series);
+    FAIL() << "a 4D image must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("4 dimensions"), std::string::npos) << e.what();
+  }
+  const fs::path single = write_nifti(dir / "single.nii", {4, 2, 2, 2, 1, 1, 1, 1}, unit);
+  EXPECT_EQ(read_image_as<float>(single).size(), (Size3{2, 2, 2}));
+}
+
+// --- MetaImage headers by hand, for geometry and voxel errors ------------------------------------
+
+fs::path write_mha(const fs::path& file, const std::string& geometry_lines, const std::string& type,
+                   const std::string& data) {
+  std::ofstream out(file, std::ios::binary);
+  out << "ObjectType = Image\nNDims = 3\nDimSize = 2 1 1\n" << geometry_lines
+      << "ElementType = " << type << "\nElementDataFile = LOCAL\n";
+  out << data;
+  return file;
+}
+
+std::string floats(std::initializer_list<float> values) {
+  std::string s;
+  for (float v : values) s.append(reinterpret_cast<const char*>(&v), sizeof(float));
+  return s;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(BadInput, ZeroSpacingAndShearedDirection) {
+  test::TempDir dir;
+  const auto zero = write_mha(dir / "zero.mha", "ElementSpacing = 1 0 1\n", "MET_FLOAT", floats({1, 2}));
+  EXPECT_NE(error_of([&] { read_image(zero); }).find("spacing"), std::string::npos);
+  const auto sheared = write_mha(dir / "sheared.mha",
+                                 "TransformMatrix = 1 0 0 0.4 1 0 0 0 1\nElementSpacing = 1 1 1\n",
+                                 "MET_FLOAT", floats({1, 2}));
+  EXPECT_NE(error_of([&] { read_image(sheared); }).find("orthonormal"), std::string::npos);
+}
+
+TEST(BadInput, NonFiniteVoxelsAreRefusedUnlessReplaced) {
+  test::TempDir dir;
+  const auto file = write_mha(dir / "nan.mha", "ElementSpacing = 1 1 1\n", "MET_FLOAT",
+                              floats({std::nanf(""), 3.0f}));
+  const std::string message = error_of([&] { read_image(file); });
+  EXPECT_NE(message.find("NaN"), std::string::npos);
+  EXPECT_NE(message.find("nan.mha"), std::string::npos);
+  ReadOptions options;
+  options.non_finite = NonFinitePolicy::kReplace;
+  options.replacement = -1000;
+  const Image<float> image = read_image_as<float>(file, options);
+  EXPECT_EQ(image(0, 0, 0), -1000.0f);
+  EXPECT_EQ(image(1, 0, 0), 3.0f);
+  options.non_finite = NonFinitePolicy::kKeep;
+  EXPECT_TRUE(std::isnan(read_image_as<float>(file, options)(0, 0, 0)));
+}
+
+TEST(BadInput, MissingUnknownTruncatedAndCorruptFiles) {
+  test::TempDir dir;
+  EXPECT_NE(error_of([&] { read_image(dir / "missing.nii.gz"); }).find("does not exist"), std::string::npos);
+  std::ofstream(dir / "scan.xyz") << "hello";
+  EXPECT_NE(error_of([&] { read_image(dir / "scan.xyz"); }).find("unknown image format"), std::string::npos);
+  std::ofstream(dir / "garbage.nii") << "this is not a NIfTI header at all";
+  EXPECT_NE(error_of([&] { read_image(dir / "garbage.nii"); }).find("garbage.nii"), std::string::npos);
+
+  const Image<float> image = test::random_image<float>(test::oblique_geometry({40, 40, 20}), 0, 1);
+  for (const std::string name : {"whole.nii.gz", "whole.mha", "whole.nrrd"}) {
+    write_image(image, dir / name);
+    const auto size = fs::file_size(dir / name);
+    fs::copy_file(dir / name, dir / ("cut-" + name));
+    fs::resize_file(dir / ("cut-" + name), size / 2);
+    EXPECT_NE(error_of([&] { read_image(dir / ("cut-" + name)); }), "") << name;
+  }
+}
+
+TEST(Writing, IsAtomicAndRefusesUnknownFormats) {
+  test::TempDir dir;
+  const Image<float> image = test::random_image<float>(test::oblique_geometry(), 0, 1);
+  EXPECT_THROW(write_image(image, dir / "out.png"), Error);
+  EXPECT_THROW(write_image(image, dir / "no-such-folder" / "out.nii"), Error);
+  Image<float> bad = image;
+  Geometry g = bad.geometry();
+  g.spacing.x = -1;
+  bad.set_geometry(g);
+  EXPECT_THROW(write_image(bad, dir / "bad.nii"), Error);
+  write_image(image, dir / "ok.mhd");
+  // Nothing but the output (and its data file) is left behind.
+  int files = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    ++files;
+    EXPECT_EQ(entry.path().filename().string().find(".modir-tmp"), std::string::npos);
+  }
+  EXPECT_EQ(files, 2);  // ok.mhd + ok.zraw
+}
+
+// --- Real files from ../shared/data ---------------------------------------------------------------
+
+TEST(SharedData, NrrdWithNegativeDirectionsMatchesItsHeader) {
+  const fs::path file = test::shared_data() / "segmentation/pyradiomics/prostate_phantom_subvolume.nrrd";
+  // Header: sizes 82 67 13; space directions (-0.5,0,0) (0,-0.5,0) (0,0,3); LPS space.
+  const ImageInfo info = read_image_info(file);
+  EXPECT_EQ(info.geometry.size, (Size3{82, 67, 13}));
+  EXPECT_NEAR(info.geometry.spacing.x, 0.5, 1e-12);
+  EXPECT_NEAR(info.geometry.spacing.z, 3.0, 1e-12);
+  EXPECT_NEAR(info.geometry.origin.x, 15.683382511138916, 1e-9);
+  EXPECT_NEAR(info.geometry.origin.z, -52.776130676269538, 1e-9);
+  EXPECT_LT(info.geometry.direction.max_abs_difference(Mat3::diagonal({-1, -1, 1})), 1e-12);
+  EXPECT_EQ(info.pixel_type, PixelType::kUInt16);
+  EXPECT_EQ(info.geometry.orientation_toward(), "RAS");
+}
+
+TEST(SharedData, BigEndianNiftiAnd2DMetaImage) {
+  const fs::path nifti = test::shared_data() / "registration/nibabel_anatomical/anatomical.nii";
+  const Image<std::int16_t> anatomical = read_image_as<std::int16_t>(nifti);
+  EXPECT_EQ(anatomical.size(), (Size3{33, 41, 25}));
+  EXPECT_NEAR(anatomical.geometry().spacing.y, 2.0, 1e-6);
+  std::int64_t nonzero = 0;
+  for (auto v : anatomical.buffer()) nonzero += v != 0;
+  EXPECT_GT(nonzero, anatomical.voxel_count() / 4);  // byte-swapped garbage would not look like this
+
+  const fs::path head = test::shared_data() / "registration/ct2d_head/CT_2D_head_fixed.mha";
+  EXPECT_THROW(read_image(head), Error);
+  ReadOptions options;
+  options.allow_2d = true;
+  const Image<std::int16_t> slice = read_image_as<std::int16_t>(head, options);
+  EXPECT_EQ(slice.size(), (Size3{256, 256, 1}));
+  // PROVENANCE.md: values -2..217.
+  const auto [lo, hi] = std::minmax_element(slice.buffer().begin(), slice.buffer().end());
+  EXPECT_EQ(*lo, -2);
+  EXPECT_EQ(*hi, 217);
+}
+
+}  // namespace
+}  // namespace modir::io

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "modir/core/geometry.h"
+#include "modir/core/image.h"
+
+namespace modir::test {
+
+/// ../shared/data, the real scans and DICOM files the tests read.
+std::filesystem::path shared_data();
+
+/// A fresh empty folder under the system temp folder, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// An oblique, anisotropic, off-centre geometry: the case most likely to expose axis mix-ups.
+Geometry oblique_geometry(Size3 size = {7, 5, 4});
+
+/// An image filled with seeded random values in [lo, hi].
+template <typename T>
+Image<T> random_image(const Geometry& geometry, double lo, double hi, unsigned seed = 1) {
+  Image<T> image(geometry);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> dist(lo, hi);
+  for (T& v : image.buffer()) v = static_cast<T>(dist(rng));
+  return image;
+}
+
+/// Result of running the modir binary.
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs the modir binary built with the tests, with the given arguments (shell-quoted here).
+RunResult run_modir(const std::string& arguments);
+
+}  // namespace modir::test
