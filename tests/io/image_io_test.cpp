@@ -50,7 +50,8 @@ TEST_P(RoundTrip, EveryPixelTypeWithObliqueGeometry) {
   round_trip_type<float>(dir / ("a_float" + ext));
   round_trip_type<double>(dir / ("a_double" + ext));
   // uint8 from values clamped into range by random_image's cast: use 0..250.
-  const Image<std::uint8_t> bytes = test::random_image<std::uint8_t>(test::oblique_geometry(), 0, 250);
+  const Image<std::uint8_t> bytes =
+      test::random_image<std::uint8_t>(test::oblique_geometry(), 0, 250);
   write_image(bytes, dir / ("b" + ext));
   EXPECT_EQ(read_image_as<std::uint8_t>(dir / ("b" + ext)).buffer(), bytes.buffer());
 }
@@ -78,7 +79,8 @@ INSTANTIATE_TEST_SUITE_P(Formats, RoundTrip,
                          ::testing::Values(".nii", ".nii.gz", ".mha", ".mhd", ".nrrd", ".nhdr"),
                          [](const auto& param_info) {
                            std::string name = param_info.param.substr(1);
-                           for (char& c : name) if (c == '.') c = '_';
+                           for (char& c : name)
+                             if (c == '.') c = '_';
                            return name;
                          });
 
@@ -87,7 +89,9 @@ INSTANTIATE_TEST_SUITE_P(Formats, RoundTrip,
 struct NiftiHeader {
   std::array<char, 352> bytes{};
   template <typename T>
-  void put(std::size_t offset, T value) { std::memcpy(bytes.data() + offset, &value, sizeof(T)); }
+  void put(std::size_t offset, T value) {
+    std::memcpy(bytes.data() + offset, &value, sizeof(T));
+  }
 };
 
 // A 2x2x2 int16 volume with voxel (i,j,k) = i + 2j + 4k; geometry set by `configure`.
@@ -128,14 +132,16 @@ Geometry expected_rotated_geometry() {
 TEST(NiftiHeader, SformOnlyIsConvertedFromRasToLps) {
   test::TempDir dir;
   // RAS affine = diag(-1,-1,1) * LPS affine: columns (0,-2,0), (3,0,0), (0,0,4), offset (-5,7,9).
-  const fs::path file = write_nifti(dir / "sform.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader& h) {
-    for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, i == 0 ? 1.0f : static_cast<float>(i + 1));
-    h.put<short>(252, 0);  // qform_code
-    h.put<short>(254, 2);  // sform_code: aligned
-    const float srow[3][4] = {{0, 3, 0, -5}, {-2, 0, 0, 7}, {0, 0, 4, 9}};
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 4; ++c) h.put<float>(280 + 16 * r + 4 * c, srow[r][c]);
-  });
+  const fs::path file =
+      write_nifti(dir / "sform.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader& h) {
+        for (int i = 0; i < 4; ++i)
+          h.put<float>(76 + 4 * i, i == 0 ? 1.0f : static_cast<float>(i + 1));
+        h.put<short>(252, 0);  // qform_code
+        h.put<short>(254, 2);  // sform_code: aligned
+        const float srow[3][4] = {{0, 3, 0, -5}, {-2, 0, 0, 7}, {0, 0, 4, 9}};
+        for (int r = 0; r < 3; ++r)
+          for (int c = 0; c < 4; ++c) h.put<float>(280 + 16 * r + 4 * c, srow[r][c]);
+      });
   const Image<std::int16_t> image = read_image_as<std::int16_t>(file);
   expect_geometry_near(image.geometry(), expected_rotated_geometry(), 1e-6);
   EXPECT_EQ(image(1, 0, 0), 1);
@@ -145,19 +151,21 @@ TEST(NiftiHeader, SformOnlyIsConvertedFromRasToLps) {
 
 TEST(NiftiHeader, QformOnlyIsConvertedFromRasToLps) {
   test::TempDir dir;
-  // RAS rotation [[0,1,0],[-1,0,0],[0,0,1]] is -90 degrees about z: quaternion (cos 45, 0, 0, -sin 45).
-  const fs::path file = write_nifti(dir / "qform.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader& h) {
-    const float pixdim[4] = {1, 2, 3, 4};  // pixdim[0] = qfac = +1
-    for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, pixdim[i]);
-    h.put<short>(252, 1);  // qform_code: scanner
-    h.put<short>(254, 0);  // sform_code
-    h.put<float>(256, 0.0f);
-    h.put<float>(260, 0.0f);
-    h.put<float>(264, static_cast<float>(-std::sqrt(0.5)));
-    h.put<float>(268, -5.0f);
-    h.put<float>(272, 7.0f);
-    h.put<float>(276, 9.0f);
-  });
+  // RAS rotation [[0,1,0],[-1,0,0],[0,0,1]] is -90 degrees about z: quaternion (cos 45, 0, 0, -sin
+  // 45).
+  const fs::path file =
+      write_nifti(dir / "qform.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader& h) {
+        const float pixdim[4] = {1, 2, 3, 4};  // pixdim[0] = qfac = +1
+        for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, pixdim[i]);
+        h.put<short>(252, 1);  // qform_code: scanner
+        h.put<short>(254, 0);  // sform_code
+        h.put<float>(256, 0.0f);
+        h.put<float>(260, 0.0f);
+        h.put<float>(264, static_cast<float>(-std::sqrt(0.5)));
+        h.put<float>(268, -5.0f);
+        h.put<float>(272, 7.0f);
+        h.put<float>(276, 9.0f);
+      });
   const Image<std::int16_t> image = read_image_as<std::int16_t>(file);
   expect_geometry_near(image.geometry(), expected_rotated_geometry(), 1e-6);
   EXPECT_EQ(image(1, 1, 0), 3);
@@ -165,9 +173,10 @@ TEST(NiftiHeader, QformOnlyIsConvertedFromRasToLps) {
 
 TEST(NiftiHeader, TwoDimensionalNeedsPermission) {
   test::TempDir dir;
-  const fs::path file = write_nifti(dir / "slice.nii", {2, 2, 2, 1, 1, 1, 1, 1}, [](NiftiHeader& h) {
-    for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, 1.0f);
-  });
+  const fs::path file =
+      write_nifti(dir / "slice.nii", {2, 2, 2, 1, 1, 1, 1, 1}, [](NiftiHeader& h) {
+        for (int i = 0; i < 4; ++i) h.put<float>(76 + 4 * i, 1.0f);
+      });
   EXPECT_THROW(read_image(file), Error);
   ReadOptions options;
   options.allow_2d = true;
@@ -197,8 +206,8 @@ TEST(NiftiHeader, FourDimensionalIsRefusedButSingleVolumeAccepted) {
 fs::path write_mha(const fs::path& file, const std::string& geometry_lines, const std::string& type,
                    const std::string& data) {
   std::ofstream out(file, std::ios::binary);
-  out << "ObjectType = Image\nNDims = 3\nDimSize = 2 1 1\n" << geometry_lines
-      << "ElementType = " << type << "\nElementDataFile = LOCAL\n";
+  out << "ObjectType = Image\nNDims = 3\nDimSize = 2 1 1\n"
+      << geometry_lines << "ElementType = " << type << "\nElementDataFile = LOCAL\n";
   out << data;
   return file;
 }
@@ -220,7 +229,8 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(BadInput, ZeroSpacingAndShearedDirection) {
   test::TempDir dir;
-  const auto zero = write_mha(dir / "zero.mha", "ElementSpacing = 1 0 1\n", "MET_FLOAT", floats({1, 2}));
+  const auto zero =
+      write_mha(dir / "zero.mha", "ElementSpacing = 1 0 1\n", "MET_FLOAT", floats({1, 2}));
   EXPECT_NE(error_of([&] { read_image(zero); }).find("spacing"), std::string::npos);
   const auto sheared = write_mha(dir / "sheared.mha",
                                  "TransformMatrix = 1 0 0 0.4 1 0 0 0 1\nElementSpacing = 1 1 1\n",
@@ -247,11 +257,14 @@ TEST(BadInput, NonFiniteVoxelsAreRefusedUnlessReplaced) {
 
 TEST(BadInput, MissingUnknownTruncatedAndCorruptFiles) {
   test::TempDir dir;
-  EXPECT_NE(error_of([&] { read_image(dir / "missing.nii.gz"); }).find("does not exist"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_image(dir / "missing.nii.gz"); }).find("does not exist"),
+            std::string::npos);
   std::ofstream(dir / "scan.xyz") << "hello";
-  EXPECT_NE(error_of([&] { read_image(dir / "scan.xyz"); }).find("unknown image format"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_image(dir / "scan.xyz"); }).find("unknown image format"),
+            std::string::npos);
   std::ofstream(dir / "garbage.nii") << "this is not a NIfTI header at all";
-  EXPECT_NE(error_of([&] { read_image(dir / "garbage.nii"); }).find("garbage.nii"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_image(dir / "garbage.nii"); }).find("garbage.nii"),
+            std::string::npos);
 
   const Image<float> image = test::random_image<float>(test::oblique_geometry({40, 40, 20}), 0, 1);
   for (const std::string name : {"whole.nii.gz", "whole.mha", "whole.nrrd"}) {
@@ -283,10 +296,12 @@ TEST(Writing, IsAtomicAndRefusesUnknownFormats) {
   EXPECT_EQ(files, 2);  // ok.mhd + ok.zraw
 }
 
-// --- Real files from ../shared/data ---------------------------------------------------------------
+// --- Real files from ../shared/data
+// ---------------------------------------------------------------
 
 TEST(SharedData, NrrdWithNegativeDirectionsMatchesItsHeader) {
-  const fs::path file = test::shared_data() / "segmentation/pyradiomics/prostate_phantom_subvolume.nrrd";
+  const fs::path file =
+      test::shared_data() / "segmentation/pyradiomics/prostate_phantom_subvolume.nrrd";
   // Header: sizes 82 67 13; space directions (-0.5,0,0) (0,-0.5,0) (0,0,3); LPS space.
   const ImageInfo info = read_image_info(file);
   EXPECT_EQ(info.geometry.size, (Size3{82, 67, 13}));
@@ -306,7 +321,8 @@ TEST(SharedData, BigEndianNiftiAnd2DMetaImage) {
   EXPECT_NEAR(anatomical.geometry().spacing.y, 2.0, 1e-6);
   std::int64_t nonzero = 0;
   for (auto v : anatomical.buffer()) nonzero += v != 0;
-  EXPECT_GT(nonzero, anatomical.voxel_count() / 4);  // byte-swapped garbage would not look like this
+  EXPECT_GT(nonzero,
+            anatomical.voxel_count() / 4);  // byte-swapped garbage would not look like this
 
   const fs::path head = test::shared_data() / "registration/ct2d_head/CT_2D_head_fixed.mha";
   EXPECT_THROW(read_image(head), Error);
