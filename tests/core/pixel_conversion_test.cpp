@@ -52,9 +52,10 @@ TEST(ParallelFor, VisitsEverySliceOnceAndRethrows) {
   std::vector<int> visits(50, 0);
   parallel_for_slices(50, [&](std::int64_t z) { visits[static_cast<std::size_t>(z)] += 1; });
   for (int v : visits) EXPECT_EQ(v, 1);
-  EXPECT_THROW(parallel_for_slices(10, [](std::int64_t z) {
-                 if (z == 7) throw std::runtime_error("slice 7");
-               }),
+  EXPECT_THROW(parallel_for_slices(10,
+                                   [](std::int64_t z) {
+                                     if (z == 7) throw std::runtime_error("slice 7");
+                                   }),
                std::runtime_error);
 }
 

@@ -11,7 +11,9 @@ namespace {
 
 // A linear function of world position is reproduced exactly by trilinear interpolation, whatever
 // the grids' directions: the strongest simple check that index<->world is honoured on both sides.
-double linear_field(const Vec3d& p) { return 0.5 * p.x - 0.25 * p.y + 2.0 * p.z + 7.0; }
+double linear_field(const Vec3d& p) {
+  return 0.5 * p.x - 0.25 * p.y + 2.0 * p.z + 7.0;
+}
 
 TEST(Resample, LinearReproducesLinearFunctionAcrossObliqueGrids) {
   const Geometry source = test::oblique_geometry({30, 28, 20});
@@ -55,7 +57,8 @@ TEST(Resample, NearestKeepsLabelValues) {
   LabelMap labels(g);
   for (std::int64_t k = 0; k < 8; ++k)
     for (std::int64_t j = 0; j < 8; ++j)
-      for (std::int64_t i = 0; i < 8; ++i) labels(i, j, k) = static_cast<std::uint16_t>(i < 4 ? 3 : 7);
+      for (std::int64_t i = 0; i < 8; ++i)
+        labels(i, j, k) = static_cast<std::uint16_t>(i < 4 ? 3 : 7);
   const Geometry fine = geometry_with_spacing(g, {0.5, 0.5, 0.5});
   const LabelMap out = resample(labels, fine, Interpolation::kNearest);
   for (std::uint16_t v : out.buffer()) EXPECT_TRUE(v == 3 || v == 7);
@@ -68,8 +71,8 @@ TEST(GeometryWithSpacing, KeepsExtentAndCentre) {
   EXPECT_EQ(out.size[0], 4);
   EXPECT_EQ(out.size[2], 14);
   const Vec3d old_centre = g.index_to_world({4.5, 4.0, 3.0});
-  const Vec3d new_centre = out.index_to_world({(out.size[0] - 1) / 2.0, (out.size[1] - 1) / 2.0,
-                                               (out.size[2] - 1) / 2.0});
+  const Vec3d new_centre = out.index_to_world(
+      {(out.size[0] - 1) / 2.0, (out.size[1] - 1) / 2.0, (out.size[2] - 1) / 2.0});
   EXPECT_NEAR((old_centre - new_centre).norm(), 0.0, 1e-9);
   EXPECT_EQ(out.direction, g.direction);
 }

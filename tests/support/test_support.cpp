@@ -12,7 +12,9 @@ namespace modir::test {
 
 namespace fs = std::filesystem;
 
-fs::path shared_data() { return fs::path(MODIR_SHARED_DATA); }
+fs::path shared_data() {
+  return fs::path(MODIR_SHARED_DATA);
+}
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
@@ -34,18 +36,18 @@ Geometry oblique_geometry(Size3 size) {
   g.origin = {-120.25, 33.5, 1002.75};
   // A rotation of 20 degrees about z followed by 10 degrees about x, with the third axis flipped.
   const double a = 20.0 * M_PI / 180.0, b = 10.0 * M_PI / 180.0;
-  const Mat3 rz = Mat3::from_columns({std::cos(a), std::sin(a), 0}, {-std::sin(a), std::cos(a), 0},
-                                     {0, 0, 1});
-  const Mat3 rx = Mat3::from_columns({1, 0, 0}, {0, std::cos(b), std::sin(b)},
-                                     {0, -std::sin(b), std::cos(b)});
+  const Mat3 rz =
+      Mat3::from_columns({std::cos(a), std::sin(a), 0}, {-std::sin(a), std::cos(a), 0}, {0, 0, 1});
+  const Mat3 rx =
+      Mat3::from_columns({1, 0, 0}, {0, std::cos(b), std::sin(b)}, {0, -std::sin(b), std::cos(b)});
   g.direction = rx * rz * Mat3::diagonal({1, 1, -1});
   return g;
 }
 
 RunResult run_modir(const std::string& arguments) {
   static std::atomic<int> counter{0};
-  const fs::path base = fs::temp_directory_path() /
-                        ("modir-run-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  const fs::path base = fs::temp_directory_path() / ("modir-run-" + std::to_string(::getpid()) +
+                                                     "-" + std::to_string(counter++));
   const std::string out_file = base.string() + ".out", err_file = base.string() + ".err";
   const std::string command = std::string("'") + MODIR_BINARY + "' " + arguments + " >'" +
                               out_file + "' 2>'" + err_file + "' </dev/null";

@@ -17,7 +17,8 @@ struct ConversionLoss {
 };
 
 /// Converts voxel values to type U: rounding to nearest for integer targets and saturating at
-/// the target's range, so a float CT never wraps around to nonsense. Losses are counted, not hidden.
+/// the target's range, so a float CT never wraps around to nonsense. Losses are counted, not
+/// hidden.
 template <typename U, typename T>
 Image<U> convert_pixels(const Image<T>& in, ConversionLoss* loss = nullptr) {
   Image<U> out(in.geometry());

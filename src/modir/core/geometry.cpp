@@ -73,8 +73,12 @@ std::string orientation_letters(const Mat3& direction, bool toward) {
 
 }  // namespace
 
-std::string Geometry::orientation_toward() const { return orientation_letters(direction, true); }
+std::string Geometry::orientation_toward() const {
+  return orientation_letters(direction, true);
+}
 
-std::string Geometry::orientation_itk() const { return orientation_letters(direction, false); }
+std::string Geometry::orientation_itk() const {
+  return orientation_letters(direction, false);
+}
 
 }  // namespace modir

@@ -32,7 +32,9 @@ std::optional<PixelType> parse_pixel_type(std::string_view name) {
 
 PixelType pixel_type_of(const AnyImage& image) {
   return std::visit(
-      [](const auto& img) { return pixel_type_of<typename std::decay_t<decltype(img)>::value_type>(); },
+      [](const auto& img) {
+        return pixel_type_of<typename std::decay_t<decltype(img)>::value_type>();
+      },
       image);
 }
 

@@ -21,17 +21,29 @@ std::optional<PixelType> parse_pixel_type(std::string_view name);
 template <typename T>
 constexpr PixelType pixel_type_of();
 template <>
-constexpr PixelType pixel_type_of<std::uint8_t>() { return PixelType::kUInt8; }
+constexpr PixelType pixel_type_of<std::uint8_t>() {
+  return PixelType::kUInt8;
+}
 template <>
-constexpr PixelType pixel_type_of<std::int16_t>() { return PixelType::kInt16; }
+constexpr PixelType pixel_type_of<std::int16_t>() {
+  return PixelType::kInt16;
+}
 template <>
-constexpr PixelType pixel_type_of<std::uint16_t>() { return PixelType::kUInt16; }
+constexpr PixelType pixel_type_of<std::uint16_t>() {
+  return PixelType::kUInt16;
+}
 template <>
-constexpr PixelType pixel_type_of<std::int32_t>() { return PixelType::kInt32; }
+constexpr PixelType pixel_type_of<std::int32_t>() {
+  return PixelType::kInt32;
+}
 template <>
-constexpr PixelType pixel_type_of<float>() { return PixelType::kFloat32; }
+constexpr PixelType pixel_type_of<float>() {
+  return PixelType::kFloat32;
+}
 template <>
-constexpr PixelType pixel_type_of<double>() { return PixelType::kFloat64; }
+constexpr PixelType pixel_type_of<double>() {
+  return PixelType::kFloat64;
+}
 
 /// A scalar image whose voxel type is only known at run time (what a file holds). Code that
 /// needs one type converts once with convert_pixels instead of switching on the type.

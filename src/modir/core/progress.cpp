@@ -65,7 +65,8 @@ void Progress::end_phase() {
 
 void Progress::draw(bool final_draw) {
   constexpr int kWidth = 30;
-  const double fraction = std::clamp(static_cast<double>(done_) / static_cast<double>(total_), 0.0, 1.0);
+  const double fraction =
+      std::clamp(static_cast<double>(done_) / static_cast<double>(total_), 0.0, 1.0);
   const double elapsed = std::chrono::duration<double>(Clock::now() - phase_start_).count();
   const int filled = static_cast<int>(fraction * kWidth);
   std::string bar(static_cast<std::size_t>(filled), '#');

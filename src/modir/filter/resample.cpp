@@ -58,8 +58,9 @@ Image<T> resample(const Image<T>& image, const Geometry& target, Interpolation i
     T* row_out = out.data() + k * target.size[0] * target.size[1];
     for (std::int64_t j = 0; j < target.size[1]; ++j) {
       for (std::int64_t i = 0; i < target.size[0]; ++i, ++row_out) {
-        const Vec3d c = m * Vec3d{static_cast<double>(i), static_cast<double>(j),
-                                  static_cast<double>(k)} + offset;
+        const Vec3d c =
+            m * Vec3d{static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)} +
+            offset;
         if (c.x < -0.5 || c.y < -0.5 || c.z < -0.5 || c.x > nx - 0.5 || c.y > ny - 0.5 ||
             c.z > nz - 0.5) {
           *row_out = outside;
@@ -96,10 +97,14 @@ Image<T> resample(const Image<T>& image, const Geometry& target, Interpolation i
   return out;
 }
 
-template Image<std::uint8_t> resample(const Image<std::uint8_t>&, const Geometry&, Interpolation, double);
-template Image<std::int16_t> resample(const Image<std::int16_t>&, const Geometry&, Interpolation, double);
-template Image<std::uint16_t> resample(const Image<std::uint16_t>&, const Geometry&, Interpolation, double);
-template Image<std::int32_t> resample(const Image<std::int32_t>&, const Geometry&, Interpolation, double);
+template Image<std::uint8_t> resample(const Image<std::uint8_t>&, const Geometry&, Interpolation,
+                                      double);
+template Image<std::int16_t> resample(const Image<std::int16_t>&, const Geometry&, Interpolation,
+                                      double);
+template Image<std::uint16_t> resample(const Image<std::uint16_t>&, const Geometry&, Interpolation,
+                                       double);
+template Image<std::int32_t> resample(const Image<std::int32_t>&, const Geometry&, Interpolation,
+                                      double);
 template Image<float> resample(const Image<float>&, const Geometry&, Interpolation, double);
 template Image<double> resample(const Image<double>&, const Geometry&, Interpolation, double);
 

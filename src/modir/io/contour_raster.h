@@ -15,10 +15,10 @@ struct RasterizedStructure {
   std::string name;
   int roi_number = 0;
   std::array<int, 3> color{255, 0, 0};
-  std::int64_t voxel_count = 0;         ///< voxels carrying this label in the final map
-  double volume_ml = 0.0;               ///< voxel_count times voxel volume
-  double contour_volume_ml = 0.0;       ///< from the polygons: sum of area times slab thickness
-  std::int64_t overlap_voxels_lost = 0; ///< voxels inside this structure given to a smaller one
+  std::int64_t voxel_count = 0;          ///< voxels carrying this label in the final map
+  double volume_ml = 0.0;                ///< voxel_count times voxel volume
+  double contour_volume_ml = 0.0;        ///< from the polygons: sum of area times slab thickness
+  std::int64_t overlap_voxels_lost = 0;  ///< voxels inside this structure given to a smaller one
 };
 
 struct RasterizedLabels {
@@ -32,7 +32,7 @@ struct RasterizedLabels {
 /// a contour spacing (so contours between slices, or finer than slices, are handled); nested
 /// polygons on one plane combine by the even-odd rule, so an inner contour is a hole. Where
 /// structures overlap, the smaller one keeps the voxel. Throws a usage error for an unknown name.
-RasterizedLabels rasterize_structures(const RtStructureSet& set, const std::vector<std::string>& names,
-                                      const Geometry& grid);
+RasterizedLabels rasterize_structures(const RtStructureSet& set,
+                                      const std::vector<std::string>& names, const Geometry& grid);
 
 }  // namespace modir::io

@@ -25,7 +25,8 @@ bool has_dicom_preamble(const fs::path& path) {
   return stream.gcount() == 132 && std::string_view(head.data() + 128, 4) == "DICM";
 }
 
-constexpr std::string_view kReadable = ".nii, .nii.gz, .mha, .mhd, .nrrd, .nhdr, .dcm or a DICOM folder, .npy, .npz";
+constexpr std::string_view kReadable =
+    ".nii, .nii.gz, .mha, .mhd, .nrrd, .nhdr, .dcm or a DICOM folder, .npy, .npz";
 
 }  // namespace
 

@@ -17,9 +17,10 @@ enum class ImageFormat {
 
 std::string_view format_name(ImageFormat format);
 
-/// Decides the format from the path: a directory is DICOM; otherwise the extension (case-insensitive),
-/// and for files without a known extension the DICOM "DICM" preamble. Throws a data error naming
-/// the supported extensions for anything else, and for a path that does not exist.
+/// Decides the format from the path: a directory is DICOM; otherwise the extension
+/// (case-insensitive), and for files without a known extension the DICOM "DICM" preamble. Throws a
+/// data error naming the supported extensions for anything else, and for a path that does not
+/// exist.
 ImageFormat detect_image_format(const std::filesystem::path& path);
 
 /// Decides the format of a file to be written (NIfTI, MetaImage or NRRD); throws a usage error

@@ -48,7 +48,8 @@ void apply_non_finite_policy(Image<T>& image, const fs::path& path, const ReadOp
     for (T& v : image.buffer()) {
       if (!std::isfinite(v)) {
         ++count;
-        if (options.non_finite == NonFinitePolicy::kReplace) v = static_cast<T>(options.replacement);
+        if (options.non_finite == NonFinitePolicy::kReplace)
+          v = static_cast<T>(options.replacement);
       }
     }
     if (count == 0) return;
@@ -115,9 +116,16 @@ DisplacementField read_displacement_field(const fs::path& path) {
 namespace {
 
 void write_view(const detail::ImageView& view, const fs::path& path, const WriteOptions& options) {
-  output_image_format(path);  // refuses unknown extensions before anything is written
+  const ImageFormat format = output_image_format(path);  // refuses unknown extensions first
   view.geometry.validate(path.string());
-  AtomicOutput output(path);
+  // A NIfTI file is self-contained, so it can be written under a plain name and renamed.
+  std::string temp_name;
+  if (format == ImageFormat::kNifti) {
+    const std::string name = lower_case_name(path);
+    temp_name = name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0 ? "image.nii.gz"
+                                                                                : "image.nii";
+  }
+  AtomicOutput output(path, temp_name);
   detail::itk_write(view, output.temp_path(), options.compress);
   output.commit();
 }

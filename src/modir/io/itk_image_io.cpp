@@ -59,6 +59,26 @@ PixelType modir_type_for(Component component, const fs::path& path) {
   throw data_error("'{}': unsupported voxel component type", path.string());
 }
 
+// Component type names in modir's (numpy-like) naming, whatever ITK calls them.
+std::string component_name(Component component) {
+  switch (component) {
+    case Component::UCHAR: return "uint8";
+    case Component::CHAR: return "int8";
+    case Component::USHORT: return "uint16";
+    case Component::SHORT: return "int16";
+    case Component::UINT: return "uint32";
+    case Component::INT: return "int32";
+    case Component::ULONG:
+    case Component::ULONGLONG: return "uint64";
+    case Component::LONG:
+    case Component::LONGLONG: return "int64";
+    case Component::FLOAT: return "float32";
+    case Component::DOUBLE: return "float64";
+    default: break;
+  }
+  return itk::ImageIOBase::GetComponentTypeAsString(component);
+}
+
 Component itk_component_for(PixelType type) {
   switch (type) {
     case PixelType::kUInt8: return Component::UCHAR;
@@ -151,7 +171,7 @@ ImageInfo itk_read_info(const fs::path& path) {
   while (dims > 3 && io->GetDimensions(dims - 1) == 1) --dims;
   info.file_dimension = static_cast<int>(dims);
   info.components = static_cast<int>(io->GetNumberOfComponents());
-  info.file_component_type = itk::ImageIOBase::GetComponentTypeAsString(io->GetComponentType());
+  info.file_component_type = component_name(io->GetComponentType());
   info.pixel_type = modir_type_for(io->GetComponentType(), path);
 
   Geometry& g = info.geometry;

@@ -8,8 +8,8 @@ namespace modir::io {
 
 /// One array inside a .npy file or .npz archive.
 struct NumpyArrayInfo {
-  std::string name;  ///< the array's key in an .npz ("vol"), or the file stem for .npy
-  std::string dtype; ///< numpy descr, e.g. "<f8"
+  std::string name;   ///< the array's key in an .npz ("vol"), or the file stem for .npy
+  std::string dtype;  ///< numpy descr, e.g. "<f8"
   std::vector<std::int64_t> shape;
   bool fortran_order = false;
 };

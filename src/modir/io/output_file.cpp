@@ -25,7 +25,8 @@ std::string unique_suffix() {
 
 }  // namespace
 
-AtomicOutput::AtomicOutput(const fs::path& destination) : destination_(destination) {
+AtomicOutput::AtomicOutput(const fs::path& destination, const std::string& temp_name)
+    : destination_(destination) {
   if (destination_.filename().empty()) {
     throw usage_error("output path '{}' names a folder, not a file", destination.string());
   }
@@ -41,7 +42,7 @@ AtomicOutput::AtomicOutput(const fs::path& destination) : destination_(destinati
     throw data_error("cannot write '{}': no permission to create files in '{}'",
                      destination.string(), folder.string());
   }
-  temp_path_ = temp_dir_ / destination_.filename();
+  temp_path_ = temp_dir_ / (temp_name.empty() ? destination_.filename() : fs::path(temp_name));
 }
 
 AtomicOutput::~AtomicOutput() {
@@ -61,7 +62,8 @@ void AtomicOutput::commit() {
   for (const auto& entry : fs::directory_iterator(temp_dir_)) {
     if (entry.path() != temp_path_) others.push_back(entry.path());
   }
-  const fs::path folder = destination_.parent_path().empty() ? fs::path(".") : destination_.parent_path();
+  const fs::path folder =
+      destination_.parent_path().empty() ? fs::path(".") : destination_.parent_path();
   for (const fs::path& p : others) {
     fs::rename(p, folder / p.filename(), ec);
     if (ec) throw data_error("cannot move '{}' into place: {}", p.string(), ec.message());
@@ -92,9 +94,10 @@ void refuse_overwriting_inputs(const fs::path& output, std::initializer_list<fs:
     if (input.empty()) continue;
     const fs::path in = fs::weakly_canonical(input, ec);
     if (out == in || (fs::exists(output, ec) && fs::equivalent(output, input, ec))) {
-      throw usage_error("output '{}' is the same file as input '{}'; modir never overwrites its "
-                        "inputs: choose another output path",
-                        output.string(), input.string());
+      throw usage_error(
+          "output '{}' is the same file as input '{}'; modir never overwrites its "
+          "inputs: choose another output path",
+          output.string(), input.string());
     }
   }
 }

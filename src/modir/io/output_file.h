@@ -11,10 +11,13 @@ namespace modir::io {
 /// with a separate data file, .mhd + .raw or .nhdr + .raw.gz, keep consistent names); commit()
 /// then renames every file written there into the destination folder, the named file last.
 /// Without commit() (an exception on the way), the destructor removes the temporary folder and
-/// the destination is left untouched.
+/// the destination is left untouched. `temp_name` replaces the file name inside the temporary
+/// folder for writers that mangle unusual names (the NIfTI library turns "a.nii.gz.nii.gz" into
+/// "a.nii.gz"); the file still lands under the destination's name.
 class AtomicOutput {
  public:
-  explicit AtomicOutput(const std::filesystem::path& destination);
+  explicit AtomicOutput(const std::filesystem::path& destination,
+                        const std::string& temp_name = {});
   ~AtomicOutput();
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;

@@ -51,9 +51,10 @@ std::uint64_t nifti_voxel_offset(gzFile file) {
 }
 
 void throw_truncated(const fs::path& path, std::uint64_t expected, std::uint64_t found) {
-  throw data_error("'{}' is truncated: its header promises {} bytes of data but only {} are there; "
-                   "the file was cut short (copy or download again)",
-                   path.string(), expected, found);
+  throw data_error(
+      "'{}' is truncated: its header promises {} bytes of data but only {} are there; "
+      "the file was cut short (copy or download again)",
+      path.string(), expected, found);
 }
 
 }  // namespace
@@ -126,8 +127,9 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     std::error_code ec;
     available = fs::file_size(data_path, ec);
     if (ec) {
-      throw data_error("'{}': its data file '{}' is missing; keep the .mhd and its data file together",
-                       path.string(), data_path.string());
+      throw data_error(
+          "'{}': its data file '{}' is missing; keep the .mhd and its data file together",
+          path.string(), data_path.string());
     }
   }
   const bool compressed = fields["CompressedData"] == "True" || fields["CompressedData"] == "true";
