@@ -1,0 +1,25 @@
+#pragma once
+
+#include <optional>
+
+#include "modir/core/image.h"
+#include "modir/io/png_io.h"
+
+namespace modir::report {
+
+/// Display window in HU (or whatever unit the image holds).
+struct Window {
+  double centre = 40.0;
+  double width = 400.0;  ///< the usual soft-tissue window of pelvic CT
+};
+
+/// Three orthogonal slices through `centre_index` (default: the middle of the volume), side by
+/// side: axial (patient left on the right, anterior at the top, as radiologists view them),
+/// coronal and sagittal (superior at the top). Pixels are square at the finest voxel spacing, so
+/// anisotropic scans look right. With `labels`, organ outlines are drawn in fixed colours
+/// (label 1 in dim grey, so the body outline does not dominate).
+io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* labels,
+                                   const Window& window,
+                                   std::optional<Size3> centre_index = std::nullopt);
+
+}  // namespace modir::report
