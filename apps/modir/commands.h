@@ -20,6 +20,8 @@ using CommandAction = std::function<int()>;
 /// options on a new CLI11 subcommand and returns the action that runs it.
 CommandAction add_info_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_convert_command(CLI::App& app, const GlobalOptions& global);
+CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global);
+CommandAction add_snapshot_command(CLI::App& app, const GlobalOptions& global);
 
 /// Adds --quiet, --threads and --version to a (sub)command, so they work in any position.
 void add_common_flags(CLI::App& command, GlobalOptions& global);

@@ -1,0 +1,144 @@
+// `modir phantom`: synthetic pelvic CT pairs (and cohorts) with exact ground truth.
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "modir/core/progress.h"
+#include "modir/io/output_file.h"
+#include "modir/phantom/cohort.h"
+#include "modir/phantom/pair_writer.h"
+#include "modir/phantom/scan_pair.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct PhantomCommandOptions {
+  phantom::PhantomOptions pair;
+  std::string out;
+  std::string size = "small";
+  std::string deformation = "moderate";
+  std::string sex;
+  std::optional<double> fixed_bladder_ml;
+  std::optional<double> moving_bladder_ml;
+  std::optional<int> cohort;
+  phantom::CohortOptions cohort_options;
+};
+
+template <typename T>
+T parse_choice(const std::string& value, const char* option,
+               std::initializer_list<std::pair<const char*, T>> choices) {
+  std::string names;
+  for (const auto& [name, v] : choices) {
+    if (value == name) return v;
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  throw usage_error("{} must be one of {}, not '{}'", option, names, value);
+}
+
+int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
+  phantom::PhantomOptions& o = options.pair;
+  o.size = parse_choice<phantom::PhantomSize>(options.size, "--size",
+                                              {{"small", phantom::PhantomSize::kSmall},
+                                               {"medium", phantom::PhantomSize::kMedium},
+                                               {"large", phantom::PhantomSize::kLarge}});
+  o.deformation =
+      parse_choice<phantom::DeformationLevel>(options.deformation, "--deformation",
+                                              {{"none", phantom::DeformationLevel::kNone},
+                                               {"moderate", phantom::DeformationLevel::kModerate},
+                                               {"large", phantom::DeformationLevel::kLarge}});
+  if (!options.sex.empty()) {
+    o.sex = parse_choice<phantom::Sex>(
+        options.sex, "--sex", {{"female", phantom::Sex::kFemale}, {"male", phantom::Sex::kMale}});
+  }
+  for (const auto& [volume, name] : {std::pair{options.fixed_bladder_ml, "--fixed-bladder-ml"},
+                                     std::pair{options.moving_bladder_ml, "--moving-bladder-ml"}}) {
+    if (volume && (*volume < 30.0 || *volume > 900.0)) {
+      throw usage_error("{} must be between 30 and 900 ml, got {}", name, *volume);
+    }
+  }
+  o.fixed_bladder_ml = options.fixed_bladder_ml;
+  o.moving_bladder_ml = options.moving_bladder_ml;
+
+  Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
+  if (options.cohort) {
+    phantom::CohortOptions& c = options.cohort_options;
+    c.seed = o.seed;
+    c.patients = *options.cohort;
+    c.size = o.size;
+    for (const double f :
+         {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner, c.truncated}) {
+      if (!(f >= 0.0 && f <= 1.0))
+        throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
+    }
+    const auto truth = phantom::write_cohort(c, options.out, progress);
+    fmt::print(
+        "cohort of {} patients (seed {}) written to {}: manifest.csv, truth.json, {} issues "
+        "recorded\n",
+        c.patients, c.seed, options.out, truth["issues"].size());
+    return 0;
+  }
+  progress.begin_phase("generating phantom pair", 1);
+  const phantom::PhantomPair pair = phantom::generate_pair(o);
+  progress.end_phase();
+  progress.begin_phase("writing", 1);
+  phantom::write_pair(pair, options.out);
+  progress.end_phase();
+
+  const auto& volumes = pair.meta["organ_volumes_ml"];
+  fmt::print("phantom seed {} ({}, {}, {} deformation) written to {}\n", o.seed,
+             pair.meta["sex"].get<std::string>(), options.size, options.deformation, options.out);
+  fmt::print(
+      "  bladder {:.0f} ml (fixed) / {:.0f} ml (moving); max displacement {:.1f} mm; "
+      "{} landmarks; min Jacobian {:.3f}\n",
+      volumes["fixed"]["bladder"].get<double>(), volumes["moving"]["bladder"].get<double>(),
+      pair.meta["displacement"]["max_mm"].get<double>(), pair.fixed_landmarks.size(),
+      pair.meta["jacobian"]["min"].get<double>());
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
+  auto options = std::make_shared<PhantomCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "phantom", "Generate a synthetic pelvic CT pair of one patient with exact ground truth");
+  command->add_option("--seed", options->pair.seed,
+                      "patient (or cohort) seed: same seed, same files (default 1)");
+  command->add_option("--out", options->out, "output folder")->required();
+  command->add_option("--size", options->size,
+                      "small (96x96x48, 2x2x3 mm), medium (256x256x96, 1x1x3 mm) or large "
+                      "(512x512x160, 0.9x0.9x2.5 mm)");
+  command->add_option("--deformation", options->deformation,
+                      "none, moderate or large (e.g. bladder 150 vs 450 ml)");
+  command->add_option("--sex", options->sex, "female or male (default: drawn from the seed)");
+  command->add_option("--fixed-bladder-ml", options->fixed_bladder_ml,
+                      "bladder volume in the fixed scan (default: drawn)");
+  command->add_option("--moving-bladder-ml", options->moving_bladder_ml,
+                      "bladder volume in the moving scan (default: drawn)");
+  command->add_option("--hu-offset", options->pair.moving_hu_offset,
+                      "intensity offset of the moving scan's scanner, HU");
+  command
+      ->add_option("--cohort", options->cohort,
+                   "generate N patients with 2-4 scans each, manifest.csv and truth.json")
+      ->check(CLI::PositiveNumber);
+  phantom::CohortOptions& c = options->cohort_options;
+  command->add_option("--label-noise", c.label_noise,
+                      "cohort: fraction of scans with jittered label boundaries (default 0.2)");
+  command->add_option("--missing-structure", c.missing_structure,
+                      "cohort: fraction of scans missing one structure (0.1)");
+  command->add_option("--merged-labels", c.merged_labels,
+                      "cohort: fraction of patients with another label convention (0.15)");
+  command->add_option("--other-scanner", c.other_scanner,
+                      "cohort: fraction of scans from another scanner (0.2)");
+  command->add_option("--truncated", c.truncated,
+                      "cohort: fraction of scans with a truncated field of view (0.15)");
+  command->add_option(
+      "--duplicates", c.duplicates,
+      "cohort: scans filed again under a new patient id (default patients/10, at least 1)");
+  return [options, &global] { return run_phantom(*options, global); };
+}
+
+}  // namespace modir::cli

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "modir/core/progress.h"
+#include "modir/phantom/phantom_options.h"
+
+namespace modir::phantom {
+
+/// A collection of synthetic patients with the troubles of real clinical data, each recorded in
+/// truth.json so that a data checker can be scored against it. Fractions are per scan (or per
+/// patient for the label convention), drawn from the seed.
+struct CohortOptions {
+  std::uint64_t seed = 1;
+  int patients = 10;
+  PhantomSize size = PhantomSize::kSmall;
+  double label_noise = 0.2;        ///< scans whose labels have boundary jitter of a few mm
+  double missing_structure = 0.1;  ///< scans whose label map lacks one structure
+  double merged_labels = 0.15;     ///< patients labelled with another convention (merged labels)
+  double other_scanner = 0.2;      ///< scans from "another scanner": more noise, an HU offset
+  double truncated = 0.15;         ///< scans with a truncated field of view
+  int duplicates =
+      -1;  ///< scans filed again under another patient id; -1: patients / 10, at least 1
+};
+
+/// Generates the cohort into `folder`: one folder per patient with 2-4 scans (image and labels,
+/// NIfTI), manifest.csv (patient_id, scan_id, image, labels; paths relative to `folder`) and
+/// truth.json (every trouble introduced, by patient and scan). Returns the truth.
+nlohmann::json write_cohort(const CohortOptions& options, const std::filesystem::path& folder,
+                            Progress& progress);
+
+}  // namespace modir::phantom

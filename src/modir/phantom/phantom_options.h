@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "modir/core/geometry.h"
+#include "modir/phantom/anatomy.h"
+
+namespace modir::phantom {
+
+/// Scan sizes: small ~96x96x48 at 2x2x3 mm (seconds to register; the in-plane field of view of
+/// 192 mm covers the central pelvis only, like a cone-beam CT), medium ~256x256x96 at 1x1x3 mm
+/// (256 mm), large ~512x512x160 at 0.9x0.9x2.5 mm (clinical size, the whole pelvis).
+enum class PhantomSize { kSmall, kMedium, kLarge };
+
+/// How much scan B differs from scan A: none (same anatomy, same grid, only noise differs),
+/// moderate (bladder +20..60 %, small set-up error), large (e.g. 150 vs 450 ml, up to 15 mm / 3
+/// deg).
+enum class DeformationLevel { kNone, kModerate, kLarge };
+
+struct PhantomOptions {
+  std::uint64_t seed = 1;
+  PhantomSize size = PhantomSize::kSmall;
+  DeformationLevel deformation = DeformationLevel::kModerate;
+  std::optional<Sex> sex;                  ///< drawn from the seed when absent
+  std::optional<double> fixed_bladder_ml;  ///< drawn from the level when absent
+  std::optional<double> moving_bladder_ml;
+  double moving_hu_offset = 0.0;         ///< scanner calibration difference added to B
+  std::optional<double> noise_sigma_hu;  ///< drawn in 10..25 HU per scan when absent
+};
+
+std::string size_name(PhantomSize size);
+std::string deformation_name(DeformationLevel level);
+std::string sex_name(Sex sex);
+
+/// The grid of scan A for a size, centred on `centre` (anatomy frame).
+Geometry fixed_scan_grid(PhantomSize size, const Vec3d& centre);
+
+}  // namespace modir::phantom

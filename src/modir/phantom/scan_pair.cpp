@@ -1,0 +1,132 @@
+#include "modir/phantom/scan_pair.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "modir/core/version.h"
+#include "modir/phantom/acquisition.h"
+#include "modir/phantom/deformation_draw.h"
+#include "modir/phantom/landmarks.h"
+#include "modir/transform/jacobian.h"
+
+namespace modir::phantom {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t kMinimumLandmarks = 100;
+
+json organ_volumes(const LabelMap& labels) {
+  std::array<std::int64_t, kLabelCount> counts{};
+  for (const std::uint16_t v : labels.buffer()) {
+    if (v < kLabelCount) ++counts[v];
+  }
+  const Vec3d& s = labels.geometry().spacing;
+  const double voxel_ml = s.x * s.y * s.z / 1000.0;
+  json j = json::object();
+  for (int l = 1; l < kLabelCount; ++l) j[std::string(kLabelNames[l])] = counts[l] * voxel_ml;
+  return j;
+}
+
+json geometry_json(const Geometry& g) {
+  json j;
+  j["size"] = {g.size[0], g.size[1], g.size[2]};
+  j["spacing_mm"] = {g.spacing.x, g.spacing.y, g.spacing.z};
+  j["origin_mm"] = {g.origin.x, g.origin.y, g.origin.z};
+  return j;
+}
+
+json displacement_summary(const DisplacementField& u, const LabelMap& fixed_labels) {
+  double max_all = 0.0, sum_body = 0.0;
+  std::int64_t body = 0;
+  for (std::int64_t v = 0; v < u.voxel_count(); ++v) {
+    const double length = u.data()[v].cast<double>().norm();
+    max_all = std::max(max_all, length);
+    if (fixed_labels.data()[v] != kBackground) {
+      sum_body += length;
+      ++body;
+    }
+  }
+  return {{"max_mm", max_all},
+          {"mean_in_body_mm", body > 0 ? sum_body / static_cast<double>(body) : 0.0}};
+}
+
+double rotation_angle_degrees(const Mat3& r) {
+  const double c = std::clamp((r(0, 0) + r(1, 1) + r(2, 2) - 1.0) / 2.0, -1.0, 1.0);
+  return std::acos(c) * 180.0 / M_PI;
+}
+
+}  // namespace
+
+PhantomPair generate_pair(const PhantomOptions& options) {
+  // Independent streams per part, so changing one part of the generator leaves the others be.
+  Rng root(options.seed);
+  Rng sex_rng = root.fork(1), filling_rng = root.fork(2), anatomy_rng = root.fork(3),
+      deformation_rng = root.fork(4), grid_rng = root.fork(5), scanner_rng = root.fork(6);
+
+  const Sex sex = options.sex.value_or(sex_rng.chance(0.5) ? Sex::kFemale : Sex::kMale);
+  FillingPlan filling = draw_filling(filling_rng, options);
+  const Anatomy anatomy(anatomy_rng, sex, {filling.moving_bladder_ml, filling.moving_gas_scale});
+
+  // Scan A is centred on the bladder-prostate-rectum region, jittered so the voxel grid does not
+  // line up with the anatomy the same way for every patient.
+  const auto [body_min, body_max] = anatomy.body_bounds();
+  const Vec3d centre{grid_rng.uniform(-5, 5),
+                     0.5 * (body_min.y + body_max.y) + grid_rng.uniform(-5, 5),
+                     anatomy.bladder().centre.z + grid_rng.uniform(0, 15)};
+  const Geometry fixed_grid = fixed_scan_grid(options.size, centre);
+  const Geometry moving_grid = moving_scan_grid(grid_rng, options.deformation, fixed_grid);
+  const PhantomDeformation deformation =
+      draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre);
+
+  PhantomPair pair;
+  IdealScan fixed = render_fixed(anatomy, deformation, fixed_grid, pair.ground_truth);
+  IdealScan moving = render_moving(anatomy, deformation, moving_grid);
+
+  const LandmarkPairs landmarks =
+      place_landmarks(anatomy, deformation, fixed_grid, moving_grid, fixed.hu, kMinimumLandmarks);
+  pair.fixed_landmarks = landmarks.fixed;
+  pair.moving_landmarks = landmarks.moving;
+
+  const double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
+  const double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
+  const std::uint64_t noise_seed = options.seed * 2 + 1;
+  pair.fixed = {acquire(std::move(fixed.hu), fixed_noise, 0.0, noise_seed),
+                std::move(fixed.labels)};
+  pair.moving = {
+      acquire(std::move(moving.hu), moving_noise, options.moving_hu_offset, noise_seed + 1),
+      std::move(moving.labels)};
+
+  const transform::JacobianStatistics jacobian =
+      transform::jacobian_statistics(transform::jacobian_determinant(pair.ground_truth));
+  const RigidMotion& rigid = deformation.rigid();
+  json& meta = pair.meta;
+  meta["generator"] = {{"name", "modir phantom"}, {"version", kVersion}};
+  meta["seed"] = options.seed;
+  meta["size"] = size_name(options.size);
+  meta["deformation"] = deformation_name(options.deformation);
+  meta["sex"] = sex_name(sex);
+  meta["labels"] = json::object();
+  for (int l = 0; l < kLabelCount; ++l) meta["labels"][std::to_string(l)] = kLabelNames[l];
+  meta["bladder_target_ml"] = {{"fixed", filling.fixed_bladder_ml},
+                               {"moving", filling.moving_bladder_ml}};
+  meta["organ_volumes_ml"] = {{"fixed", organ_volumes(pair.fixed.labels)},
+                              {"moving", organ_volumes(pair.moving.labels)}};
+  meta["displacement"] = displacement_summary(pair.ground_truth, pair.fixed.labels);
+  meta["jacobian"] = {
+      {"min", jacobian.min}, {"max", jacobian.max}, {"folded_fraction", jacobian.folded_fraction}};
+  meta["rigid"] = {
+      {"rotation_deg", rotation_angle_degrees(rigid.rotation)},
+      {"translation_mm", {rigid.translation.x, rigid.translation.y, rigid.translation.z}}};
+  meta["rectal_gas_pocket_scales"] = filling.pocket_scales;
+  meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
+                         {"moving_hu_offset", options.moving_hu_offset},
+                         {"blur_sigma_mm", {0.6, 0.6, 0.8}}};
+  meta["grids"] = {{"fixed", geometry_json(fixed_grid)}, {"moving", geometry_json(moving_grid)}};
+  meta["landmarks"] = pair.fixed_landmarks.size();
+  return pair;
+}
+
+}  // namespace modir::phantom

@@ -1,0 +1,104 @@
+// End-to-end tests of `modir phantom` and `modir snapshot`.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+
+#include "modir/io/image_io.h"
+#include "modir/io/png_io.h"
+#include "modir/io/point_io.h"
+#include "support/test_support.h"
+
+namespace modir {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::run_modir;
+
+// (Built with append: GCC 12 warns falsely (-Wrestrict) about "'" + std::string.)
+std::string quoted(const fs::path& p) {
+  std::string s = "'";
+  s.append(p.string()).append("'");
+  return s;
+}
+
+TEST(PhantomCli, WritesAFullPairWithConsistentFiles) {
+  test::TempDir dir;
+  const auto r =
+      run_modir("phantom --quiet --seed 3 --size small --deformation large --sex male --out " +
+                quoted(dir / "pair"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name :
+       {"fixed.nii.gz", "moving.nii.gz", "fixed_labels.nii.gz", "moving_labels.nii.gz",
+        "fixed_landmarks.csv", "moving_landmarks.csv", "gt_displacement.nii.gz", "meta.json"}) {
+    EXPECT_TRUE(fs::exists(dir / "pair" / name)) << name;
+  }
+  std::ifstream meta_stream(dir / "pair" / "meta.json");
+  const json meta = json::parse(meta_stream);
+  EXPECT_EQ(meta["sex"], "male");
+  EXPECT_EQ(meta["seed"], 3);
+  const io::ImageInfo fixed = io::read_image_info(dir / "pair" / "fixed.nii.gz");
+  EXPECT_EQ(fixed.pixel_type, PixelType::kInt16);
+  EXPECT_EQ(fixed.geometry.size, (Size3{96, 96, 48}));
+  EXPECT_NEAR(fixed.geometry.spacing.z, 3.0, 1e-6);
+  const io::ImageInfo field = io::read_image_info(dir / "pair" / "gt_displacement.nii.gz");
+  EXPECT_EQ(field.components, 3);
+  EXPECT_TRUE(field.geometry.same_grid(fixed.geometry));
+  const PointSet landmarks = io::read_points(dir / "pair" / "fixed_landmarks.csv");
+  EXPECT_GE(landmarks.size(), 100u);
+  EXPECT_EQ(meta["landmarks"].get<std::size_t>(), landmarks.size());
+}
+
+TEST(PhantomCli, BadOptionsAreUsageErrors) {
+  test::TempDir dir;
+  EXPECT_EQ(run_modir("phantom --seed 1 --size huge --out " + quoted(dir / "a")).exit_code, 2);
+  EXPECT_EQ(run_modir("phantom --seed 1 --deformation wild --out " + quoted(dir / "a")).exit_code,
+            2);
+  EXPECT_EQ(
+      run_modir("phantom --seed 1 --fixed-bladder-ml 5000 --out " + quoted(dir / "a")).exit_code,
+      2);
+  EXPECT_EQ(run_modir("phantom --seed 1").exit_code, 2);  // --out is required
+  std::ofstream(dir / "file") << "x";
+  const auto r = run_modir("phantom --seed 1 --out " + quoted(dir / "file"));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(r.err.find("modir: error: ") != std::string::npos, true) << r.err;
+}
+
+TEST(PhantomCli, CohortWritesManifestAndTruth) {
+  test::TempDir dir;
+  const auto r = run_modir("phantom --quiet --cohort 2 --seed 9 --out " + quoted(dir / "cohort"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir / "cohort" / "manifest.csv"));
+  std::ifstream truth_stream(dir / "cohort" / "truth.json");
+  const json truth = json::parse(truth_stream);
+  EXPECT_EQ(truth["patients"], 2);
+  EXPECT_GE(truth["issues"].size(), 1u);  // at least the duplicate
+}
+
+TEST(SnapshotCli, WritesAPictureAndChecksTheLabelGrid) {
+  test::TempDir dir;
+  ASSERT_EQ(
+      run_modir("phantom --quiet --seed 2 --deformation none --out " + quoted(dir / "p")).exit_code,
+      0);
+  const auto r =
+      run_modir("snapshot " + quoted(dir / "p" / "fixed.nii.gz") + " " + quoted(dir / "s.png") +
+                " --labels " + quoted(dir / "p" / "fixed_labels.nii.gz"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const io::RgbPicture picture = io::read_png(dir / "s.png");
+  // 192 + 192 + 192 mm wide at 2 mm pixels plus two gaps; 144 mm of slices is less than 192 mm.
+  EXPECT_EQ(picture.width, 96 + 96 + 96 + 8);
+  EXPECT_EQ(picture.height, 96);
+  const auto other = run_modir(
+      "snapshot " + quoted(dir / "p" / "fixed.nii.gz") + " " + quoted(dir / "t.png") +
+      " --labels " +
+      quoted(test::shared_data() / "registration/nibabel_anatomical/anatomical_label.nii.gz"));
+  EXPECT_EQ(other.exit_code, 1) << other.err;
+  EXPECT_NE(other.err.find("grid"), std::string::npos) << other.err;
+}
+
+}  // namespace
+}  // namespace modir
