@@ -17,9 +17,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using test::run_modir;
 
-std::string quoted(const fs::path& p) {
-  return "'" + p.string() + "'";
-}
+using test::quoted;
 
 // The contract for failures: exit status as documented, exactly one line on stderr.
 // (Progress lines of phases finished before the error may precede it.)

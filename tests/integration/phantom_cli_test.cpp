@@ -19,12 +19,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using test::run_modir;
 
-// (Built with append: GCC 12 warns falsely (-Wrestrict) about "'" + std::string.)
-std::string quoted(const fs::path& p) {
-  std::string s = "'";
-  s.append(p.string()).append("'");
-  return s;
-}
+using test::quoted;
 
 TEST(PhantomCli, WritesAFullPairWithConsistentFiles) {
   test::TempDir dir;

@@ -21,26 +21,11 @@ namespace fs = std::filesystem;
 using test::SliceSpec;
 using test::TempDir;
 
-fs::path aria() {
-  return test::shared_data() / "dicom_rt/visible_human_male_aria";
-}
-fs::path phantom() {
-  return test::shared_data() / "dicom_rt/rtutils_phantom";
-}
-fs::path breast() {
-  return test::shared_data() / "dicom_rt/dicompyler_breast";
-}
+using test::aria;
+using test::breast;
+using test::phantom;
 
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a modir::Error";
-  return Error(ErrorKind::kData, "");
-}
+using test::error_of;
 
 bool has_note(const ImageInfo& info, const std::string& text) {
   return std::any_of(info.notes.begin(), info.notes.end(),

@@ -19,26 +19,12 @@ namespace fs = std::filesystem;
 using test::SliceSpec;
 using test::TempDir;
 
-fs::path aria() {
-  return test::shared_data() / "dicom_rt/visible_human_male_aria";
-}
-fs::path phantom() {
-  return test::shared_data() / "dicom_rt/rtutils_phantom";
-}
+using test::aria;
+using test::phantom;
 
 constexpr const char* kAriaSeries = "1.2.246.352.221.5272685235804956408.10526521834793870012";
 
-// Runs f and returns the modir::Error it throws (fails the test when it throws nothing).
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a modir::Error";
-  return Error(ErrorKind::kData, "");
-}
+using test::error_of;
 
 void expect_near(const Vec3d& a, const Vec3d& b, double tol = 1e-4) {
   EXPECT_NEAR(a.x, b.x, tol);

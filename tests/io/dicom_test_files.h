@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "modir/core/vec.h"
+#include "support/test_support.h"
 
 namespace modir::test {
 
@@ -149,6 +150,17 @@ inline void write_truncated(const std::filesystem::path& from, const std::filesy
   in.read(data.data(), static_cast<std::streamsize>(bytes));
   std::ofstream out(to, std::ios::binary);
   out.write(data.data(), in.gcount());
+}
+
+/// The DICOM folders of ../shared/data (see its PROVENANCE.md).
+inline std::filesystem::path aria() {
+  return shared_data() / "dicom_rt/visible_human_male_aria";
+}
+inline std::filesystem::path phantom() {
+  return shared_data() / "dicom_rt/rtutils_phantom";
+}
+inline std::filesystem::path breast() {
+  return shared_data() / "dicom_rt/dicompyler_breast";
 }
 
 }  // namespace modir::test

@@ -219,12 +219,7 @@ std::string floats(std::initializer_list<float> values) {
 }
 
 std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
+  return test::error_of(f).what();
 }
 
 TEST(BadInput, ZeroSpacingAndShearedDirection) {

@@ -66,16 +66,7 @@ double voxel(const AnyImage& image, std::int64_t x, std::int64_t y, std::int64_t
   return std::visit([&](const auto& img) { return static_cast<double>(img(x, y, z)); }, image);
 }
 
-template <typename F>
-Error error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no modir::Error thrown";
-  return Error(ErrorKind::kData, "");
-}
+using test::error_of;
 
 void expect_message(const Error& e, ErrorKind kind, std::initializer_list<const char*> parts) {
   EXPECT_EQ(e.kind(), kind) << e.what();

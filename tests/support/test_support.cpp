@@ -44,6 +44,12 @@ Geometry oblique_geometry(Size3 size) {
   return g;
 }
 
+std::string quoted(const fs::path& path) {
+  std::string s = "'";  // built with append: GCC 12 warns falsely about "'" + std::string
+  s.append(path.string()).append("'");
+  return s;
+}
+
 RunResult run_modir(const std::string& arguments) {
   static std::atomic<int> counter{0};
   const fs::path base = fs::temp_directory_path() / ("modir-run-" + std::to_string(::getpid()) +

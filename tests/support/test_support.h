@@ -4,6 +4,9 @@
 #include <random>
 #include <string>
 
+#include <gtest/gtest.h>
+
+#include "modir/core/error.h"
 #include "modir/core/geometry.h"
 #include "modir/core/image.h"
 
@@ -38,6 +41,21 @@ Image<T> random_image(const Geometry& geometry, double lo, double hi, unsigned s
   for (T& v : image.buffer()) v = static_cast<T>(dist(rng));
   return image;
 }
+
+/// Runs f and returns the modir::Error it throws; records a test failure when it throws nothing.
+template <typename F>
+Error error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a modir::Error";
+  return Error(ErrorKind::kData, "");
+}
+
+/// A path in single quotes, for the shell command lines of run_modir.
+std::string quoted(const std::filesystem::path& path);
 
 /// Result of running the modir binary.
 struct RunResult {

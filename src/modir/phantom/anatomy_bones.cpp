@@ -18,16 +18,6 @@ Vec3d jitter(Rng& rng, double sigma) {
   return {rng.normal(0.0, sigma), rng.normal(0.0, sigma), rng.normal(0.0, sigma)};
 }
 
-Blob make_blob(const Vec3d& centre, const Vec3d& semi, Rng& rng, double wave_amplitude,
-               const Mat3& to_local = Mat3::identity()) {
-  Blob b;
-  b.centre = centre;
-  b.semi = semi;
-  b.to_local = to_local;
-  b.waves = Waves::random(rng, 3, wave_amplitude, 2.0);
-  return b;
-}
-
 TubeSpec make_tube(std::vector<Vec3d> points, std::vector<double> radii, double scale,
                    double step = 5.0) {
   TubeSpec t;
@@ -65,10 +55,10 @@ void build_sacrum(Model& m, Rng& rng) {
   // Alae and lateral masses reaching the sacro-iliac joints.
   for (int side = 0; side < 2; ++side) {
     const double sg = kSideSign[side];
-    const Blob ala = make_blob(f.map(sg, 34, 62, 84) + jitter(rng, s),
-                               Vec3d{22 * wide, 16 * s, 16 * s}, rng, 0.05);
-    const Blob mass = make_blob(f.map(sg, 30, 76, 55) + jitter(rng, s),
-                                Vec3d{16 * wide, 15 * s, 22 * s}, rng, 0.05);
+    const Blob ala = Blob::random(f.map(sg, 34, 62, 84) + jitter(rng, s),
+                                  Vec3d{22 * wide, 16 * s, 16 * s}, rng, 0.05);
+    const Blob mass = Blob::random(f.map(sg, 30, 76, 55) + jitter(rng, s),
+                                   Vec3d{16 * wide, 15 * s, 22 * s}, rng, 0.05);
     sc.add_blob(g, ala, kTagBone);
     sc.add_blob(g, mass, kTagBone);
     m.add_point(sided("sacral_ala", side), ala.surface_point({sg, 0, 0.5}, 2.0));
@@ -125,8 +115,8 @@ void build_lumbar(Model& m, Rng& rng) {
     const Mat3 to_world = frame.transposed();
     auto L = [&](double x, double y, double z) { return centre + to_world * (Vec3d{x, y, z} * s); };
     const int g = sc.add_group(Layer::kBone, 4.0);
-    Blob body =
-        make_blob(centre, Vec3d{v.half_width, v.half_depth, v.half_height} * s, rng, 0.03, frame);
+    Blob body = Blob::random(centre, Vec3d{v.half_width, v.half_depth, v.half_height} * s, rng,
+                             0.03, frame);
     body.exponent = 3.0;  // a short cylinder with rounded rims
     sc.add_blob(g, body, kTagBone);
     TubeSpec arch =
@@ -171,7 +161,7 @@ void build_femur(Model& m, Rng& rng, int side, double head_x) {
   f.head[side] = head;
   f.head_radius[side] = rh;
   const int g = sc.add_group(Layer::kBone, 8.0);
-  sc.add_blob(g, make_blob(head, {rh, rh, rh}, rng, 0.012), kTagFemoralHead);
+  sc.add_blob(g, Blob::random(head, {rh, rh, rh}, rng, 0.012), kTagFemoralHead);
   // Neck: inclined ~40 degrees above the horizontal toward the head, anteverted 8-18 degrees.
   const double incline = radians(rng.uniform(36.0, 44.0));
   const double antev = radians(rng.uniform(8.0, 18.0));
@@ -182,7 +172,7 @@ void build_femur(Model& m, Rng& rng, int side, double head_x) {
   const TubeSpec neck = make_tube({head, head + n * (0.5 * neck_length), base},
                                   {0.72 * rh, 0.62 * rh, 0.8 * rh}, 1.0, 2.0);
   sc.add_tube(g, neck, kTagFemoralHead);
-  const Blob gt = make_blob(base + Vec3d{sg * 10, 6, 16} * s, Vec3d{15, 21, 23} * s, rng, 0.06);
+  const Blob gt = Blob::random(base + Vec3d{sg * 10, 6, 16} * s, Vec3d{15, 21, 23} * s, rng, 0.06);
   sc.add_blob(g, gt, kTagBone);
   const double hx = std::abs(head.x);
   const TubeSpec shaft = make_tube({base + Vec3d{sg * 3, 3, -6},
@@ -193,7 +183,7 @@ void build_femur(Model& m, Rng& rng, int side, double head_x) {
   sc.add_tube(g, shaft, kTagBoneThick);
   f.femoral_shaft[side] = shaft;
   const Vec3d lt_centre = shaft.point_at(tube_t_at_z(shaft, -58 * s)) + Vec3d{-sg * 11, 9, 0} * s;
-  const Blob lt = make_blob(lt_centre, Vec3d{8, 8, 12} * s, rng, 0.05);
+  const Blob lt = Blob::random(lt_centre, Vec3d{8, 8, 12} * s, rng, 0.05);
   sc.add_blob(g, lt, kTagBone);
   f.lesser_trochanter[side] = lt_centre;
   const TubeSpec crest = make_tube({gt.centre + Vec3d{-sg * 2, 10, -8} * s,
@@ -247,7 +237,7 @@ void build_hip_bone(Model& m, Rng& rng, int side) {
 
   // Acetabulum: a thick cup; the socket (head plus cartilage) is carved from the whole bone.
   const Blob acetabulum =
-      make_blob(head + Vec3d{-sg * 8, 3, 6} * s, Vec3d{23, 33, 35} * s, rng, 0.04);
+      Blob::random(head + Vec3d{-sg * 8, 3, 6} * s, Vec3d{23, 33, 35} * s, rng, 0.04);
   sc.add_blob(g, acetabulum, kTagBone);
   const double socket = rh + 2.5;
   sc.carve_sphere(g, head, socket);
@@ -289,11 +279,11 @@ void build_hip_bone(Model& m, Rng& rng, int side) {
   }
 
   // Body of the ilium: the thick pillar between the acetabular roof and the wing.
-  sc.add_blob(g, make_blob(head + Vec3d{-sg * 5, 10, 36} * s, Vec3d{17, 28, 26} * s, rng, 0.05),
+  sc.add_blob(g, Blob::random(head + Vec3d{-sg * 5, 10, 36} * s, Vec3d{17, 28, 26} * s, rng, 0.05),
               kTagBone);
-  const Blob posterior = make_blob(P(62, 82, 80), Vec3d{14, 20, 30} * s, rng, 0.05);
+  const Blob posterior = Blob::random(P(62, 82, 80), Vec3d{14, 20, 30} * s, rng, 0.05);
   sc.add_blob(g, posterior, kTagBone);
-  const Blob aiis = make_blob(P(100, -28, 45), Vec3d{8, 8, 10} * s, rng, 0.05);
+  const Blob aiis = Blob::random(P(100, -28, 45), Vec3d{8, 8, 10} * s, rng, 0.05);
   sc.add_blob(g, aiis, kTagBone);
   // Pelvic brim: arcuate line, iliopectineal eminence, superior pubic ramus.
   const TubeSpec brim = make_tube(
@@ -305,9 +295,9 @@ void build_hip_bone(Model& m, Rng& rng, int side) {
   const Mat3 pubic_frame = frame_from({1, 0, 0}, {0, 0.97, 0.24});
   Vec3d pubic_centre = f.map(sg, 12, -50, -18) + jitter(rng, 1.0 * s);
   pubic_centre.x = sg * 12.0 * s;
-  const Blob pubic = make_blob(pubic_centre, Vec3d{13, 10, 21} * s, rng, 0.02, pubic_frame);
+  const Blob pubic = Blob::random(pubic_centre, Vec3d{13, 10, 21} * s, rng, 0.02, pubic_frame);
   sc.add_blob(g, pubic, kTagBone);
-  const Blob tubercle = make_blob(P(24, -58, -2), Vec3d{6, 6, 6} * s, rng, 0.05);
+  const Blob tubercle = Blob::random(P(24, -58, -2), Vec3d{6, 6, 6} * s, rng, 0.05);
   sc.add_blob(g, tubercle, kTagBone);
   const TubeSpec inferior_ramus = make_tube(
       {P(14, -48, -34), P(28, -38, -50), P(42, -18, -60), P(54, 4, -58)}, {8, 7, 7, 9}, s);
@@ -316,7 +306,7 @@ void build_hip_bone(Model& m, Rng& rng, int side) {
   const TubeSpec ischium =
       make_tube({P(72, 20, -8), P(64, 22, -32), P(57, 14, -50)}, {14, 12, 12}, s);
   sc.add_tube(g, ischium, kTagBone);
-  const Blob tuberosity = make_blob(P(57, 12, -53), Vec3d{11, 16, 13} * s, rng, 0.06);
+  const Blob tuberosity = Blob::random(P(57, 12, -53), Vec3d{11, 16, 13} * s, rng, 0.06);
   sc.add_blob(g, tuberosity, kTagBone);
   f.ischial_tuberosity[side] = tuberosity.centre;
   const TubeSpec spine = make_tube({P(60, 32, -4), P(46, 42, -9)}, {6, 2.5}, s, 2.0);

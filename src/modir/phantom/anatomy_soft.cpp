@@ -26,16 +26,6 @@ TubeSpec round_tube(std::vector<Vec3d> points, std::vector<double> radii, double
   return t;
 }
 
-Blob blob(const Vec3d& centre, const Vec3d& semi, Rng& rng, double waves,
-          const Mat3& to_local = Mat3::identity()) {
-  Blob b;
-  b.centre = centre;
-  b.semi = semi;
-  b.to_local = to_local;
-  b.waves = Waves::random(rng, 3, waves, 2.0);
-  return b;
-}
-
 OutlineParams draw_outline(const Model& m, Rng& rng) {
   const PelvisFrame& f = m.frame;
   const bool female = m.sex == Sex::kFemale;
@@ -125,10 +115,10 @@ void build_muscles(Model& m, Rng& rng) {
     }
     // Pelvic side wall (obturator internus) and floor (levator ani).
     const int wall = sc.add_group(Layer::kMuscle, 6.0);
-    const Blob obturator = blob(P(50, 2, -22), Vec3d{7, 30, 24} * s, rng, 0.05);
+    const Blob obturator = Blob::random(P(50, 2, -22), Vec3d{7, 30, 24} * s, rng, 0.05);
     sc.add_blob(wall, obturator, kTagMuscle);
     const Mat3 levator_frame = frame_from({sg * 0.55, 0, 0.83}, {0, 1, 0});
-    sc.add_blob(wall, blob(P(26, 30, -50), Vec3d{22, 30, 6} * s, rng, 0.05, levator_frame),
+    sc.add_blob(wall, Blob::random(P(26, 30, -50), Vec3d{22, 30, 6} * s, rng, 0.05, levator_frame),
                 kTagMuscle);
     m.add_point(sided("obturator_internus", side), obturator.centre);
   }
@@ -191,7 +181,9 @@ void build_cavity(Model& m, Rng& rng) {
   for (int side = 0; side < 2; ++side) {
     const double sg = kSideSign[side];
     m.scene.add_blob(
-        g, blob(f.map(sg, 32, 30, -68) + jitter(rng, 2.0), Vec3d{16, 30, 22} * s, rng, 0.06), 0);
+        g,
+        Blob::random(f.map(sg, 32, 30, -68) + jitter(rng, 2.0), Vec3d{16, 30, 22} * s, rng, 0.06),
+        0);
   }
 }
 

@@ -235,4 +235,14 @@ std::vector<Segment> TubeSpec::segments() const {
   return out;
 }
 
+Blob Blob::random(const Vec3d& centre, const Vec3d& semi, Rng& rng, double wave_amplitude,
+                  const Mat3& to_local) {
+  Blob b;
+  b.centre = centre;
+  b.semi = semi;
+  b.to_local = to_local;
+  b.waves = Waves::random(rng, 3, wave_amplitude, 2.0);
+  return b;
+}
+
 }  // namespace modir::phantom

@@ -120,6 +120,10 @@ struct Blob {
   Vec3d surface_point(const Vec3d& local_direction, double inset = 0.0) const;
   /// A point given in (unbent) local coordinates, in world coordinates.
   Vec3d to_world(const Vec3d& q) const;
+
+  /// An unbent quadric blob with three random radial waves of relative size up to `wave_amplitude`.
+  static Blob random(const Vec3d& centre, const Vec3d& semi, Rng& rng, double wave_amplitude,
+                     const Mat3& to_local = Mat3::identity());
 };
 
 /// One piece of a tube: a truncated cone (round, or with an elliptic cross-section whose first
