@@ -130,15 +130,11 @@ int convert_image(const ConvertOptions& options, const fs::path& in, const fs::p
   return 0;
 }
 
-fs::path default_reference(const fs::path& rtstruct) {
-  const fs::path folder = rtstruct.parent_path().empty() ? fs::path(".") : rtstruct.parent_path();
-  return folder;
-}
-
 int convert_rtstruct(const ConvertOptions& options, const fs::path& rs, const fs::path& out,
                      Progress& progress) {
-  const fs::path reference =
-      options.reference.empty() ? default_reference(rs) : fs::path(options.reference);
+  // Without --reference, the CT series is looked for beside the RTSTRUCT.
+  fs::path reference = options.reference.empty() ? rs.parent_path() : fs::path(options.reference);
+  if (reference.empty()) reference = ".";
   io::output_image_format(out);
   progress.begin_phase("reading structures", 1);
   const io::RtStructureSet set = io::read_rtstruct(rs);
@@ -156,8 +152,7 @@ int convert_rtstruct(const ConvertOptions& options, const fs::path& rs, const fs
   for (const std::string& w : result.warnings) warn("{}", w);
 
   const auto spacing = parse_spacing(options.spacing);
-  if (options.interpolation != "linear" && options.interpolation != "nearest")
-    parse_interpolation(options.interpolation);
+  parse_interpolation(options.interpolation);  // validated only: labels always use nearest
   // Labels are categories, not numbers: only nearest-neighbour resampling keeps them valid.
   const LabelMap labels =
       resample_if_asked(result.labels, spacing, filter::Interpolation::kNearest, progress);
