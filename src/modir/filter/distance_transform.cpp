@@ -1,0 +1,177 @@
+#include "modir/filter/distance_transform.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "modir/core/error.h"
+#include "modir/core/parallel.h"
+
+namespace modir::filter {
+
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// Buffers of one line, reused for every line a thread handles.
+struct LineScratch {
+  std::vector<double> weight;         // f(q): squared distance carried in from earlier axes
+  std::vector<double> site_position;  // mm along the line of each parabola of the envelope
+  std::vector<double> site_weight;
+  std::vector<double> starts_at;  // where each envelope parabola becomes the lowest
+  std::vector<double> result;
+};
+
+// One-dimensional squared distance transform (Felzenszwalb & Huttenlocher, "Distance transforms of
+// sampled functions", 2012): result[i] = min_q ((i - (q + offset)) * spacing)^2 + weight[q] for
+// the `count` query points i * spacing. Sites sit at (q + offset) * spacing, so faces between
+// voxels (offset -1/2) work like voxel centres (offset 0). Sites of infinite weight take no part;
+// with none left every result is infinite.
+void lower_envelope(LineScratch& s, double offset, double spacing, std::int64_t count) {
+  const std::size_t sites = s.weight.size();
+  s.site_position.resize(sites);
+  s.site_weight.resize(sites);
+  s.starts_at.resize(sites + 1);
+  std::size_t k = 0;  // parabolas in the envelope
+  for (std::size_t q = 0; q < sites; ++q) {
+    const double fq = s.weight[q];
+    if (std::isinf(fq)) continue;
+    const double pq = (static_cast<double>(q) + offset) * spacing;
+    double meets = -kInfinity;
+    // Drop envelope parabolas that the new one undercuts from where they start being lowest.
+    while (k > 0) {
+      const double pr = s.site_position[k - 1];
+      const double fr = s.site_weight[k - 1];
+      meets = ((fq + pq * pq) - (fr + pr * pr)) / (2.0 * (pq - pr));
+      if (meets > s.starts_at[k - 1]) break;
+      --k;
+      meets = -kInfinity;
+    }
+    s.site_position[k] = pq;
+    s.site_weight[k] = fq;
+    s.starts_at[k] = meets;
+    ++k;
+  }
+  s.result.assign(static_cast<std::size_t>(count), kInfinity);
+  if (k == 0) return;
+  s.starts_at[k] = kInfinity;
+  std::size_t j = 0;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const double x = static_cast<double>(i) * spacing;
+    while (s.starts_at[j + 1] < x) ++j;
+    const double d = x - s.site_position[j];
+    s.result[static_cast<std::size_t>(i)] = d * d + s.site_weight[j];
+  }
+}
+
+// Calls line(start, stride, scratch) for every grid line along `axis`, in parallel. The parallel
+// index is an axis other than `axis`, so threads never share a line.
+template <typename Line>
+void for_each_line(const Size3& n, int axis, Line&& line) {
+  const std::int64_t stride[3] = {1, n[0], n[0] * n[1]};
+  const int outer = axis == 2 ? 1 : 2;
+  const int inner = 3 - axis - outer;
+  parallel_for(n[outer], [&](std::int64_t o) {
+    LineScratch scratch;
+    for (std::int64_t p = 0; p < n[inner]; ++p) {
+      line(o * stride[outer] + p * stride[inner], stride[axis], scratch);
+    }
+  });
+}
+
+// Squared distances along one more axis: each voxel's value becomes the minimum over its line of
+// (distance along the line)^2 + value.
+void transform_axis(Image<float>& squared, int axis) {
+  const Size3& n = squared.size();
+  const double spacing = squared.geometry().spacing[static_cast<std::size_t>(axis)];
+  const std::int64_t length = n[static_cast<std::size_t>(axis)];
+  float* data = squared.data();
+  for_each_line(n, axis, [&](std::int64_t start, std::int64_t stride, LineScratch& s) {
+    s.weight.resize(static_cast<std::size_t>(length));
+    for (std::int64_t q = 0; q < length; ++q) {
+      s.weight[static_cast<std::size_t>(q)] = data[start + q * stride];
+    }
+    lower_envelope(s, 0.0, spacing, length);
+    for (std::int64_t i = 0; i < length; ++i) {
+      data[start + i * stride] = static_cast<float>(s.result[static_cast<std::size_t>(i)]);
+    }
+  });
+}
+
+// Squared distance from every voxel centre to the nearest face centre perpendicular to `axis`
+// where membership changes (faces at the two ends of a line see the outside of the grid).
+Image<float> squared_distance_to_faces(const LabelMap& labels, std::uint16_t label, int axis) {
+  const Size3& n = labels.size();
+  const double spacing = labels.geometry().spacing[static_cast<std::size_t>(axis)];
+  const std::int64_t length = n[static_cast<std::size_t>(axis)];
+  const std::uint16_t* values = labels.data();
+  Image<float> squared(labels.geometry());
+  float* data = squared.data();
+  for_each_line(n, axis, [&](std::int64_t start, std::int64_t stride, LineScratch& s) {
+    // Face t lies between voxels t - 1 and t, at (t - 1/2) * spacing; voxels -1 and `length` are
+    // outside the grid and so outside the label.
+    s.weight.resize(static_cast<std::size_t>(length + 1));
+    bool before = false;
+    for (std::int64_t t = 0; t <= length; ++t) {
+      const bool after = t < length && values[start + t * stride] == label;
+      s.weight[static_cast<std::size_t>(t)] = before != after ? 0.0 : kInfinity;
+      before = after;
+    }
+    lower_envelope(s, -0.5, spacing, length);
+    for (std::int64_t i = 0; i < length; ++i) {
+      data[start + i * stride] = static_cast<float>(s.result[static_cast<std::size_t>(i)]);
+    }
+  });
+  for (int other = 0; other < 3; ++other) {
+    if (other != axis) transform_axis(squared, other);
+  }
+  return squared;
+}
+
+}  // namespace
+
+Image<float> distance_to_mask(const Image<std::uint8_t>& mask) {
+  Image<float> distance(mask.geometry());
+  const std::uint8_t* in = mask.data();
+  float* out = distance.data();
+  const std::int64_t count = mask.voxel_count();
+  for (std::int64_t v = 0; v < count; ++v) {
+    out[v] = in[v] != 0 ? 0.0f : std::numeric_limits<float>::infinity();
+  }
+  for (int axis = 0; axis < 3; ++axis) transform_axis(distance, axis);
+  for (float& d : distance.buffer()) d = std::sqrt(d);
+  return distance;
+}
+
+Image<float> signed_distance(const LabelMap& labels, std::uint16_t label) {
+  bool present = false;
+  for (const std::uint16_t v : labels.buffer()) {
+    if (v == label) {
+      present = true;
+      break;
+    }
+  }
+  if (!present) {
+    throw data_error(
+        "label {} does not occur in the label map, so it has no surface to measure from", label);
+  }
+  Image<float> distance = squared_distance_to_faces(labels, label, 0);
+  for (int axis = 1; axis < 3; ++axis) {
+    const Image<float> faces = squared_distance_to_faces(labels, label, axis);
+    float* nearest = distance.data();
+    const float* candidate = faces.data();
+    for (std::int64_t v = 0; v < distance.voxel_count(); ++v) {
+      nearest[v] = std::min(nearest[v], candidate[v]);
+    }
+  }
+  const std::uint16_t* values = labels.data();
+  float* out = distance.data();
+  for (std::int64_t v = 0; v < distance.voxel_count(); ++v) {
+    const float d = std::sqrt(out[v]);
+    out[v] = values[v] == label ? -d : d;
+  }
+  return distance;
+}
+
+}  // namespace modir::filter

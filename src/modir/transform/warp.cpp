@@ -1,0 +1,81 @@
+#include "modir/transform/warp.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "modir/core/parallel.h"
+
+namespace modir::transform {
+
+void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<float>& warped,
+                 DisplacementField* gradient, Image<std::uint8_t>* inside) {
+  const Geometry& target = u.geometry();
+  const Geometry& source = moving.geometry();
+  if (!warped.geometry().same_grid(target, 0.0)) warped = Image<float>(target);
+  if (gradient && !gradient->geometry().same_grid(target, 0.0))
+    *gradient = DisplacementField(target);
+  if (inside && !inside->geometry().same_grid(target, 0.0)) *inside = Image<std::uint8_t>(target);
+
+  // moving index = W * (x + u) + w0, with x = target origin + M * target index: both linear, so
+  // the index of a voxel's undisplaced point is a base plus steps along the target axes.
+  const Mat3 world_to_moving = source.index_to_world_matrix().inverse();
+  const Mat3 step = world_to_moving * target.index_to_world_matrix();
+  const Vec3d start = world_to_moving * (target.origin - source.origin);
+  // d(warped)/d(world) = W^T d(warped)/d(moving index).
+  const Mat3 index_to_world_gradient = world_to_moving.transposed();
+  const std::int64_t nx = target.size[0], ny = target.size[1];
+  const std::int64_t mx = source.size[0], my = source.size[1], mz = source.size[2];
+  const float* m = moving.data();
+
+  parallel_for_slices(target.size[2], [&](std::int64_t z) {
+    for (std::int64_t y = 0; y < ny; ++y) {
+      const Vec3d row_start =
+          start + step.column(1) * static_cast<double>(y) + step.column(2) * static_cast<double>(z);
+      for (std::int64_t x = 0; x < nx; ++x) {
+        const std::int64_t v = x + nx * (y + ny * z);
+        const Vec3d index = row_start + step.column(0) * static_cast<double>(x) +
+                            world_to_moving * u.data()[v].cast<double>();
+        const double p[3] = {index.x, index.y, index.z};
+        const std::int64_t n[3] = {mx, my, mz};
+        std::int64_t i0[3], i1[3];
+        double f[3];
+        bool in = true;
+        bool clamped[3];
+        for (int a = 0; a < 3; ++a) {
+          if (!(p[a] >= -0.5 && p[a] <= static_cast<double>(n[a]) - 0.5)) in = false;
+          // Constant extension beyond the outer voxel centres: the interpolant is flat there,
+          // so its derivative along this axis is zero.
+          const double q = std::clamp(p[a], 0.0, static_cast<double>(n[a] - 1));
+          clamped[a] = q != p[a] || n[a] == 1;
+          const double base = std::floor(q);
+          i0[a] = static_cast<std::int64_t>(base);
+          i1[a] = std::min(i0[a] + 1, n[a] - 1);
+          f[a] = q - base;
+        }
+        const auto at = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+          return static_cast<double>(m[i + mx * (j + my * k)]);
+        };
+        const double c000 = at(i0[0], i0[1], i0[2]), c100 = at(i1[0], i0[1], i0[2]);
+        const double c010 = at(i0[0], i1[1], i0[2]), c110 = at(i1[0], i1[1], i0[2]);
+        const double c001 = at(i0[0], i0[1], i1[2]), c101 = at(i1[0], i0[1], i1[2]);
+        const double c011 = at(i0[0], i1[1], i1[2]), c111 = at(i1[0], i1[1], i1[2]);
+        const double fx = f[0], fy = f[1], fz = f[2];
+        const double c00 = c000 + fx * (c100 - c000), c10 = c010 + fx * (c110 - c010);
+        const double c01 = c001 + fx * (c101 - c001), c11 = c011 + fx * (c111 - c011);
+        const double c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01);
+        warped.data()[v] = static_cast<float>(c0 + fz * (c1 - c0));
+        if (inside) inside->data()[v] = in ? 1 : 0;
+        if (gradient) {
+          Vec3d g_index{clamped[0] ? 0.0
+                                   : (1 - fz) * ((1 - fy) * (c100 - c000) + fy * (c110 - c010)) +
+                                         fz * ((1 - fy) * (c101 - c001) + fy * (c111 - c011)),
+                        clamped[1] ? 0.0 : (1 - fz) * (c10 - c00) + fz * (c11 - c01),
+                        clamped[2] ? 0.0 : c1 - c0};
+          gradient->data()[v] = (index_to_world_gradient * g_index).cast<float>();
+        }
+      }
+    }
+  });
+}
+
+}  // namespace modir::transform
