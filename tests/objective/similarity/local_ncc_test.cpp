@@ -1,0 +1,107 @@
+#include "modir/objective/similarity/local_ncc.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "support/test_support.h"
+
+namespace modir::objective {
+namespace {
+
+Image<float> blobs(const Geometry& g, unsigned seed) {
+  Image<float> image(g);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (std::int64_t z = 0; z < g.size[2]; ++z)
+    for (std::int64_t y = 0; y < g.size[1]; ++y)
+      for (std::int64_t x = 0; x < g.size[0]; ++x)
+        image(x, y, z) =
+            float(100 * std::sin(0.5 * x + 0.3 * y) * std::cos(0.4 * z) + 40 * u(rng) + 500);
+  return image;
+}
+
+void check_gradient(WindowSum::Kind kind, const Mask* mask) {
+  Geometry g;
+  g.size = {12, 10, 8};
+  g.spacing = {1.0, 1.5, 2.0};
+  const Image<float> fixed = blobs(g, 1);
+  Image<float> warped = blobs(g, 2);
+  LocalNcc lncc(kind, 2.0);
+  Image<float> gradient;
+  lncc.evaluate(fixed, warped, mask, &gradient);
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<std::int64_t> voxel(0, warped.voxel_count() - 1);
+  for (int k = 0; k < 20; ++k) {
+    const std::int64_t v = voxel(rng);
+    const float original = warped.data()[v];
+    const float h = 0.5f;
+    warped.data()[v] = original + h;
+    const double plus = lncc.evaluate(fixed, warped, mask, nullptr);
+    warped.data()[v] = original - h;
+    const double minus = lncc.evaluate(fixed, warped, mask, nullptr);
+    warped.data()[v] = original;
+    const double fd = (plus - minus) / (2 * h);
+    EXPECT_NEAR(gradient.data()[v], fd, 1e-3 * std::abs(fd) + 1e-9) << "voxel " << v;
+  }
+}
+
+TEST(LocalNcc, BoxWindowGradientMatchesFiniteDifferences) {
+  check_gradient(WindowSum::Kind::kBox, nullptr);
+}
+
+TEST(LocalNcc, GaussianWindowGradientMatchesFiniteDifferences) {
+  check_gradient(WindowSum::Kind::kGaussian, nullptr);
+}
+
+TEST(LocalNcc, MaskedGradientMatchesFiniteDifferences) {
+  Geometry g;
+  g.size = {12, 10, 8};
+  g.spacing = {1.0, 1.5, 2.0};
+  Mask mask(g, 0);
+  for (std::int64_t z = 2; z < 6; ++z)
+    for (std::int64_t y = 0; y < 10; ++y)
+      for (std::int64_t x = 3; x < 9; ++x) mask(x, y, z) = 1;
+  check_gradient(WindowSum::Kind::kBox, &mask);
+}
+
+TEST(LocalNcc, LocallyAffineIntensityChangeIsAPerfectMatch) {
+  Geometry g;
+  g.size = {16, 16, 10};
+  const Image<float> fixed = blobs(g, 3);
+  Image<float> other = fixed;
+  for (float& v : other.buffer()) v = 2.0f * v - 300.0f;  // another scanner's scale and offset
+  LocalNcc lncc(WindowSum::Kind::kBox, 2.0);
+  const double same = lncc.evaluate(fixed, other, nullptr, nullptr);
+  EXPECT_LT(same, 0.02);
+  LocalNcc lncc2(WindowSum::Kind::kBox, 2.0);
+  EXPECT_GT(lncc2.evaluate(fixed, test::random_image<float>(g, 0, 600, 4), nullptr, nullptr),
+            same + 0.5);
+}
+
+TEST(WindowSum, BoxSumIsItsOwnTransposeWithTruncatedWindows) {
+  Geometry g;
+  g.size = {7, 6, 5};
+  g.spacing = {1, 2, 1};
+  const WindowSum w(WindowSum::Kind::kBox, 2.0, g);
+  const Image<float> a = test::random_image<float>(g, -1, 1, 1),
+                     b = test::random_image<float>(g, -1, 1, 2);
+  Image<float> wa = a, wb = b;
+  w.apply(wa);
+  w.apply(wb);
+  double lhs = 0, rhs = 0;
+  for (std::int64_t i = 0; i < a.voxel_count(); ++i) {
+    lhs += double(wa.data()[i]) * b.data()[i];
+    rhs += double(a.data()[i]) * wb.data()[i];
+  }
+  EXPECT_NEAR(lhs, rhs, 1e-4);
+  Image<float> ones(g, 1.0f);
+  w.apply(ones);
+  EXPECT_NEAR(ones(0, 0, 0), w.weight(0, 0, 0), 1e-5);
+  EXPECT_NEAR(ones(3, 3, 2), w.weight(3, 3, 2), 1e-5);
+  EXPECT_NEAR(ones(3, 3, 2), 5.0 * 3.0 * 5.0, 1e-5);
+}
+
+}  // namespace
+}  // namespace modir::objective
