@@ -1,0 +1,331 @@
+// `modir evaluate`: how good a registration is. Organ overlap and surface distances between the
+// fixed label map and the warped moving one, the Jacobian of the displacement field, and the
+// target registration error of landmarks; a table on stdout and everything in --json.
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "modir/core/log.h"
+#include "modir/core/progress.h"
+#include "modir/evaluate/grid_check.h"
+#include "modir/evaluate/landmark_error.h"
+#include "modir/evaluate/overlap.h"
+#include "modir/evaluate/surface_distance.h"
+#include "modir/io/image_format.h"
+#include "modir/io/image_io.h"
+#include "modir/io/output_file.h"
+#include "modir/io/point_io.h"
+#include "modir/transform/jacobian.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct EvaluateOptions {
+  std::string fixed_labels;
+  std::string warped_labels;
+  std::string labels_json;
+  std::string displacement;
+  std::string fixed_landmarks;
+  std::string moving_landmarks;
+  std::string json_out;
+};
+
+using LabelNames = std::map<std::uint16_t, std::string>;
+
+void check_usage(const EvaluateOptions& o) {
+  if (o.fixed_labels.empty() != o.warped_labels.empty()) {
+    throw usage_error("--fixed-labels and --warped-labels go together: give both label maps");
+  }
+  if (o.fixed_labels.empty() && o.displacement.empty()) {
+    throw usage_error(
+        "nothing to evaluate: give --fixed-labels with --warped-labels, or --displacement, or "
+        "both");
+  }
+  if (o.fixed_landmarks.empty() != o.moving_landmarks.empty()) {
+    throw usage_error("--fixed-landmarks and --moving-landmarks go together: give both files");
+  }
+  if (!o.fixed_landmarks.empty() && o.displacement.empty()) {
+    throw usage_error("landmark errors need the field that maps them: add --displacement");
+  }
+  if (!o.labels_json.empty() && o.fixed_labels.empty()) {
+    throw usage_error("--labels-json names labels: it needs --fixed-labels and --warped-labels");
+  }
+  if (!o.json_out.empty()) {
+    io::refuse_overwriting_inputs(o.json_out,
+                                  {o.fixed_labels, o.warped_labels, o.labels_json, o.displacement,
+                                   o.fixed_landmarks, o.moving_landmarks});
+  }
+}
+
+// A label map is read as unsigned 16-bit; values that do not fit (negative, too large, NaN) mean
+// the file is not a label map, and rounding them would invent organs.
+LabelMap read_label_map(const std::string& path) {
+  ConversionLoss loss;
+  LabelMap labels = io::read_image_as<std::uint16_t>(path, {}, &loss);
+  if (loss.clamped + loss.non_finite > 0) {
+    throw data_error(
+        "'{}' has {} voxel(s) outside 0..65535 or not finite; a label map holds organ numbers "
+        "(0 = background)",
+        path, loss.clamped + loss.non_finite);
+  }
+  return labels;
+}
+
+// Label names from the two JSON layouts modir writes: the sidecar of `modir convert` (an array
+// of {"value", "name"}) and a phantom's meta.json (an object {"1": "bladder", ...}).
+std::optional<LabelNames> names_in(const json& j) {
+  if (!j.is_object() || !j.contains("labels")) return std::nullopt;
+  const json& labels = j["labels"];
+  LabelNames names;
+  if (labels.is_array()) {
+    for (const json& entry : labels) {
+      if (!entry.is_object() || !entry.contains("value") || !entry.contains("name") ||
+          !entry["value"].is_number_unsigned() || entry["value"].get<std::uint64_t>() > 65535 ||
+          !entry["name"].is_string()) {
+        return std::nullopt;
+      }
+      names[entry["value"].get<std::uint16_t>()] = entry["name"].get<std::string>();
+    }
+  } else if (labels.is_object()) {
+    for (const auto& [key, name] : labels.items()) {
+      if (!name.is_string() || key.empty() ||
+          key.find_first_not_of("0123456789") != std::string::npos || key.size() > 5) {
+        return std::nullopt;
+      }
+      const unsigned long value = std::stoul(key);
+      if (value > 65535) return std::nullopt;
+      names[static_cast<std::uint16_t>(value)] = name.get<std::string>();
+    }
+  } else {
+    return std::nullopt;
+  }
+  return names;
+}
+
+std::optional<LabelNames> read_names(const fs::path& path, std::string& problem) {
+  std::ifstream stream(path);
+  if (!stream) {
+    problem = "cannot be opened";
+    return std::nullopt;
+  }
+  const json j = json::parse(stream, nullptr, false);
+  if (j.is_discarded()) {
+    problem = "is not valid JSON";
+    return std::nullopt;
+  }
+  auto names = names_in(j);
+  if (!names) problem = "has no \"labels\" list of values and names";
+  return names;
+}
+
+// Names from --labels-json, or else from a file beside a label map: its sidecar (labels.json
+// beside labels.nii.gz) or the meta.json of a phantom folder. Without one, labels go by number.
+LabelNames find_label_names(const EvaluateOptions& o, std::string& source) {
+  std::string problem;
+  if (!o.labels_json.empty()) {
+    auto names = read_names(o.labels_json, problem);
+    if (!names) throw data_error("--labels-json '{}' {}", o.labels_json, problem);
+    source = o.labels_json;
+    return *names;
+  }
+  std::vector<fs::path> candidates;
+  for (const std::string& map : {o.fixed_labels, o.warped_labels}) {
+    candidates.push_back(io::strip_image_extension(map).string() + ".json");
+  }
+  for (const std::string& map : {o.fixed_labels, o.warped_labels}) {
+    candidates.push_back(fs::path(map).parent_path() / "meta.json");
+  }
+  for (const fs::path& candidate : candidates) {
+    std::error_code ec;
+    if (!fs::is_regular_file(candidate, ec)) continue;
+    if (auto names = read_names(candidate, problem)) {
+      source = candidate.string();
+      return *names;
+    }
+  }
+  return {};
+}
+
+std::string name_of(const LabelNames& names, std::uint16_t label) {
+  const auto it = names.find(label);
+  return it == names.end() ? std::to_string(label) : it->second;
+}
+
+// A number for the table, or "-" where there is none (a label missing on one side).
+std::string cell(double value, int width, int decimals) {
+  if (std::isnan(value)) return fmt::format("{:>{}}", "-", width);
+  return fmt::format("{:>{}.{}f}", value, width, decimals);
+}
+
+json evaluate_labels(const EvaluateOptions& o, Progress& progress) {
+  progress.begin_phase("reading label maps", 2);
+  const LabelMap fixed = read_label_map(o.fixed_labels);
+  progress.advance();
+  const LabelMap warped = read_label_map(o.warped_labels);
+  progress.end_phase();
+  evaluate::require_same_grid(fixed.geometry(), o.fixed_labels, warped.geometry(), o.warped_labels);
+  std::string names_source;
+  const LabelNames names = find_label_names(o, names_source);
+
+  progress.begin_phase("overlap and surface distances", 1);
+  const std::vector<evaluate::LabelOverlap> overlaps = evaluate::label_overlaps(fixed, warped);
+  const std::vector<evaluate::SurfaceDistance> surfaces =
+      evaluate::surface_distances(fixed, warped);
+  progress.end_phase();
+
+  json labels = json::array();
+  fmt::print("{:>5}  {:<20} {:>6} {:>8} {:>8} {:>8} {:>10} {:>10}\n", "label", "name", "Dice",
+             "HD95 mm", "MSD mm", "HD mm", "fixed ml", "warped ml");
+  for (std::size_t l = 0; l < overlaps.size(); ++l) {
+    const evaluate::LabelOverlap& v = overlaps[l];
+    const evaluate::SurfaceDistance& s = surfaces[l];  // both ascending over the same labels
+    const std::string name = name_of(names, v.label);
+    std::string note;
+    if (s.missing_in_fixed) note = "  (missing in fixed)";
+    if (s.missing_in_warped) note = "  (missing in warped)";
+    fmt::print("{:>5}  {:<20} {} {} {} {} {} {}{}\n", v.label, name, cell(v.dice, 6, 3),
+               cell(s.hd95_mm, 8, 2), cell(s.mean_surface_mm, 8, 2), cell(s.hausdorff_mm, 8, 2),
+               cell(v.fixed_ml, 10, 2), cell(v.warped_ml, 10, 2), note);
+    labels.push_back({
+        {"value", v.label},
+        {"name", name},
+        {"dice", v.dice},
+        {"hd95_mm", s.hd95_mm},
+        {"mean_surface_distance_mm", s.mean_surface_mm},
+        {"hausdorff_mm", s.hausdorff_mm},
+        {"fixed_ml", v.fixed_ml},
+        {"warped_ml", v.warped_ml},
+        {"fixed_voxels", v.fixed_voxels},
+        {"warped_voxels", v.warped_voxels},
+        {"common_voxels", v.common_voxels},
+        {"fixed_surface_voxels", s.fixed_surface_voxels},
+        {"warped_surface_voxels", s.warped_surface_voxels},
+        {"missing_in_fixed", s.missing_in_fixed},
+        {"missing_in_warped", s.missing_in_warped},
+    });
+  }
+  if (overlaps.empty()) fmt::print("  (no nonzero labels in either map)\n");
+  return {{"labels", labels},
+          {"label_names_from", names_source.empty() ? json(nullptr) : json(names_source)}};
+}
+
+json evaluate_jacobian(const DisplacementField& field) {
+  const transform::JacobianStatistics j =
+      transform::jacobian_statistics(transform::jacobian_determinant(field));
+  fmt::print(
+      "Jacobian determinant: min {:.4f}, max {:.4f}, mean {:.4f}, std of log {:.4f}; "
+      "{} folded voxel(s) ({:.4f}%)\n",
+      j.min, j.max, j.mean, j.std_log, j.folded_voxels, 100.0 * j.folded_fraction);
+  return {{"min", j.min},
+          {"max", j.max},
+          {"mean", j.mean},
+          {"std_log", j.std_log},
+          {"folded_voxels", j.folded_voxels},
+          {"folded_fraction", j.folded_fraction}};
+}
+
+json evaluate_landmarks(const EvaluateOptions& o, const DisplacementField& field) {
+  // An elastix index file of fixed points refers to the fixed grid, which the field lives on.
+  const PointSet fixed = io::read_points(o.fixed_landmarks, &field.geometry());
+  const PointSet moving = io::read_points(o.moving_landmarks);
+  evaluate::TargetRegistrationError tre;
+  try {
+    tre = evaluate::target_registration_error(field, fixed, moving);
+  } catch (const Error& e) {
+    throw data_error("'{}' and '{}': {}", o.fixed_landmarks, o.moving_landmarks, e.what());
+  }
+  if (tre.outside_field > 0) {
+    warn("{} fixed landmark(s) lie outside the grid of '{}'; they were mapped with its edge value",
+         tre.outside_field, o.displacement);
+  }
+  fmt::print(
+      "Landmarks: {} pairs; TRE mean {:.3f}, median {:.3f}, p95 {:.3f}, max {:.3f} mm "
+      "(before registration: mean {:.3f} mm)\n",
+      tre.points.size(), tre.mean_mm, tre.median_mm, tre.p95_mm, tre.max_mm, tre.initial_mean_mm);
+  json points = json::array();
+  for (const evaluate::LandmarkError& p : tre.points) {
+    points.push_back({{"id", p.id},
+                      {"error_mm", p.error_mm},
+                      {"initial_mm", p.initial_mm},
+                      {"inside_field", p.inside_field},
+                      {"fixed_mm", {p.fixed.x, p.fixed.y, p.fixed.z}},
+                      {"moving_mm", {p.moving.x, p.moving.y, p.moving.z}},
+                      {"mapped_mm", {p.mapped.x, p.mapped.y, p.mapped.z}}});
+  }
+  return {{"count", tre.points.size()},
+          {"mean_mm", tre.mean_mm},
+          {"median_mm", tre.median_mm},
+          {"p95_mm", tre.p95_mm},
+          {"max_mm", tre.max_mm},
+          {"initial_mean_mm", tre.initial_mean_mm},
+          {"outside_field", tre.outside_field},
+          {"points", points}};
+}
+
+int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
+  check_usage(o);
+  Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
+  json report = {{"inputs",
+                  {{"fixed_labels", o.fixed_labels},
+                   {"warped_labels", o.warped_labels},
+                   {"displacement", o.displacement},
+                   {"fixed_landmarks", o.fixed_landmarks},
+                   {"moving_landmarks", o.moving_landmarks}}}};
+  if (!o.fixed_labels.empty()) report.update(evaluate_labels(o, progress));
+  if (!o.displacement.empty()) {
+    progress.begin_phase("reading displacement field", 1);
+    const DisplacementField field = io::read_displacement_field(o.displacement);
+    progress.end_phase();
+    if (!o.fixed_labels.empty()) {
+      const Geometry fixed_grid = io::read_image_info(o.fixed_labels).geometry;
+      if (!field.geometry().same_grid(fixed_grid)) {
+        warn("'{}' is not on the grid of '{}' ({} vs {}); a field lives on the fixed grid",
+             o.displacement, o.fixed_labels, evaluate::describe_grid(field.geometry()),
+             evaluate::describe_grid(fixed_grid));
+      }
+    }
+    progress.begin_phase("Jacobian determinant", 1);
+    report["jacobian"] = evaluate_jacobian(field);
+    progress.end_phase();
+    if (!o.fixed_landmarks.empty()) report["landmarks"] = evaluate_landmarks(o, field);
+  }
+  if (!o.json_out.empty()) io::write_text_file(o.json_out, report.dump(2) + "\n");
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
+  auto options = std::make_shared<EvaluateOptions>();
+  CLI::App* command = app.add_subcommand(
+      "evaluate",
+      "Measure a registration: Dice and surface distances per organ, Jacobian of the field, "
+      "landmark errors");
+  command->add_option("--fixed-labels", options->fixed_labels, "label map of the fixed scan");
+  command->add_option("--warped-labels", options->warped_labels,
+                      "moving label map warped onto the fixed grid");
+  command->add_option("--labels-json", options->labels_json,
+                      "label names: a label sidecar (modir convert) or a phantom's meta.json "
+                      "(default: one found beside the label maps, else numbers)");
+  command->add_option("--displacement", options->displacement,
+                      "displacement field on the fixed grid (x -> x + u(x), LPS mm)");
+  command->add_option("--fixed-landmarks", options->fixed_landmarks,
+                      "landmarks of the fixed scan (needs --displacement)");
+  command->add_option("--moving-landmarks", options->moving_landmarks,
+                      "the same landmarks in the moving scan, paired by id");
+  command->add_option("--json", options->json_out, "write every figure to this JSON file");
+  return [options, &global] { return run_evaluate(*options, global); };
+}
+
+}  // namespace modir::cli

@@ -1,0 +1,294 @@
+// `modir warp`: apply a displacement field u (on the fixed grid, x -> x + u(x)). An image or label
+// map of the moving scan is brought onto the fixed grid by sampling it at x + u(x); fixed points
+// are sent to the moving scan as y = x + u(x).
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "modir/core/convert_pixels.h"
+#include "modir/core/log.h"
+#include "modir/core/progress.h"
+#include "modir/io/image_format.h"
+#include "modir/io/image_io.h"
+#include "modir/io/output_file.h"
+#include "modir/io/point_io.h"
+#include "modir/transform/sample_field.h"
+#include "modir/transform/warp_labels.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct WarpOptions {
+  std::string moving;
+  std::string points;
+  std::string displacement;
+  std::string out;
+  std::string reference;
+  bool labels = false;
+  bool nearest = false;
+  std::optional<double> outside;
+};
+
+bool is_integer_type(PixelType type) {
+  return type != PixelType::kFloat32 && type != PixelType::kFloat64;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Points
+
+int warp_points(const WarpOptions& options) {
+  for (const auto& [given, name] :
+       {std::pair{!options.reference.empty(), "--reference"}, std::pair{options.labels, "--labels"},
+        std::pair{options.nearest, "--nearest"},
+        std::pair{options.outside.has_value(), "--outside"}}) {
+    if (given) throw usage_error("{} applies to images; it cannot be used with --points", name);
+  }
+  io::detect_point_format(options.out);
+  io::refuse_overwriting_inputs(options.out, {options.points, options.displacement});
+  const DisplacementField field = io::read_displacement_field(options.displacement);
+  const Geometry& grid = field.geometry();
+  // Fixed points live on the field's grid, so elastix `index` points are indices of that grid.
+  const PointSet fixed = io::read_points(options.points, &grid);
+
+  PointSet moving;
+  moving.points.reserve(fixed.size());
+  for (const Point& p : fixed.points) {
+    // Beyond half a voxel outside the grid the field knows nothing: a mapped point there would be
+    // a guess, and a silently guessed landmark biases every error computed from it.
+    if (!grid.contains_index(grid.world_to_index(p.position))) {
+      throw data_error(
+          "point '{}' of '{}' at ({:.2f}, {:.2f}, {:.2f}) mm lies outside the grid of the "
+          "displacement field '{}'; remove it or use a field that covers it",
+          p.id, options.points, p.position.x, p.position.y, p.position.z, options.displacement);
+    }
+    moving.points.push_back({p.id, transform::map_point(field, p.position)});
+  }
+  io::write_points(moving, options.out);
+  fmt::print("{} points mapped into the moving image's space (y = x + u(x)): {}\n", moving.size(),
+             options.out);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images and label maps
+
+// The field on the grid of the output: its own, or the --reference image's.
+DisplacementField field_on_output_grid(const WarpOptions& options) {
+  DisplacementField field = io::read_displacement_field(options.displacement);
+  if (options.reference.empty()) return field;
+  const Geometry reference = io::read_image_info(options.reference).geometry;
+  if (reference.same_grid(field.geometry())) return field;
+  const Geometry& grid = field.geometry();
+  const Size3& n = reference.size;
+  for (int c = 0; c < 8; ++c) {
+    const Vec3d corner = reference.index_to_world(
+        {(c & 1) ? n[0] - 1.0 : 0.0, (c & 2) ? n[1] - 1.0 : 0.0, (c & 4) ? n[2] - 1.0 : 0.0});
+    if (!grid.contains_index(grid.world_to_index(corner))) {
+      warn(
+          "the grid of '{}' reaches beyond the displacement field '{}'; there the field's edge "
+          "displacements are extended",
+          options.reference, options.displacement);
+      break;
+    }
+  }
+  return transform::resample_field(field, reference);
+}
+
+// Label values as a LabelMap. Labels are categories, so every voxel must hold a whole number
+// in 0..65535; anything else means the image is not a label map.
+LabelMap as_label_map(const AnyImage& image, const std::string& path) {
+  std::visit(
+      [&](const auto& img) {
+        for (const auto value : img.buffer()) {
+          const auto v = static_cast<double>(value);
+          if (!(v >= 0.0 && v <= 65535.0 && v == std::floor(v))) {
+            throw data_error(
+                "'{}' holds the value {}, which is not a label (labels are whole numbers "
+                "0..65535); drop --labels to warp it as an image",
+                path, v);
+          }
+        }
+      },
+      image);
+  return convert_pixels<std::uint16_t>(image);
+}
+
+// --outside as a label: a whole number the output's voxel type can hold.
+std::uint16_t outside_label(const std::optional<double>& outside, PixelType type) {
+  if (!outside) return 0;
+  double largest = 65535.0;
+  if (type == PixelType::kUInt8) largest = 255.0;
+  if (type == PixelType::kInt16) largest = 32767.0;
+  if (!(*outside >= 0.0 && *outside <= largest && *outside == std::floor(*outside))) {
+    throw usage_error("with --labels, --outside must be a label: a whole number in 0..{}, not {}",
+                      largest, *outside);
+  }
+  return static_cast<std::uint16_t>(*outside);
+}
+
+fs::path sidecar_of(const fs::path& image) {
+  return fs::path(io::strip_image_extension(image).string() + ".json");
+}
+
+// A label map made from an RTSTRUCT comes with a JSON sidecar naming its values (formats.md).
+// The warped map keeps the names; voxel counts and volumes are recounted on the new grid, and the
+// count of voxels lost to overlaps, which only describes the source rasterisation, is dropped.
+// Returns nullopt, with a warning, for a sidecar that cannot be read.
+std::optional<nlohmann::json> warped_label_sidecar(const WarpOptions& options,
+                                                   const LabelMap& warped) {
+  const fs::path source = sidecar_of(options.moving);
+  nlohmann::json sidecar;
+  try {
+    std::ifstream stream(source);
+    sidecar = nlohmann::json::parse(stream);
+  } catch (const nlohmann::json::exception& e) {
+    warn("'{}' is not valid JSON ({}); no label sidecar is written", source.string(), e.what());
+    return std::nullopt;
+  }
+  if (!sidecar.is_object() || !sidecar.contains("labels") || !sidecar["labels"].is_array()) {
+    warn("'{}' has no \"labels\" list; no label sidecar is written", source.string());
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> voxels(65536, 0);
+  for (const std::uint16_t l : warped.buffer()) ++voxels[l];
+  const Vec3d& s = warped.geometry().spacing;
+  const double ml_per_voxel = s.x * s.y * s.z / 1000.0;
+  for (nlohmann::json& entry : sidecar["labels"]) {
+    if (!entry.is_object() || !entry.contains("value") || !entry["value"].is_number_integer())
+      continue;
+    const auto value = entry["value"].get<std::int64_t>();
+    if (value < 0 || value > 65535) continue;
+    entry["voxels"] = voxels[value];
+    entry["volume_ml"] = static_cast<double>(voxels[value]) * ml_per_voxel;
+    entry.erase("overlap_voxels_lost");
+  }
+  sidecar["warped"] = {
+      {"moving", options.moving},
+      {"displacement", options.displacement},
+      {"interpolation", options.nearest ? "nearest" : "one-hot trilinear"},
+  };
+  return sidecar;
+}
+
+// Nearest, one-hot label or linear warping of one image, in its own voxel type.
+AnyImage warp_any(const AnyImage& moving, const DisplacementField& field,
+                  const WarpOptions& options, std::optional<nlohmann::json>& sidecar) {
+  const PixelType type = pixel_type_of(moving);
+  if (options.labels) {
+    const std::uint16_t outside = outside_label(options.outside, type);
+    const LabelMap labels = as_label_map(moving, options.moving);
+    const LabelMap warped = options.nearest ? transform::warp_labels_nearest(labels, field, outside)
+                                            : transform::warp_labels(labels, field, outside);
+    if (fs::is_regular_file(sidecar_of(options.moving)))
+      sidecar = warped_label_sidecar(options, warped);
+    // Every value came from the input's type or is the checked outside label: nothing clamps.
+    return convert_pixels(AnyImage(warped), type);
+  }
+  const double outside = options.outside.value_or(0.0);
+  return std::visit(
+      [&](const auto& img) -> AnyImage {
+        return options.nearest ? transform::warp_image_nearest(img, field, outside)
+                               : transform::warp_image(img, field, outside);
+      },
+      moving);
+}
+
+int warp_image_file(const WarpOptions& options, const GlobalOptions& global) {
+  io::output_image_format(options.out);
+  io::refuse_overwriting_inputs(options.out,
+                                {options.moving, options.displacement, options.reference});
+  const fs::path out_sidecar = sidecar_of(options.out);
+  if (options.labels) {
+    io::refuse_overwriting_inputs(out_sidecar, {options.moving, options.displacement,
+                                                options.reference, sidecar_of(options.moving)});
+  }
+
+  // Options are checked before any file is read; the label's fit to the voxel type comes later.
+  if (options.outside && !std::isfinite(*options.outside)) {
+    throw usage_error("--outside must be a finite number");
+  }
+  if (options.labels) outside_label(options.outside, PixelType::kUInt16);
+
+  Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
+  progress.begin_phase("reading", 1);
+  const DisplacementField field = field_on_output_grid(options);
+  const AnyImage moving = io::read_image(options.moving);
+  progress.end_phase();
+  const PixelType type = pixel_type_of(moving);
+  if (!options.labels && is_integer_type(type) &&
+      io::lower_case_name(options.moving).find("label") != std::string::npos) {
+    warn(
+        "'{}' looks like a label map; it is warped as an image (linear interpolation mixes "
+        "label numbers): pass --labels to warp it by label",
+        options.moving);
+  }
+
+  progress.begin_phase("warping", 1);
+  std::optional<nlohmann::json> sidecar;
+  const AnyImage warped = warp_any(moving, field, options, sidecar);
+  progress.end_phase();
+
+  progress.begin_phase("writing", 1);
+  io::write_image(warped, options.out);
+  if (sidecar) io::write_text_file(out_sidecar, sidecar->dump(2) + "\n");
+  progress.end_phase();
+
+  const Size3& n = field.geometry().size;
+  fmt::print("warped '{}' ({}, {}) onto the {}x{}x{} grid of '{}': {}\n", options.moving,
+             pixel_type_name(type),
+             options.labels ? (options.nearest ? "labels, nearest" : "labels, one-hot")
+                            : (options.nearest ? "nearest" : "linear"),
+             n[0], n[1], n[2], options.reference.empty() ? options.displacement : options.reference,
+             options.out);
+  if (sidecar) fmt::print("label names: {}\n", out_sidecar.string());
+  return 0;
+}
+
+int run_warp(const WarpOptions& options, const GlobalOptions& global) {
+  if (options.moving.empty() == options.points.empty()) {
+    throw usage_error(
+        "give exactly one of --moving IMAGE (warp an image onto the fixed grid) and --points "
+        "FILE (map fixed points into the moving image)");
+  }
+  if (!options.points.empty()) return warp_points(options);
+  return warp_image_file(options, global);
+}
+
+}  // namespace
+
+CommandAction add_warp_command(CLI::App& app, const GlobalOptions& global) {
+  auto options = std::make_shared<WarpOptions>();
+  CLI::App* command = app.add_subcommand(
+      "warp",
+      "Apply a displacement field: warp a moving image or label map onto the fixed grid, or map "
+      "fixed points into the moving image");
+  command->add_option("--moving", options->moving, "moving image or label map to warp");
+  command->add_option("--points", options->points,
+                      "fixed points (.csv, .txt, .mrk.json) to map to the moving image");
+  command
+      ->add_option("--displacement", options->displacement,
+                   "displacement field on the fixed grid (LPS mm, x -> x + u(x))")
+      ->required();
+  command->add_option("--out", options->out, "output image or point file")->required();
+  command->add_flag("--labels", options->labels,
+                    "the moving image is a label map: warp it by one-hot interpolation");
+  command->add_flag("--nearest", options->nearest, "nearest-voxel sampling instead of trilinear");
+  command->add_option("--reference", options->reference,
+                      "write the result on this image's grid (default: the field's grid)");
+  command->add_option("--outside", options->outside,
+                      "value (or label) where x + u(x) falls outside the moving image (default 0)");
+  return [options, &global] { return run_warp(*options, global); };
+}
+
+}  // namespace modir::cli
