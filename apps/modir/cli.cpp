@@ -57,6 +57,9 @@ int run(int argc, char** argv) {
   add(add_convert_command(app, global));
   add(add_phantom_command(app, global));
   add(add_snapshot_command(app, global));
+  add(add_evaluate_command(app, global));
+  add(add_register_command(app, global));
+  add(add_warp_command(app, global));
 
   const bool known = argc > 1 && std::any_of(commands.begin(), commands.end(), [&](const auto& c) {
                        return c.first->get_name() == argv[1];

@@ -22,6 +22,9 @@ CommandAction add_info_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_convert_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_snapshot_command(CLI::App& app, const GlobalOptions& global);
+CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global);
+CommandAction add_warp_command(CLI::App& app, const GlobalOptions& global);
+CommandAction add_register_command(CLI::App& app, const GlobalOptions& global);
 
 /// Adds --quiet, --threads and --version to a (sub)command, so they work in any position.
 void add_common_flags(CLI::App& command, GlobalOptions& global);

@@ -1,0 +1,131 @@
+// `modir register`: deformable registration of a moving scan onto a fixed scan, optionally guided
+// by organ labels and landmarks.
+
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "modir/core/error.h"
+#include "modir/core/parallel.h"
+#include "modir/core/version.h"
+#include "modir/io/output_file.h"
+#include "modir/register/registration.h"
+#include "modir/register/result_outputs.h"
+#include "register_inputs.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RegisterCommandOptions {
+  RegistrationPaths paths;
+  std::string out;
+  std::string config;
+};
+
+std::string level_line(const reg::LevelLog& log) {
+  std::string terms;
+  for (const reg::TermValue& t : log.end_terms)
+    terms += fmt::format(", {} {:.4g}", t.name, t.value);
+  const double start = log.history.empty() ? 0.0 : log.history.front();
+  const double end = log.history.empty() ? 0.0 : log.history.back();
+  std::string grid = fmt::format("{}x{}x{} at {:.2g} mm", log.grid.size[0], log.grid.size[1],
+                                 log.grid.size[2], log.grid.spacing.x);
+  if (log.control_spacing_mm > 0)
+    grid += fmt::format(", control points {:.3g} mm", log.control_spacing_mm);
+  return fmt::format("{} level {} ({}): {} iterations, E {:.5g} -> {:.5g}{} [{:.1f} s, {}]",
+                     log.stage, log.level + 1, grid, log.iterations, start, end, terms, log.seconds,
+                     log.stop_reason);
+}
+
+int run_register(const RegisterCommandOptions& options, const GlobalOptions& global) {
+  const reg::RegistrationConfig config = options.config.empty()
+                                             ? reg::RegistrationConfig{}
+                                             : reg::read_registration_config(options.config);
+  const fs::path out = options.out;
+  for (const std::string* input : {&options.paths.fixed, &options.paths.moving,
+                                   &options.paths.fixed_labels, &options.paths.moving_labels}) {
+    if (!input->empty() && fs::exists(out) && fs::equivalent(out, *input)) {
+      throw usage_error("--out {} is one of the inputs; choose a new folder", options.out);
+    }
+  }
+  const auto start = std::chrono::steady_clock::now();
+  PixelType moving_type = PixelType::kFloat32;
+  const reg::RegistrationInputs inputs = read_registration_inputs(options.paths, &moving_type);
+  const double seconds_reading =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const reg::RegistrationResult result =
+      reg::register_images(inputs, config, [&](const reg::LevelLog& log) {
+        if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
+      });
+  const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const auto& j = summary.jacobian;
+  nlohmann::json report = {
+      {"modir_version", kVersion},
+      {"command", "register"},
+      {"inputs", describe_inputs(options.paths)},
+      {"config", reg::to_json(config)},
+      {"model", result.model},
+      {"guidance",
+       {{"labels", inputs.fixed_labels.has_value()},
+        {"organs", result.guidance_organs},
+        {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}}},
+      {"levels", reg::levels_to_json(result.levels)},
+      {"timings_s",
+       {{"reading", seconds_reading},
+        {"registration", result.seconds},
+        {"writing", summary.seconds_writing},
+        {"total", total}}},
+      {"peak_memory_mib", reg::peak_memory_mib()},
+      {"threads", thread_count()},
+      {"jacobian",
+       {{"min", j.min},
+        {"max", j.max},
+        {"mean", j.mean},
+        {"std_log", j.std_log},
+        {"folded_voxels", j.folded_voxels},
+        {"folded_fraction", j.folded_fraction}}},
+  };
+  io::write_text_file(out / "report.json", report.dump(2) + "\n");
+  fmt::print(
+      "registered {} onto {} ({}) in {:.1f} s: folded fraction {:.3g}, Jacobian {:.3f}..{:.3f}; "
+      "outputs in {}\n",
+      options.paths.moving, options.paths.fixed, result.model, total, j.folded_fraction, j.min,
+      j.max, options.out);
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
+  auto options = std::make_shared<RegisterCommandOptions>();
+  CLI::App* command = app.add_subcommand(
+      "register",
+      "Register a moving scan onto a fixed scan (affine, then B-spline or SVF deformable)");
+  RegistrationPaths& p = options->paths;
+  command->add_option("--fixed", p.fixed, "fixed image (its grid is the output grid)")->required();
+  command->add_option("--moving", p.moving, "moving image")->required();
+  command->add_option("--out", options->out, "output folder")->required();
+  command->add_option("--fixed-labels", p.fixed_labels,
+                      "organ labels of the fixed image (guidance)");
+  command->add_option("--moving-labels", p.moving_labels,
+                      "organ labels of the moving image (guidance)");
+  command->add_option("--fixed-landmarks", p.fixed_landmarks,
+                      "landmarks of the fixed image (guidance)");
+  command->add_option("--moving-landmarks", p.moving_landmarks,
+                      "landmarks of the moving image, paired by id");
+  command->add_option("--fixed-mask", p.fixed_mask,
+                      "evaluate image terms only where this mask is nonzero");
+  command->add_option("--config", options->config,
+                      "JSON config (docs/registration.md lists every key)");
+  return [options, &global] { return run_register(*options, global); };
+}
+
+}  // namespace modir::cli

@@ -1,0 +1,102 @@
+#include "register_inputs.h"
+
+#include <fmt/format.h>
+
+#include "modir/core/error.h"
+#include "modir/core/sha256.h"
+#include "modir/io/image_io.h"
+#include "modir/io/point_io.h"
+
+namespace modir::cli {
+
+namespace {
+
+LabelMap read_labels(const std::string& path, const Image<float>& image,
+                     const std::string& image_path) {
+  LabelMap labels = io::read_image_as<std::uint16_t>(path);
+  if (!labels.geometry().same_grid(image.geometry())) {
+    throw data_error(
+        "label map {} is not on the grid of {} (labels must share their image's size, spacing, "
+        "origin and direction; resample them with 'modir convert' first)",
+        path, image_path);
+  }
+  bool any = false;
+  for (const std::uint16_t v : labels.buffer()) {
+    if (v != 0) {
+      any = true;
+      break;
+    }
+  }
+  if (!any)
+    throw data_error("label map {} is empty (every voxel is 0): it cannot guide a registration",
+                     path);
+  return labels;
+}
+
+void check_inside(const PointSet& points, const Geometry& grid, const std::string& path) {
+  for (const Point& p : points.points) {
+    if (!grid.contains_index(grid.world_to_index(p.position))) {
+      throw data_error("landmark '{}' in {} at ({:.1f}, {:.1f}, {:.1f}) mm lies outside its image",
+                       p.id, path, p.position.x, p.position.y, p.position.z);
+    }
+  }
+}
+
+}  // namespace
+
+reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
+                                                 PixelType* moving_pixel_type) {
+  if (paths.fixed_labels.empty() != paths.moving_labels.empty()) {
+    throw usage_error("label guidance needs both --fixed-labels and --moving-labels");
+  }
+  if (paths.fixed_landmarks.empty() != paths.moving_landmarks.empty()) {
+    throw usage_error("landmark guidance needs both --fixed-landmarks and --moving-landmarks");
+  }
+  reg::RegistrationInputs in;
+  in.fixed = io::read_image_as<float>(paths.fixed);
+  const AnyImage moving = io::read_image(paths.moving);
+  if (moving_pixel_type) *moving_pixel_type = pixel_type_of(moving);
+  in.moving = convert_pixels<float>(moving);
+  if (!paths.fixed_labels.empty()) {
+    in.fixed_labels = read_labels(paths.fixed_labels, in.fixed, paths.fixed);
+    in.moving_labels = read_labels(paths.moving_labels, in.moving, paths.moving);
+  }
+  if (!paths.fixed_landmarks.empty()) {
+    const PointSet fixed = io::read_points(paths.fixed_landmarks, &in.fixed.geometry());
+    const PointSet moving_points = io::read_points(paths.moving_landmarks, &in.moving.geometry());
+    if (fixed.empty()) throw data_error("landmark file {} holds no points", paths.fixed_landmarks);
+    check_inside(fixed, in.fixed.geometry(), paths.fixed_landmarks);
+    in.landmarks = pair_by_id(fixed, moving_points);
+  }
+  if (!paths.fixed_mask.empty()) {
+    Image<std::uint8_t> mask = io::read_image_as<std::uint8_t>(paths.fixed_mask);
+    if (!mask.geometry().same_grid(in.fixed.geometry())) {
+      throw data_error("mask {} is not on the grid of the fixed image {}", paths.fixed_mask,
+                       paths.fixed);
+    }
+    std::int64_t inside = 0;
+    for (const std::uint8_t v : mask.buffer()) inside += v != 0;
+    if (inside == 0) throw data_error("mask {} is empty", paths.fixed_mask);
+    in.fixed_mask = std::move(mask);
+  }
+  return in;
+}
+
+nlohmann::json describe_inputs(const RegistrationPaths& paths) {
+  nlohmann::json out = nlohmann::json::object();
+  const std::pair<const char*, const std::string*> all[] = {
+      {"fixed", &paths.fixed},
+      {"moving", &paths.moving},
+      {"fixed_labels", &paths.fixed_labels},
+      {"moving_labels", &paths.moving_labels},
+      {"fixed_landmarks", &paths.fixed_landmarks},
+      {"moving_landmarks", &paths.moving_landmarks},
+      {"fixed_mask", &paths.fixed_mask}};
+  for (const auto& [name, path] : all) {
+    if (path->empty()) continue;
+    out[name] = {{"path", *path}, {"sha256", sha256_of_path(*path)}};
+  }
+  return out;
+}
+
+}  // namespace modir::cli

@@ -1,0 +1,145 @@
+#include <chrono>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "modir/core/error.h"
+#include "modir/core/parallel.h"
+#include "modir/filter/resample.h"
+#include "modir/objective/guidance/landmark_term.h"
+#include "modir/optimize/lbfgs.h"
+#include "modir/register/guidance_maps.h"
+#include "modir/register/image_terms.h"
+#include "modir/register/pyramid.h"
+#include "modir/register/stages.h"
+#include "modir/register/transform_file.h"
+
+namespace modir::reg::detail {
+
+namespace {
+
+// Intensity centre of mass, with the image minimum as zero (air in CT) so the body dominates.
+Vec3d centre_of_mass(const Image<float>& image) {
+  const Geometry& g = image.geometry();
+  const float lowest = *std::min_element(image.buffer().begin(), image.buffer().end());
+  std::vector<std::array<double, 4>> per_slice(static_cast<std::size_t>(g.size[2]));
+  parallel_for_slices(g.size[2], [&](std::int64_t z) {
+    std::array<double, 4> s{};
+    for (std::int64_t y = 0; y < g.size[1]; ++y)
+      for (std::int64_t x = 0; x < g.size[0]; ++x) {
+        const double w = image(x, y, z) - lowest;
+        s[0] += w * double(x);
+        s[1] += w * double(y);
+        s[2] += w * double(z);
+        s[3] += w;
+      }
+    per_slice[static_cast<std::size_t>(z)] = s;
+  });
+  std::array<double, 4> s{};
+  for (const auto& p : per_slice)
+    for (int k = 0; k < 4; ++k) s[static_cast<std::size_t>(k)] += p[static_cast<std::size_t>(k)];
+  if (s[3] <= 0) return grid_centre(g);
+  return g.index_to_world({s[0] / s[3], s[1] / s[3], s[2] / s[3]});
+}
+
+}  // namespace
+
+transform::AffineTransform initial_affine(const RegistrationInputs& inputs,
+                                          const InitialisationConfig& config) {
+  transform::AffineTransform affine;
+  if (config.mode == "moments") {
+    affine.translation = centre_of_mass(inputs.moving) - centre_of_mass(inputs.fixed);
+  } else if (config.mode == "file") {
+    affine = read_affine_file(config.file);
+  }
+  return affine;
+}
+
+void minimise(Energy& energy, std::vector<double>& theta, int iterations, double initial_step,
+              const OptimizerConfig& config, LevelLog& log) {
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<double> scratch(theta.size());
+  energy(theta, scratch);
+  log.start_terms = energy.term_values();
+  optimize::LbfgsOptions options;
+  options.max_iterations = iterations;
+  options.memory = config.memory;
+  options.relative_tolerance = config.relative_tolerance;
+  options.patience = config.patience;
+  options.initial_step = initial_step;
+  const optimize::LbfgsResult r = optimize::minimize_lbfgs(
+      [&](std::span<const double> x, std::span<double> g) { return energy(x, g); }, theta, options);
+  energy(theta, scratch);  // term values at the final theta
+  log.end_terms = energy.term_values();
+  log.iterations = r.iterations;
+  log.evaluations = r.evaluations + 2;
+  log.stop_reason = r.stop_reason;
+  log.history = r.history;
+  log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void add_guidance_terms(
+    Energy& energy, const RegistrationInputs& inputs, const GuidanceConfig& config,
+    const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
+    const Geometry& grid) {
+  if (organs && config.label_weight > 0) {
+    energy.add(std::make_unique<objective::LabelDistanceTerm>(organs, grid, config.band_mm),
+               config.label_weight);
+  }
+  if (inputs.landmarks && config.landmark_weight > 0) {
+    energy.add(std::make_unique<objective::LandmarkTerm>(inputs.landmarks->fixed,
+                                                         inputs.landmarks->moving, grid),
+               config.landmark_weight);
+  }
+}
+
+transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
+                                           const RegistrationConfig& config,
+                                           const transform::AffineTransform& start,
+                                           RegistrationResult& result,
+                                           const LevelCallback& on_level) {
+  const InitialisationConfig& ini = config.initialisation;
+  transform::AffineTransform affine = start;
+  const Vec3d centre = grid_centre(inputs.fixed.geometry());
+  const auto ranges_f = intensity_range(inputs.fixed), ranges_m = intensity_range(inputs.moving);
+  const std::array<double, 4> ranges{ranges_f[0], ranges_f[1], ranges_m[0], ranges_m[1]};
+  std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organs;
+  if (inputs.fixed_labels && inputs.moving_labels && config.guidance.label_weight > 0) {
+    organs = organ_distance_maps(*inputs.fixed_labels, *inputs.moving_labels, config.guidance,
+                                 ini.level_spacings_mm.back());
+  }
+  for (const auto kind : {transform::AffineParametrisation::Kind::kRigid,
+                          transform::AffineParametrisation::Kind::kAffine}) {
+    const bool rigid = kind == transform::AffineParametrisation::Kind::kRigid;
+    if ((rigid && !ini.rigid) || (!rigid && !ini.affine) || ini.iterations == 0) continue;
+    for (std::size_t level = 0; level < ini.level_spacings_mm.size(); ++level) {
+      const double spacing = ini.level_spacings_mm[level];
+      Image<float> fixed =
+          downsample(inputs.fixed, level_spacing(inputs.fixed.geometry(), spacing));
+      Image<float> moving =
+          downsample(inputs.moving, level_spacing(inputs.moving.geometry(), spacing));
+      const Geometry grid = fixed.geometry();
+      std::optional<objective::Mask> mask;
+      if (inputs.fixed_mask)
+        mask = filter::resample(*inputs.fixed_mask, grid, filter::Interpolation::kNearest);
+      transform::AffineParametrisation parametrisation(grid, kind, centre, 100.0);
+      Energy energy(parametrisation);
+      energy.add(make_image_term(ini.metric, config.image, std::move(fixed), std::move(moving),
+                                 std::move(mask), ranges),
+                 config.image.weight);
+      add_guidance_terms(energy, inputs, config.guidance, organs, grid);
+      std::vector<double> theta = parametrisation.parameters_of(affine);
+      LevelLog log;
+      log.stage = rigid ? "rigid" : "affine";
+      log.level = static_cast<int>(level);
+      log.grid = grid;
+      minimise(energy, theta, ini.iterations, spacing, config.optimizer, log);
+      affine = parametrisation.transform(theta);
+      if (on_level) on_level(log);
+      result.levels.push_back(std::move(log));
+    }
+  }
+  return affine;
+}
+
+}  // namespace modir::reg::detail

@@ -1,0 +1,65 @@
+#include "modir/register/energy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "modir/core/parallel.h"
+
+namespace modir::reg {
+
+Energy::Energy(transform::Parametrisation& parametrisation) : parametrisation_(parametrisation) {}
+
+void Energy::add(std::unique_ptr<objective::FieldTerm> term, double weight) {
+  field_terms_.push_back(std::move(term));
+  field_weights_.push_back(weight);
+}
+
+void Energy::add(std::unique_ptr<objective::ParameterTerm> term, double weight) {
+  parameter_terms_.push_back(std::move(term));
+  parameter_weights_.push_back(weight);
+}
+
+double Energy::operator()(std::span<const double> theta, std::span<double> gradient) {
+  parametrisation_.field(theta, u_);
+  const bool want_gradient = !gradient.empty();
+  if (want_gradient) {
+    if (!dE_du_.geometry().same_grid(u_.geometry(), 0.0)) dE_du_ = DisplacementField(u_.geometry());
+    Vec3f* g = dE_du_.data();
+    parallel_for_slices(u_.size()[2], [&](std::int64_t z) {
+      const std::int64_t plane = u_.size()[0] * u_.size()[1];
+      std::fill(g + plane * z, g + plane * (z + 1), Vec3f{0, 0, 0});
+    });
+  }
+  values_.clear();
+  double total = 0.0;
+  for (std::size_t i = 0; i < field_terms_.size(); ++i) {
+    auto& term = *field_terms_[i];
+    const double w = field_weights_[i] * group_weights_[static_cast<std::size_t>(term.group())];
+    if (w == 0.0 && want_gradient) {
+      values_.push_back(
+          {term.name(), term.group(), field_weights_[i], term.evaluate(u_, nullptr, 0.0)});
+      continue;
+    }
+    const double value = term.evaluate(u_, want_gradient ? &dE_du_ : nullptr, w);
+    values_.push_back({term.name(), term.group(), field_weights_[i], value});
+    total += w * value;
+  }
+  if (want_gradient) parametrisation_.adjoint(theta, dE_du_, gradient);
+  for (std::size_t i = 0; i < parameter_terms_.size(); ++i) {
+    auto& term = *parameter_terms_[i];
+    const double w = parameter_weights_[i] * group_weights_[static_cast<std::size_t>(term.group())];
+    const double value = term.evaluate(theta, want_gradient ? gradient : std::span<double>{}, w);
+    values_.push_back({term.name(), term.group(), parameter_weights_[i], value});
+    total += w * value;
+  }
+  return std::isfinite(total) ? total : std::numeric_limits<double>::infinity();
+}
+
+std::array<double, 3> Energy::group_values() const {
+  std::array<double, 3> sums{0, 0, 0};
+  for (const TermValue& v : values_) sums[static_cast<std::size_t>(v.group)] += v.weight * v.value;
+  return sums;
+}
+
+}  // namespace modir::reg

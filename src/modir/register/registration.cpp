@@ -1,0 +1,42 @@
+#include "modir/register/registration.h"
+
+#include <chrono>
+
+#include "modir/core/error.h"
+#include "modir/register/stages.h"
+#include "modir/transform/parametrisation.h"
+
+namespace modir::reg {
+
+RegistrationResult register_images(const RegistrationInputs& inputs,
+                                   const RegistrationConfig& config,
+                                   const LevelCallback& on_level) {
+  validate(config);
+  const auto start = std::chrono::steady_clock::now();
+  RegistrationResult result;
+  result.affine = detail::initial_affine(inputs, config.initialisation);
+  result.affine = detail::optimise_affine(inputs, config, result.affine, result, on_level);
+  if (config.deformable.model != "none")
+    detail::optimise_deformable(inputs, config, result, on_level);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+DisplacementField displacement_on(const RegistrationResult& result, const Geometry& grid) {
+  DisplacementField u(grid);
+  if (!result.grid || result.model == "none") {
+    transform::affine_field(result.affine, u);
+    return u;
+  }
+  const auto coefficients = result.grid->coefficients();
+  if (result.model == "svf") {
+    transform::VelocityParametrisation p(grid, *result.grid, result.affine, false);
+    p.field(coefficients, u);
+  } else {
+    transform::BSplineParametrisation p(grid, *result.grid, result.affine);
+    p.field(coefficients, u);
+  }
+  return u;
+}
+
+}  // namespace modir::reg

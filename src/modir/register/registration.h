@@ -1,0 +1,64 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "modir/core/image.h"
+#include "modir/core/point_set.h"
+#include "modir/register/energy.h"
+#include "modir/register/registration_config.h"
+#include "modir/transform/affine.h"
+#include "modir/transform/bspline_grid.h"
+
+namespace modir::reg {
+
+/// What a registration starts from, already read and checked (io's job): images as float, labels
+/// on their images' grids, landmarks paired by id.
+struct RegistrationInputs {
+  Image<float> fixed;
+  Image<float> moving;
+  std::optional<LabelMap> fixed_labels;
+  std::optional<LabelMap> moving_labels;
+  std::optional<PointPairs> landmarks;
+  std::optional<Image<std::uint8_t>> fixed_mask;
+};
+
+/// One optimisation run: a stage (rigid, affine, deformable) at one pyramid level.
+struct LevelLog {
+  std::string stage;
+  int level = 0;
+  Geometry grid;
+  double control_spacing_mm = 0.0;  ///< 0 for rigid and affine stages
+  int iterations = 0;
+  int evaluations = 0;
+  std::string stop_reason;
+  double seconds = 0.0;
+  std::vector<double> history;
+  std::vector<TermValue> start_terms, end_terms;
+};
+
+/// The transform found: x -> T(x) + b(x) (bspline) or T(x + exp(v)(x)) (svf), or T alone.
+struct RegistrationResult {
+  transform::AffineTransform affine;
+  std::string model = "none";                  ///< none | bspline | svf
+  std::optional<transform::BSplineGrid> grid;  ///< b or v, with its coefficients
+  std::vector<LevelLog> levels;
+  std::vector<std::string> guidance_organs;  ///< labels that guided, as text
+  double seconds = 0.0;
+};
+
+/// Receives one line per finished stage/level (for progress on stderr).
+using LevelCallback = std::function<void(const LevelLog&)>;
+
+/// Registers the moving image onto the fixed one as the config says: initialisation, rigid and
+/// affine stages, then the deformable model over its pyramid levels.
+RegistrationResult register_images(const RegistrationInputs& inputs,
+                                   const RegistrationConfig& config,
+                                   const LevelCallback& on_level = {});
+
+/// The result's displacement u on any grid with the fixed image's direction (x -> x + u(x)).
+DisplacementField displacement_on(const RegistrationResult& result, const Geometry& grid);
+
+}  // namespace modir::reg

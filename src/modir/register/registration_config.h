@@ -1,0 +1,88 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace modir::reg {
+
+/// Every setting of `modir register`, with defaults that work on CT pelvis pairs without tuning.
+/// docs/registration.md documents each key; a JSON config file may set any subset of them, and
+/// unknown keys are errors naming the nearest valid key.
+struct InitialisationConfig {
+  /// "moments": translation between the images' intensity centres of mass; "none": identity;
+  /// "file": an affine matrix from `file` (modir transform.json, or elastix/ITK text parameters).
+  std::string mode = "moments";
+  std::filesystem::path file;
+  bool rigid = true;                                ///< optimise a rigid map first
+  bool affine = true;                               ///< then a full affine map
+  std::string metric = "ncc";                       ///< ncc | mi | ssd | lncc
+  std::vector<double> level_spacings_mm{8.0, 4.0};  ///< image spacing of each affine level
+  int iterations = 60;                              ///< per level and stage
+};
+
+struct DeformableConfig {
+  std::string model = "bspline";  ///< bspline | svf | none
+  int levels = 3;
+  double grid_spacing_mm = 10.0;  ///< control point spacing at the finest level
+  /// Image spacing at the finest level (never finer than the fixed scan's own); each coarser level
+  /// doubles it. Below ~1.5 mm, CT noise rather than anatomy drives the similarity.
+  double finest_image_spacing_mm = 1.5;
+  std::vector<int> iterations{80, 50, 30};  ///< per level, coarse to fine
+};
+
+struct ImageTermConfig {
+  std::string metric = "lncc";  ///< lncc | ncc | ssd | mi | mind
+  double weight = 1.0;
+  std::string window = "box";  ///< lncc: box | gaussian
+  double radius_mm = 5.0;      ///< lncc window half-width (box) or sigma (gaussian)
+  int bins = 32;               ///< mi histogram bins
+  int mind_radius = 1;         ///< mind patch radius (voxels)
+  int mind_dilation = 2;       ///< mind neighbourhood distance (voxels)
+};
+
+struct GuidanceConfig {
+  double label_weight = 0.02;  ///< per mm^2 of mean squared distance-map disagreement
+  double band_mm = 15.0;       ///< fixed voxels within this distance of an organ surface count
+  std::map<int, double> organ_weights;  ///< label -> weight (default 1 for every shared label)
+  std::vector<int> ignore_labels;       ///< labels that do not guide (e.g. 1 = body)
+  double landmark_weight = 0.02;        ///< per mm^2 of mean squared landmark distance
+};
+
+struct RegularityConfig {
+  double bending_weight = 0.05;
+  double elastic_weight = 0.0;
+  double elastic_mu = 1.0;
+  double elastic_lambda = 1.0;
+  double jacobian_weight = 1.0;  ///< penalty on det J below the threshold
+  double jacobian_threshold = 0.2;
+};
+
+struct OptimizerConfig {
+  int memory = 7;
+  double relative_tolerance = 1e-5;
+  int patience = 3;
+};
+
+struct RegistrationConfig {
+  InitialisationConfig initialisation;
+  DeformableConfig deformable;
+  ImageTermConfig image;
+  GuidanceConfig guidance;
+  RegularityConfig regularity;
+  OptimizerConfig optimizer;
+};
+
+/// Reads a config from JSON, starting from the defaults. Throws a usage error for unknown keys
+/// (naming the nearest valid one), wrong types and out-of-range values.
+RegistrationConfig parse_registration_config(const nlohmann::json& json);
+RegistrationConfig read_registration_config(const std::filesystem::path& path);
+/// The complete config as JSON (every key, defaults included), for report.json.
+nlohmann::json to_json(const RegistrationConfig& config);
+/// Range checks shared by the parser and programmatic callers.
+void validate(const RegistrationConfig& config);
+
+}  // namespace modir::reg

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "modir/core/pixel_type.h"
+#include "modir/register/registration.h"
+#include "modir/transform/jacobian.h"
+
+namespace modir::reg {
+
+/// Quality numbers of a written result.
+struct ResultSummary {
+  transform::JacobianStatistics jacobian;
+  double seconds_writing = 0.0;
+};
+
+/// Writes the full outputs of a result into `out_dir` (created if needed, files written
+/// atomically): displacement.nii.gz (fixed grid, LPS mm, fixed -> moving, affine part included),
+/// warped.nii.gz (the moving image on the fixed grid, in the moving file's pixel type),
+/// warped_labels.nii.gz (when moving labels are given; one-hot interpolation), jacobian.nii.gz
+/// and transform.json.
+ResultSummary write_result_outputs(const RegistrationResult& result,
+                                   const RegistrationInputs& inputs, PixelType moving_pixel_type,
+                                   const std::filesystem::path& out_dir);
+
+/// Per-level logs as JSON (stage, grid, iterations, stop reason, seconds, objective history and
+/// term values at start and end).
+nlohmann::json levels_to_json(const std::vector<LevelLog>& levels);
+
+/// Peak resident memory of this process so far, in MiB.
+double peak_memory_mib();
+
+}  // namespace modir::reg

@@ -1,0 +1,36 @@
+#pragma once
+
+// The stages of register_images, one file each; internal to the register module.
+
+#include "modir/objective/guidance/label_distance_term.h"
+#include "modir/register/registration.h"
+
+namespace modir::reg::detail {
+
+/// The starting affine map: identity, the translation between intensity centres of mass, or a
+/// file's.
+transform::AffineTransform initial_affine(const RegistrationInputs& inputs,
+                                          const InitialisationConfig& config);
+
+/// Rigid then affine optimisation over the initialisation levels; appends to result.levels.
+transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
+                                           const RegistrationConfig& config,
+                                           const transform::AffineTransform& start,
+                                           RegistrationResult& result,
+                                           const LevelCallback& on_level);
+
+/// The deformable model over its pyramid levels, coarse to fine; fills result.grid.
+void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
+                         RegistrationResult& result, const LevelCallback& on_level);
+
+/// Adds the guidance terms (labels, landmarks) that the inputs allow to an energy on `grid`.
+void add_guidance_terms(
+    Energy& energy, const RegistrationInputs& inputs, const GuidanceConfig& config,
+    const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
+    const Geometry& grid);
+
+/// Runs L-BFGS on an energy from theta, filling the log's history, counts and term values.
+void minimise(Energy& energy, std::vector<double>& theta, int iterations, double initial_step,
+              const OptimizerConfig& config, LevelLog& log);
+
+}  // namespace modir::reg::detail
