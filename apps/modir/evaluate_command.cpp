@@ -2,6 +2,7 @@
 // fixed label map and the warped moving one, the Jacobian of the displacement field, and the
 // target registration error of landmarks; a table on stdout and everything in --json.
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "front_file.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/evaluate/grid_check.h"
@@ -22,6 +24,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
+#include "modir/optimize/pareto/hypervolume.h"
 #include "modir/transform/jacobian.h"
 
 namespace modir::cli {
@@ -38,6 +41,7 @@ struct EvaluateOptions {
   std::string displacement;
   std::string fixed_landmarks;
   std::string moving_landmarks;
+  std::string front;
   std::string json_out;
 };
 
@@ -47,10 +51,10 @@ void check_usage(const EvaluateOptions& o) {
   if (o.fixed_labels.empty() != o.warped_labels.empty()) {
     throw usage_error("--fixed-labels and --warped-labels go together: give both label maps");
   }
-  if (o.fixed_labels.empty() && o.displacement.empty()) {
+  if (o.fixed_labels.empty() && o.displacement.empty() && o.front.empty()) {
     throw usage_error(
         "nothing to evaluate: give --fixed-labels with --warped-labels, or --displacement, or "
-        "both");
+        "both, or --front");
   }
   if (o.fixed_landmarks.empty() != o.moving_landmarks.empty()) {
     throw usage_error("--fixed-landmarks and --moving-landmarks go together: give both files");
@@ -62,9 +66,10 @@ void check_usage(const EvaluateOptions& o) {
     throw usage_error("--labels-json names labels: it needs --fixed-labels and --warped-labels");
   }
   if (!o.json_out.empty()) {
-    io::refuse_overwriting_inputs(o.json_out,
-                                  {o.fixed_labels, o.warped_labels, o.labels_json, o.displacement,
-                                   o.fixed_landmarks, o.moving_landmarks});
+    io::refuse_overwriting_inputs(
+        o.json_out,
+        {o.fixed_labels, o.warped_labels, o.labels_json, o.displacement, o.fixed_landmarks,
+         o.moving_landmarks, o.front.empty() ? fs::path() : fs::path(o.front) / "front.json"});
   }
 }
 
@@ -273,6 +278,37 @@ json evaluate_landmarks(const EvaluateOptions& o, const DisplacementField& field
           {"points", points}};
 }
 
+// A Pareto front of `modir register --pareto`: its figures recomputed from its solutions.
+json evaluate_front(const std::string& dir) {
+  const Front front = read_front(dir);
+  const FrontStatistics s = front_statistics(front);
+  fmt::print("Front {}: {} solutions ({} folded), {} mutually non-dominated, knee = solution {}\n",
+             dir, s.solutions, s.folded, s.non_dominated, front.knee);
+  if (s.hypervolume) {
+    fmt::print(
+        "  hypervolume {:.6f} (normalised by ideal and nadir, reference {}; front.json: {:.6f})\n",
+        *s.hypervolume, optimize::pareto::kReportReference, front.hypervolume);
+    if (std::abs(*s.hypervolume - front.hypervolume) > 1e-6 * std::max(1.0, front.hypervolume))
+      warn(
+          "the hypervolume recomputed from the solutions of '{}' ({:.6f}) differs from the one "
+          "front.json records ({:.6f})",
+          dir, *s.hypervolume, front.hypervolume);
+  } else {
+    fmt::print("  hypervolume: none (front.json has no normalisation: no unfolded solution)\n");
+  }
+  for (std::size_t i = 0; i < front.objectives.size(); ++i)
+    fmt::print("  {:<12} {:.4g} .. {:.4g}\n", front.objectives[i], s.minimum[i], s.maximum[i]);
+  if (s.best_tre_mean_mm)
+    fmt::print("  best TRE mean {:.3f} mm (solution {})\n", s.best_tre_mean_mm->second,
+               s.best_tre_mean_mm->first);
+  if (s.best_mean_dice)
+    fmt::print("  best mean Dice {:.3f} (solution {})\n", s.best_mean_dice->second,
+               s.best_mean_dice->first);
+  for (const auto& [organ, best] : s.best_dice)
+    fmt::print("  best Dice of label {}: {:.3f} (solution {})\n", organ, best.second, best.first);
+  return to_json(s, front);
+}
+
 int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
   check_usage(o);
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
@@ -281,7 +317,8 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
                    {"warped_labels", o.warped_labels},
                    {"displacement", o.displacement},
                    {"fixed_landmarks", o.fixed_landmarks},
-                   {"moving_landmarks", o.moving_landmarks}}}};
+                   {"moving_landmarks", o.moving_landmarks},
+                   {"front", o.front}}}};
   if (!o.fixed_labels.empty()) report.update(evaluate_labels(o, progress));
   if (!o.displacement.empty()) {
     progress.begin_phase("reading displacement field", 1);
@@ -300,6 +337,7 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
     progress.end_phase();
     if (!o.fixed_landmarks.empty()) report["landmarks"] = evaluate_landmarks(o, field);
   }
+  if (!o.front.empty()) report["front"] = evaluate_front(o.front);
   if (!o.json_out.empty()) io::write_text_file(o.json_out, report.dump(2) + "\n");
   return 0;
 }
@@ -324,6 +362,9 @@ CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
                       "landmarks of the fixed scan (needs --displacement)");
   command->add_option("--moving-landmarks", options->moving_landmarks,
                       "the same landmarks in the moving scan, paired by id");
+  command->add_option("--front", options->front,
+                      "a Pareto front folder (modir register --pareto): hypervolume, spread, "
+                      "non-dominated count, best truth scores");
   command->add_option("--json", options->json_out, "write every figure to this JSON file");
   return [options, &global] { return run_evaluate(*options, global); };
 }

@@ -9,7 +9,10 @@
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/core/version.h"
+#include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
+#include "modir/io/point_io.h"
+#include "modir/register/front_outputs.h"
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
 #include "register_inputs.h"
@@ -24,7 +27,19 @@ struct RegisterCommandOptions {
   RegistrationPaths paths;
   std::string out;
   std::string config;
+  std::optional<int> pareto;
+  std::string truth;
 };
+
+// A `modir phantom` pair's folder (or any folder with the same file names) as ground truth.
+reg::FrontTruth read_truth(const fs::path& dir) {
+  reg::FrontTruth t;
+  t.fixed_labels = io::read_image_as<std::uint16_t>(dir / "fixed_labels.nii.gz");
+  t.moving_labels = io::read_image_as<std::uint16_t>(dir / "moving_labels.nii.gz");
+  t.fixed_landmarks = io::read_points(dir / "fixed_landmarks.csv");
+  t.moving_landmarks = io::read_points(dir / "moving_landmarks.csv");
+  return t;
+}
 
 std::string level_line(const reg::LevelLog& log) {
   std::string terms;
@@ -41,10 +56,58 @@ std::string level_line(const reg::LevelLog& log) {
                      log.stop_reason);
 }
 
+int run_front(const RegisterCommandOptions& options, const reg::RegistrationConfig& config,
+              const reg::RegistrationInputs& inputs, PixelType moving_type,
+              const reg::LevelCallback& on_level, std::chrono::steady_clock::time_point start,
+              double seconds_reading) {
+  std::optional<reg::FrontTruth> truth;
+  if (!options.truth.empty()) truth = read_truth(options.truth);
+  const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
+  const nlohmann::json inputs_json = describe_inputs(options.paths);
+  const reg::FrontSummary summary =
+      reg::write_front_outputs(front, config, inputs, moving_type, inputs_json, truth, options.out);
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  nlohmann::json report = {
+      {"modir_version", kVersion},
+      {"command", "register --pareto"},
+      {"inputs", inputs_json},
+      {"config", reg::to_json(config)},
+      {"model", front.base.model},
+      {"levels", reg::levels_to_json(front.base.levels)},
+      {"front",
+       {{"runs", front.solutions.size()},
+        {"non_dominated", summary.non_dominated},
+        {"hypervolume", summary.hypervolume},
+        {"knee", summary.knee},
+        {"seconds", front.seconds}}},
+      {"timings_s",
+       {{"reading", seconds_reading},
+        {"front", front.seconds},
+        {"writing", summary.seconds_writing},
+        {"total", total}}},
+      {"peak_memory_mib", reg::peak_memory_mib()},
+      {"threads", thread_count()},
+  };
+  io::write_text_file(fs::path(options.out) / "report.json", report.dump(2) + "\n");
+  fmt::print(
+      "front of {} non-dominated solutions ({} runs) in {:.1f} s: hypervolume {:.3f}, knee = "
+      "solution {}; "
+      "outputs in {}\n",
+      summary.non_dominated, front.solutions.size(), total, summary.hypervolume, summary.knee,
+      options.out);
+  return 0;
+}
+
 int run_register(const RegisterCommandOptions& options, const GlobalOptions& global) {
-  const reg::RegistrationConfig config = options.config.empty()
-                                             ? reg::RegistrationConfig{}
-                                             : reg::read_registration_config(options.config);
+  reg::RegistrationConfig config = options.config.empty()
+                                       ? reg::RegistrationConfig{}
+                                       : reg::read_registration_config(options.config);
+  if (options.pareto) config.front.solutions = *options.pareto;
+  if (!options.truth.empty() && !options.pareto) {
+    throw usage_error("--truth scores the solutions of --pareto N; add --pareto");
+  }
+  reg::validate(config);
   const fs::path out = options.out;
   for (const std::string* input : {&options.paths.fixed, &options.paths.moving,
                                    &options.paths.fixed_labels, &options.paths.moving_labels}) {
@@ -58,10 +121,13 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const double seconds_reading =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  const reg::RegistrationResult result =
-      reg::register_images(inputs, config, [&](const reg::LevelLog& log) {
-        if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
-      });
+  const auto on_level = [&](const reg::LevelLog& log) {
+    if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
+  };
+  if (options.pareto) {
+    return run_front(options, config, inputs, moving_type, on_level, start, seconds_reading);
+  }
+  const reg::RegistrationResult result = reg::register_images(inputs, config, on_level);
   const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -125,6 +191,14 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
                       "evaluate image terms only where this mask is nonzero");
   command->add_option("--config", options->config,
                       "JSON config (docs/registration.md lists every key)");
+  command
+      ->add_option(
+          "--pareto", options->pareto,
+          "compute a Pareto front of N fold-free trade-offs (front.json; knee outputs in --out)")
+      ->check(CLI::Range(2, 200));
+  command->add_option("--truth", options->truth,
+                      "with --pareto: a folder with ground truth (fixed/moving_labels.nii.gz, "
+                      "fixed/moving_landmarks.csv) to score every solution");
   return [options, &global] { return run_register(*options, global); };
 }
 

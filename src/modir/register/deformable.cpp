@@ -1,12 +1,11 @@
 #include <cmath>
 
-#include <fmt/format.h>
-
 #include "modir/core/error.h"
 #include "modir/filter/resample.h"
 #include "modir/objective/regularity/bending_energy.h"
 #include "modir/objective/regularity/jacobian_penalty.h"
 #include "modir/objective/regularity/linear_elastic.h"
+#include "modir/register/deformable_level.h"
 #include "modir/register/guidance_maps.h"
 #include "modir/register/image_terms.h"
 #include "modir/register/pyramid.h"
@@ -30,75 +29,103 @@ std::unique_ptr<transform::Parametrisation> make_parametrisation(
 
 }  // namespace
 
-void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
-                         RegistrationResult& result, const LevelCallback& on_level) {
+DeformableContext make_deformable_context(const RegistrationInputs& inputs,
+                                          const RegistrationConfig& config) {
+  DeformableContext c;
+  c.inputs = &inputs;
+  c.config = &config;
+  const auto f = intensity_range(inputs.fixed), m = intensity_range(inputs.moving);
+  c.intensity_ranges = {f[0], f[1], m[0], m[1]};
+  if (inputs.fixed_labels && inputs.moving_labels && config.guidance.label_weight > 0) {
+    c.organs = organ_distance_maps(*inputs.fixed_labels, *inputs.moving_labels, config.guidance,
+                                   config.deformable.finest_image_spacing_mm);
+  }
+  return c;
+}
+
+transform::BSplineGrid coarsest_grid(const RegistrationInputs& inputs,
+                                     const DeformableConfig& config) {
+  return transform::BSplineGrid(inputs.fixed.geometry(),
+                                config.grid_spacing_mm * std::pow(2.0, config.levels - 1));
+}
+
+int level_iterations(const DeformableConfig& config, int level) {
+  return config.iterations.size() == 1 ? config.iterations[0]
+                                       : config.iterations[static_cast<std::size_t>(level)];
+}
+
+DeformableLevel build_deformable_level(const DeformableContext& context, int level,
+                                       const transform::BSplineGrid& bspline,
+                                       const transform::AffineTransform& affine) {
+  const RegistrationInputs& inputs = *context.inputs;
+  const RegistrationConfig& config = *context.config;
   const DeformableConfig& def = config.deformable;
   const RegularityConfig& reg = config.regularity;
   const Geometry& fixed_grid = inputs.fixed.geometry();
-  const auto ranges_f = intensity_range(inputs.fixed), ranges_m = intensity_range(inputs.moving);
-  const std::array<double, 4> ranges{ranges_f[0], ranges_f[1], ranges_m[0], ranges_m[1]};
 
-  std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organs;
-  if (inputs.fixed_labels && inputs.moving_labels && config.guidance.label_weight > 0) {
-    organs = organ_distance_maps(*inputs.fixed_labels, *inputs.moving_labels, config.guidance,
-                                 def.finest_image_spacing_mm);
-    for (const auto& organ : *organs) result.guidance_organs.push_back(organ.name);
+  DeformableLevel out;
+  out.image_spacing_mm = def.finest_image_spacing_mm * std::pow(2.0, def.levels - 1 - level);
+  Image<float> fixed = downsample(inputs.fixed, level_spacing(fixed_grid, out.image_spacing_mm));
+  Image<float> moving =
+      downsample(inputs.moving, level_spacing(inputs.moving.geometry(), out.image_spacing_mm));
+  out.grid = fixed.geometry();
+  std::optional<objective::Mask> mask;
+  if (inputs.fixed_mask)
+    mask = filter::resample(*inputs.fixed_mask, out.grid, filter::Interpolation::kNearest);
+
+  out.parametrisation = make_parametrisation(def.model, out.grid, bspline, affine);
+  out.energy = std::make_unique<Energy>(*out.parametrisation);
+  Energy& energy = *out.energy;
+  if (config.image.weight > 0) {
+    energy.add(make_image_term(config.image.metric, config.image, std::move(fixed),
+                               std::move(moving), std::move(mask), context.intensity_ranges),
+               config.image.weight);
   }
+  add_guidance_terms(energy, inputs, config.guidance, context.organs, out.grid);
+  const double volume = volume_mm3(fixed_grid);
+  if (reg.bending_weight > 0) {
+    energy.add(std::make_unique<objective::BendingEnergy>(bspline.control_size(), bspline.spacing(),
+                                                          fixed_grid.direction, volume),
+               reg.bending_weight);
+  }
+  if (reg.elastic_weight > 0) {
+    energy.add(std::make_unique<objective::LinearElasticEnergy>(
+                   bspline.control_size(), bspline.spacing(), fixed_grid.direction, volume,
+                   reg.elastic_mu, reg.elastic_lambda),
+               reg.elastic_weight);
+  }
+  if (reg.jacobian_weight > 0) {
+    energy.add(std::make_unique<objective::JacobianPenalty>(reg.jacobian_threshold),
+               reg.jacobian_weight,
+               /*constraint=*/true);
+  }
+  return out;
+}
 
-  const double coarsest_factor = std::pow(2.0, def.levels - 1);
-  transform::BSplineGrid bspline(fixed_grid, def.grid_spacing_mm * coarsest_factor);
+void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
+                         RegistrationResult& result, const LevelCallback& on_level) {
+  const DeformableConfig& def = config.deformable;
+  const DeformableContext context = make_deformable_context(inputs, config);
+  if (context.organs)
+    for (const auto& organ : *context.organs) result.guidance_organs.push_back(organ.name);
+
+  transform::BSplineGrid bspline = coarsest_grid(inputs, def);
   std::vector<double> theta(bspline.parameter_count(), 0.0);
   for (int level = 0; level < def.levels; ++level) {
-    const double factor = std::pow(2.0, def.levels - 1 - level);
     if (level > 0) {
       std::copy(theta.begin(), theta.end(), bspline.coefficients().begin());
       bspline = bspline.refined();
       theta.assign(bspline.coefficients().begin(), bspline.coefficients().end());
     }
-    const double image_spacing = def.finest_image_spacing_mm * factor;
-    Image<float> fixed = downsample(inputs.fixed, level_spacing(fixed_grid, image_spacing));
-    Image<float> moving =
-        downsample(inputs.moving, level_spacing(inputs.moving.geometry(), image_spacing));
-    const Geometry grid = fixed.geometry();
-    std::optional<objective::Mask> mask;
-    if (inputs.fixed_mask)
-      mask = filter::resample(*inputs.fixed_mask, grid, filter::Interpolation::kNearest);
-
-    auto parametrisation = make_parametrisation(def.model, grid, bspline, result.affine);
-    Energy energy(*parametrisation);
-    if (config.image.weight > 0) {
-      energy.add(make_image_term(config.image.metric, config.image, std::move(fixed),
-                                 std::move(moving), std::move(mask), ranges),
-                 config.image.weight);
-    }
-    add_guidance_terms(energy, inputs, config.guidance, organs, grid);
-    const double volume = volume_mm3(fixed_grid);
-    if (reg.bending_weight > 0) {
-      energy.add(std::make_unique<objective::BendingEnergy>(
-                     bspline.control_size(), bspline.spacing(), fixed_grid.direction, volume),
-                 reg.bending_weight);
-    }
-    if (reg.elastic_weight > 0) {
-      energy.add(std::make_unique<objective::LinearElasticEnergy>(
-                     bspline.control_size(), bspline.spacing(), fixed_grid.direction, volume,
-                     reg.elastic_mu, reg.elastic_lambda),
-                 reg.elastic_weight);
-    }
-    if (reg.jacobian_weight > 0) {
-      energy.add(std::make_unique<objective::JacobianPenalty>(reg.jacobian_threshold),
-                 reg.jacobian_weight);
-    }
-
+    DeformableLevel l = build_deformable_level(context, level, bspline, result.affine);
     LevelLog log;
     log.stage = def.model;
     log.level = level;
-    log.grid = grid;
+    log.grid = l.grid;
     log.control_spacing_mm = bspline.spacing();
-    const int iterations = def.iterations.size() == 1
-                               ? def.iterations[0]
-                               : def.iterations[static_cast<std::size_t>(level)];
     // A first step that moves the coefficients by about a voxel of this level in total.
-    minimise(energy, theta, iterations, image_spacing, config.optimizer, log);
+    minimise(*l.energy, theta, level_iterations(def, level), l.image_spacing_mm, config.optimizer,
+             log);
     if (on_level) on_level(log);
     result.levels.push_back(std::move(log));
   }

@@ -10,9 +10,10 @@ namespace modir::reg {
 
 Energy::Energy(transform::Parametrisation& parametrisation) : parametrisation_(parametrisation) {}
 
-void Energy::add(std::unique_ptr<objective::FieldTerm> term, double weight) {
+void Energy::add(std::unique_ptr<objective::FieldTerm> term, double weight, bool constraint) {
   field_terms_.push_back(std::move(term));
   field_weights_.push_back(weight);
+  field_constraint_.push_back(constraint);
 }
 
 void Energy::add(std::unique_ptr<objective::ParameterTerm> term, double weight) {
@@ -58,7 +59,8 @@ double Energy::operator()(std::span<const double> theta, std::span<double> gradi
 
 std::array<double, 3> Energy::group_values() const {
   std::array<double, 3> sums{0, 0, 0};
-  for (const TermValue& v : values_) sums[static_cast<std::size_t>(v.group)] += v.weight * v.value;
+  for (const TermValue& v : values_)
+    if (!v.constraint) sums[static_cast<std::size_t>(v.group)] += v.weight * v.value;
   return sums;
 }
 

@@ -17,6 +17,7 @@ struct TermValue {
   objective::ObjectiveGroup group;
   double weight = 0.0;  ///< the term's weight inside its group
   double value = 0.0;   ///< unweighted
+  bool constraint = false;
 };
 
 /// A registration energy on one pyramid level: a parametrisation and a list of weighted terms.
@@ -27,7 +28,9 @@ class Energy {
  public:
   explicit Energy(transform::Parametrisation& parametrisation);
 
-  void add(std::unique_ptr<objective::FieldTerm> term, double weight);
+  /// A `constraint` term (e.g. the fold penalty) keeps its weight whatever the group weights are
+  /// and is not part of any objective's value: it guards validity rather than trading off.
+  void add(std::unique_ptr<objective::FieldTerm> term, double weight, bool constraint = false);
   void add(std::unique_ptr<objective::ParameterTerm> term, double weight);
   void set_group_weights(const std::array<double, 3>& weights) { group_weights_ = weights; }
 
@@ -48,6 +51,7 @@ class Energy {
   std::vector<std::unique_ptr<objective::FieldTerm>> field_terms_;
   std::vector<std::unique_ptr<objective::ParameterTerm>> parameter_terms_;
   std::vector<double> field_weights_, parameter_weights_;
+  std::vector<bool> field_constraint_;
   std::array<double, 3> group_weights_{1.0, 1.0, 1.0};
   std::vector<TermValue> values_;
   DisplacementField u_, dE_du_;

@@ -62,7 +62,8 @@ void require(bool condition, const std::string& message) {
 RegistrationConfig parse_registration_config(const json& root) {
   if (!root.is_object()) throw usage_error("config: the file must hold a JSON object");
   io::check_known_keys(
-      root, {"initialisation", "deformable", "image", "guidance", "regularity", "optimizer"},
+      root,
+      {"initialisation", "deformable", "image", "guidance", "regularity", "optimizer", "front"},
       "the config");
   RegistrationConfig c;
 
@@ -139,6 +140,14 @@ RegistrationConfig parse_registration_config(const json& root) {
       io::get_number(opt, "relative_tolerance", o.relative_tolerance, "optimizer");
   o.patience = io::get_integer(opt, "patience", o.patience, "optimizer");
 
+  const json& fr = section(root, "front");
+  io::check_known_keys(fr, {"solutions", "iterations", "decades", "extra_fraction"}, "front");
+  auto& f = c.front;
+  f.solutions = io::get_integer(fr, "solutions", f.solutions, "front");
+  f.iterations = io::get_integer(fr, "iterations", f.iterations, "front");
+  f.decades = io::get_number(fr, "decades", f.decades, "front");
+  f.extra_fraction = io::get_number(fr, "extra_fraction", f.extra_fraction, "front");
+
   validate(c);
   return c;
 }
@@ -180,6 +189,12 @@ void validate(const RegistrationConfig& c) {
   require(o.memory >= 1 && o.memory <= 50, "optimizer.memory must be between 1 and 50");
   require(o.relative_tolerance >= 0, "optimizer.relative_tolerance must be >= 0");
   require(o.patience >= 1, "optimizer.patience must be >= 1");
+  const auto& f = c.front;
+  require(f.solutions >= 2 && f.solutions <= 200, "front.solutions must be between 2 and 200");
+  require(f.iterations >= 1, "front.iterations must be >= 1");
+  require(f.decades > 0 && f.decades <= 4, "front.decades must lie in (0, 4]");
+  require(f.extra_fraction >= 0 && f.extra_fraction <= 2,
+          "front.extra_fraction must lie in [0, 2]");
 }
 
 RegistrationConfig read_registration_config(const std::filesystem::path& path) {
@@ -236,6 +251,11 @@ nlohmann::json to_json(const RegistrationConfig& c) {
        {{"memory", o.memory},
         {"relative_tolerance", o.relative_tolerance},
         {"patience", o.patience}}},
+      {"front",
+       {{"solutions", c.front.solutions},
+        {"iterations", c.front.iterations},
+        {"decades", c.front.decades},
+        {"extra_fraction", c.front.extra_fraction}}},
   };
 }
 

@@ -57,7 +57,8 @@ struct RegularityConfig {
   double elastic_weight = 0.0;
   double elastic_mu = 1.0;
   double elastic_lambda = 1.0;
-  double jacobian_weight = 1.0;  ///< penalty on det J below the threshold
+  double jacobian_weight =
+      10.0;  ///< penalty on det J below the threshold: a guard, not a trade-off
   double jacobian_threshold = 0.2;
 };
 
@@ -67,6 +68,18 @@ struct OptimizerConfig {
   int patience = 3;
 };
 
+/// Settings of `modir register --pareto N`.
+struct FrontConfig {
+  int solutions = 12;  ///< set by --pareto N
+  /// L-BFGS iterations per solution on the finest level (each starts from its nearest solved
+  /// neighbour, so few are needed); the first solution gets the level's full iteration count.
+  int iterations = 12;
+  /// Weight multipliers span 10^-decades .. 10^+decades around the config's weights.
+  double decades = 1.0;
+  /// Extra runs allowed to fill gaps when some solutions turn out dominated, as a fraction of N.
+  double extra_fraction = 0.5;
+};
+
 struct RegistrationConfig {
   InitialisationConfig initialisation;
   DeformableConfig deformable;
@@ -74,6 +87,7 @@ struct RegistrationConfig {
   GuidanceConfig guidance;
   RegularityConfig regularity;
   OptimizerConfig optimizer;
+  FrontConfig front;
 };
 
 /// Reads a config from JSON, starting from the defaults. Throws a usage error for unknown keys

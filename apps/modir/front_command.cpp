@@ -1,0 +1,308 @@
+// `modir front`: work with the Pareto front written by `modir register --pareto N --out DIR`.
+// `pick` chooses one solution by rules a clinician states, `export` writes the full outputs of a
+// solution, `plot` draws the pairwise projections of the objectives.
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "front_file.h"
+#include "front_plot.h"
+#include "front_rules.h"
+#include "modir/core/error.h"
+#include "modir/core/sha256.h"
+#include "modir/core/version.h"
+#include "modir/io/output_file.h"
+#include "modir/io/png_io.h"
+#include "modir/register/result_outputs.h"
+#include "modir/register/transform_file.h"
+#include "register_inputs.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+struct PickOptions {
+  std::string dir;
+  PickRules rules;
+  std::string json_out;
+  std::string export_dir;
+};
+
+struct ExportOptions {
+  std::string dir;
+  std::optional<std::size_t> index;
+  std::string out;
+};
+
+struct PlotOptions {
+  std::string dir;
+  std::string out;
+  std::optional<std::size_t> mark;
+};
+
+std::size_t checked_index(const Front& front, std::size_t index, const std::string& option) {
+  if (index >= front.solutions.size())
+    throw usage_error("{} {} is not a solution of {}: it has {} (0..{})", option, index,
+                      front.dir.string(), front.solutions.size(), front.solutions.size() - 1);
+  return index;
+}
+
+// The registration inputs recorded in front.json, checked to be the same bytes as then.
+RegistrationPaths verified_inputs(const Front& front) {
+  RegistrationPaths paths;
+  const std::pair<const char*, std::string*> fields[] = {
+      {"fixed", &paths.fixed},
+      {"moving", &paths.moving},
+      {"fixed_labels", &paths.fixed_labels},
+      {"moving_labels", &paths.moving_labels},
+      {"fixed_landmarks", &paths.fixed_landmarks},
+      {"moving_landmarks", &paths.moving_landmarks},
+      {"fixed_mask", &paths.fixed_mask}};
+  for (const auto& [name, input] : front.inputs) {
+    const auto field = std::find_if(std::begin(fields), std::end(fields),
+                                    [&](const auto& f) { return name == f.first; });
+    if (field == std::end(fields))
+      throw data_error("{}: unknown input \"{}\" in front.json", front.dir.string(), name);
+    std::error_code ec;
+    if (!fs::exists(input.path, ec)) {
+      throw data_error(
+          "the {} input {} named in {}/front.json does not exist (paths are as given to 'modir "
+          "register', relative to the folder it ran in)",
+          name, input.path, front.dir.string());
+    }
+    const std::string now = sha256_of_path(input.path);
+    if (now != input.sha256) {
+      throw data_error(
+          "the {} input {} has changed since the front was computed: its sha256 is {} but "
+          "front.json records {}; restore the original file to rebuild this front's outputs",
+          name, input.path, now, input.sha256);
+    }
+    *field->second = input.path;
+  }
+  if (paths.fixed.empty() || paths.moving.empty())
+    throw data_error("{}/front.json records no fixed and moving inputs to rebuild outputs from",
+                     front.dir.string());
+  return paths;
+}
+
+reg::RegistrationResult read_solution_transform(const Front& front, std::size_t index) {
+  const fs::path file = front.dir / front.solutions[index].transform;
+  std::ifstream stream(file);
+  if (!stream)
+    throw data_error("{} (solution {} of the front) cannot be opened", file.string(), index);
+  const json j = json::parse(stream, nullptr, false);
+  if (j.is_discarded()) throw data_error("{} is not valid JSON", file.string());
+  try {
+    return reg::transform_from_json(j);
+  } catch (const Error& e) {
+    throw data_error("{}: {}", file.string(), e.what());
+  } catch (const json::exception& e) {
+    throw data_error("{} is not a transform.json: {}", file.string(), e.what());
+  }
+}
+
+// Writes the full outputs of solution `index` into `out`, as `modir register` would have.
+void export_solution(const Front& front, std::size_t index, const fs::path& out) {
+  const auto start = std::chrono::steady_clock::now();
+  std::error_code ec;
+  if (fs::exists(out, ec) && fs::equivalent(out, front.dir, ec))
+    throw usage_error("--out {} is the front's own folder; choose a new folder", out.string());
+  const RegistrationPaths paths = verified_inputs(front);
+  for (const auto& [name, input] : front.inputs) {
+    if (fs::exists(out, ec) && fs::equivalent(out, input.path, ec))
+      throw usage_error("--out {} is the {} input; choose a new folder", out.string(), name);
+  }
+  const reg::RegistrationResult result = read_solution_transform(front, index);
+  PixelType moving_type = PixelType::kFloat32;
+  const reg::RegistrationInputs inputs = read_registration_inputs(paths, &moving_type);
+  const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
+
+  const FrontEntry& entry = front.solutions[index];
+  json objectives = json::object();
+  for (std::size_t i = 0; i < front.objectives.size(); ++i)
+    objectives[front.objectives[i]] = entry.objectives[i];
+  json inputs_json = json::object();
+  for (const auto& [name, input] : front.inputs)
+    inputs_json[name] = {{"path", input.path}, {"sha256", input.sha256}};
+  const auto& jac = summary.jacobian;
+  const double total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const json report = {
+      {"modir_version", kVersion},
+      {"command", "front export"},
+      {"front", (front.dir / "front.json").string()},
+      {"index", index},
+      {"transform", (front.dir / entry.transform).string()},
+      {"model", result.model},
+      {"objectives", objectives},
+      {"weights", entry.raw.at("weights")},
+      {"inputs", inputs_json},
+      {"jacobian",
+       {{"min", jac.min},
+        {"max", jac.max},
+        {"mean", jac.mean},
+        {"std_log", jac.std_log},
+        {"folded_voxels", jac.folded_voxels},
+        {"folded_fraction", jac.folded_fraction}}},
+      {"timings_s", {{"writing", summary.seconds_writing}, {"total", total}}},
+  };
+  io::write_text_file(out / "report.json", report.dump(2) + "\n");
+  fmt::print("wrote solution {} of {} to {}: folded fraction {:.3g}, Jacobian {:.3f}..{:.3f}\n",
+             index, front.dir.string(), out.string(), jac.folded_fraction, jac.min, jac.max);
+}
+
+std::string objectives_text(const Front& front, const FrontEntry& e) {
+  std::string out;
+  for (std::size_t i = 0; i < front.objectives.size(); ++i)
+    out += fmt::format("{}{} {:.4g}{}", i ? ", " : "", front.objectives[i], e.objectives[i],
+                       front.objectives[i] == "guidance" ? " mm" : "");
+  return out;
+}
+
+void print_solution(const Front& front, std::size_t k) {
+  const FrontEntry& e = front.solutions[k];
+  fmt::print("picked solution {} of {}\n", k, (front.dir / "front.json").string());
+  fmt::print("  objectives: {}\n", objectives_text(front, e));
+  std::string weights;
+  for (const auto& [name, w] : e.weights)
+    weights += fmt::format("{}{} {:.4g}", weights.empty() ? "" : ", ", name, w);
+  fmt::print("  weights: {}\n", weights);
+  if (!e.organ_distance_mm.empty()) {
+    std::string organs;
+    for (const auto& [organ, mm] : e.organ_distance_mm)
+      organs += fmt::format("{}{} {:.3g} mm", organs.empty() ? "" : ", ", organ, mm);
+    fmt::print("  organ distances: {}\n", organs);
+  }
+  if (e.landmark_rms_mm) fmt::print("  landmark RMS: {:.3g} mm\n", *e.landmark_rms_mm);
+  fmt::print("  folded fraction {:.3g}, Jacobian min {:.3f}\n", e.folded_fraction, e.jacobian_min);
+  if (e.truth) {
+    std::string dice;
+    for (const auto& [organ, d] : e.truth->dice)
+      dice += fmt::format("{}{} {:.3f}", dice.empty() ? "" : ", ", organ, d);
+    fmt::print("  truth: TRE mean {:.3g} mm, p95 {:.3g} mm; Dice {}\n", e.truth->tre_mean_mm,
+               e.truth->tre_p95_mm, dice.empty() ? "-" : dice);
+  }
+  fmt::print("  transform: {}\n", (front.dir / e.transform).string());
+}
+
+json rules_json(const PickRules& r) {
+  json limits = json::object();
+  if (r.max_image) limits["max_image"] = *r.max_image;
+  if (r.max_guidance) limits["max_guidance_mm"] = *r.max_guidance;
+  if (r.max_deformation) limits["max_deformation"] = *r.max_deformation;
+  if (r.max_organ_mm) limits["max_organ_mm"] = *r.max_organ_mm;
+  limits["max_folded"] = r.max_folded.value_or(0.0);
+  json out = {{"rule", r.minimise.empty() ? "knee" : "minimise"}, {"limits", limits}};
+  if (!r.minimise.empty()) out["minimise"] = r.minimise;
+  return out;
+}
+
+int run_pick(const PickOptions& o) {
+  const Front front = read_front(o.dir);
+  if (!o.json_out.empty()) io::refuse_overwriting_inputs(o.json_out, {front.dir / "front.json"});
+  const PickOutcome outcome = pick_solution(front, o.rules);
+  if (!outcome.chosen) throw data_error("{}", outcome.reason);
+  const std::size_t k = *outcome.chosen;
+  print_solution(front, k);
+  fmt::print("why: {}\n", outcome.reason);
+  if (!o.json_out.empty()) {
+    const json j = {{"front", (front.dir / "front.json").string()},
+                    {"index", k},
+                    {"rules", rules_json(o.rules)},
+                    {"reason", outcome.reason},
+                    {"meeting_limits", outcome.meeting},
+                    {"objectives", front.objectives},
+                    {"solution", front.solutions[k].raw}};
+    io::write_text_file(o.json_out, j.dump(2) + "\n");
+  }
+  if (!o.export_dir.empty()) export_solution(front, k, o.export_dir);
+  return 0;
+}
+
+int run_export(const ExportOptions& o) {
+  const Front front = read_front(o.dir);
+  const std::size_t k = checked_index(front, o.index.value_or(front.knee), "--index");
+  export_solution(front, k, o.out);
+  return 0;
+}
+
+int run_plot(const PlotOptions& o) {
+  const Front front = read_front(o.dir);
+  const std::size_t mark = checked_index(front, o.mark.value_or(front.knee), "--mark");
+  const fs::path out = o.out.empty() ? front.dir / "front.png" : fs::path(o.out);
+  io::refuse_overwriting_inputs(out, {front.dir / "front.json"});
+  const io::RgbPicture picture = plot_front(front, mark);
+  io::write_png(picture, out);
+  fmt::print("wrote {} ({}x{} pixels): {} solutions, solution {} marked\n", out.string(),
+             picture.width, picture.height, front.solutions.size(), mark);
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_front_command(CLI::App& app, const GlobalOptions& /*global*/) {
+  CLI::App* front = app.add_subcommand(
+      "front", "Work with a Pareto front written by 'modir register --pareto N --out DIR'");
+  front->require_subcommand(1);
+
+  auto pick = std::make_shared<PickOptions>();
+  CLI::App* p = front->add_subcommand(
+      "pick",
+      "Choose one solution: the knee, or the smallest objective among those meeting limits");
+  p->footer(
+      "Examples:\n"
+      "  the smallest deformation whose guidance error is below 2 mm:\n"
+      "    modir front pick DIR --minimise deformation --max-guidance 2\n"
+      "  the best image match with no organ worse than 3 mm:\n"
+      "    modir front pick DIR --minimise image --max-organ-mm 3");
+  p->fallthrough();
+  p->add_option("dir", pick->dir, "front folder (holding front.json)")->required();
+  p->add_flag("--knee", pick->rules.knee, "the knee of the front (the default rule)");
+  p->add_option("--minimise", pick->rules.minimise,
+                "objective to make smallest among the solutions meeting the limits")
+      ->check(CLI::IsMember({"image", "guidance", "deformation"}));
+  p->add_option("--max-guidance", pick->rules.max_guidance, "guidance error at most MM")
+      ->check(CLI::NonNegativeNumber);
+  p->add_option("--max-organ-mm", pick->rules.max_organ_mm, "every organ's distance at most MM")
+      ->check(CLI::NonNegativeNumber);
+  p->add_option("--max-image", pick->rules.max_image, "image dissimilarity at most V");
+  p->add_option("--max-deformation", pick->rules.max_deformation, "deformation at most V");
+  p->add_option("--max-folded", pick->rules.max_folded, "folded fraction at most F (default 0)");
+  p->add_option("--json", pick->json_out, "write the choice and the reason to this JSON file");
+  p->add_option("--export", pick->export_dir,
+                "also write the chosen solution's full outputs into this folder");
+
+  auto exp = std::make_shared<ExportOptions>();
+  CLI::App* e = front->add_subcommand(
+      "export",
+      "Write the full outputs of one solution (displacement, warped image and labels, Jacobian, "
+      "transform, report) after checking the inputs are unchanged");
+  e->fallthrough();
+  e->add_option("dir", exp->dir, "front folder (holding front.json)")->required();
+  e->add_option("--index", exp->index, "solution to export (default: the knee)");
+  e->add_option("--out", exp->out, "output folder")->required();
+
+  auto plot = std::make_shared<PlotOptions>();
+  CLI::App* g = front->add_subcommand(
+      "plot", "Draw the pairwise projections of the objectives as a PNG, the knee ringed");
+  g->fallthrough();
+  g->add_option("dir", plot->dir, "front folder (holding front.json)")->required();
+  g->add_option("--out", plot->out, "PNG to write (default: DIR/front.png)");
+  g->add_option("--mark", plot->mark, "solution to highlight (default: the knee)");
+
+  return [=] {
+    if (p->parsed()) return run_pick(*pick);
+    if (e->parsed()) return run_export(*exp);
+    return run_plot(*plot);
+  };
+}
+
+}  // namespace modir::cli

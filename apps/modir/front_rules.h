@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "front_file.h"
+
+namespace modir::cli {
+
+/// How to pick one solution of a front, in terms a clinician states: "the knee", or "the smallest
+/// <objective> among the solutions meeting these limits". Limits are upper bounds (inclusive).
+struct PickRules {
+  bool knee = false;     ///< --knee: the front's knee (also the rule when none is given)
+  std::string minimise;  ///< --minimise: empty, "image", "guidance" or "deformation"
+  std::optional<double> max_image, max_guidance, max_deformation;
+  std::optional<double> max_organ_mm;  ///< every organ's organ_distance_mm
+  std::optional<double> max_folded;    ///< folded fraction; 0 when not given
+};
+
+/// What pick_solution decided.
+struct PickOutcome {
+  std::optional<std::size_t> chosen;   ///< nullopt: no solution fits the rules
+  std::string reason;                  ///< why `chosen` (or why none), one sentence
+  std::vector<std::size_t> meeting;    ///< solutions meeting every limit, ascending
+  std::optional<std::size_t> closest;  ///< without a choice: the solution missing the least
+};
+
+/// Throws a usage error for rules that contradict each other or that this front cannot answer
+/// (an objective it does not have, organ limits without organ distances, limits with no rule).
+void check_rules(const PickRules& rules, const Front& front);
+
+/// Applies the rules. Every listed solution is a candidate, dominated ones included, since a limit
+/// on organs or folding can rule out the solutions dominating them. --minimise takes the smallest
+/// value of its objective among those meeting every limit, ties going to the smaller other
+/// objectives (in front order), then to the lower index. --knee (the default) takes the front's
+/// knee if it meets the limits. When nothing fits, `closest` is the solution with the smallest sum
+/// of its misses, each as a fraction of that quantity's spread over the front, and `reason` says
+/// by how much it misses each limit.
+PickOutcome pick_solution(const Front& front, const PickRules& rules);
+
+/// The limits in words, e.g. "guidance <= 2 mm, folded fraction <= 0".
+std::string describe_limits(const PickRules& rules, const Front& front);
+
+}  // namespace modir::cli

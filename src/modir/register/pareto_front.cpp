@@ -1,0 +1,227 @@
+#include "modir/register/pareto_front.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "modir/objective/guidance/label_distance_term.h"
+#include "modir/objective/guidance/landmark_term.h"
+#include "modir/optimize/pareto/dominance.h"
+#include "modir/optimize/pareto/hypervolume.h"
+#include "modir/register/deformable_level.h"
+#include "modir/register/stages.h"
+
+namespace modir::reg {
+
+namespace {
+
+using objective::ObjectiveGroup;
+
+// Van der Corput radical inverse in base 2: the second coordinate of the Hammersley set.
+double radical_inverse(unsigned i) {
+  double result = 0.0, f = 0.5;
+  while (i) {
+    result += f * (i & 1u);
+    i >>= 1u;
+    f *= 0.5;
+  }
+  return result;
+}
+
+// Points in [-1, 1]^dims, evenly spread; the first is the centre (the config's own weights).
+std::vector<std::vector<double>> weight_design(int count, int dims) {
+  std::vector<std::vector<double>> points{std::vector<double>(static_cast<std::size_t>(dims), 0.0)};
+  for (int i = 0; i < count - 1; ++i) {
+    const int n = count - 1;
+    if (dims == 1) {
+      // Evenly over [-1, 1] without the centre, which is already in.
+      const double t = n == 1 ? 1.0 : -1.0 + 2.0 * i / double(n - 1);
+      points.push_back({t});
+    } else {
+      points.push_back(
+          {2.0 * (i + 0.5) / n - 1.0, 2.0 * radical_inverse(static_cast<unsigned>(i)) - 1.0});
+    }
+  }
+  return points;
+}
+
+struct Runner {
+  const RegistrationConfig& config;
+  const FrontConfig& front;
+  detail::DeformableLevel& level;
+  std::vector<ObjectiveGroup> varying;  // groups whose multiplier varies (besides image)
+  const LevelCallback& on_level;
+  int finest_level = 0;
+
+  FrontSolution solve(const std::vector<double>& t, const std::vector<double>& start,
+                      int iterations) {
+    FrontSolution s;
+    for (std::size_t k = 0; k < varying.size(); ++k)
+      s.multipliers[static_cast<std::size_t>(varying[k])] = std::pow(10.0, t[k] * front.decades);
+    level.energy->set_group_weights(s.multipliers);
+    s.theta = start;
+    s.log.stage = "pareto";
+    s.log.level = finest_level;
+    s.log.grid = level.grid;
+    detail::minimise(*level.energy, s.theta, iterations, level.image_spacing_mm, config.optimizer,
+                     s.log);
+    s.group_values = level.energy->group_values();
+    for (const auto& term : level.energy->field_terms()) {
+      if (const auto* labels = dynamic_cast<const objective::LabelDistanceTerm*>(term.get()))
+        s.organ_rms_mm = labels->organ_rms_mm();
+    }
+    for (const TermValue& v : s.log.end_terms)
+      if (v.name == "landmark distance") s.landmark_rms_mm = std::sqrt(std::max(v.value, 0.0));
+    if (on_level) on_level(s.log);
+    return s;
+  }
+};
+
+double squared_distance(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) d += (a[i] - b[i]) * (a[i] - b[i]);
+  return d;
+}
+
+}  // namespace
+
+std::vector<double> reported_objectives(const ParetoFront& front, const RegistrationConfig& config,
+                                        const FrontSolution& s) {
+  std::vector<double> out;
+  for (const ObjectiveGroup g : front.objectives) {
+    const double value = s.group_values[static_cast<std::size_t>(g)];
+    if (g == ObjectiveGroup::kImage) {
+      out.push_back(value / std::max(config.image.weight, 1e-300));
+    } else if (g == ObjectiveGroup::kGuidance) {
+      double weight = 0.0;
+      if (!s.organ_rms_mm.empty()) weight += config.guidance.label_weight;
+      if (s.landmark_rms_mm >= 0) weight += config.guidance.landmark_weight;
+      out.push_back(std::sqrt(std::max(value, 0.0) / std::max(weight, 1e-300)));
+    } else {
+      const double weight = config.regularity.bending_weight + config.regularity.elastic_weight;
+      out.push_back(value / std::max(weight, 1e-300));
+    }
+  }
+  return out;
+}
+
+ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const RegistrationConfig& config,
+                                 const FrontConfig& front, const LevelCallback& on_level) {
+  validate(config);
+  if (config.deformable.model == "none")
+    throw usage_error("--pareto needs a deformable model (bspline or svf)");
+  if (front.solutions < 2) throw usage_error("--pareto needs at least 2 solutions");
+  if (config.regularity.bending_weight + config.regularity.elastic_weight <= 0)
+    throw usage_error(
+        "--pareto needs a deformation objective: set regularity.bending_weight or elastic_weight");
+  const auto start = std::chrono::steady_clock::now();
+  ParetoFront out;
+  RegistrationResult& base = out.base;
+  base.affine = detail::initial_affine(inputs, config.initialisation);
+  base.affine = detail::optimise_affine(inputs, config, base.affine, base, on_level);
+
+  // The shared trunk: every deformable level but the finest, with the config's weights.
+  const DeformableConfig& def = config.deformable;
+  const detail::DeformableContext context = detail::make_deformable_context(inputs, config);
+  if (context.organs)
+    for (const auto& organ : *context.organs) base.guidance_organs.push_back(organ.name);
+  transform::BSplineGrid bspline = detail::coarsest_grid(inputs, def);
+  std::vector<double> theta(bspline.parameter_count(), 0.0);
+  for (int level = 0; level < def.levels; ++level) {
+    if (level > 0) {
+      std::copy(theta.begin(), theta.end(), bspline.coefficients().begin());
+      bspline = bspline.refined();
+      theta.assign(bspline.coefficients().begin(), bspline.coefficients().end());
+    }
+    if (level == def.levels - 1) break;
+    detail::DeformableLevel l =
+        detail::build_deformable_level(context, level, bspline, base.affine);
+    LevelLog log;
+    log.stage = def.model;
+    log.level = level;
+    log.grid = l.grid;
+    log.control_spacing_mm = bspline.spacing();
+    detail::minimise(*l.energy, theta, detail::level_iterations(def, level), l.image_spacing_mm,
+                     config.optimizer, log);
+    if (on_level) on_level(log);
+    base.levels.push_back(std::move(log));
+  }
+  base.grid = bspline;
+  base.model = def.model;
+
+  // The finest level, once per weight vector.
+  detail::DeformableLevel finest =
+      detail::build_deformable_level(context, def.levels - 1, bspline, base.affine);
+  out.objectives.push_back(ObjectiveGroup::kImage);
+  std::vector<ObjectiveGroup> varying;
+  const bool guided = context.organs || (inputs.landmarks && config.guidance.landmark_weight > 0);
+  if (guided) {
+    out.objectives.push_back(ObjectiveGroup::kGuidance);
+    varying.push_back(ObjectiveGroup::kGuidance);
+  }
+  out.objectives.push_back(ObjectiveGroup::kDeformation);
+  varying.push_back(ObjectiveGroup::kDeformation);
+  Runner runner{config, front, finest, varying, on_level, def.levels - 1};
+
+  std::vector<std::vector<double>> solved_t;
+  const auto nearest_start = [&](const std::vector<double>& t) -> const std::vector<double>& {
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < solved_t.size(); ++k)
+      if (squared_distance(solved_t[k], t) < squared_distance(solved_t[best], t)) best = k;
+    return out.solutions[best].theta;
+  };
+  const auto design = weight_design(front.solutions, static_cast<int>(varying.size()));
+  // Solve outward from the centre so every warm start is a close neighbour.
+  std::vector<std::size_t> order(design.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return squared_distance(design[a], std::vector<double>(design[a].size(), 0.0)) <
+           squared_distance(design[b], std::vector<double>(design[b].size(), 0.0));
+  });
+  for (const std::size_t k : order) {
+    const bool first = solved_t.empty();
+    out.solutions.push_back(
+        runner.solve(design[k], first ? theta : nearest_start(design[k]),
+                     first ? detail::level_iterations(def, def.levels - 1) : front.iterations));
+    solved_t.push_back(design[k]);
+  }
+
+  // Fill gaps left by dominated runs: a new weight vector midway between the two non-dominated
+  // neighbours (along the first objective) that are furthest apart in normalised objectives.
+  const int extra_budget = static_cast<int>(std::ceil(front.extra_fraction * front.solutions));
+  for (int extra = 0; extra < extra_budget; ++extra) {
+    std::vector<optimize::pareto::Point> points;
+    for (const auto& s : out.solutions) points.push_back(reported_objectives(out, config, s));
+    const auto kept = optimize::pareto::non_dominated_indices(points);
+    if (static_cast<int>(kept.size()) >= front.solutions || kept.size() < 2) break;
+    const auto ideal = optimize::pareto::ideal_point(points),
+               nadir = optimize::pareto::nadir_point(points);
+    const auto normalised = optimize::pareto::normalise(points, ideal, nadir);
+    std::vector<std::size_t> sorted = kept;
+    std::sort(sorted.begin(), sorted.end(),
+              [&](std::size_t a, std::size_t b) { return points[a][0] < points[b][0]; });
+    std::size_t gap = 0;
+    double widest = -1.0;
+    for (std::size_t k = 0; k + 1 < sorted.size(); ++k) {
+      const double d = squared_distance(normalised[sorted[k]], normalised[sorted[k + 1]]);
+      if (d > widest) widest = d, gap = k;
+    }
+    std::vector<double> t = solved_t[sorted[gap]];
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = 0.5 * (t[i] + solved_t[sorted[gap + 1]][i]);
+    out.solutions.push_back(runner.solve(t, nearest_start(t), front.iterations));
+    solved_t.push_back(t);
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+RegistrationResult solution_result(const ParetoFront& front, std::size_t index) {
+  RegistrationResult r = front.base;
+  const FrontSolution& s = front.solutions.at(index);
+  std::copy(s.theta.begin(), s.theta.end(), r.grid->coefficients().begin());
+  r.levels.push_back(s.log);
+  return r;
+}
+
+}  // namespace modir::reg
