@@ -1,0 +1,206 @@
+// End-to-end tests of `modir register` on a phantom pair with exact ground truth: a guided run
+// writes every output on the fixed grid and a complete report.json, and `modir evaluate` finds
+// the bladder carried over and the landmarks close; bad inputs fail with one line and the
+// documented exit status.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+
+#include "modir/core/sha256.h"
+#include "modir/io/image_io.h"
+#include "support/test_support.h"
+
+namespace modir {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::quoted;
+using test::run_modir;
+
+// One phantom pair shared by the tests of this file.
+class RegisterCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    const auto r = run_modir("phantom --quiet --seed 4 --size small --deformation moderate --out " +
+                             quoted(pair("")));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // Two deformable levels with few iterations keep the run short on two cores.
+    std::ofstream(out("fast.json")) << R"({"deformable": {"levels": 2, "iterations": [30, 20]}})";
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static fs::path pair(const std::string& name) { return dir_->path() / "pair" / name; }
+  static fs::path out(const std::string& name) { return dir_->path() / name; }
+  static json read_json(const fs::path& path) {
+    std::ifstream stream(path);
+    return json::parse(stream);
+  }
+  // --fixed and --moving of the pair.
+  static std::string images() {
+    return " --fixed " + quoted(pair("fixed.nii.gz")) + " --moving " +
+           quoted(pair("moving.nii.gz"));
+  }
+  static std::string labels() {
+    return " --fixed-labels " + quoted(pair("fixed_labels.nii.gz")) + " --moving-labels " +
+           quoted(pair("moving_labels.nii.gz"));
+  }
+  static std::string landmarks() {
+    return " --fixed-landmarks " + quoted(pair("fixed_landmarks.csv")) + " --moving-landmarks " +
+           quoted(pair("moving_landmarks.csv"));
+  }
+
+  static test::TempDir* dir_;
+};
+
+test::TempDir* RegisterCli::dir_ = nullptr;
+
+TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
+  const fs::path result = out("guided");
+  const auto r = run_modir("register --quiet" + images() + labels() + landmarks() + " --config " +
+                           quoted(out("fast.json")) + " --out " + quoted(result));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("folded fraction"), std::string::npos) << r.out;
+
+  // Every output, on the fixed grid.
+  const Geometry fixed = io::read_image_info(pair("fixed.nii.gz")).geometry;
+  for (const char* name :
+       {"displacement.nii.gz", "warped.nii.gz", "warped_labels.nii.gz", "jacobian.nii.gz"}) {
+    ASSERT_TRUE(fs::exists(result / name)) << name;
+    const io::ImageInfo info = io::read_image_info(result / name);
+    EXPECT_TRUE(info.geometry.same_grid(fixed)) << name;
+    EXPECT_EQ(info.components, std::string(name) == "displacement.nii.gz" ? 3 : 1) << name;
+  }
+  EXPECT_EQ(io::read_image_info(result / "warped.nii.gz").pixel_type, PixelType::kInt16);
+  EXPECT_EQ(io::read_image_info(result / "warped_labels.nii.gz").pixel_type, PixelType::kUInt16);
+  ASSERT_TRUE(fs::exists(result / "transform.json"));
+  const json transform = read_json(result / "transform.json");
+  EXPECT_EQ(transform["model"], "bspline");
+  EXPECT_FALSE(transform["grid"]["coefficients"].empty());
+
+  // report.json: inputs with their hashes, the effective config, levels, timings, memory, folds.
+  ASSERT_TRUE(fs::exists(result / "report.json"));
+  const json report = read_json(result / "report.json");
+  EXPECT_EQ(report["command"], "register");
+  for (const char* input : {"fixed", "moving", "fixed_labels", "moving_labels", "fixed_landmarks",
+                            "moving_landmarks"}) {
+    ASSERT_TRUE(report["inputs"].contains(input)) << input;
+    const json& entry = report["inputs"][input];
+    EXPECT_EQ(entry["sha256"].get<std::string>(), sha256_of_path(entry["path"].get<std::string>()))
+        << input;
+  }
+  EXPECT_FALSE(report["inputs"].contains("fixed_mask"));
+  EXPECT_EQ(report["config"]["deformable"]["levels"], 2);
+  EXPECT_EQ(report["config"]["deformable"]["iterations"], json::array({30, 20}));
+  EXPECT_EQ(report["config"]["image"]["metric"], "lncc");  // defaults are written out too
+  const json& levels = report["levels"];
+  ASSERT_EQ(levels.size(), 6u);  // rigid and affine at two levels each, two B-spline levels
+  EXPECT_EQ(levels[0]["stage"], "rigid");
+  EXPECT_EQ(levels[5]["stage"], "bspline");
+  for (const json& level : levels) {
+    EXPECT_GE(level["seconds"].get<double>(), 0.0);
+    EXPECT_FALSE(level["objective_history"].empty()) << level.dump();
+  }
+  EXPECT_LE(levels[5]["iterations"].get<int>(), 20);
+  for (const char* phase : {"reading", "registration", "writing", "total"})
+    EXPECT_GT(report["timings_s"][phase].get<double>(), 0.0) << phase;
+  EXPECT_GT(report["peak_memory_mib"].get<double>(), 10.0);
+  EXPECT_EQ(report["jacobian"]["folded_fraction"].get<double>(), 0.0);
+  EXPECT_EQ(report["guidance"]["landmark_pairs"], 100);
+  EXPECT_FALSE(report["guidance"]["organs"].empty());
+
+  // The registration, judged against the ground truth by `modir evaluate`.
+  const auto e = run_modir(
+      "evaluate --quiet --fixed-labels " + quoted(pair("fixed_labels.nii.gz")) +
+      " --warped-labels " + quoted(result / "warped_labels.nii.gz") + " --displacement " +
+      quoted(result / "displacement.nii.gz") + landmarks() + " --json " + quoted(out("eval.json")));
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const json evaluation = read_json(out("eval.json"));
+  const auto& rows = evaluation["labels"];
+  const auto bladder = std::find_if(rows.begin(), rows.end(),
+                                    [](const json& row) { return row["name"] == "bladder"; });
+  ASSERT_NE(bladder, rows.end()) << evaluation.dump();
+  EXPECT_GT((*bladder)["dice"].get<double>(), 0.9);
+  const json& tre = evaluation["landmarks"];
+  EXPECT_LT(tre["mean_mm"].get<double>(), 3.0);
+  EXPECT_LT(tre["mean_mm"].get<double>(), tre["initial_mean_mm"].get<double>());
+  EXPECT_EQ(evaluation["jacobian"]["folded_voxels"], 0);
+}
+
+// Failures exit with the documented status and one line on stderr naming the problem.
+void expect_error(const test::RunResult& r, int code, const std::string& fragment) {
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  const auto at = r.err.find("modir: error: ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const std::string line = r.err.substr(at);
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << r.err;
+  EXPECT_NE(line.find(fragment), std::string::npos) << "expected '" << fragment << "' in " << r.err;
+}
+
+TEST_F(RegisterCli, BadInputsAreOneLineErrors) {
+  const std::string to_x = " --out " + quoted(out("x"));
+
+  // A fixed landmark outside the fixed image.
+  std::ofstream(out("far_fixed.csv")) << "id,x,y,z\na,0,0,0\nfar_away,5000,0,0\n";
+  std::ofstream(out("far_moving.csv")) << "id,x,y,z\na,0,0,0\nfar_away,10,0,0\n";
+  expect_error(run_modir("register --quiet" + images() + " --fixed-landmarks " +
+                         quoted(out("far_fixed.csv")) + " --moving-landmarks " +
+                         quoted(out("far_moving.csv")) + to_x),
+               1, "far_away");
+
+  // Labels on another grid than their image.
+  const fs::path coarse = out("coarse_labels.nii.gz");
+  ASSERT_EQ(run_modir("convert --quiet " + quoted(pair("fixed_labels.nii.gz")) + " " +
+                      quoted(coarse) + " --spacing 4,4,6 --interpolation nearest")
+                .exit_code,
+            0);
+  expect_error(run_modir("register --quiet" + images() + " --fixed-labels " + quoted(coarse) +
+                         " --moving-labels " + quoted(pair("moving_labels.nii.gz")) + to_x),
+               1, "not on the grid");
+
+  // An empty label map, and label maps that share no organ.
+  const LabelMap fixed_labels = io::read_image_as<std::uint16_t>(pair("fixed_labels.nii.gz"));
+  const LabelMap moving_labels = io::read_image_as<std::uint16_t>(pair("moving_labels.nii.gz"));
+  io::write_image(LabelMap(fixed_labels.geometry()), out("empty_labels.nii.gz"));
+  expect_error(run_modir("register --quiet" + images() + " --fixed-labels " +
+                         quoted(out("empty_labels.nii.gz")) + " --moving-labels " +
+                         quoted(pair("moving_labels.nii.gz")) + to_x),
+               1, "empty");
+  auto keep_only = [](LabelMap labels, std::uint16_t label) {
+    for (std::uint16_t& v : labels.buffer()) v = v == label ? label : 0;
+    return labels;
+  };
+  io::write_image(keep_only(fixed_labels, 3), out("bladder_only.nii.gz"));
+  io::write_image(keep_only(moving_labels, 4), out("rectum_only.nii.gz"));
+  expect_error(run_modir("register --quiet" + images() + " --fixed-labels " +
+                         quoted(out("bladder_only.nii.gz")) + " --moving-labels " +
+                         quoted(out("rectum_only.nii.gz")) + to_x),
+               1, "share no organ");
+
+  // Usage: a misspelt config key, a missing --out, half of a pair of options.
+  std::ofstream(out("typo.json")) << R"({"deformable": {"iteratons": [30, 20]}})";
+  expect_error(
+      run_modir("register --quiet" + images() + " --config " + quoted(out("typo.json")) + to_x), 2,
+      "did you mean 'iterations'");
+  expect_error(run_modir("register --quiet" + images()), 2, "--out");
+  expect_error(run_modir("register --quiet" + images() + " --fixed-labels " +
+                         quoted(pair("fixed_labels.nii.gz")) + to_x),
+               2, "--moving-labels");
+  expect_error(run_modir("register --quiet" + images() + " --out " + quoted(pair("fixed.nii.gz"))),
+               2, "--out");
+
+  // Nothing is written by a failed run.
+  EXPECT_FALSE(fs::exists(out("x") / "report.json"));
+  EXPECT_FALSE(fs::exists(out("x") / "displacement.nii.gz"));
+}
+
+}  // namespace
+}  // namespace modir
