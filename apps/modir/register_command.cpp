@@ -13,6 +13,7 @@
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/register/front_outputs.h"
+#include "modir/register/objective_values.h"
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
 #include "register_inputs.h"
@@ -144,6 +145,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
         {"organs", result.guidance_organs},
         {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}}},
       {"levels", reg::levels_to_json(result.levels)},
+      // The front's objectives, same definitions, so a single run can be placed among them.
+      {"objectives", result.levels.empty() ? nlohmann::json::object()
+                                           : reg::objectives_to_json(reg::objective_values(
+                                                 result.levels.back().end_terms))},
       {"timings_s",
        {{"reading", seconds_reading},
         {"registration", result.seconds},

@@ -196,7 +196,36 @@ def make_case(modir, work, size, deformation, seed):
         checked(r, f"modir phantom --seed {seed} --size {size} --deformation {deformation}")
     paths["name"] = name
     paths.update(size=size, deformation=deformation, seed=int(seed))
+    paths.update(split_landmarks(d))
     return paths
+
+
+def split_landmarks(d):
+    """Writes every other landmark pair (1st, 3rd, ...) as guidance and the rest as held out.
+
+    A guided registration pulls its guiding points together by construction, so TRE on them says
+    little; with --guided every tool is scored on the held-out half only, the same points for all.
+    """
+    import csv
+    out = {}
+    for side in ("fixed", "moving"):
+        with open(d / f"{side}_landmarks.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        for part, chosen in (("guide", rows[0::2]), ("heldout", rows[1::2])):
+            path = d / f"{side}_landmarks_{part}.csv"
+            with open(path, "w") as f:
+                f.write("id,x,y,z\n")
+                for r in chosen:
+                    f.write(f"{r['id']},{r['x']},{r['y']},{r['z']}\n")
+            out[f"{side}_landmarks_{part}"] = str(path)
+    return out
+
+
+def scored_landmarks(case, args):
+    """The landmark files TRE is measured on: all of them, or the held-out half with --guided."""
+    if args.guided:
+        return case["fixed_landmarks_heldout"], case["moving_landmarks_heldout"]
+    return case["fixed_landmarks"], case["moving_landmarks"]
 
 
 def read_landmarks(path):
@@ -215,10 +244,11 @@ def percentile(values, q):
     return s[lo] + (s[hi] - s[lo]) * (pos - lo)
 
 
-def initial_tre(case):
+def initial_tre(case, args):
     """Landmark distances before registration (identity map): context for the TRE columns."""
-    f = read_landmarks(case["fixed_landmarks"])
-    m = read_landmarks(case["moving_landmarks"])
+    fixed_points, moving_points = scored_landmarks(case, args)
+    f = read_landmarks(fixed_points)
+    m = read_landmarks(moving_points)
     d = [math.dist(p, m[k]) for k, p in f.items() if k in m]
     return {"count": len(d), "mean_mm": sum(d) / len(d), "p95_mm": percentile(d, 95)} if d else None
 
@@ -269,8 +299,8 @@ def run_modir(modir, case, run_dir, args):
            "--out", run_dir, "--threads", args.threads]
     if args.guided:
         cmd += ["--fixed-labels", case["fixed_labels"], "--moving-labels", case["moving_labels"],
-                "--fixed-landmarks", case["fixed_landmarks"],
-                "--moving-landmarks", case["moving_landmarks"]]
+                "--fixed-landmarks", case["fixed_landmarks_guide"],
+                "--moving-landmarks", case["moving_landmarks_guide"]]
     if args.modir_config:
         cmd += ["--config", str(Path(args.modir_config).resolve())]
     reg = checked(measure(cmd, run_dir / "register.log", timeout=args.timeout), "modir register")
@@ -450,12 +480,13 @@ def extract_metrics(ev):
 
 def evaluate(modir, case, out, run_dir, args):
     ev_bin = modir.eval_binary("evaluate")
+    fixed_points, moving_points = scored_landmarks(case, args)
     if ev_bin:
         js = run_dir / "evaluate.json"
         r = measure([ev_bin, "evaluate", "--fixed-labels", case["fixed_labels"],
                      "--warped-labels", out["warped_labels"], "--displacement", out["displacement"],
-                     "--fixed-landmarks", case["fixed_landmarks"],
-                     "--moving-landmarks", case["moving_landmarks"], "--json", js,
+                     "--fixed-landmarks", fixed_points,
+                     "--moving-landmarks", moving_points, "--json", js,
                      "--threads", args.threads]
                     + (["--labels-json", case["meta"]] if case.get("meta") and Path(case["meta"]).is_file() else []),
                     run_dir / "evaluate.log")
@@ -474,7 +505,7 @@ def evaluate(modir, case, out, run_dir, args):
                         "it, or --fallback-eval for the development-only Python evaluator.")
     import fallback_eval
     fe = fallback_eval.evaluate(case["fixed_labels"], out["warped_labels"], LABELS, out["displacement"],
-                                case["fixed_landmarks"], case["moving_landmarks"])
+                                fixed_points, moving_points)
     return {"dice": fe["dice"], "tre_mean_mm": fe.get("tre", {}).get("mean_mm"),
             "tre_p95_mm": fe.get("tre", {}).get("p95_mm"), "folded_fraction": fe.get("folded_fraction"),
             "evaluator": "fallback (bench/peers/fallback_eval.py, development only)", "raw": fe}
@@ -569,7 +600,7 @@ def run_benchmark(args, modir, tools):
         for size in args.sizes.split(","):
             for deformation in args.deformations.split(","):
                 case = make_case(modir, work, size, deformation, seed.strip())
-                case["initial_tre"] = initial_tre(case)
+                case["initial_tre"] = initial_tre(case, args)
                 results["cases"].append(case)
                 print(f"\ncase {case['name']}: TRE before registration "
                       f"{case['initial_tre']['mean_mm']:.2f} mm mean")

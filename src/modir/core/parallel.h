@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <mutex>
@@ -11,14 +12,19 @@ void set_thread_count(int threads);
 /// The number of threads parallel loops will use.
 int thread_count();
 
-/// Runs body(z) for every z in [0, count), spread over threads with OpenMP (static schedule, so
-/// results do not depend on timing). An exception thrown by any iteration is re-thrown here after
-/// the loop, because exceptions must not escape an OpenMP region.
+/// Runs body(z) for every z in [0, count), spread over threads with OpenMP. The schedule is
+/// dynamic: a thread that the operating system pauses (other work on the machine, a hyperthread
+/// sibling) does not hold the others spinning at the barrier. Bodies never depend on which thread
+/// runs them, so results do not depend on timing either. An exception thrown by any iteration is
+/// re-thrown here after the loop, because exceptions must not escape an OpenMP region.
 template <typename Body>
 void parallel_for(std::int64_t count, Body&& body) {
   std::exception_ptr failure;
   std::mutex failure_mutex;
-#pragma omp parallel for schedule(static)
+  // Chunks of ~1/8 of a thread's share: few enough that per-voxel loops pay no scheduling cost,
+  // many enough that a paused thread's work is taken over.
+  const std::int64_t chunk = std::max<std::int64_t>(1, count / (8 * std::int64_t{thread_count()}));
+#pragma omp parallel for schedule(dynamic, chunk)
   for (std::int64_t i = 0; i < count; ++i) {
     try {
       body(i);

@@ -36,14 +36,17 @@ double Energy::operator()(std::span<const double> theta, std::span<double> gradi
   double total = 0.0;
   for (std::size_t i = 0; i < field_terms_.size(); ++i) {
     auto& term = *field_terms_[i];
-    const double w = field_weights_[i] * group_weights_[static_cast<std::size_t>(term.group())];
+    const bool constraint = field_constraint_[i];
+    const double group_weight =
+        constraint ? 1.0 : group_weights_[static_cast<std::size_t>(term.group())];
+    const double w = field_weights_[i] * group_weight;
     if (w == 0.0 && want_gradient) {
-      values_.push_back(
-          {term.name(), term.group(), field_weights_[i], term.evaluate(u_, nullptr, 0.0)});
+      values_.push_back({term.name(), term.group(), field_weights_[i],
+                         term.evaluate(u_, nullptr, 0.0), constraint});
       continue;
     }
     const double value = term.evaluate(u_, want_gradient ? &dE_du_ : nullptr, w);
-    values_.push_back({term.name(), term.group(), field_weights_[i], value});
+    values_.push_back({term.name(), term.group(), field_weights_[i], value, constraint});
     total += w * value;
   }
   if (want_gradient) parametrisation_.adjoint(theta, dE_du_, gradient);

@@ -10,6 +10,7 @@
 #include "modir/optimize/pareto/dominance.h"
 #include "modir/optimize/pareto/hypervolume.h"
 #include "modir/register/deformable_level.h"
+#include "modir/register/objective_values.h"
 #include "modir/register/stages.h"
 
 namespace modir::reg {
@@ -86,22 +87,15 @@ double squared_distance(const std::vector<double>& a, const std::vector<double>&
 
 }  // namespace
 
-std::vector<double> reported_objectives(const ParetoFront& front, const RegistrationConfig& config,
+std::vector<double> reported_objectives(const ParetoFront& front, const RegistrationConfig&,
                                         const FrontSolution& s) {
+  // The same definitions as a single registration's report.json (objective_values.h).
+  const std::vector<ObjectiveValue> values = objective_values(s.log.end_terms);
   std::vector<double> out;
   for (const ObjectiveGroup g : front.objectives) {
-    const double value = s.group_values[static_cast<std::size_t>(g)];
-    if (g == ObjectiveGroup::kImage) {
-      out.push_back(value / std::max(config.image.weight, 1e-300));
-    } else if (g == ObjectiveGroup::kGuidance) {
-      double weight = 0.0;
-      if (!s.organ_rms_mm.empty()) weight += config.guidance.label_weight;
-      if (s.landmark_rms_mm >= 0) weight += config.guidance.landmark_weight;
-      out.push_back(std::sqrt(std::max(value, 0.0) / std::max(weight, 1e-300)));
-    } else {
-      const double weight = config.regularity.bending_weight + config.regularity.elastic_weight;
-      out.push_back(value / std::max(weight, 1e-300));
-    }
+    const auto it = std::find_if(values.begin(), values.end(),
+                                 [&](const ObjectiveValue& v) { return v.group == g; });
+    out.push_back(it == values.end() ? 0.0 : it->value);
   }
   return out;
 }

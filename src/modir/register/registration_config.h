@@ -53,7 +53,7 @@ struct GuidanceConfig {
 };
 
 struct RegularityConfig {
-  double bending_weight = 0.05;
+  double bending_weight = 100.0;
   double elastic_weight = 0.0;
   double elastic_mu = 1.0;
   double elastic_lambda = 1.0;

@@ -12,7 +12,13 @@ namespace modir::objective {
 
 namespace {
 
-constexpr double kEpsilon = 1e-3;
+// The floor of eps, in standardised units: keeps exactly flat regions from dividing by zero.
+constexpr double kEpsilonFloor = 1e-3;
+// eps = kNoiseVariances x the image's noise variance. In a region that holds only noise the
+// correlation of two independent noise patterns is meaningless, yet an optimiser can raise it by
+// deforming; with eps = 4 sigma^2 such regions count at most 1/25 as much as they would, while
+// windows with real structure (variance >> sigma^2) keep nearly their full weight.
+constexpr double kNoiseVariances = 4.0;
 
 struct MeanAndScale {
   double mean = 0, scale = 1;
@@ -38,6 +44,38 @@ MeanAndScale global_statistics(const Image<float>& image) {
   return {mean, sd > 1e-12 ? sd : 1.0};
 }
 
+// Noise standard deviation of an image, robust to structure: the median absolute deviation of
+// second differences along x, I(x-1) - 2 I(x) + I(x+1), which vanish on linear intensity ramps
+// and hold 1 + 4 + 1 = 6 noise variances (hence 1/sqrt(6)); at most ~1M samples, regularly spaced.
+double noise_sigma(const Image<float>& image) {
+  const Size3& size = image.size();
+  if (size[0] < 3) return 0.0;
+  const std::int64_t triples = (size[0] - 2) * size[1] * size[2];
+  const std::int64_t stride = std::max<std::int64_t>(1, triples / 1000000);
+  std::vector<float> d;
+  d.reserve(static_cast<std::size_t>(triples / stride + 1));
+  std::int64_t k = 0;
+  for (std::int64_t z = 0; z < size[2]; ++z)
+    for (std::int64_t y = 0; y < size[1]; ++y) {
+      const float* row = image.data() + (z * size[1] + y) * size[0];
+      for (std::int64_t x = 1; x + 1 < size[0]; ++x, ++k)
+        if (k % stride == 0) d.push_back(row[x - 1] - 2.0f * row[x] + row[x + 1]);
+    }
+  const auto median = [](std::vector<float>& v) {
+    auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+    std::nth_element(v.begin(), mid, v.end());
+    return double(*mid);
+  };
+  const double centre = median(d);
+  for (float& x : d) x = static_cast<float>(std::abs(x - centre));
+  return 1.4826 * median(d) / std::sqrt(6.0);
+}
+
+double epsilon_for(const Image<float>& image, double scale) {
+  const double sigma = noise_sigma(image) / scale;
+  return std::max(kEpsilonFloor, kNoiseVariances * sigma * sigma);
+}
+
 // Runs body(x, y, z, linear index) over the grid, parallel over slices.
 template <typename Body>
 void for_each_voxel(const Size3& size, Body&& body) {
@@ -61,6 +99,7 @@ void LocalNcc::prepare_fixed(const Image<float>& fixed) {
   const MeanAndScale s = global_statistics(fixed);
   fixed_mean_ = s.mean;
   fixed_scale_ = s.scale;
+  fixed_epsilon_ = epsilon_for(fixed, fixed_scale_);
   fixed_standardised_ = Image<float>(g);
   fixed_local_mean_ = Image<float>(g);
   fixed_local_variance_ = Image<float>(g);
@@ -96,6 +135,7 @@ double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped,
     const MeanAndScale s = global_statistics(warped);
     warped_mean_ = s.mean;
     warped_scale_ = s.scale;
+    warped_epsilon_ = epsilon_for(warped, warped_scale_);
   }
   const Size3& size = fixed.geometry().size;
   const float* w = warped.data();
@@ -126,7 +166,8 @@ double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped,
         const double var_w = std::max(local_variance_.data()[v] / n - mean_w * mean_w, 0.0);
         const double mean_f = fixed_local_mean_.data()[v];
         const double cov = local_covariance_.data()[v] / n - mean_f * mean_w;
-        const double p = fixed_local_variance_.data()[v] + kEpsilon, q = var_w + kEpsilon;
+        const double p = fixed_local_variance_.data()[v] + fixed_epsilon_;
+        const double q = var_w + warped_epsilon_;
         const bool counted = !m || m[v];
         double a = 0, b = 0;
         if (counted) {

@@ -12,8 +12,11 @@ namespace modir::objective {
 ///   cc = cov^2 / ((var_F + eps) (var_W + eps)).
 /// Robust to local intensity changes (contrast, scanner offsets, bias) and the default for
 /// CT-CT. Intensities are first standardised by global constants (the fixed image's and the
-/// first warped image's mean and standard deviation), which keeps float window sums accurate;
-/// eps = 1e-3 in those units keeps flat regions (air, urine) from dividing by zero.
+/// first warped image's mean and standard deviation), which keeps float window sums accurate.
+/// eps is set per image to 4x its noise variance (robust estimate from neighbour differences;
+/// at least 1e-3 in standardised units): windows that hold only noise (urine, fat, muscle) then
+/// barely count, so the deformation does not chase the correlation of two unrelated noise
+/// patterns, and flat regions (air) never divide by zero.
 ///
 /// The gradient is exact: with a = 2 cov / (PQ) and b = a cov / Q per window, dE/dW(y) is
 ///   -(1/M) [F(y) S(a/N)(y) - W(y) S(b/N)(y) + S((b mean_W - a mean_F)/N)(y)],
@@ -35,6 +38,7 @@ class LocalNcc final : public Similarity {
   std::unique_ptr<WindowSum> window_;
   const float* prepared_for_ = nullptr;
   double fixed_mean_ = 0, fixed_scale_ = 1, warped_mean_ = 0, warped_scale_ = 0;
+  double fixed_epsilon_ = 1e-3, warped_epsilon_ = 1e-3;
   Image<float> fixed_standardised_, fixed_local_mean_, fixed_local_variance_;
   Image<float> local_mean_, local_variance_, local_covariance_;  // scratch for the warped image
 };
