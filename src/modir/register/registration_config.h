@@ -73,7 +73,7 @@ struct FrontConfig {
   int solutions = 12;  ///< set by --pareto N
   /// L-BFGS iterations per solution on the finest level (each starts from its nearest solved
   /// neighbour, so few are needed); the first solution gets the level's full iteration count.
-  int iterations = 12;
+  int iterations = 8;
   /// Weight multipliers span 10^-decades .. 10^+decades around the config's weights.
   double decades = 1.0;
   /// Extra runs allowed to fill gaps when some solutions turn out dominated, as a fraction of N.
