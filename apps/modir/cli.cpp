@@ -61,6 +61,7 @@ int run(int argc, char** argv) {
   add(add_register_command(app, global));
   add(add_front_command(app, global));
   add(add_dataset_command(app, global));
+  add(add_segment_command(app, global));
   add(add_warp_command(app, global));
 
   const bool known = argc > 1 && std::any_of(commands.begin(), commands.end(), [&](const auto& c) {

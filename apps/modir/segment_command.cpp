@@ -1,0 +1,218 @@
+// `modir segment`: organ label maps from a 3D U-Net (LibTorch). `train` configures a network
+// from the data (nnU-Net's recipe) and trains it into a model folder; `predict` labels a scan
+// with a model folder, by default the pelvis model shipped in models/pelvis.
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "modir/core/progress.h"
+#include "modir/io/image_io.h"
+#include "modir/io/output_file.h"
+#include "modir/learn/segmenter.h"
+#include "modir/learn/train.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct SegmentTrainOptions {
+  learn::TrainOptions train;
+  std::string manifest, out, device = "cpu", spacing, patch_size;
+  std::optional<int> validation_fold, base_channels, levels, batch_size;
+  bool no_mixed_precision = false;
+};
+
+struct SegmentPredictOptions {
+  std::string model, image, out, device = "cpu";
+  learn::PredictOptions predict;
+};
+
+// "3" or "2,2,3" -> three numbers.
+std::vector<double> parse_triple(const std::string& text, const char* option) {
+  std::vector<double> values;
+  std::stringstream list(text);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    try {
+      std::size_t used = 0;
+      values.push_back(std::stod(item, &used));
+      if (used != item.size()) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw usage_error("{} takes one number or three separated by commas, not '{}'", option, text);
+    }
+  }
+  if (values.size() == 1) values = {values[0], values[0], values[0]};
+  if (values.size() != 3) throw usage_error("{} takes one number or three, not '{}'", option, text);
+  for (const double v : values)
+    if (!(v > 0)) throw usage_error("{} must be positive, got '{}'", option, text);
+  return values;
+}
+
+ProgressStyle progress_style(const GlobalOptions& global) {
+  return global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto;
+}
+
+int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
+  learn::TrainOptions& t = o.train;
+  t.manifest = o.manifest;
+  t.out = o.out;
+  t.device = learn::parse_device(o.device);
+  t.validation_fold = o.validation_fold;
+  t.mixed_precision = !o.no_mixed_precision;
+  if (!o.spacing.empty()) {
+    const auto s = parse_triple(o.spacing, "--spacing");
+    t.planning.spacing = Vec3d{s[0], s[1], s[2]};
+  }
+  if (!o.patch_size.empty()) {
+    const auto p = parse_triple(o.patch_size, "--patch-size");
+    t.planning.patch_size = Size3{std::int64_t(p[0]), std::int64_t(p[1]), std::int64_t(p[2])};
+  }
+  t.planning.base_channels = o.base_channels;
+  t.planning.levels = o.levels;
+  t.planning.batch_size = o.batch_size;
+  if (!(t.validation_fraction > 0 && t.validation_fraction < 1))
+    throw usage_error("--validation-fraction must lie in (0, 1), got {}", t.validation_fraction);
+  io::refuse_overwriting_inputs(t.out / learn::kPlanFile, {t.manifest});
+
+  Progress progress(progress_style(global));
+  const auto start = std::chrono::steady_clock::now();
+  const learn::TrainResult result = learn::train_segmentation(t, progress);
+  const double minutes =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 60.0;
+  const learn::SegmentationPlan& plan = result.plan;
+  fmt::print("trained on {} scans, validated on {}; {} epochs in {:.1f} min; model in {}\n",
+             result.training_scans, result.validation_scans, result.history.size(), minutes,
+             t.out.string());
+  fmt::print("plan: spacing {}x{}x{} mm, patch {}x{}x{}, batch {}, {} levels, {} base channels\n",
+             plan.spacing.x, plan.spacing.y, plan.spacing.z, plan.patch_size[0], plan.patch_size[1],
+             plan.patch_size[2], plan.batch_size, plan.levels, plan.base_channels);
+  if (!result.validation.empty()) {
+    fmt::print("validation Dice (mean over {} scans):\n", result.validation.size());
+    for (std::size_t c = 1; c < plan.classes.size(); ++c) {
+      double sum = 0;
+      int count = 0;
+      for (const learn::ValidationRow& row : result.validation) {
+        if (std::isfinite(row.dice[c - 1])) {
+          sum += row.dice[c - 1];
+          ++count;
+        }
+      }
+      fmt::print("  {:<16} {:.4f}\n", plan.classes[c].name, count ? sum / count : NAN);
+    }
+  }
+  return 0;
+}
+
+int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
+  const fs::path model = o.model.empty() ? learn::shipped_model("pelvis") : fs::path(o.model);
+  if (!(o.predict.overlap >= 0 && o.predict.overlap < 1))
+    throw usage_error("--overlap must lie in [0, 1), got {}", o.predict.overlap);
+  io::refuse_overwriting_inputs(o.out, {o.image});
+  const learn::Device device = learn::parse_device(o.device);
+  Progress progress(progress_style(global));
+  const learn::Segmenter segmenter(model, device);
+  progress.begin_phase("reading", 1);
+  const Image<float> image = io::read_image_as<float>(o.image);
+  progress.end_phase();
+  const LabelMap labels = segmenter.predict(image, o.predict, progress);
+  progress.begin_phase("writing", 1);
+  io::write_image(labels, o.out);
+  progress.end_phase();
+  std::vector<std::int64_t> counts(65536, 0);
+  for (const std::uint16_t v : labels.buffer()) ++counts[v];
+  const Vec3d& s = image.geometry().spacing;
+  const double voxel_ml = s.x * s.y * s.z / 1000.0;
+  fmt::print("labels written to {} (model {})\n", o.out, model.string());
+  for (const learn::LabelClass& c : segmenter.plan().classes) {
+    if (c.id != 0) fmt::print("  {:<16} {:8.1f} ml\n", c.name, double(counts[c.id]) * voxel_ml);
+  }
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
+  auto train = std::make_shared<SegmentTrainOptions>();
+  auto predict = std::make_shared<SegmentPredictOptions>();
+  CLI::App* command =
+      app.add_subcommand("segment", "Organ label maps with a 3D U-Net: train a model, or predict");
+  command->require_subcommand(1);
+
+  CLI::App* t = command->add_subcommand(
+      "train",
+      "Plan a U-Net from the data and train it into a model folder (plan.json, "
+      "weights.pt, training_log.csv, learning_curves.png, validation.csv)");
+  t->fallthrough();
+  learn::TrainOptions& to = train->train;
+  t->add_option("--manifest", train->manifest,
+                "manifest.csv (patient_id,scan_id,image,labels) or a split file with a fold column")
+      ->required();
+  t->add_option("--out", train->out, "the model folder to write")->required();
+  t->add_option("--validation-fold", train->validation_fold,
+                "validate on this fold of a split file (default: patients drawn with --seed)");
+  t->add_option("--validation-fraction", to.validation_fraction,
+                "without a fold: fraction of patients held out (default 0.2)");
+  t->add_option("--seed", to.seed, "seed of the split, initial weights and sampling (default 1)");
+  t->add_option("--device", train->device, "cpu or cuda (default cpu)");
+  t->add_flag("--no-mixed-precision", train->no_mixed_precision,
+              "CUDA: train in float32 (default: float16 autocast with loss scaling)");
+  t->add_option("--memory-budget", to.planning.memory_budget_mb,
+                "MB of training memory the patch and batch must fit (default 6144)")
+      ->check(CLI::PositiveNumber);
+  t->add_option("--spacing", train->spacing, "force the target spacing, mm: S or X,Y,Z");
+  t->add_option("--patch-size", train->patch_size, "force the patch size, voxels: P or X,Y,Z");
+  t->add_option("--base-channels", train->base_channels, "force the network's first width")
+      ->check(CLI::PositiveNumber);
+  t->add_option("--levels", train->levels, "force the number of resolutions")
+      ->check(CLI::Range(2, 6));
+  t->add_option("--batch-size", train->batch_size, "force the batch size")
+      ->check(CLI::PositiveNumber);
+  t->add_option("--epochs", to.epochs, "epochs (default 50)")->check(CLI::PositiveNumber);
+  t->add_option("--iterations", to.iterations_per_epoch, "batches per epoch (default 50)")
+      ->check(CLI::PositiveNumber);
+  t->add_option("--max-minutes", to.max_minutes,
+                "end training within this time by shortening the schedule (not reproducible)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--learning-rate", to.learning_rate, "initial Adam learning rate (default 3e-3)")
+      ->check(CLI::PositiveNumber);
+  t->add_flag("--resume", to.resume, "continue from the model folder's checkpoint.pt");
+  t->add_option("--stop-after-epochs", to.stop_after_epochs,
+                "end this session after that epoch of the schedule (continue with --resume)")
+      ->check(CLI::NonNegativeNumber);
+  t->add_option("--label-names", to.label_names,
+                "label names: name,name,... (index = id) or id:name,... (default: the labels of "
+                "dataset.json or truth.json beside the manifest)");
+  t->add_option("--validation-patches", to.validation_patches,
+                "patches per validation scan for the per-epoch Dice (default 4)")
+      ->check(CLI::PositiveNumber);
+
+  CLI::App* p = command->add_subcommand(
+      "predict", "Label a scan with a trained model; the labels have the scan's exact grid");
+  p->fallthrough();
+  p->add_option("--model", predict->model, "model folder (default: the shipped models/pelvis)");
+  p->add_option("--image", predict->image, "the scan to label")->required();
+  p->add_option("--out", predict->out, "the label map to write")->required();
+  p->add_option("--device", predict->device, "cpu or cuda (default cpu)");
+  p->add_option("--overlap", predict->predict.overlap,
+                "sliding-window overlap, fraction of a patch (default 0.5)");
+  p->add_flag("--mirror", predict->predict.mirror,
+              "test-time augmentation: average with mirrored predictions (slower)");
+  p->add_flag("--largest-component", predict->predict.largest_component,
+              "keep only each organ's largest connected component");
+
+  return [train, predict, t, p, &global]() -> int {
+    if (t->parsed()) return run_train(*train, global);
+    if (p->parsed()) return run_predict(*predict, global);
+    throw usage_error("modir segment needs train or predict; see 'modir segment --help'");
+  };
+}
+
+}  // namespace modir::cli

@@ -1,0 +1,167 @@
+#include "modir/learn/planner.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "modir/core/error.h"
+#include "modir/core/version.h"
+
+namespace modir::learn {
+
+using nlohmann::json;
+
+namespace {
+
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+double percentile(const std::vector<float>& sorted, double p) {
+  if (sorted.empty()) return 0.0;
+  const double position = p / 100.0 * double(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(position));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (position - double(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+}  // namespace
+
+json DatasetFingerprint::to_json() const {
+  json size_list = json::array(), spacing_list = json::array();
+  for (const Size3& s : sizes) size_list.push_back(s);
+  for (const Vec3d& s : spacings) spacing_list.push_back({s.x, s.y, s.z});
+  return {{"cases", sizes.size()},
+          {"median_spacing_mm", {median_spacing.x, median_spacing.y, median_spacing.z}},
+          {"median_extent_mm", {median_extent_mm.x, median_extent_mm.y, median_extent_mm.z}},
+          {"foreground_intensity",
+           {{"percentile_00_5", percentile_00_5},
+            {"percentile_99_5", percentile_99_5},
+            {"mean", mean},
+            {"std", std}}},
+          {"label_ids", label_ids},
+          {"sizes", size_list},
+          {"spacings_mm", spacing_list}};
+}
+
+void FingerprintBuilder::add(const Image<float>& image, const LabelMap& labels) {
+  sizes_.push_back(image.size());
+  spacings_.push_back(image.geometry().spacing);
+  const std::int64_t n = image.voxel_count();
+  std::int64_t foreground = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    present_[labels.data()[i]] = true;
+    foreground += labels.data()[i] != 0;
+  }
+  // About 20000 foreground samples per case, evenly strided.
+  const std::int64_t stride = std::max<std::int64_t>(1, foreground / 20000);
+  std::int64_t seen = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    if (labels.data()[i] == 0) continue;
+    if (seen++ % stride == 0) samples_.push_back(image.data()[i]);
+  }
+}
+
+DatasetFingerprint FingerprintBuilder::finish() const {
+  if (sizes_.empty()) throw data_error("no training cases to fingerprint");
+  DatasetFingerprint f;
+  f.sizes = sizes_;
+  f.spacings = spacings_;
+  std::vector<double> axis[3], extent[3];
+  for (std::size_t c = 0; c < sizes_.size(); ++c) {
+    for (int a = 0; a < 3; ++a) {
+      axis[a].push_back(spacings_[c][a]);
+      extent[a].push_back(spacings_[c][a] * double(sizes_[c][static_cast<std::size_t>(a)]));
+    }
+  }
+  for (int a = 0; a < 3; ++a) {
+    f.median_spacing[a] = median(axis[a]);
+    f.median_extent_mm[a] = median(extent[a]);
+  }
+  std::vector<float> sorted = samples_;
+  std::sort(sorted.begin(), sorted.end());
+  f.percentile_00_5 = percentile(sorted, 0.5);
+  f.percentile_99_5 = percentile(sorted, 99.5);
+  double sum = 0, sum2 = 0;
+  for (const float v : sorted) {
+    const double c = std::clamp(double(v), f.percentile_00_5, f.percentile_99_5);
+    sum += c;
+    sum2 += c * c;
+  }
+  const double count = std::max<double>(1.0, double(sorted.size()));
+  f.mean = sum / count;
+  f.std = std::max(1e-3, std::sqrt(std::max(0.0, sum2 / count - f.mean * f.mean)));
+  for (std::size_t id = 0; id < present_.size(); ++id)
+    if (present_[id]) f.label_ids.push_back(static_cast<std::uint16_t>(id));
+  return f;
+}
+
+double training_bytes_per_voxel(int base_channels) {
+  // Per voxel of the patch, the full-resolution level keeps about 12 feature maps of
+  // base_channels floats for the backward pass (two convolutions, norms and activations in the
+  // encoder, the same plus the concatenation in the decoder); coarser levels add a third
+  // (1/8 of the voxels with twice the channels, per level); gradients double it.
+  return 2.0 * 12.0 * base_channels * 4.0 * (1.0 + 1.0 / 3.0);
+}
+
+SegmentationPlan make_plan(const DatasetFingerprint& fingerprint, std::vector<LabelClass> classes,
+                           const PlanningOptions& options) {
+  SegmentationPlan plan;
+  plan.modir_version = kVersion;
+  plan.classes = std::move(classes);
+  plan.fingerprint = fingerprint.to_json();
+  plan.normalisation = {"ct", fingerprint.percentile_00_5, fingerprint.percentile_99_5,
+                        fingerprint.mean, fingerprint.std};
+
+  // Network width: nnU-Net's 32 on a GPU; 16 on a CPU (the smallest multiple of 16, which
+  // oneDNN's blocked convolutions need to be fast).
+  plan.base_channels = options.base_channels.value_or(options.cuda ? 32 : 16);
+  plan.max_channels = options.cuda ? 320 : 256;
+  plan.batch_size = options.batch_size.value_or(2);
+
+  // Target spacing: the median spacing; on a CPU, made isotropic at the coarsest median axis
+  // (anisotropic data then costs no extra pooling rules and a patch covers more anatomy).
+  Vec3d spacing = fingerprint.median_spacing;
+  if (!options.cuda) {
+    const double coarsest = std::max({spacing.x, spacing.y, spacing.z});
+    spacing = {coarsest, coarsest, coarsest};
+  }
+  if (options.spacing) spacing = *options.spacing;
+  plan.spacing = spacing;
+
+  // Patch: the largest box with the median image's proportions (at most the median image) whose
+  // batch fits the memory budget.
+  Vec3d shape;  // median image in voxels at the target spacing
+  for (int a = 0; a < 3; ++a)
+    shape[a] = std::max(8.0, fingerprint.median_extent_mm[a] / spacing[a]);
+  const double budget_voxels = options.memory_budget_mb * 1024.0 * 1024.0 /
+                               (training_bytes_per_voxel(plan.base_channels) * plan.batch_size);
+  const double scale = std::min(1.0, std::cbrt(budget_voxels / (shape.x * shape.y * shape.z)));
+
+  // Depth: halve until the coarsest feature map is 4-8 voxels on its shortest side (at most 5
+  // levels), then round the patch to a multiple of 2^(levels-1).
+  Size3 patch;
+  for (int a = 0; a < 3; ++a) patch[static_cast<std::size_t>(a)] = std::int64_t(shape[a] * scale);
+  const std::int64_t shortest = std::min({patch[0], patch[1], patch[2]});
+  int levels = 1;
+  while (levels < 5 && (shortest >> levels) >= 4) ++levels;
+  plan.levels = options.levels.value_or(std::max(3, levels));
+  const std::int64_t multiple = std::int64_t{1} << (plan.levels - 1);
+  for (auto& p : patch) p = std::max(multiple, p / multiple * multiple);
+  if (options.patch_size) {
+    patch = *options.patch_size;
+    for (const std::int64_t p : patch) {
+      if (p < multiple || p % multiple != 0)
+        throw usage_error("--patch-size: every size must be a multiple of {} for {} levels, got {}",
+                          multiple, plan.levels, p);
+    }
+  }
+  plan.patch_size = patch;
+  plan.deep_supervision = std::min(3, plan.levels - 1);
+  plan.mirror_axes = {0};  // left-right: anatomy is roughly symmetric, front-back is not
+  return plan;
+}
+
+}  // namespace modir::learn

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "modir/core/image.h"
+
+namespace modir::learn {
+
+/// Class scores on the network grid: `channels` images of `grid.voxel_count()` floats each,
+/// channel after channel (the layout of a [C, z, y, x] tensor).
+struct ClassScores {
+  Geometry grid;
+  int channels = 0;
+  std::vector<float> values;
+};
+
+/// Labels on `target` (any grid, any direction): at each target voxel centre the scores are
+/// interpolated trilinearly on the network grid and the best class wins; class c writes
+/// `class_ids[c]`. Works slice by slice: memory beyond the output is independent of its size.
+LabelMap labels_from_scores(const ClassScores& scores, const Geometry& target,
+                            const std::vector<std::uint16_t>& class_ids);
+
+/// For each label in `ids`, keeps its largest 26-connected component and any other at least half
+/// its size (paired organs); the voxels of smaller components become `fill`.
+void keep_largest_components(LabelMap& labels, const std::vector<std::uint16_t>& ids,
+                             std::uint16_t fill);
+
+}  // namespace modir::learn

@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "modir/core/version.h"
+#include "modir/learn/planner.h"
+#include "modir/learn/training_set.h"
+#include "support/test_support.h"
+
+namespace modir::learn {
+namespace {
+
+namespace fs = std::filesystem;
+
+DatasetFingerprint pelvis_like_fingerprint() {
+  DatasetFingerprint f;
+  f.sizes = {{256, 256, 96}, {256, 256, 96}};
+  f.spacings = {{1, 1, 3}, {1, 1, 3}};
+  f.median_spacing = {1, 1, 3};
+  f.median_extent_mm = {256, 256, 288};
+  f.percentile_00_5 = -120;
+  f.percentile_99_5 = 1100;
+  f.mean = 60;
+  f.std = 180;
+  f.label_ids = {0, 1, 2, 3};
+  return f;
+}
+
+TEST(Plan, RoundTripsThroughJson) {
+  SegmentationPlan plan =
+      make_plan(pelvis_like_fingerprint(), {{0, "background"}, {3, "bladder"}}, {});
+  const SegmentationPlan back = plan_from_json(plan_to_json(plan), "test");
+  EXPECT_EQ(back.patch_size, plan.patch_size);
+  EXPECT_EQ(back.spacing, plan.spacing);
+  EXPECT_EQ(back.classes.size(), 2u);
+  EXPECT_EQ(back.classes[1].name, "bladder");
+  EXPECT_EQ(back.modir_version, kVersion);
+}
+
+TEST(Plan, CorruptJsonIsAClearDataError) {
+  test::TempDir dir;
+  std::ofstream(dir / "plan.json") << "{ \"format\": ";
+  const Error e = test::error_of([&] { read_plan(dir.path()); });
+  EXPECT_NE(std::string(e.what()).find("corrupt"), std::string::npos) << e.what();
+}
+
+TEST(Planner, CtIsClippedToForegroundPercentilesAndZScored) {
+  const SegmentationPlan plan = make_plan(pelvis_like_fingerprint(), {{0, "bg"}, {3, "b"}}, {});
+  EXPECT_EQ(plan.normalisation.clip_low, -120);
+  EXPECT_EQ(plan.normalisation.clip_high, 1100);
+  EXPECT_EQ(plan.normalisation.mean, 60);
+  EXPECT_EQ(plan.normalisation.std, 180);
+}
+
+TEST(Planner, PatchAndBatchFitTheMemoryBudget) {
+  for (const double budget : {256.0, 1024.0, 6144.0}) {
+    PlanningOptions options;
+    options.memory_budget_mb = budget;
+    const SegmentationPlan plan =
+        make_plan(pelvis_like_fingerprint(), {{0, "bg"}, {3, "b"}}, options);
+    const double voxels = double(plan.patch_size[0] * plan.patch_size[1] * plan.patch_size[2]);
+    EXPECT_LE(voxels * plan.batch_size * training_bytes_per_voxel(plan.base_channels),
+              budget * 1024 * 1024)
+        << budget;
+    const std::int64_t multiple = std::int64_t{1} << (plan.levels - 1);
+    for (const std::int64_t p : plan.patch_size) EXPECT_EQ(p % multiple, 0);
+    EXPECT_GE(plan.levels, 3);
+  }
+}
+
+TEST(Planner, CpuSpacingIsIsotropicAtTheCoarsestMedianAxis) {
+  const SegmentationPlan plan = make_plan(pelvis_like_fingerprint(), {{0, "bg"}, {3, "b"}}, {});
+  EXPECT_EQ(plan.spacing, (Vec3d{3, 3, 3}));
+  PlanningOptions forced;
+  forced.spacing = Vec3d{2, 2, 4};
+  EXPECT_EQ(make_plan(pelvis_like_fingerprint(), {{0, "bg"}}, forced).spacing, (Vec3d{2, 2, 4}));
+}
+
+TEST(TrainingSet, ReadsManifestsAndSplitFilesWithPathsRelativeToTheirFolder) {
+  test::TempDir dir;
+  std::ofstream(dir / "manifest.csv")
+      << "patient_id,scan_id,image,labels\nP0,S0,P0/a.nii.gz,P0/b.nii.gz\n";
+  std::ofstream(dir / "split.csv") << "patient_id,scan_id,image,labels,fold\nP0,S0,x.nii.gz,y.nii."
+                                      "gz,1\nP1,S0,z.nii.gz,w.nii.gz,0\n";
+  const auto manifest = read_training_cases(dir / "manifest.csv");
+  ASSERT_EQ(manifest.size(), 1u);
+  EXPECT_EQ(manifest[0].image, dir / "P0/a.nii.gz");
+  EXPECT_FALSE(manifest[0].fold);
+  const auto split = read_training_cases(dir / "split.csv");
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(*split[0].fold, 1);
+  const CaseSplit by_fold = split_cases(split, 1, 0.2, 1);
+  ASSERT_EQ(by_fold.validation.size(), 1u);
+  EXPECT_EQ(by_fold.validation[0].patient_id, "P0");
+  EXPECT_EQ(test::error_of([&] { split_cases(manifest, 0, 0.2, 1); }).kind(), ErrorKind::kUsage);
+}
+
+TEST(TrainingSet, SplitsWithoutFoldsKeepPatientsOnOneSide) {
+  std::vector<TrainingCase> cases;
+  for (int p = 0; p < 10; ++p)
+    for (int s = 0; s < 3; ++s)
+      cases.push_back({"P" + std::to_string(p), "S" + std::to_string(s), {}, {}, {}});
+  const CaseSplit split = split_cases(cases, std::nullopt, 0.2, 7);
+  EXPECT_EQ(split.validation.size(), 6u);  // 2 patients x 3 scans
+  for (const TrainingCase& v : split.validation)
+    for (const TrainingCase& t : split.training) EXPECT_NE(v.patient_id, t.patient_id);
+  const CaseSplit again = split_cases(cases, std::nullopt, 0.2, 7);
+  EXPECT_EQ(again.validation[0].patient_id, split.validation[0].patient_id);
+}
+
+TEST(TrainingSet, LabelNamesComeFromTheCohortTruthFile) {
+  test::TempDir dir;
+  std::ofstream(dir / "truth.json") << R"({"labels": {"0": "background", "3": "bladder"}})";
+  const auto classes = label_classes({0, 3, 9}, dir / "manifest.csv", "");
+  ASSERT_EQ(classes.size(), 3u);
+  EXPECT_EQ(classes[1].name, "bladder");
+  EXPECT_EQ(classes[2].name, "label_9");
+  EXPECT_EQ(label_classes({0, 3}, dir / "manifest.csv", "3:vessie")[1].name, "vessie");
+}
+
+}  // namespace
+}  // namespace modir::learn
