@@ -6,6 +6,7 @@
 #include "modir/core/log.h"
 #include "modir/io/image_backends.h"
 #include "modir/io/output_file.h"
+#include "modir/io/parallel_gzip.h"
 
 namespace modir::io {
 
@@ -126,7 +127,16 @@ void write_view(const detail::ImageView& view, const fs::path& path, const Write
                                                                                 : "image.nii";
   }
   AtomicOutput output(path, temp_name);
-  detail::itk_write(view, output.temp_path(), options.compress);
+  if (temp_name == "image.nii.gz") {
+    // ITK writes the header and voxels uncompressed; the compression is ours: parallel, and at a
+    // level that suits float fields (parallel_gzip.h). The plain file must go before commit().
+    const fs::path plain = output.temp_path().parent_path() / "image.nii";
+    detail::itk_write(view, plain, /*compress=*/false);
+    gzip_file(plain, output.temp_path(), kImageCompressionLevel);
+    fs::remove(plain);
+  } else {
+    detail::itk_write(view, output.temp_path(), options.compress);
+  }
   output.commit();
 }
 
