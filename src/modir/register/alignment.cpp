@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -58,21 +59,44 @@ transform::AffineTransform initial_affine(const RegistrationInputs& inputs,
 void minimise(Energy& energy, std::vector<double>& theta, int iterations, double initial_step,
               const OptimizerConfig& config, LevelLog& log) {
   const auto start = std::chrono::steady_clock::now();
-  std::vector<double> scratch(theta.size());
-  energy(theta, scratch);
-  log.start_terms = energy.term_values();
   optimize::LbfgsOptions options;
   options.max_iterations = iterations;
   options.memory = config.memory;
   options.relative_tolerance = config.relative_tolerance;
   options.patience = config.patience;
   options.initial_step = initial_step;
+  // The term values at the start and at the end are read from the optimiser's own evaluations
+  // where it made them at those points (its first one always is at the start), rather than paying
+  // for two more evaluations: on the finest level of a front that is most of a solution's time.
+  const std::vector<double> start_theta = theta;
+  std::vector<double> last_x;
+  bool have_start = false;
   const optimize::LbfgsResult r = optimize::minimize_lbfgs(
-      [&](std::span<const double> x, std::span<double> g) { return energy(x, g); }, theta, options);
-  energy(theta, scratch);  // term values at the final theta
+      [&](std::span<const double> x, std::span<double> g) {
+        const double value = energy(x, g);
+        if (!have_start && std::equal(x.begin(), x.end(), start_theta.begin())) {
+          log.start_terms = energy.term_values();
+          have_start = true;
+        }
+        last_x.assign(x.begin(), x.end());
+        return value;
+      },
+      theta, options);
+  int extra = 0;
+  std::vector<double> scratch(theta.size());
+  if (!have_start) {
+    energy(start_theta, scratch);
+    log.start_terms = energy.term_values();
+    last_x = start_theta;
+    ++extra;
+  }
+  if (last_x != theta) {
+    energy(theta, scratch);  // the line search's last trial was not the point kept
+    ++extra;
+  }
   log.end_terms = energy.term_values();
   log.iterations = r.iterations;
-  log.evaluations = r.evaluations + 2;
+  log.evaluations = r.evaluations + extra;
   log.stop_reason = r.stop_reason;
   log.history = r.history;
   log.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -83,7 +107,8 @@ void add_guidance_terms(
     const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
     const Geometry& grid) {
   if (organs && config.label_weight > 0) {
-    energy.add(std::make_unique<objective::LabelDistanceTerm>(organs, grid, config.band_mm),
+    energy.add(std::make_unique<objective::LabelDistanceTerm>(organs, grid, config.band_mm,
+                                                              config.sample_spacing_mm),
                config.label_weight);
   }
   if (inputs.landmarks && config.landmark_weight > 0) {

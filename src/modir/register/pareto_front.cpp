@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "modir/objective/guidance/label_distance_term.h"
 #include "modir/objective/guidance/landmark_term.h"
@@ -50,25 +53,48 @@ std::vector<std::vector<double>> weight_design(int count, int dims) {
 struct Runner {
   const RegistrationConfig& config;
   const FrontConfig& front;
-  detail::DeformableLevel& level;
+  detail::DeformableLevel& finest;
+  detail::DeformableLevel* coarse;      // the finest control grid on coarser images, or null
   std::vector<ObjectiveGroup> varying;  // groups whose multiplier varies (besides image)
   const LevelCallback& on_level;
   int finest_level = 0;
 
+  // With `full_iterations`: solve on the finest images only, with that many iterations (the
+  // first solution, which is exactly a single registration's finest level). Otherwise the front's
+  // own schedule: front.iterations on the coarse images, then front.refine_iterations on the
+  // finest (or front.iterations on the finest when coarse solves are off).
   FrontSolution solve(const std::vector<double>& t, const std::vector<double>& start,
-                      int iterations) {
+                      std::optional<int> full_iterations = std::nullopt) {
     FrontSolution s;
     for (std::size_t k = 0; k < varying.size(); ++k)
       s.multipliers[static_cast<std::size_t>(varying[k])] = std::pow(10.0, t[k] * front.decades);
-    level.energy->set_group_weights(s.multipliers);
     s.theta = start;
+    LevelLog coarse_log;
+    int fine_iterations = full_iterations.value_or(front.iterations);
+    if (!full_iterations && coarse) {
+      coarse->energy->set_group_weights(s.multipliers);
+      detail::minimise(*coarse->energy, s.theta, front.iterations, coarse->image_spacing_mm,
+                       config.optimizer, coarse_log);
+      fine_iterations = front.refine_iterations;
+    }
+    finest.energy->set_group_weights(s.multipliers);
     s.log.stage = "pareto";
     s.log.level = finest_level;
-    s.log.grid = level.grid;
-    detail::minimise(*level.energy, s.theta, iterations, level.image_spacing_mm, config.optimizer,
-                     s.log);
-    s.group_values = level.energy->group_values();
-    for (const auto& term : level.energy->field_terms()) {
+    s.log.grid = finest.grid;
+    detail::minimise(*finest.energy, s.theta, fine_iterations, finest.image_spacing_mm,
+                     config.optimizer, s.log);
+    if (coarse_log.evaluations > 0) {
+      s.log.stop_reason = fmt::format("{} on {:g} mm images ({}), then {} on {:g} mm ({})",
+                                      coarse_log.iterations, coarse->image_spacing_mm,
+                                      coarse_log.stop_reason, s.log.iterations,
+                                      finest.image_spacing_mm, s.log.stop_reason);
+      s.log.iterations += coarse_log.iterations;
+      s.log.evaluations += coarse_log.evaluations;
+      s.log.seconds += coarse_log.seconds;
+      s.log.start_terms = coarse_log.start_terms;
+    }
+    s.group_values = finest.energy->group_values();
+    for (const auto& term : finest.energy->field_terms()) {
       if (const auto* labels = dynamic_cast<const objective::LabelDistanceTerm*>(term.get()))
         s.organ_rms_mm = labels->organ_rms_mm();
     }
@@ -144,9 +170,12 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   base.grid = bspline;
   base.model = def.model;
 
-  // The finest level, once per weight vector.
+  // The finest level, once per weight vector; most solutions are set on coarser images first.
   detail::DeformableLevel finest =
       detail::build_deformable_level(context, def.levels - 1, bspline, base.affine);
+  std::optional<detail::DeformableLevel> coarse;
+  if (front.coarse_solve && def.levels >= 2)
+    coarse = detail::build_deformable_level(context, def.levels - 2, bspline, base.affine);
   out.objectives.push_back(ObjectiveGroup::kImage);
   std::vector<ObjectiveGroup> varying;
   const bool guided = context.organs || (inputs.landmarks && config.guidance.landmark_weight > 0);
@@ -156,7 +185,8 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   }
   out.objectives.push_back(ObjectiveGroup::kDeformation);
   varying.push_back(ObjectiveGroup::kDeformation);
-  Runner runner{config, front, finest, varying, on_level, def.levels - 1};
+  Runner runner{config, front,    finest, coarse ? &*coarse : nullptr,
+                varying, on_level, def.levels - 1};
 
   std::vector<std::vector<double>> solved_t;
   const auto nearest_start = [&](const std::vector<double>& t) -> const std::vector<double>& {
@@ -176,8 +206,8 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   for (const std::size_t k : order) {
     const bool first = solved_t.empty();
     out.solutions.push_back(
-        runner.solve(design[k], first ? theta : nearest_start(design[k]),
-                     first ? detail::level_iterations(def, def.levels - 1) : front.iterations));
+        first ? runner.solve(design[k], theta, detail::level_iterations(def, def.levels - 1))
+              : runner.solve(design[k], nearest_start(design[k])));
     solved_t.push_back(design[k]);
   }
 
@@ -203,7 +233,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
     }
     std::vector<double> t = solved_t[sorted[gap]];
     for (std::size_t i = 0; i < t.size(); ++i) t[i] = 0.5 * (t[i] + solved_t[sorted[gap + 1]][i]);
-    out.solutions.push_back(runner.solve(t, nearest_start(t), front.iterations));
+    out.solutions.push_back(runner.solve(t, nearest_start(t)));
     solved_t.push_back(t);
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

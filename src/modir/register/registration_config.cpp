@@ -109,11 +109,15 @@ RegistrationConfig parse_registration_config(const json& root) {
 
   const json& gui = section(root, "guidance");
   io::check_known_keys(
-      gui, {"label_weight", "band_mm", "organ_weights", "ignore_labels", "landmark_weight"},
+      gui,
+      {"label_weight", "band_mm", "sample_spacing_mm", "organ_weights", "ignore_labels",
+       "landmark_weight"},
       "guidance");
   auto& g = c.guidance;
   g.label_weight = io::get_number(gui, "label_weight", g.label_weight, "guidance");
   g.band_mm = io::get_number(gui, "band_mm", g.band_mm, "guidance");
+  g.sample_spacing_mm =
+      io::get_number(gui, "sample_spacing_mm", g.sample_spacing_mm, "guidance");
   g.organ_weights = organ_weights(gui, "guidance");
   g.ignore_labels = integer_list(gui, "ignore_labels", g.ignore_labels, "guidance");
   g.landmark_weight = io::get_number(gui, "landmark_weight", g.landmark_weight, "guidance");
@@ -141,10 +145,16 @@ RegistrationConfig parse_registration_config(const json& root) {
   o.patience = io::get_integer(opt, "patience", o.patience, "optimizer");
 
   const json& fr = section(root, "front");
-  io::check_known_keys(fr, {"solutions", "iterations", "decades", "extra_fraction"}, "front");
+  io::check_known_keys(fr,
+                       {"solutions", "iterations", "coarse_solve", "refine_iterations", "decades",
+                        "extra_fraction"},
+                       "front");
   auto& f = c.front;
   f.solutions = io::get_integer(fr, "solutions", f.solutions, "front");
   f.iterations = io::get_integer(fr, "iterations", f.iterations, "front");
+  f.coarse_solve = io::get_bool(fr, "coarse_solve", f.coarse_solve, "front");
+  f.refine_iterations =
+      io::get_integer(fr, "refine_iterations", f.refine_iterations, "front");
   f.decades = io::get_number(fr, "decades", f.decades, "front");
   f.extra_fraction = io::get_number(fr, "extra_fraction", f.extra_fraction, "front");
 
@@ -178,6 +188,7 @@ void validate(const RegistrationConfig& c) {
   const auto& g = c.guidance;
   require(g.label_weight >= 0 && g.landmark_weight >= 0, "guidance weights must be >= 0");
   require(g.band_mm > 0, "guidance.band_mm must be positive");
+  require(g.sample_spacing_mm >= 0, "guidance.sample_spacing_mm must be >= 0");
   const auto& r = c.regularity;
   require(r.bending_weight >= 0 && r.elastic_weight >= 0 && r.jacobian_weight >= 0,
           "regularity weights must be >= 0");
@@ -192,6 +203,7 @@ void validate(const RegistrationConfig& c) {
   const auto& f = c.front;
   require(f.solutions >= 2 && f.solutions <= 200, "front.solutions must be between 2 and 200");
   require(f.iterations >= 1, "front.iterations must be >= 1");
+  require(f.refine_iterations >= 0, "front.refine_iterations must be >= 0");
   require(f.decades > 0 && f.decades <= 4, "front.decades must lie in (0, 4]");
   require(f.extra_fraction >= 0 && f.extra_fraction <= 2,
           "front.extra_fraction must lie in [0, 2]");
@@ -237,6 +249,7 @@ nlohmann::json to_json(const RegistrationConfig& c) {
       {"guidance",
        {{"label_weight", g.label_weight},
         {"band_mm", g.band_mm},
+        {"sample_spacing_mm", g.sample_spacing_mm},
         {"organ_weights", organs},
         {"ignore_labels", g.ignore_labels},
         {"landmark_weight", g.landmark_weight}}},
@@ -254,6 +267,8 @@ nlohmann::json to_json(const RegistrationConfig& c) {
       {"front",
        {{"solutions", c.front.solutions},
         {"iterations", c.front.iterations},
+        {"coarse_solve", c.front.coarse_solve},
+        {"refine_iterations", c.front.refine_iterations},
         {"decades", c.front.decades},
         {"extra_fraction", c.front.extra_fraction}}},
   };

@@ -47,6 +47,10 @@ struct ImageTermConfig {
 struct GuidanceConfig {
   double label_weight = 0.02;  ///< per mm^2 of mean squared distance-map disagreement
   double band_mm = 15.0;       ///< fixed voxels within this distance of an organ surface count
+  /// The label term samples its band no finer than this (every k-th voxel along finer axes): it
+  /// is a mean over the band, which a coarser sample estimates well, and the control grid
+  /// (10 mm) cannot follow finer detail. 0 samples every voxel.
+  double sample_spacing_mm = 3.0;
   std::map<int, double> organ_weights;  ///< label -> weight (default 1 for every shared label)
   std::vector<int> ignore_labels;       ///< labels that do not guide (e.g. 1 = body)
   double landmark_weight = 0.02;        ///< per mm^2 of mean squared landmark distance
@@ -71,9 +75,15 @@ struct OptimizerConfig {
 /// Settings of `modir register --pareto N`.
 struct FrontConfig {
   int solutions = 12;  ///< set by --pareto N
-  /// L-BFGS iterations per solution on the finest level (each starts from its nearest solved
-  /// neighbour, so few are needed); the first solution gets the level's full iteration count.
+  /// L-BFGS iterations per solution (each starts from its nearest solved neighbour, so few are
+  /// needed); the first solution, the config's own weights, gets the finest level's full count.
   int iterations = 8;
+  /// Solve every solution but the first on the next coarser level's images (half the resolution,
+  /// a quarter to an eighth of the voxels) with the finest control grid, then refine it on the
+  /// finest images: the trade-off is set by the coarse solve, the fine detail by the refinement.
+  bool coarse_solve = true;
+  /// L-BFGS iterations on the finest images after a coarse solve (0: only evaluate there).
+  int refine_iterations = 2;
   /// Weight multipliers span 10^-decades .. 10^+decades around the config's weights.
   double decades = 1.0;
   /// Extra runs allowed to fill gaps when some solutions turn out dominated, as a fraction of N.
