@@ -33,8 +33,16 @@ class Energy {
   void add(std::unique_ptr<objective::FieldTerm> term, double weight, bool constraint = false);
   void add(std::unique_ptr<objective::ParameterTerm> term, double weight);
   void set_group_weights(const std::array<double, 3>& weights) { group_weights_ = weights; }
+  const std::array<double, 3>& group_weights() const { return group_weights_; }
 
   double operator()(std::span<const double> theta, std::span<double> gradient);
+
+  /// At theta, the gradient of each objective group's weighted sum (group weights applied) in
+  /// gradients[0..2] (image, guidance, deformation) and of the constraint terms in gradients[3];
+  /// every vector is resized to the parameter count. One field evaluation, each term evaluated
+  /// once, one adjoint per group that has field terms. Term values are updated as by operator().
+  void group_gradients(std::span<const double> theta,
+                       std::array<std::vector<double>, 4>& gradients);
 
   /// Terms at the latest evaluation, and per group the weighted sum of its terms' values.
   const std::vector<TermValue>& term_values() const { return values_; }

@@ -12,6 +12,7 @@
 #include "modir/objective/guidance/landmark_term.h"
 #include "modir/optimize/pareto/dominance.h"
 #include "modir/optimize/pareto/hypervolume.h"
+#include "modir/register/common_descent.h"
 #include "modir/register/deformable_level.h"
 #include "modir/register/objective_values.h"
 #include "modir/register/stages.h"
@@ -83,6 +84,14 @@ struct Runner {
     s.log.grid = finest.grid;
     detail::minimise(*finest.energy, s.theta, fine_iterations, finest.image_spacing_mm,
                      config.optimizer, s.log);
+    if (full_iterations && front.polish_steps > 0) {
+      // Half a voxel of the finest images for the largest coefficient, then halved as needed.
+      const auto polish = detail::common_descent(*finest.energy, s.theta, front.polish_steps,
+                                                 0.5 * finest.image_spacing_mm, s.log);
+      s.log.stop_reason += fmt::format(", then {} common-descent step{}{}", polish.steps,
+                                       polish.steps == 1 ? "" : "s",
+                                       polish.stationary ? " (Pareto-stationary)" : "");
+    }
     if (coarse_log.evaluations > 0) {
       s.log.stop_reason = fmt::format("{} on {:g} mm images ({}), then {} on {:g} mm ({})",
                                       coarse_log.iterations, coarse->image_spacing_mm,

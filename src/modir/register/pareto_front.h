@@ -28,7 +28,9 @@ struct ParetoFront {
 };
 
 /// Shares the affine stages and the coarse deformable levels, then solves the finest level once
-/// per weight vector, warm-started from the nearest solved neighbour. Weight vectors (log
+/// per weight vector, warm-started from the nearest solved neighbour. The first vector is the
+/// config's own, solved as a single registration would and then moved by common-descent steps
+/// (common_descent.h) so that it dominates that single result. Weight vectors (log
 /// multipliers of the guidance and deformation groups relative to the image group) come from a
 /// Hammersley set over [-decades, decades]^k, so they are spread evenly and deterministic; when
 /// some results are dominated, new vectors are placed midway between the neighbours that bound
