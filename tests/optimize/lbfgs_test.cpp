@@ -418,3 +418,50 @@ TEST(Lbfgs, InvalidOptionsAreUsageErrors) {
 
 }  // namespace
 }  // namespace modir::optimize
+
+namespace modir::optimize {
+namespace {
+
+// A Pareto front's warm start: the next problem differs from the solved one by a change of the
+// right-hand side (the weights move the minimiser) and a mild rescaling of the curvature.
+TEST(LbfgsWarmMemory, ANeighboursCurvatureSpeedsUpTheNextSolve) {
+  const std::size_t n = 40;
+  const Quadratic first = ill_conditioned_quadratic(n, 1000.0, 11);
+  std::vector<double> x(n, 0.0);
+  LbfgsOptions options;
+  options.relative_tolerance = 0.0;
+  options.gradient_tolerance = 1e-6;
+  options.max_iterations = 2000;
+  options.return_memory = true;
+  const LbfgsResult solved = minimize_lbfgs(first, x, options);
+  ASSERT_EQ(solved.stop_reason, lbfgs_stop::kGradient);
+  ASSERT_EQ(solved.memory.s.size(), static_cast<std::size_t>(options.memory));
+
+  Quadratic next = first;
+  for (auto& row : next.a)
+    for (double& v : row) v *= 1.3;
+  for (std::size_t i = 0; i < n; ++i) next.b[i] = 1.3 * first.b[i] + 0.2 * std::sin(double(i));
+  options.return_memory = false;
+  std::vector<double> cold_x = x, warm_x = x;
+  const LbfgsResult cold = minimize_lbfgs(next, cold_x, options);
+  options.initial_memory = &solved.memory;
+  const LbfgsResult warm = minimize_lbfgs(next, warm_x, options);
+  EXPECT_EQ(cold.stop_reason, lbfgs_stop::kGradient);
+  EXPECT_EQ(warm.stop_reason, lbfgs_stop::kGradient);
+  EXPECT_LT(warm.evaluations, cold.evaluations);
+  EXPECT_LT(max_abs_difference(warm_x, cold_x), 1e-4);
+}
+
+TEST(LbfgsWarmMemory, PairsOfTheWrongLengthAreAnError) {
+  const Quadratic problem = ill_conditioned_quadratic(6, 10.0, 3);
+  std::vector<double> x(6, 0.0);
+  LbfgsMemory memory;
+  memory.s = {std::vector<double>(5, 1.0)};
+  memory.y = {std::vector<double>(5, 1.0)};
+  LbfgsOptions options;
+  options.initial_memory = &memory;
+  EXPECT_THROW(minimize_lbfgs(problem, x, options), Error);
+}
+
+}  // namespace
+}  // namespace modir::optimize

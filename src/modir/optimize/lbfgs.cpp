@@ -69,6 +69,30 @@ class CorrectionMemory {
   bool empty() const { return count_ == 0; }
   void clear() { count_ = 0; }
 
+  /// Takes over another run's pairs (the newest that fit), skipping any with s.y <= 0.
+  void load(const LbfgsMemory& from) {
+    clear();
+    const std::size_t pairs = std::min(from.s.size(), from.y.size());
+    const std::size_t first = pairs > s_.size() ? pairs - s_.size() : 0;
+    std::vector<double> zero(s_.empty() ? 0 : s_[0].size(), 0.0);
+    for (std::size_t k = first; k < pairs; ++k) {
+      if (from.s[k].size() != zero.size() || from.y[k].size() != zero.size())
+        throw usage_error("L-BFGS: a warm-start pair has {} entries, x has {}", from.s[k].size(),
+                          zero.size());
+      add(zero, from.s[k], zero, from.y[k]);
+    }
+  }
+
+  LbfgsMemory save() const {
+    LbfgsMemory out;
+    for (std::size_t k = 0; k < count_; ++k) {
+      const std::size_t slot = (first_ + k) % s_.size();
+      out.s.push_back(s_[slot]);
+      out.y.push_back(y_[slot]);
+    }
+    return out;
+  }
+
   /// Stores the pair of a step unless s.y is too small: a pair with s.y <= 0 would make the
   /// approximation indefinite, and a tiny one is dominated by rounding.
   void add(std::span<const double> x_old, std::span<const double> x_new,
@@ -318,9 +342,11 @@ LbfgsResult minimize_lbfgs(const ObjectiveFunction& f, std::span<double> x,
   CorrectionMemory memory(options.memory, n);
   double steepest_step_length = options.initial_step;
   int slow_iterations = 0;
+  if (options.initial_memory) memory.load(*options.initial_memory);
   const auto finish = [&](std::string_view reason) {
     result.stop_reason = reason;
     result.evaluations = objective.evaluations();
+    if (options.return_memory) result.memory = memory.save();
     return result;
   };
 

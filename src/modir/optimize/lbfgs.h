@@ -14,6 +14,13 @@ namespace modir::optimize {
 using ObjectiveFunction =
     std::function<double(std::span<const double> x, std::span<double> gradient)>;
 
+/// Correction pairs (s = x_new - x_old, y = g_new - g_old), oldest first: the curvature an
+/// L-BFGS run has learnt. A run may start from another run's pairs, e.g. on a neighbouring
+/// problem of a continuation (the next weight vector of a Pareto front).
+struct LbfgsMemory {
+  std::vector<std::vector<double>> s, y;
+};
+
 struct LbfgsOptions {
   int max_iterations = 100;  ///< accepted steps (0: evaluate the start only)
   int memory = 7;            ///< correction pairs kept
@@ -29,6 +36,12 @@ struct LbfgsOptions {
   /// steepest-descent steps (after the memory was reset) start from the length of the last
   /// accepted step instead.
   double initial_step = 1.0;
+  /// Pairs to start from instead of an empty memory (the newest `memory` are kept; pairs of
+  /// another length than x are an error). The first step is then a quasi-Newton step. Any pair
+  /// kept has s.y > 0, so the directions stay descent directions; the line search does the rest.
+  const LbfgsMemory* initial_memory = nullptr;
+  /// Return the final pairs in LbfgsResult::memory.
+  bool return_memory = false;
 };
 
 /// The values LbfgsResult::stop_reason takes.
@@ -47,6 +60,7 @@ struct LbfgsResult {
   int evaluations = 0;          ///< calls of f, line-search trials included
   std::string stop_reason;      ///< one of lbfgs_stop
   std::vector<double> history;  ///< f after every accepted iteration (index 0: the start)
+  LbfgsMemory memory;           ///< the final pairs, with LbfgsOptions::return_memory
 };
 
 /// Minimises f from x (updated in place) by limited-memory BFGS with a line search satisfying

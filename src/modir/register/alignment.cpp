@@ -57,7 +57,8 @@ transform::AffineTransform initial_affine(const RegistrationInputs& inputs,
 }
 
 void minimise(Energy& energy, std::vector<double>& theta, int iterations, double initial_step,
-              const OptimizerConfig& config, LevelLog& log) {
+              const OptimizerConfig& config, LevelLog& log,
+              const optimize::LbfgsMemory* warm_memory, optimize::LbfgsMemory* memory_out) {
   const auto start = std::chrono::steady_clock::now();
   optimize::LbfgsOptions options;
   options.max_iterations = iterations;
@@ -65,13 +66,15 @@ void minimise(Energy& energy, std::vector<double>& theta, int iterations, double
   options.relative_tolerance = config.relative_tolerance;
   options.patience = config.patience;
   options.initial_step = initial_step;
+  options.initial_memory = warm_memory;
+  options.return_memory = memory_out != nullptr;
   // The term values at the start and at the end are read from the optimiser's own evaluations
   // where it made them at those points (its first one always is at the start), rather than paying
   // for two more evaluations: on the finest level of a front that is most of a solution's time.
   const std::vector<double> start_theta = theta;
   std::vector<double> last_x;
   bool have_start = false;
-  const optimize::LbfgsResult r = optimize::minimize_lbfgs(
+  optimize::LbfgsResult r = optimize::minimize_lbfgs(
       [&](std::span<const double> x, std::span<double> g) {
         const double value = energy(x, g);
         if (!have_start && std::equal(x.begin(), x.end(), start_theta.begin())) {
@@ -95,6 +98,7 @@ void minimise(Energy& energy, std::vector<double>& theta, int iterations, double
     ++extra;
   }
   log.end_terms = energy.term_values();
+  if (memory_out) *memory_out = std::move(r.memory);
   log.iterations = r.iterations;
   log.evaluations = r.evaluations + extra;
   log.stop_reason = r.stop_reason;

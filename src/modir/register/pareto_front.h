@@ -12,6 +12,9 @@ namespace modir::reg {
 struct FrontSolution {
   std::array<double, 3> multipliers{1, 1, 1};  ///< image, guidance, deformation
   std::vector<double> theta;
+  /// The newest of the solve's final L-BFGS curvature pairs, in float32: a neighbour's warm
+  /// start reads them; they are dropped when the front is done and never written.
+  std::vector<std::vector<float>> curvature_s, curvature_y;
   std::array<double, 3> group_values{};  ///< weighted term sums per group, as optimised
   std::vector<double> organ_rms_mm;      ///< per guiding organ (label distance term)
   double landmark_rms_mm = -1.0;         ///< < 0 without landmarks

@@ -147,7 +147,7 @@ RegistrationConfig parse_registration_config(const json& root) {
   const json& fr = section(root, "front");
   io::check_known_keys(fr,
                        {"solutions", "iterations", "coarse_solve", "refine_iterations",
-                        "polish_steps", "decades", "extra_fraction"},
+                        "polish_steps", "warm_curvature", "decades", "extra_fraction"},
                        "front");
   auto& f = c.front;
   f.solutions = io::get_integer(fr, "solutions", f.solutions, "front");
@@ -156,6 +156,7 @@ RegistrationConfig parse_registration_config(const json& root) {
   f.refine_iterations =
       io::get_integer(fr, "refine_iterations", f.refine_iterations, "front");
   f.polish_steps = io::get_integer(fr, "polish_steps", f.polish_steps, "front");
+  f.warm_curvature = io::get_bool(fr, "warm_curvature", f.warm_curvature, "front");
   f.decades = io::get_number(fr, "decades", f.decades, "front");
   f.extra_fraction = io::get_number(fr, "extra_fraction", f.extra_fraction, "front");
 
@@ -272,6 +273,7 @@ nlohmann::json to_json(const RegistrationConfig& c) {
         {"coarse_solve", c.front.coarse_solve},
         {"refine_iterations", c.front.refine_iterations},
         {"polish_steps", c.front.polish_steps},
+        {"warm_curvature", c.front.warm_curvature},
         {"decades", c.front.decades},
         {"extra_fraction", c.front.extra_fraction}}},
   };

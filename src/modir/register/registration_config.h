@@ -88,6 +88,8 @@ struct FrontConfig {
   /// weights: each lowers every objective at once, so that solution dominates the single
   /// registration with the same weights unless that one is already Pareto-stationary.
   int polish_steps = 3;
+  /// Warm starts take the neighbour's L-BFGS curvature pairs along with its coefficients.
+  bool warm_curvature = true;
   /// Weight multipliers span 10^-decades .. 10^+decades around the config's weights.
   double decades = 1.0;
   /// Extra runs allowed to fill gaps when some solutions turn out dominated, as a fraction of N.

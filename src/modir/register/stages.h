@@ -3,6 +3,7 @@
 // The stages of register_images, one file each; internal to the register module.
 
 #include "modir/objective/guidance/label_distance_term.h"
+#include "modir/optimize/lbfgs.h"
 #include "modir/register/registration.h"
 
 namespace modir::reg::detail {
@@ -30,7 +31,11 @@ void add_guidance_terms(
     const Geometry& grid);
 
 /// Runs L-BFGS on an energy from theta, filling the log's history, counts and term values.
+/// `warm_memory`: curvature pairs to start from (a neighbouring solve's); `memory_out`: where to
+/// keep this run's final pairs.
 void minimise(Energy& energy, std::vector<double>& theta, int iterations, double initial_step,
-              const OptimizerConfig& config, LevelLog& log);
+              const OptimizerConfig& config, LevelLog& log,
+              const optimize::LbfgsMemory* warm_memory = nullptr,
+              optimize::LbfgsMemory* memory_out = nullptr);
 
 }  // namespace modir::reg::detail
