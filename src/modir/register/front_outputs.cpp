@@ -57,7 +57,7 @@ FrontSummary write_front_outputs(const ParetoFront& front, const RegistrationCon
     folded[k] = jac.folded_voxels > 0;
     objectives[k] = reported_objectives(front, config, s);
     const std::string file = fmt::format("solutions/solution_{:02d}.json", k);
-    io::write_text_file(out_dir / file, transform_to_json(result).dump(1) + "\n");
+    io::write_text_file(out_dir / file, transform_to_json(result).dump() + "\n");  // compact
     json organs = json::object();
     for (std::size_t i = 0; i < s.organ_rms_mm.size() && i < front.base.guidance_organs.size(); ++i)
       organs[front.base.guidance_organs[i]] = s.organ_rms_mm[i];

@@ -77,7 +77,7 @@ struct FrontConfig {
   int solutions = 12;  ///< set by --pareto N
   /// L-BFGS iterations per solution (each starts from its nearest solved neighbour, so few are
   /// needed); the first solution, the config's own weights, gets the finest level's full count.
-  int iterations = 8;
+  int iterations = 7;
   /// Solve every solution but the first on the next coarser level's images (half the resolution,
   /// a quarter to an eighth of the voxels) with the finest control grid, then refine it on the
   /// finest images: the trade-off is set by the coarse solve, the fine detail by the refinement.
@@ -87,7 +87,7 @@ struct FrontConfig {
   /// Common-descent steps (register/common_descent.h) after the first solution, the config's own
   /// weights: each lowers every objective at once, so that solution dominates the single
   /// registration with the same weights unless that one is already Pareto-stationary.
-  int polish_steps = 3;
+  int polish_steps = 2;
   /// Warm starts take the neighbour's L-BFGS curvature pairs along with its coefficients.
   bool warm_curvature = true;
   /// Weight multipliers span 10^-decades .. 10^+decades around the config's weights.
