@@ -21,17 +21,19 @@ void Energy::add(std::unique_ptr<objective::ParameterTerm> term, double weight) 
   parameter_weights_.push_back(weight);
 }
 
+void Energy::clear_field_gradient() {
+  if (!dE_du_.geometry().same_grid(u_.geometry(), 0.0)) dE_du_ = DisplacementField(u_.geometry());
+  Vec3f* g = dE_du_.data();
+  parallel_for_slices(u_.size()[2], [&](std::int64_t z) {
+    const std::int64_t plane = u_.size()[0] * u_.size()[1];
+    std::fill(g + plane * z, g + plane * (z + 1), Vec3f{0, 0, 0});
+  });
+}
+
 double Energy::operator()(std::span<const double> theta, std::span<double> gradient) {
   parametrisation_.field(theta, u_);
   const bool want_gradient = !gradient.empty();
-  if (want_gradient) {
-    if (!dE_du_.geometry().same_grid(u_.geometry(), 0.0)) dE_du_ = DisplacementField(u_.geometry());
-    Vec3f* g = dE_du_.data();
-    parallel_for_slices(u_.size()[2], [&](std::int64_t z) {
-      const std::int64_t plane = u_.size()[0] * u_.size()[1];
-      std::fill(g + plane * z, g + plane * (z + 1), Vec3f{0, 0, 0});
-    });
-  }
+  if (want_gradient) clear_field_gradient();
   values_.clear();
   double total = 0.0;
   for (std::size_t i = 0; i < field_terms_.size(); ++i) {
@@ -63,7 +65,6 @@ double Energy::operator()(std::span<const double> theta, std::span<double> gradi
 void Energy::group_gradients(std::span<const double> theta,
                              std::array<std::vector<double>, 4>& gradients) {
   parametrisation_.field(theta, u_);
-  if (!dE_du_.geometry().same_grid(u_.geometry(), 0.0)) dE_du_ = DisplacementField(u_.geometry());
   std::vector<TermValue> field_values(field_terms_.size());
   std::vector<double> parameter_values(parameter_terms_.size(), 0.0);
   for (std::size_t slot = 0; slot < 4; ++slot) {
@@ -76,11 +77,7 @@ void Energy::group_gradients(std::span<const double> theta,
     bool any = false;
     for (std::size_t i = 0; i < field_terms_.size(); ++i) any = any || in_slot(i);
     if (any) {
-      Vec3f* g = dE_du_.data();
-      parallel_for_slices(u_.size()[2], [&](std::int64_t z) {
-        const std::int64_t plane = u_.size()[0] * u_.size()[1];
-        std::fill(g + plane * z, g + plane * (z + 1), Vec3f{0, 0, 0});
-      });
+      clear_field_gradient();
       for (std::size_t i = 0; i < field_terms_.size(); ++i) {
         if (!in_slot(i)) continue;
         auto& term = *field_terms_[i];

@@ -55,6 +55,9 @@ class Energy {
   }
 
  private:
+  /// dE/du on u's grid, zeroed (allocated when the grid changed).
+  void clear_field_gradient();
+
   transform::Parametrisation& parametrisation_;
   std::vector<std::unique_ptr<objective::FieldTerm>> field_terms_;
   std::vector<std::unique_ptr<objective::ParameterTerm>> parameter_terms_;

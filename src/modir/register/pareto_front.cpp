@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
-#include <optional>
 
 #include <fmt/format.h>
 
@@ -24,17 +23,13 @@ namespace {
 using objective::ObjectiveGroup;
 
 // A solution keeps its final curvature pairs for its neighbours' warm starts, in float32: on a
-// medium pair (280k coefficients, 7 pairs) a front of 12 holds 0.19 GB of them instead of 0.38 GB
-// in double. Keeping only the newest 4 saved another 0.08 GB but lowered the joint hypervolume
-// on medium_large_s21 from 0.671 to 0.665.
-constexpr std::size_t kKeptCurvaturePairs = 50;  // all of them (optimizer.memory <= 50)
-
+// medium pair (280k coefficients, 7 pairs) that is 0.19 GB for a front of 12 instead of 0.38 GB
+// in double. Keeping only the newest 4 lowered the joint hypervolume on medium_large_s21 from
+// 0.671 to 0.665.
 void keep_curvature(const optimize::LbfgsMemory& memory, FrontSolution& s) {
-  const std::size_t pairs = std::min(memory.s.size(), memory.y.size());
-  const std::size_t first = pairs > kKeptCurvaturePairs ? pairs - kKeptCurvaturePairs : 0;
   s.curvature_s.clear();
   s.curvature_y.clear();
-  for (std::size_t k = first; k < pairs; ++k) {
+  for (std::size_t k = 0; k < memory.s.size() && k < memory.y.size(); ++k) {
     s.curvature_s.emplace_back(memory.s[k].begin(), memory.s[k].end());
     s.curvature_y.emplace_back(memory.y[k].begin(), memory.y[k].end());
   }
@@ -82,60 +77,39 @@ struct Runner {
   const RegistrationConfig& config;
   const FrontConfig& front;
   detail::DeformableLevel& finest;
-  detail::DeformableLevel* coarse;      // the finest control grid on coarser images, or null
   std::vector<ObjectiveGroup> varying;  // groups whose multiplier varies (besides image)
   const LevelCallback& on_level;
   int finest_level = 0;
 
-  // With `full_iterations`: solve on the finest images only, with that many iterations (the
-  // first solution, which is exactly a single registration's finest level). Otherwise the front's
-  // own schedule: front.iterations on the coarse images, then front.refine_iterations on the
-  // finest (or front.iterations on the finest when coarse solves are off).
+  // Solves weight vector t from `start`. The first solution (no neighbour) gets the finest
+  // level's own iteration count, exactly as a single registration, then the common-descent
+  // polish; the others get front.iterations from their neighbour's coefficients and curvature.
   FrontSolution solve(const std::vector<double>& t, const FrontSolution* neighbour,
-                      const std::vector<double>& start,
-                      std::optional<int> full_iterations = std::nullopt) {
+                      const std::vector<double>& start, int iterations) {
     FrontSolution s;
     for (std::size_t k = 0; k < varying.size(); ++k)
       s.multipliers[static_cast<std::size_t>(varying[k])] = std::pow(10.0, t[k] * front.decades);
     s.theta = start;
-    LevelLog coarse_log;
-    int fine_iterations = full_iterations.value_or(front.iterations);
-    if (!full_iterations && coarse) {
-      coarse->energy->set_group_weights(s.multipliers);
-      detail::minimise(*coarse->energy, s.theta, front.iterations, coarse->image_spacing_mm,
-                       config.optimizer, coarse_log);
-      fine_iterations = front.refine_iterations;
-    }
     finest.energy->set_group_weights(s.multipliers);
     s.log.stage = "pareto";
     s.log.level = finest_level;
     s.log.grid = finest.grid;
     // A warm start takes the neighbour's curvature pairs too: its energy differs from this one
     // only by the group weights, so its pairs make the first steps quasi-Newton steps.
-    const bool warm = neighbour && front.warm_curvature && !coarse_log.evaluations;
+    const bool warm = neighbour && front.warm_curvature;
     const optimize::LbfgsMemory warm_memory =
         warm ? curvature_of(*neighbour) : optimize::LbfgsMemory{};
     optimize::LbfgsMemory memory;
-    detail::minimise(*finest.energy, s.theta, fine_iterations, finest.image_spacing_mm,
+    detail::minimise(*finest.energy, s.theta, iterations, finest.image_spacing_mm,
                      config.optimizer, s.log, warm ? &warm_memory : nullptr, &memory);
     if (front.warm_curvature) keep_curvature(memory, s);
-    if (full_iterations && front.polish_steps > 0) {
+    if (!neighbour && front.polish_steps > 0) {
       // Half a voxel of the finest images for the largest coefficient, then halved as needed.
       const auto polish = detail::common_descent(*finest.energy, s.theta, front.polish_steps,
                                                  0.5 * finest.image_spacing_mm, s.log);
       s.log.stop_reason += fmt::format(", then {} common-descent step{}{}", polish.steps,
                                        polish.steps == 1 ? "" : "s",
                                        polish.stationary ? " (Pareto-stationary)" : "");
-    }
-    if (coarse_log.evaluations > 0) {
-      s.log.stop_reason = fmt::format("{} on {:g} mm images ({}), then {} on {:g} mm ({})",
-                                      coarse_log.iterations, coarse->image_spacing_mm,
-                                      coarse_log.stop_reason, s.log.iterations,
-                                      finest.image_spacing_mm, s.log.stop_reason);
-      s.log.iterations += coarse_log.iterations;
-      s.log.evaluations += coarse_log.evaluations;
-      s.log.seconds += coarse_log.seconds;
-      s.log.start_terms = coarse_log.start_terms;
     }
     s.group_values = finest.energy->group_values();
     for (const auto& term : finest.energy->field_terms()) {
@@ -214,12 +188,9 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   base.grid = bspline;
   base.model = def.model;
 
-  // The finest level, once per weight vector; most solutions are set on coarser images first.
+  // The finest level, once per weight vector.
   detail::DeformableLevel finest =
       detail::build_deformable_level(context, def.levels - 1, bspline, base.affine);
-  std::optional<detail::DeformableLevel> coarse;
-  if (front.coarse_solve && def.levels >= 2)
-    coarse = detail::build_deformable_level(context, def.levels - 2, bspline, base.affine);
   out.objectives.push_back(ObjectiveGroup::kImage);
   std::vector<ObjectiveGroup> varying;
   const bool guided = context.organs || (inputs.landmarks && config.guidance.landmark_weight > 0);
@@ -229,8 +200,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   }
   out.objectives.push_back(ObjectiveGroup::kDeformation);
   varying.push_back(ObjectiveGroup::kDeformation);
-  Runner runner{config, front,    finest, coarse ? &*coarse : nullptr,
-                varying, on_level, def.levels - 1};
+  Runner runner{config, front, finest, varying, on_level, def.levels - 1};
 
   std::vector<std::vector<double>> solved_t;
   const auto nearest = [&](const std::vector<double>& t) -> const FrontSolution& {
@@ -254,7 +224,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
           runner.solve(design[k], nullptr, theta, detail::level_iterations(def, def.levels - 1)));
     } else {
       const FrontSolution& from = nearest(design[k]);
-      out.solutions.push_back(runner.solve(design[k], &from, from.theta));
+      out.solutions.push_back(runner.solve(design[k], &from, from.theta, front.iterations));
     }
     solved_t.push_back(design[k]);
   }
@@ -282,7 +252,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
     std::vector<double> t = solved_t[sorted[gap]];
     for (std::size_t i = 0; i < t.size(); ++i) t[i] = 0.5 * (t[i] + solved_t[sorted[gap + 1]][i]);
     const FrontSolution& from = nearest(t);
-    out.solutions.push_back(runner.solve(t, &from, from.theta));
+    out.solutions.push_back(runner.solve(t, &from, from.theta, front.iterations));
     solved_t.push_back(t);
   }
   for (FrontSolution& s : out.solutions) {  // only the solves needed them

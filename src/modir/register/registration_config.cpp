@@ -146,15 +146,12 @@ RegistrationConfig parse_registration_config(const json& root) {
 
   const json& fr = section(root, "front");
   io::check_known_keys(fr,
-                       {"solutions", "iterations", "coarse_solve", "refine_iterations",
-                        "polish_steps", "warm_curvature", "decades", "extra_fraction"},
+                       {"solutions", "iterations", "polish_steps", "warm_curvature", "decades",
+                        "extra_fraction"},
                        "front");
   auto& f = c.front;
   f.solutions = io::get_integer(fr, "solutions", f.solutions, "front");
   f.iterations = io::get_integer(fr, "iterations", f.iterations, "front");
-  f.coarse_solve = io::get_bool(fr, "coarse_solve", f.coarse_solve, "front");
-  f.refine_iterations =
-      io::get_integer(fr, "refine_iterations", f.refine_iterations, "front");
   f.polish_steps = io::get_integer(fr, "polish_steps", f.polish_steps, "front");
   f.warm_curvature = io::get_bool(fr, "warm_curvature", f.warm_curvature, "front");
   f.decades = io::get_number(fr, "decades", f.decades, "front");
@@ -205,7 +202,6 @@ void validate(const RegistrationConfig& c) {
   const auto& f = c.front;
   require(f.solutions >= 2 && f.solutions <= 200, "front.solutions must be between 2 and 200");
   require(f.iterations >= 1, "front.iterations must be >= 1");
-  require(f.refine_iterations >= 0, "front.refine_iterations must be >= 0");
   require(f.polish_steps >= 0, "front.polish_steps must be >= 0");
   require(f.decades > 0 && f.decades <= 4, "front.decades must lie in (0, 4]");
   require(f.extra_fraction >= 0 && f.extra_fraction <= 2,
@@ -270,8 +266,6 @@ nlohmann::json to_json(const RegistrationConfig& c) {
       {"front",
        {{"solutions", c.front.solutions},
         {"iterations", c.front.iterations},
-        {"coarse_solve", c.front.coarse_solve},
-        {"refine_iterations", c.front.refine_iterations},
         {"polish_steps", c.front.polish_steps},
         {"warm_curvature", c.front.warm_curvature},
         {"decades", c.front.decades},

@@ -78,12 +78,6 @@ struct FrontConfig {
   /// L-BFGS iterations per solution (each starts from its nearest solved neighbour, so few are
   /// needed); the first solution, the config's own weights, gets the finest level's full count.
   int iterations = 7;
-  /// Solve every solution but the first on the next coarser level's images (half the resolution,
-  /// a quarter to an eighth of the voxels) with the finest control grid, then refine it on the
-  /// finest images: the trade-off is set by the coarse solve, the fine detail by the refinement.
-  bool coarse_solve = false;
-  /// L-BFGS iterations on the finest images after a coarse solve (0: only evaluate there).
-  int refine_iterations = 2;
   /// Common-descent steps (register/common_descent.h) after the first solution, the config's own
   /// weights: each lowers every objective at once, so that solution dominates the single
   /// registration with the same weights unless that one is already Pareto-stationary.

@@ -6,6 +6,9 @@
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
+
+#include "modir/optimize/pareto/small_linear_system.h"
 
 namespace modir::optimize::pareto {
 namespace {
@@ -36,36 +39,12 @@ std::vector<std::size_t> extreme_indices(const std::vector<Point>& points) {
   return extremes;
 }
 
-// Solves rows * w = (1, ..., 1) by Gaussian elimination with partial pivoting: w is the normal of
-// the hyperplane {p : w.p = 1} through the rows. Empty when the rows do not define such a plane.
+// The normal w of the hyperplane {p : w.p = 1} through the rows; empty when the rows do not define
+// such a plane.
 std::vector<double> plane_through(std::vector<std::vector<double>> rows) {
   const std::size_t d = rows.size();
-  std::vector<double> rhs(d, 1.0);
-  double scale = 0.0;
-  for (const auto& row : rows) {
-    for (double v : row) scale = std::max(scale, std::abs(v));
-  }
-  for (std::size_t col = 0; col < d; ++col) {
-    std::size_t pivot = col;
-    for (std::size_t r = col + 1; r < d; ++r) {
-      if (std::abs(rows[r][col]) > std::abs(rows[pivot][col])) pivot = r;
-    }
-    if (!(std::abs(rows[pivot][col]) > 1e-12 * scale)) return {};
-    std::swap(rows[pivot], rows[col]);
-    std::swap(rhs[pivot], rhs[col]);
-    for (std::size_t r = col + 1; r < d; ++r) {
-      const double factor = rows[r][col] / rows[col][col];
-      for (std::size_t c = col; c < d; ++c) rows[r][c] -= factor * rows[col][c];
-      rhs[r] -= factor * rhs[col];
-    }
-  }
-  std::vector<double> w(d);
-  for (std::size_t col = d; col-- > 0;) {
-    double v = rhs[col];
-    for (std::size_t c = col + 1; c < d; ++c) v -= rows[col][c] * w[c];
-    w[col] = v / rows[col][col];
-  }
-  return w;
+  return solve_small_linear_system(std::move(rows), std::vector<double>(d, 1.0), 1e-12)
+      .value_or(std::vector<double>{});
 }
 
 std::size_t closest_to_origin(const std::vector<Point>& points) {

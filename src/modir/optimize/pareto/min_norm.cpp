@@ -4,41 +4,14 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
+#include <utility>
 
 #include "modir/core/error.h"
+#include "modir/optimize/pareto/small_linear_system.h"
 
 namespace modir::optimize::pareto {
 
 namespace {
-
-// Solves A x = b for a small symmetric system by Gaussian elimination with partial pivoting;
-// false when A is singular.
-bool solve_small(std::vector<std::vector<double>> a, std::vector<double> b, std::vector<double>& x) {
-  const std::size_t n = b.size();
-  double scale = 0.0;
-  for (const auto& row : a)
-    for (const double v : row) scale = std::max(scale, std::abs(v));
-  for (std::size_t c = 0; c < n; ++c) {
-    std::size_t pivot = c;
-    for (std::size_t r = c + 1; r < n; ++r)
-      if (std::abs(a[r][c]) > std::abs(a[pivot][c])) pivot = r;
-    if (std::abs(a[pivot][c]) <= 1e-13 * scale) return false;
-    std::swap(a[c], a[pivot]);
-    std::swap(b[c], b[pivot]);
-    for (std::size_t r = c + 1; r < n; ++r) {
-      const double f = a[r][c] / a[c][c];
-      for (std::size_t k = c; k < n; ++k) a[r][k] -= f * a[c][k];
-      b[r] -= f * b[c];
-    }
-  }
-  x.assign(n, 0.0);
-  for (std::size_t c = n; c-- > 0;) {
-    double s = b[c];
-    for (std::size_t k = c + 1; k < n; ++k) s -= a[c][k] * x[k];
-    x[c] = s / a[c][c];
-  }
-  return true;
-}
 
 double quadratic(const std::vector<std::vector<double>>& g, const std::vector<double>& alpha) {
   double q = 0.0;
@@ -80,9 +53,11 @@ std::vector<double> min_norm_weights(const std::vector<std::vector<double>>& gra
       for (std::size_t j = 0; j < m; ++j) kkt[i][j] = gram[support[i]][support[j]];
       kkt[i][m] = kkt[m][i] = 1.0;
     }
-    std::vector<double> rhs(m + 1, 0.0), y;
+    std::vector<double> rhs(m + 1, 0.0);
     rhs[m] = 1.0;
-    if (!solve_small(kkt, rhs, y)) continue;
+    const auto solution = solve_small_linear_system(std::move(kkt), std::move(rhs), 1e-13);
+    if (!solution) continue;
+    const std::vector<double>& y = *solution;
     std::vector<double> alpha(n, 0.0);
     bool nonnegative = true;
     for (std::size_t i = 0; i < m; ++i) {
