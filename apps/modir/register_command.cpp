@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "modir/core/error.h"
+#include "modir/core/log.h"
 #include "modir/core/parallel.h"
 #include "modir/core/version.h"
 #include "modir/io/image_io.h"
@@ -57,6 +58,25 @@ std::string level_line(const reg::LevelLog& log) {
                      log.stop_reason);
 }
 
+// The report's guidance section. Components left out of guidance are warned about: they are
+// often a segmentation's stray islands, but may be real separate pieces the user meant to guide
+// with (guidance.min_component_fraction 0 keeps them).
+nlohmann::json guidance_report(const reg::RegistrationResult& result,
+                               const reg::RegistrationInputs& inputs, double min_fraction) {
+  nlohmann::json islands = nlohmann::json::object();
+  for (const reg::IgnoredIslands& i : result.guidance_islands) {
+    islands[i.organ] = {{"fixed_ml", i.fixed_ml}, {"moving_ml", i.moving_ml}};
+    warn(
+        "label guidance: components of label {} smaller than {:g} of its largest were left "
+        "out: {:.1f} ml on the fixed labels, {:.1f} ml on the moving labels",
+        i.organ, min_fraction, i.fixed_ml, i.moving_ml);
+  }
+  return {{"labels", inputs.fixed_labels.has_value()},
+          {"organs", result.guidance_organs},
+          {"islands_left_out", islands},
+          {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}};
+}
+
 int run_front(const RegisterCommandOptions& options, const reg::RegistrationConfig& config,
               const reg::RegistrationInputs& inputs, PixelType moving_type,
               const reg::LevelCallback& on_level, std::chrono::steady_clock::time_point start,
@@ -75,6 +95,7 @@ int run_front(const RegisterCommandOptions& options, const reg::RegistrationConf
       {"inputs", inputs_json},
       {"config", reg::to_json(config)},
       {"model", front.base.model},
+      {"guidance", guidance_report(front.base, inputs, config.guidance.min_component_fraction)},
       {"levels", reg::levels_to_json(front.base.levels)},
       {"front",
        {{"runs", front.solutions.size()},
@@ -140,10 +161,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"inputs", describe_inputs(options.paths)},
       {"config", reg::to_json(config)},
       {"model", result.model},
-      {"guidance",
-       {{"labels", inputs.fixed_labels.has_value()},
-        {"organs", result.guidance_organs},
-        {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}}},
+      {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
       {"levels", reg::levels_to_json(result.levels)},
       // The front's objectives, same definitions, so a single run can be placed among them.
       {"objectives", result.levels.empty() ? nlohmann::json::object()

@@ -135,6 +135,50 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   EXPECT_EQ(evaluation["jacobian"]["folded_voxels"], 0);
 }
 
+// Stray islands of bladder on the fixed labels only (as a segmentation's false positives far
+// from the pelvis): they are left out of guidance, reported and warned about, and the robust
+// label loss keeps the registration where the true labels take it. With squares and every
+// component kept, the same islands drag it away.
+TEST_F(RegisterCli, StrayLabelIslandsDoNotDragTheRegistration) {
+  LabelMap fixed_labels = io::read_image_as<std::uint16_t>(pair("fixed_labels.nii.gz"));
+  const Size3 n = fixed_labels.size();
+  for (const std::int64_t cx : {std::int64_t{2}, n[0] - 6})
+    for (const std::int64_t cy : {std::int64_t{2}, n[1] - 6})
+      for (const std::int64_t cz : {n[2] / 4, 3 * n[2] / 4 - 4})
+        for (std::int64_t k = 0; k < 4; ++k)
+          for (std::int64_t j = 0; j < 4; ++j)
+            for (std::int64_t i = 0; i < 4; ++i) fixed_labels(cx + i, cy + j, cz + k) = 3;
+  io::write_image(fixed_labels, out("islands.nii.gz"));
+  std::ofstream(out("squares.json"))
+      << R"({"deformable": {"levels": 2, "iterations": [30, 20]},)"
+      << R"( "guidance": {"label_loss": "squared", "min_component_fraction": 0}})";
+  const std::string guided = images() + " --fixed-labels " + quoted(out("islands.nii.gz")) +
+                             " --moving-labels " + quoted(pair("moving_labels.nii.gz"));
+  auto tre_of = [&](const std::string& config, const std::string& name) {
+    const auto r = run_modir("register --quiet" + guided + " --config " + quoted(out(config)) +
+                             " --out " + quoted(out(name)));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto e =
+        run_modir("evaluate --quiet --displacement " + quoted(out(name) / "displacement.nii.gz") +
+                  landmarks() + " --json " + quoted(out(name + ".json")));
+    EXPECT_EQ(e.exit_code, 0) << e.err;
+    return std::make_pair(read_json(out(name + ".json"))["landmarks"]["mean_mm"].get<double>(),
+                          r.err);
+  };
+  const auto [robust_tre, robust_err] = tre_of("fast.json", "robust");
+  const auto [squares_tre, squares_err] = tre_of("squares.json", "squares");
+  EXPECT_NE(robust_err.find("warning: label guidance: components of label 3"), std::string::npos)
+      << robust_err;
+  EXPECT_EQ(squares_err.find("warning"), std::string::npos) << squares_err;
+  const json islands = read_json(out("robust") / "report.json")["guidance"]["islands_left_out"];
+  ASSERT_TRUE(islands.contains("3")) << islands.dump();
+  EXPECT_GT(islands["3"]["fixed_ml"].get<double>(), 0.0);
+  EXPECT_EQ(islands["3"]["moving_ml"].get<double>(), 0.0);
+  EXPECT_LT(robust_tre, 2.0);
+  EXPECT_GT(squares_tre, robust_tre + 1.0)
+      << "squares " << squares_tre << ", robust " << robust_tre;
+}
+
 // Failures exit with the documented status and one line on stderr naming the problem.
 void expect_error(const test::RunResult& r, int code, const std::string& fragment) {
   EXPECT_EQ(r.exit_code, code) << r.err;

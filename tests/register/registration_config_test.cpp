@@ -48,7 +48,8 @@ TEST(RegistrationConfig, ToJsonHoldsEveryKey) {
       {"image",
        {"metric", "weight", "window", "radius_mm", "bins", "mind_radius", "mind_dilation"}},
       {"guidance",
-       {"label_weight", "band_mm", "organ_weights", "ignore_labels", "landmark_weight"}},
+       {"label_weight", "band_mm", "sample_spacing_mm", "label_loss", "min_component_fraction",
+        "organ_weights", "ignore_labels", "landmark_weight"}},
       {"regularity",
        {"bending_weight", "elastic_weight", "elastic_mu", "elastic_lambda", "jacobian_weight",
         "jacobian_threshold"}},
@@ -95,6 +96,8 @@ TEST(RegistrationConfig, EveryKeySetAwayFromItsDefaultRoundTrips) {
       {"guidance",
        {{"label_weight", 0.1},
         {"band_mm", 9.0},
+        {"label_loss", "squared"},
+        {"min_component_fraction", 0.0},
         {"organ_weights", {{"3", 2.0}, {"4", 0.5}}},
         {"ignore_labels", {1, 2}},
         {"landmark_weight", 0.3}}},
@@ -166,6 +169,9 @@ TEST(RegistrationConfig, OutOfRangeValuesAreUsageErrors) {
   expect_usage_error({{"guidance", {{"label_weight", -0.1}}}}, {"guidance weights"});
   expect_usage_error({{"guidance", {{"landmark_weight", -2}}}}, {"guidance weights"});
   expect_usage_error({{"guidance", {{"organ_weights", {{"3", -1.0}}}}}}, {"non-negative"});
+  expect_usage_error({{"guidance", {{"min_component_fraction", 1.5}}}},
+                     {"guidance.min_component_fraction"});
+  expect_usage_error({{"guidance", {{"label_loss", "huber"}}}}, {"guidance.label_loss"});
   expect_usage_error({{"regularity", {{"bending_weight", -0.05}}}}, {"regularity weights"});
   expect_usage_error({{"regularity", {{"jacobian_threshold", 1.0}}}},
                      {"regularity.jacobian_threshold"});

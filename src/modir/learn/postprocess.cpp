@@ -6,6 +6,7 @@
 
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
+#include "modir/filter/connected_components.h"
 
 namespace modir::learn {
 
@@ -73,48 +74,9 @@ LabelMap labels_from_scores(const ClassScores& scores, const Geometry& target,
 
 void keep_largest_components(LabelMap& labels, const std::vector<std::uint16_t>& ids,
                              std::uint16_t fill) {
-  const Size3 size = labels.size();
-  const std::int64_t n = labels.voxel_count();
-  std::vector<std::int32_t> component(static_cast<std::size_t>(n), -1);
-  std::vector<std::int64_t> stack;
-  for (const std::uint16_t id : ids) {
-    std::fill(component.begin(), component.end(), -1);
-    std::vector<std::int64_t> sizes;
-    for (std::int64_t seed = 0; seed < n; ++seed) {
-      if (labels.data()[seed] != id || component[std::size_t(seed)] >= 0) continue;
-      const auto label = static_cast<std::int32_t>(sizes.size());
-      std::int64_t count = 0;
-      stack.assign(1, seed);
-      component[std::size_t(seed)] = label;
-      while (!stack.empty()) {
-        const std::int64_t v = stack.back();
-        stack.pop_back();
-        ++count;
-        const std::int64_t x = v % size[0], y = (v / size[0]) % size[1],
-                           z = v / (size[0] * size[1]);
-        for (std::int64_t dz = -1; dz <= 1; ++dz)
-          for (std::int64_t dy = -1; dy <= 1; ++dy)
-            for (std::int64_t dx = -1; dx <= 1; ++dx) {
-              const std::int64_t a = x + dx, b = y + dy, c = z + dz;
-              if (a < 0 || b < 0 || c < 0 || a >= size[0] || b >= size[1] || c >= size[2]) continue;
-              const std::int64_t u = labels.linear_index(a, b, c);
-              if (labels.data()[u] == id && component[std::size_t(u)] < 0) {
-                component[std::size_t(u)] = label;
-                stack.push_back(u);
-              }
-            }
-      }
-      sizes.push_back(count);
-    }
-    if (sizes.size() < 2) continue;
-    // Paired organs (left and right femoral heads) are two pieces of similar size: keep every
-    // component at least half the size of the largest.
-    const std::int64_t largest = *std::max_element(sizes.begin(), sizes.end());
-    for (std::int64_t v = 0; v < n; ++v) {
-      if (labels.data()[v] == id && 2 * sizes[std::size_t(component[std::size_t(v)])] < largest)
-        labels.data()[v] = fill;
-    }
-  }
+  // Paired organs (left and right femoral heads) are two pieces of similar size: every component
+  // at least half the size of the largest stays.
+  for (const std::uint16_t id : ids) filter::remove_small_components(labels, id, 0.5, fill);
 }
 
 }  // namespace modir::learn

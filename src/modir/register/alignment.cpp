@@ -111,8 +111,10 @@ void add_guidance_terms(
     const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
     const Geometry& grid) {
   if (organs && config.label_weight > 0) {
-    energy.add(std::make_unique<objective::LabelDistanceTerm>(organs, grid, config.band_mm,
-                                                              config.sample_spacing_mm),
+    energy.add(std::make_unique<objective::LabelDistanceTerm>(
+                   organs, grid, config.band_mm, config.sample_spacing_mm,
+                   config.label_loss == "tukey" ? objective::LabelLoss::kTukey
+                                                : objective::LabelLoss::kSquared),
                config.label_weight);
   }
   if (inputs.landmarks && config.landmark_weight > 0) {

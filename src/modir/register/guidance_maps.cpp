@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "modir/core/error.h"
+#include "modir/filter/connected_components.h"
 #include "modir/filter/distance_transform.h"
 #include "modir/filter/resample.h"
 #include "modir/register/pyramid.h"
@@ -36,9 +37,14 @@ LabelMap at_spacing(const LabelMap& labels, double spacing_mm) {
 std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organ_distance_maps(
     const LabelMap& fixed, const LabelMap& moving, const GuidanceConfig& config,
     double spacing_mm) {
-  const LabelMap f = at_spacing(fixed, spacing_mm);
-  const LabelMap m = at_spacing(moving, spacing_mm);
+  LabelMap f = at_spacing(fixed, spacing_mm);
+  LabelMap m = at_spacing(moving, spacing_mm);
   const std::set<std::uint16_t> in_fixed = labels_in(f), in_moving = labels_in(m);
+  const auto voxel_ml = [](const Geometry& g) {
+    return g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+  };
+  const double fixed_ml = voxel_ml(f.geometry());
+  const double moving_ml = voxel_ml(m.geometry());
   auto organs = std::make_shared<std::vector<objective::OrganDistanceMaps>>();
   for (const std::uint16_t label : in_fixed) {
     if (!in_moving.count(label)) continue;
@@ -52,6 +58,12 @@ std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organ_distance_
     organ.label = label;
     organ.name = std::to_string(label);
     organ.weight = weight;
+    if (config.min_component_fraction > 0) {
+      organ.fixed_islands_ml = fixed_ml * double(filter::remove_small_components(
+                                              f, label, config.min_component_fraction, 0));
+      organ.moving_islands_ml = moving_ml * double(filter::remove_small_components(
+                                                m, label, config.min_component_fraction, 0));
+    }
     organ.fixed = filter::signed_distance(f, label);
     organ.moving = filter::signed_distance(m, label);
     organs->push_back(std::move(organ));

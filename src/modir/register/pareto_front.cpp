@@ -44,7 +44,6 @@ optimize::LbfgsMemory curvature_of(const FrontSolution& s) {
   return memory;
 }
 
-
 // Van der Corput radical inverse in base 2: the second coordinate of the Hammersley set.
 double radical_inverse(unsigned i) {
   double result = 0.0, f = 0.5;
@@ -100,8 +99,8 @@ struct Runner {
     const optimize::LbfgsMemory warm_memory =
         warm ? curvature_of(*neighbour) : optimize::LbfgsMemory{};
     optimize::LbfgsMemory memory;
-    detail::minimise(*finest.energy, s.theta, iterations, finest.image_spacing_mm,
-                     config.optimizer, s.log, warm ? &warm_memory : nullptr, &memory);
+    detail::minimise(*finest.energy, s.theta, iterations, finest.image_spacing_mm, config.optimizer,
+                     s.log, warm ? &warm_memory : nullptr, &memory);
     if (front.warm_curvature) keep_curvature(memory, s);
     if (!neighbour && front.polish_steps > 0) {
       // Half a voxel of the finest images for the largest coefficient, then halved as needed.
@@ -162,8 +161,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   // The shared trunk: every deformable level but the finest, with the config's weights.
   const DeformableConfig& def = config.deformable;
   const detail::DeformableContext context = detail::make_deformable_context(inputs, config);
-  if (context.organs)
-    for (const auto& organ : *context.organs) base.guidance_organs.push_back(organ.name);
+  detail::record_guidance(context, base);
   transform::BSplineGrid bspline = detail::coarsest_grid(inputs, def);
   std::vector<double> theta(bspline.parameter_count(), 0.0);
   for (int level = 0; level < def.levels; ++level) {

@@ -40,12 +40,20 @@ struct LevelLog {
 };
 
 /// The transform found: x -> T(x) + b(x) (bspline) or T(x + exp(v)(x)) (svf), or T alone.
+/// An organ's small components left out of label guidance (see organ_distance_maps).
+struct IgnoredIslands {
+  std::string organ;  ///< label, as text
+  double fixed_ml = 0.0;
+  double moving_ml = 0.0;
+};
+
 struct RegistrationResult {
   transform::AffineTransform affine;
   std::string model = "none";                  ///< none | bspline | svf
   std::optional<transform::BSplineGrid> grid;  ///< b or v, with its coefficients
   std::vector<LevelLog> levels;
-  std::vector<std::string> guidance_organs;  ///< labels that guided, as text
+  std::vector<std::string> guidance_organs;      ///< labels that guided, as text
+  std::vector<IgnoredIslands> guidance_islands;  ///< only organs that had some
   double seconds = 0.0;
 };
 

@@ -110,14 +110,16 @@ RegistrationConfig parse_registration_config(const json& root) {
   const json& gui = section(root, "guidance");
   io::check_known_keys(
       gui,
-      {"label_weight", "band_mm", "sample_spacing_mm", "organ_weights", "ignore_labels",
-       "landmark_weight"},
+      {"label_weight", "band_mm", "sample_spacing_mm", "label_loss", "min_component_fraction",
+       "organ_weights", "ignore_labels", "landmark_weight"},
       "guidance");
   auto& g = c.guidance;
   g.label_weight = io::get_number(gui, "label_weight", g.label_weight, "guidance");
   g.band_mm = io::get_number(gui, "band_mm", g.band_mm, "guidance");
-  g.sample_spacing_mm =
-      io::get_number(gui, "sample_spacing_mm", g.sample_spacing_mm, "guidance");
+  g.sample_spacing_mm = io::get_number(gui, "sample_spacing_mm", g.sample_spacing_mm, "guidance");
+  g.label_loss = io::get_choice(gui, "label_loss", g.label_loss, {"tukey", "squared"}, "guidance");
+  g.min_component_fraction =
+      io::get_number(gui, "min_component_fraction", g.min_component_fraction, "guidance");
   g.organ_weights = organ_weights(gui, "guidance");
   g.ignore_labels = integer_list(gui, "ignore_labels", g.ignore_labels, "guidance");
   g.landmark_weight = io::get_number(gui, "landmark_weight", g.landmark_weight, "guidance");
@@ -145,10 +147,10 @@ RegistrationConfig parse_registration_config(const json& root) {
   o.patience = io::get_integer(opt, "patience", o.patience, "optimizer");
 
   const json& fr = section(root, "front");
-  io::check_known_keys(fr,
-                       {"solutions", "iterations", "polish_steps", "warm_curvature", "decades",
-                        "extra_fraction"},
-                       "front");
+  io::check_known_keys(
+      fr,
+      {"solutions", "iterations", "polish_steps", "warm_curvature", "decades", "extra_fraction"},
+      "front");
   auto& f = c.front;
   f.solutions = io::get_integer(fr, "solutions", f.solutions, "front");
   f.iterations = io::get_integer(fr, "iterations", f.iterations, "front");
@@ -188,6 +190,8 @@ void validate(const RegistrationConfig& c) {
   require(g.label_weight >= 0 && g.landmark_weight >= 0, "guidance weights must be >= 0");
   require(g.band_mm > 0, "guidance.band_mm must be positive");
   require(g.sample_spacing_mm >= 0, "guidance.sample_spacing_mm must be >= 0");
+  require(g.min_component_fraction >= 0 && g.min_component_fraction <= 1,
+          "guidance.min_component_fraction must lie in [0, 1] (0 keeps every component)");
   const auto& r = c.regularity;
   require(r.bending_weight >= 0 && r.elastic_weight >= 0 && r.jacobian_weight >= 0,
           "regularity weights must be >= 0");
@@ -249,6 +253,8 @@ nlohmann::json to_json(const RegistrationConfig& c) {
        {{"label_weight", g.label_weight},
         {"band_mm", g.band_mm},
         {"sample_spacing_mm", g.sample_spacing_mm},
+        {"label_loss", g.label_loss},
+        {"min_component_fraction", g.min_component_fraction},
         {"organ_weights", organs},
         {"ignore_labels", g.ignore_labels},
         {"landmark_weight", g.landmark_weight}}},

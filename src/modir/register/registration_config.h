@@ -51,6 +51,11 @@ struct GuidanceConfig {
   /// is a mean over the band, which a coarser sample estimates well, and the control grid
   /// (10 mm) cannot follow finer detail. 0 samples every voxel.
   double sample_spacing_mm = 3.0;
+  /// How label residuals count: "tukey" (robust: a region labelled on one scan only cannot drag
+  /// the registration) or "squared".
+  std::string label_loss = "tukey";
+  /// An organ's components smaller than this fraction of its largest are left out of guidance.
+  double min_component_fraction = 0.1;
   std::map<int, double> organ_weights;  ///< label -> weight (default 1 for every shared label)
   std::vector<int> ignore_labels;       ///< labels that do not guide (e.g. 1 = body)
   double landmark_weight = 0.02;        ///< per mm^2 of mean squared landmark distance

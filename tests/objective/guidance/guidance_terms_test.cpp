@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
 #include <memory>
 
 #include "modir/filter/distance_transform.h"
@@ -54,6 +56,55 @@ TEST(LabelDistanceTerm, IsSmallWhenTheFieldMapsTheOrganOntoItself) {
   EXPECT_GT(wrong, 4.0);
   EXPECT_LT(right, 0.5);
   EXPECT_LT(term.organ_rms_mm()[0], 0.7);
+}
+
+TEST(LabelDistanceTerm, TukeyGradientMatchesFiniteDifferences) {
+  const Geometry g = test::oblique_geometry({24, 22, 18});
+  LabelDistanceTerm term(two_balls(g, {3, -2, 1}), g, 6.0, 0.0, LabelLoss::kTukey);
+  // The first evaluation fixes c from the residuals at the identity; the check then runs where
+  // some residuals lie beyond c (zero slope) and most inside.
+  term.evaluate(DisplacementField(g), nullptr, 1.0);
+  ASSERT_EQ(term.tukey_scale_mm().size(), 1u);
+  EXPECT_GE(term.tukey_scale_mm()[0], 5.0);
+  test::expect_gradient_matches(term, test::smooth_field(g, 4.0, 1), 2e-4, 1e-2);
+}
+
+// A fixed organ with a stray island 55 mm away that the moving scan lacks (a quarter of the
+// band); the moving organ is the fixed one moved by 3 mm along y. Returns the x of the translation
+// (x, 3, 0) with the lowest energy.
+double best_translation_x(LabelLoss loss) {
+  Geometry g;
+  g.size = {64, 24, 24};
+  g.spacing = {1.5, 1.5, 1.5};
+  const Vec3d centre = g.index_to_world({31.5, 11.5, 11.5});
+  const Vec3d organ_centre = centre - Vec3d{25, 0, 0};
+  LabelMap fixed = ball(g, organ_centre, 7.0, 2);
+  const LabelMap island = ball(g, centre + Vec3d{30, 0, 0}, 2.5, 2);
+  for (std::int64_t v = 0; v < g.voxel_count(); ++v)
+    if (island.data()[v]) fixed.data()[v] = 2;
+  auto organs = std::make_shared<std::vector<OrganDistanceMaps>>();
+  OrganDistanceMaps organ;
+  organ.label = 2;
+  organ.fixed = filter::signed_distance(fixed, 2);
+  organ.moving = filter::signed_distance(ball(g, organ_centre + Vec3d{0, 3, 0}, 7.0, 2), 2);
+  organs->push_back(std::move(organ));
+  LabelDistanceTerm term(organs, g, 8.0, 0.0, loss);
+  term.evaluate(DisplacementField(g), nullptr, 1.0);  // Tukey's c from the unregistered start
+  double best_x = 0.0, lowest = std::numeric_limits<double>::infinity();
+  for (double x = -8.0; x <= 8.0; x += 0.5) {
+    const double e = term.evaluate(DisplacementField(g, Vec3f{float(x), 3.0f, 0.0f}), nullptr, 1.0);
+    if (e < lowest) {
+      lowest = e;
+      best_x = x;
+    }
+  }
+  return best_x;
+}
+
+TEST(LabelDistanceTerm, TukeyIsNotDraggedByAnIslandWithoutCounterpart) {
+  EXPECT_LE(std::abs(best_translation_x(LabelLoss::kTukey)), 0.5);
+  // Squares are: the island's residuals of 30-50 mm outweigh the organ's own.
+  EXPECT_GE(std::abs(best_translation_x(LabelLoss::kSquared)), 2.0);
 }
 
 TEST(LandmarkTerm, ExactForATranslationAndGradientMatches) {

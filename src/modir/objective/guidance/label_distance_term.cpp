@@ -13,8 +13,8 @@ namespace modir::objective {
 
 LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDistanceMaps>> organs,
                                      const Geometry& level_grid, double band_mm,
-                                     double sample_spacing_mm)
-    : organs_(std::move(organs)), grid_(level_grid) {
+                                     double sample_spacing_mm, LabelLoss loss)
+    : organs_(std::move(organs)), grid_(level_grid), loss_(loss) {
   if (!organs_ || organs_->empty()) {
     throw Error(ErrorKind::kData,
                 "label guidance needs at least one organ present in both label maps");
@@ -49,11 +49,46 @@ LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDist
   organ_rms_.assign(organs_->size(), 0.0);
 }
 
+double LabelDistanceTerm::residual(const OrganDistanceMaps& organ, const Band& band,
+                                   const Mat3& world_to_moving, const DisplacementField& u,
+                                   std::size_t b, Vec3d& d_index) const {
+  const double moving = trilinear_with_gradient(
+      organ.moving,
+      band.rest_index[b].cast<double>() + world_to_moving * u.data()[band.voxels[b]].cast<double>(),
+      d_index);
+  return moving - band.fixed_distance[b];
+}
+
+void LabelDistanceTerm::set_tukey_scales(const DisplacementField& u) {
+  // 4.685 gives 95 % of least squares' efficiency on Gaussian residuals; 1.4826 * median |r| is
+  // their standard deviation. The floor keeps the term pulling when the level starts aligned
+  // (residuals of interpolation only) and the image term then moves an organ a few mm.
+  constexpr double kTukeyConstant = 4.685, kMadToSigma = 1.4826, kFloorMm = 5.0;
+  tukey_scale_.assign(organs_->size(), kFloorMm);
+  for (std::size_t k = 0; k < organs_->size(); ++k) {
+    const OrganDistanceMaps& organ = (*organs_)[k];
+    const Band& band = bands_[k];
+    const auto count = static_cast<std::int64_t>(band.voxels.size());
+    if (count == 0) continue;
+    const Mat3 world_to_moving = organ.moving.geometry().index_to_world_matrix().inverse();
+    std::vector<double> magnitude(static_cast<std::size_t>(count));
+    parallel_for(count, [&](std::int64_t b) {
+      Vec3d d_index;
+      magnitude[static_cast<std::size_t>(b)] =
+          std::abs(residual(organ, band, world_to_moving, u, static_cast<std::size_t>(b), d_index));
+    });
+    const auto middle = magnitude.begin() + count / 2;
+    std::nth_element(magnitude.begin(), middle, magnitude.end());
+    tukey_scale_[k] = std::max(kFloorMm, kTukeyConstant * kMadToSigma * *middle);
+  }
+}
+
 double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField* gradient,
                                    double weight) {
   if (!u.geometry().same_grid(grid_, 0.0)) {
     throw Error(ErrorKind::kData, "label distance term: the field is not on the level's grid");
   }
+  if (loss_ == LabelLoss::kTukey && tukey_scale_.empty()) set_tukey_scales(u);
   double weight_sum = 0.0;
   for (const auto& organ : *organs_) weight_sum += organ.weight;
   double total = 0.0;
@@ -62,36 +97,45 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
     const Band& band = bands_[k];
     const auto count = static_cast<std::int64_t>(band.voxels.size());
     if (count == 0) continue;
-    const Geometry& mg = organ.moving.geometry();
-    const Mat3 world_to_moving = mg.index_to_world_matrix().inverse();
+    const Mat3 world_to_moving = organ.moving.geometry().index_to_world_matrix().inverse();
     const Mat3 gradient_to_world = world_to_moving.transposed();
     const double scale = weight * organ.weight / weight_sum / static_cast<double>(count);
+    const bool tukey = loss_ == LabelLoss::kTukey;
+    const double c = tukey ? tukey_scale_[k] : 0.0;
     // Chunks of fixed size summed in order: deterministic for any thread count.
     constexpr std::int64_t kChunk = 4096;
     const std::int64_t chunks = (count + kChunk - 1) / kChunk;
-    std::vector<double> partial(static_cast<std::size_t>(chunks), 0.0);
-    parallel_for(chunks, [&](std::int64_t c) {
-      double s = 0.0;
-      for (std::int64_t b = c * kChunk; b < std::min(count, (c + 1) * kChunk); ++b) {
-        const auto i = static_cast<std::size_t>(b);
-        const std::int64_t v = band.voxels[i];
+    std::vector<double> partial_loss(static_cast<std::size_t>(chunks), 0.0);
+    std::vector<double> partial_squares(static_cast<std::size_t>(chunks), 0.0);
+    parallel_for(chunks, [&](std::int64_t chunk) {
+      double loss = 0.0, squares = 0.0;
+      for (std::int64_t b = chunk * kChunk; b < std::min(count, (chunk + 1) * kChunk); ++b) {
         Vec3d d_index;
-        const double moving = trilinear_with_gradient(
-            organ.moving,
-            band.rest_index[i].cast<double>() + world_to_moving * u.data()[v].cast<double>(),
-            d_index);
-        const double r = moving - band.fixed_distance[static_cast<std::size_t>(b)];
-        s += r * r;
-        if (gradient)
-          gradient->data()[v] += (gradient_to_world * d_index * (2.0 * r * scale)).cast<float>();
+        const double r =
+            residual(organ, band, world_to_moving, u, static_cast<std::size_t>(b), d_index);
+        squares += r * r;
+        double slope = 2.0 * r;  // d rho / d r
+        if (tukey) {
+          const double inlier = std::max(0.0, 1.0 - (r / c) * (r / c));
+          loss += c * c / 3.0 * (1.0 - inlier * inlier * inlier);
+          slope *= inlier * inlier;
+        } else {
+          loss += r * r;
+        }
+        if (gradient && slope != 0.0)
+          gradient->data()[band.voxels[static_cast<std::size_t>(b)]] +=
+              (gradient_to_world * d_index * (slope * scale)).cast<float>();
       }
-      partial[static_cast<std::size_t>(c)] = s;
+      partial_loss[static_cast<std::size_t>(chunk)] = loss;
+      partial_squares[static_cast<std::size_t>(chunk)] = squares;
     });
-    double sum = 0.0;
-    for (const double p : partial) sum += p;
-    const double mean = sum / static_cast<double>(count);
-    organ_rms_[k] = std::sqrt(mean);
-    total += organ.weight / weight_sum * mean;
+    double loss = 0.0, squares = 0.0;
+    for (std::size_t i = 0; i < partial_loss.size(); ++i) {
+      loss += partial_loss[i];
+      squares += partial_squares[i];
+    }
+    organ_rms_[k] = std::sqrt(squares / static_cast<double>(count));
+    total += organ.weight / weight_sum * loss / static_cast<double>(count);
   }
   return total;
 }

@@ -16,15 +16,34 @@ struct OrganDistanceMaps {
   double weight = 1.0;
   Image<float> fixed;   ///< signed distance (mm, negative inside) on the fixed image's grid
   Image<float> moving;  ///< signed distance on a moving grid (any spacing; the map is smooth)
+  double fixed_islands_ml = 0.0;   ///< small components left out of `fixed` (see guidance_maps)
+  double moving_islands_ml = 0.0;  ///< small components left out of `moving`
+};
+
+/// How the label term weighs a band voxel's residual r (mm).
+enum class LabelLoss {
+  kSquared,  ///< r^2
+  /// Tukey's biweight, rho(r) = c^2/3 (1 - (1 - (r/c)^2)^3) for |r| < c and c^2/3 beyond, which
+  /// equals r^2 near 0. c = max(4.685 * 1.4826 * median |r|, 5 mm) per organ, from the residuals
+  /// at the term's first evaluation (the level's starting field), then fixed: one energy per level.
+  kTukey,
 };
 
 /// Label agreement through signed distance maps: for each organ k, over the fixed voxels within
 /// `band_mm` of the fixed organ's surface,
-///   E_k = mean (D_moving,k(x + u(x)) - D_fixed,k(x))^2            [mm^2],
-/// and E = sum_k w_k E_k / sum_k w_k. A fixed surface point is pulled to where the moving organ's
-/// surface is, inside points to inside points at the same depth. Because the moving distance map
-/// is not clipped, its gradient has unit length everywhere, so the term reaches across large
-/// deformations (a filling bladder) where intensities alone give no signal.
+///   E_k = mean rho(D_moving,k(x + u(x)) - D_fixed,k(x))            [mm^2],
+/// and E = sum_k w_k E_k / sum_k w_k, with rho a LabelLoss. A fixed surface point is pulled to
+/// where the moving organ's surface is, inside points to inside points at the same depth. Because
+/// the moving distance map is not clipped, its gradient has unit length everywhere, so the term
+/// reaches across large deformations (a filling bladder) where intensities alone give no signal.
+///
+/// Why a robust loss: where the two label maps disagree in a way no deformation can mend (a
+/// predicted label's island, a structure contoured differently on the two scans) residuals are
+/// tens of mm. Squared, they outweigh every organ's true disagreement and drag the whole
+/// registration; a cap on the slope (Huber) was measured not to be enough. Tukey's weight falls to
+/// zero beyond c, and c scales with the organ's own typical residual (median absolute value, a
+/// statistic that ignores up to half of the band being wrong), so a large true deformation at the
+/// start of a level still pulls while a minority of hopeless voxels does not.
 class LabelDistanceTerm final : public FieldTerm {
  public:
   /// `level_grid` is the grid of the u this term will see; the fixed maps are resampled to it.
@@ -32,14 +51,17 @@ class LabelDistanceTerm final : public FieldTerm {
   /// (k = floor(sample_spacing_mm / spacing)) of the band is used; 0 uses every voxel.
   LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDistanceMaps>> organs,
                     const Geometry& level_grid, double band_mm = 15.0,
-                    double sample_spacing_mm = 0.0);
+                    double sample_spacing_mm = 0.0, LabelLoss loss = LabelLoss::kSquared);
 
   std::string name() const override { return "label distance"; }
   ObjectiveGroup group() const override { return ObjectiveGroup::kGuidance; }
   double evaluate(const DisplacementField& u, DisplacementField* gradient, double weight) override;
 
-  /// The last evaluation's per-organ root mean square distance (mm), in the order of the organs.
+  /// The last evaluation's per-organ root mean square distance (mm, plain squares whatever the
+  /// loss), in the order of the organs.
   const std::vector<double>& organ_rms_mm() const { return organ_rms_; }
+  /// Tukey's c per organ (mm), once the first evaluation has set it; empty for squares.
+  const std::vector<double>& tukey_scale_mm() const { return tukey_scale_; }
 
  private:
   struct Band {
@@ -50,10 +72,17 @@ class LabelDistanceTerm final : public FieldTerm {
     /// decoding (this term was a quarter of a guided registration's time before).
     std::vector<Vec3f> rest_index;
   };
+  /// Band voxel b's residual D_moving(x + u(x)) - D_fixed(x) and its derivative along the moving
+  /// map's index axes.
+  double residual(const OrganDistanceMaps& organ, const Band& band, const Mat3& world_to_moving,
+                  const DisplacementField& u, std::size_t b, Vec3d& d_index) const;
+  void set_tukey_scales(const DisplacementField& u);
   std::shared_ptr<const std::vector<OrganDistanceMaps>> organs_;
   Geometry grid_;
+  LabelLoss loss_;
   std::vector<Band> bands_;
   std::vector<double> organ_rms_;
+  std::vector<double> tukey_scale_;
 };
 
 }  // namespace modir::objective
