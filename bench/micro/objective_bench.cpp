@@ -55,6 +55,7 @@ void BM_ImageTermSsd(benchmark::State& state) {
 BENCHMARK(BM_ImageTermSsd)->Apply(grid_sizes);
 
 /// One organ (a ball) within 15 mm of its fixed surface; items are all voxels of the field.
+/// The fourth argument: 0 squares, 1 Tukey's biweight (the default loss).
 void BM_LabelDistanceTerm(benchmark::State& state) {
   const Scene& s = scene(size_of(state));
   auto organs = std::make_shared<std::vector<objective::OrganDistanceMaps>>();
@@ -64,13 +65,20 @@ void BM_LabelDistanceTerm(benchmark::State& state) {
   ball.fixed = s.fixed_distance;
   ball.moving = s.moving_distance;
   organs->push_back(std::move(ball));
-  objective::LabelDistanceTerm term(organs, s.grid, kLabelBandMm);
+  objective::LabelDistanceTerm term(
+      organs, s.grid, kLabelBandMm, 0.0,
+      state.range(3) ? objective::LabelLoss::kTukey : objective::LabelLoss::kSquared);
   run_field_term(state, term, s.displacement);
   double band = 0;
   for (const float d : s.fixed_distance.buffer()) band += std::abs(d) < kLabelBandMm ? 1 : 0;
   state.counters["band_voxels"] = band;
 }
-BENCHMARK(BM_LabelDistanceTerm)->Apply(grid_sizes);
+BENCHMARK(BM_LabelDistanceTerm)
+    ->ArgNames({"nx", "ny", "nz", "tukey"})
+    ->ArgsProduct({{256}, {256}, {96}, {0, 1}})
+    ->Args({128, 128, 96, 1})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 /// A smooth field (no determinant below tau = 0.2): the value pass only, the usual case.
 void BM_JacobianPenaltySmooth(benchmark::State& state) {

@@ -101,7 +101,8 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
     const Mat3 gradient_to_world = world_to_moving.transposed();
     const double scale = weight * organ.weight / weight_sum / static_cast<double>(count);
     const bool tukey = loss_ == LabelLoss::kTukey;
-    const double c = tukey ? tukey_scale_[k] : 0.0;
+    const double c2 = tukey ? tukey_scale_[k] * tukey_scale_[k] : 0.0;
+    const double inverse_c2 = tukey ? 1.0 / c2 : 0.0;
     // Chunks of fixed size summed in order: deterministic for any thread count.
     constexpr std::int64_t kChunk = 4096;
     const std::int64_t chunks = (count + kChunk - 1) / kChunk;
@@ -116,8 +117,8 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
         squares += r * r;
         double slope = 2.0 * r;  // d rho / d r
         if (tukey) {
-          const double inlier = std::max(0.0, 1.0 - (r / c) * (r / c));
-          loss += c * c / 3.0 * (1.0 - inlier * inlier * inlier);
+          const double inlier = std::max(0.0, 1.0 - r * r * inverse_c2);
+          loss += c2 / 3.0 * (1.0 - inlier * inlier * inlier);
           slope *= inlier * inlier;
         } else {
           loss += r * r;
