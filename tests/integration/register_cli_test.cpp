@@ -174,6 +174,14 @@ TEST_F(RegisterCli, StrayLabelIslandsDoNotDragTheRegistration) {
   ASSERT_TRUE(islands.contains("3")) << islands.dump();
   EXPECT_GT(islands["3"]["fixed_ml"].get<double>(), 0.0);
   EXPECT_EQ(islands["3"]["moving_ml"].get<double>(), 0.0);
+  // An affine-only run uses (and reports) the same clean-up.
+  std::ofstream(out("affine_only.json")) << R"({"deformable": {"model": "none"}})";
+  const auto affine =
+      run_modir("register --quiet" + guided + " --config " + quoted(out("affine_only.json")) +
+                " --out " + quoted(out("affine")));
+  ASSERT_EQ(affine.exit_code, 0) << affine.err;
+  EXPECT_TRUE(
+      read_json(out("affine") / "report.json")["guidance"]["islands_left_out"].contains("3"));
   EXPECT_LT(robust_tre, 2.0);
   EXPECT_GT(squares_tre, robust_tre + 1.0)
       << "squares " << squares_tre << ", robust " << robust_tre;

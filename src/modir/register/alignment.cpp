@@ -124,6 +124,17 @@ void add_guidance_terms(
   }
 }
 
+void record_guidance(const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
+                     RegistrationResult& result) {
+  if (!organs) return;
+  for (const auto& organ : *organs) {
+    result.guidance_organs.push_back(organ.name);
+    if (organ.fixed_islands_ml > 0 || organ.moving_islands_ml > 0)
+      result.guidance_islands.push_back(
+          {organ.name, organ.fixed_islands_ml, organ.moving_islands_ml});
+  }
+}
+
 transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
                                            const RegistrationConfig& config,
                                            const transform::AffineTransform& start,
@@ -139,6 +150,8 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
     organs = organ_distance_maps(*inputs.fixed_labels, *inputs.moving_labels, config.guidance,
                                  ini.level_spacings_mm.back());
   }
+  // Without a deformable stage these maps are the only ones; the report lists their organs.
+  if (config.deformable.model == "none") record_guidance(organs, result);
   for (const auto kind : {transform::AffineParametrisation::Kind::kRigid,
                           transform::AffineParametrisation::Kind::kAffine}) {
     const bool rigid = kind == transform::AffineParametrisation::Kind::kRigid;

@@ -43,16 +43,6 @@ DeformableContext make_deformable_context(const RegistrationInputs& inputs,
   return c;
 }
 
-void record_guidance(const DeformableContext& context, RegistrationResult& result) {
-  if (!context.organs) return;
-  for (const auto& organ : *context.organs) {
-    result.guidance_organs.push_back(organ.name);
-    if (organ.fixed_islands_ml > 0 || organ.moving_islands_ml > 0)
-      result.guidance_islands.push_back(
-          {organ.name, organ.fixed_islands_ml, organ.moving_islands_ml});
-  }
-}
-
 transform::BSplineGrid coarsest_grid(const RegistrationInputs& inputs,
                                      const DeformableConfig& config) {
   return transform::BSplineGrid(inputs.fixed.geometry(),
@@ -116,7 +106,7 @@ void optimise_deformable(const RegistrationInputs& inputs, const RegistrationCon
                          RegistrationResult& result, const LevelCallback& on_level) {
   const DeformableConfig& def = config.deformable;
   const DeformableContext context = make_deformable_context(inputs, config);
-  record_guidance(context, result);
+  record_guidance(context.organs, result);
 
   transform::BSplineGrid bspline = coarsest_grid(inputs, def);
   std::vector<double> theta(bspline.parameter_count(), 0.0);

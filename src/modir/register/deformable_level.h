@@ -25,9 +25,6 @@ struct DeformableContext {
 DeformableContext make_deformable_context(const RegistrationInputs& inputs,
                                           const RegistrationConfig& config);
 
-/// Writes the context's guiding organs, and the islands left out of them, into `result`.
-void record_guidance(const DeformableContext& context, RegistrationResult& result);
-
 /// One level's parametrisation and energy (the energy refers to the parametrisation).
 struct DeformableLevel {
   std::unique_ptr<transform::Parametrisation> parametrisation;

@@ -161,7 +161,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   // The shared trunk: every deformable level but the finest, with the config's weights.
   const DeformableConfig& def = config.deformable;
   const detail::DeformableContext context = detail::make_deformable_context(inputs, config);
-  detail::record_guidance(context, base);
+  detail::record_guidance(context.organs, base);
   transform::BSplineGrid bspline = detail::coarsest_grid(inputs, def);
   std::vector<double> theta(bspline.parameter_count(), 0.0);
   for (int level = 0; level < def.levels; ++level) {

@@ -30,6 +30,11 @@ void add_guidance_terms(
     const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
     const Geometry& grid);
 
+/// Writes the guiding organs, and the islands left out of them, into `result` (nothing without
+/// label guidance).
+void record_guidance(const std::shared_ptr<const std::vector<objective::OrganDistanceMaps>>& organs,
+                     RegistrationResult& result);
+
 /// Runs L-BFGS on an energy from theta, filling the log's history, counts and term values.
 /// `warm_memory`: curvature pairs to start from (a neighbouring solve's); `memory_out`: where to
 /// keep this run's final pairs.
