@@ -33,6 +33,7 @@ LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDist
     const Mat3 index_to_world = level_grid.index_to_world_matrix();
     const std::int64_t nx = level_grid.size[0], ny = level_grid.size[1];
     Band band;
+    band.world_to_moving = world_to_moving;
     for (std::int64_t v = 0; v < fixed.voxel_count(); ++v) {
       const std::int64_t z = v / (nx * ny), y = (v / nx) % ny, x = v % nx;
       if (x % stride[0] || y % stride[1] || z % stride[2]) continue;
@@ -50,12 +51,13 @@ LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDist
 }
 
 double LabelDistanceTerm::residual(const OrganDistanceMaps& organ, const Band& band,
-                                   const Mat3& world_to_moving, const DisplacementField& u,
-                                   std::size_t b, Vec3d& d_index) const {
-  const double moving = trilinear_with_gradient(
-      organ.moving,
-      band.rest_index[b].cast<double>() + world_to_moving * u.data()[band.voxels[b]].cast<double>(),
-      d_index);
+                                   const DisplacementField& u, std::size_t b,
+                                   Vec3d& d_index) const {
+  const double moving =
+      trilinear_with_gradient(organ.moving,
+                              band.rest_index[b].cast<double>() +
+                                  band.world_to_moving * u.data()[band.voxels[b]].cast<double>(),
+                              d_index);
   return moving - band.fixed_distance[b];
 }
 
@@ -70,12 +72,11 @@ void LabelDistanceTerm::set_tukey_scales(const DisplacementField& u) {
     const Band& band = bands_[k];
     const auto count = static_cast<std::int64_t>(band.voxels.size());
     if (count == 0) continue;
-    const Mat3 world_to_moving = organ.moving.geometry().index_to_world_matrix().inverse();
     std::vector<double> magnitude(static_cast<std::size_t>(count));
     parallel_for(count, [&](std::int64_t b) {
       Vec3d d_index;
       magnitude[static_cast<std::size_t>(b)] =
-          std::abs(residual(organ, band, world_to_moving, u, static_cast<std::size_t>(b), d_index));
+          std::abs(residual(organ, band, u, static_cast<std::size_t>(b), d_index));
     });
     const auto middle = magnitude.begin() + count / 2;
     std::nth_element(magnitude.begin(), middle, magnitude.end());
@@ -97,8 +98,7 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
     const Band& band = bands_[k];
     const auto count = static_cast<std::int64_t>(band.voxels.size());
     if (count == 0) continue;
-    const Mat3 world_to_moving = organ.moving.geometry().index_to_world_matrix().inverse();
-    const Mat3 gradient_to_world = world_to_moving.transposed();
+    const Mat3 gradient_to_world = band.world_to_moving.transposed();
     const double scale = weight * organ.weight / weight_sum / static_cast<double>(count);
     const bool tukey = loss_ == LabelLoss::kTukey;
     const double c2 = tukey ? tukey_scale_[k] * tukey_scale_[k] : 0.0;
@@ -112,8 +112,7 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
       double loss = 0.0, squares = 0.0;
       for (std::int64_t b = chunk * kChunk; b < std::min(count, (chunk + 1) * kChunk); ++b) {
         Vec3d d_index;
-        const double r =
-            residual(organ, band, world_to_moving, u, static_cast<std::size_t>(b), d_index);
+        const double r = residual(organ, band, u, static_cast<std::size_t>(b), d_index);
         squares += r * r;
         double slope = 2.0 * r;  // d rho / d r
         if (tukey) {

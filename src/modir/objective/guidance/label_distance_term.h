@@ -71,11 +71,12 @@ class LabelDistanceTerm final : public FieldTerm {
     /// point is then rest_index + (world to moving index) * u, with no per-evaluation index
     /// decoding (this term was a quarter of a guided registration's time before).
     std::vector<Vec3f> rest_index;
+    Mat3 world_to_moving;  ///< of the organ's moving map
   };
   /// Band voxel b's residual D_moving(x + u(x)) - D_fixed(x) and its derivative along the moving
   /// map's index axes.
-  double residual(const OrganDistanceMaps& organ, const Band& band, const Mat3& world_to_moving,
-                  const DisplacementField& u, std::size_t b, Vec3d& d_index) const;
+  double residual(const OrganDistanceMaps& organ, const Band& band, const DisplacementField& u,
+                  std::size_t b, Vec3d& d_index) const;
   void set_tukey_scales(const DisplacementField& u);
   std::shared_ptr<const std::vector<OrganDistanceMaps>> organs_;
   Geometry grid_;
