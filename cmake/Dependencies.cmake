@@ -8,6 +8,7 @@ find_package(DCMTK REQUIRED NO_MODULE)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 find_package(ZLIB REQUIRED)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 
 # LibTorch (Debian: libtorch-dev) is optional. AUTO builds the segmentation networks of
 # src/modir/learn when it is found; without it `modir segment` says what is missing.

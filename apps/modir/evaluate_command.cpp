@@ -16,9 +16,11 @@
 #include "front_file.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
+#include "modir/evaluate/field_error.h"
 #include "modir/evaluate/grid_check.h"
 #include "modir/evaluate/landmark_error.h"
 #include "modir/evaluate/overlap.h"
+#include "modir/evaluate/rigidity.h"
 #include "modir/evaluate/surface_distance.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
@@ -43,6 +45,8 @@ struct EvaluateOptions {
   std::string moving_landmarks;
   std::string front;
   std::string json_out;
+  std::string true_displacement;
+  std::vector<int> bone_labels{2, 7};
 };
 
 using LabelNames = std::map<std::uint16_t, std::string>;
@@ -61,6 +65,12 @@ void check_usage(const EvaluateOptions& o) {
   }
   if (!o.fixed_landmarks.empty() && o.displacement.empty()) {
     throw usage_error("landmark errors need the field that maps them: add --displacement");
+  }
+  if (!o.true_displacement.empty() && o.displacement.empty()) {
+    throw usage_error("--true-displacement is compared with --displacement: give both");
+  }
+  for (const int label : o.bone_labels) {
+    if (label < 1 || label > 65535) throw usage_error("--bone-labels: {} is not a label 1..65535", label);
   }
   if (!o.labels_json.empty() && o.fixed_labels.empty()) {
     throw usage_error("--labels-json names labels: it needs --fixed-labels and --warped-labels");
@@ -278,6 +288,49 @@ json evaluate_landmarks(const EvaluateOptions& o, const DisplacementField& field
           {"points", points}};
 }
 
+// How rigidly the field moves each bone of the fixed labels (none when they hold no bone label).
+json evaluate_bone_rigidity(const EvaluateOptions& o, const DisplacementField& field,
+                            const LabelMap& fixed) {
+  std::vector<std::uint16_t> labels(o.bone_labels.begin(), o.bone_labels.end());
+  const std::vector<evaluate::BoneRigidity> bones = evaluate::bone_rigidity(field, fixed, labels);
+  json out = json::array();
+  double worst = 0.0;
+  for (const evaluate::BoneRigidity& b : bones) {
+    worst = std::max(worst, b.fit.rms_mm);
+    out.push_back({{"label", b.label},
+                   {"piece", b.component},
+                   {"volume_ml", b.volume_ml},
+                   {"centroid_mm", {b.centroid_mm.x, b.centroid_mm.y, b.centroid_mm.z}},
+                   {"residual_rms_mm", b.fit.rms_mm},
+                   {"residual_max_mm", b.fit.max_mm},
+                   {"rotation_deg", b.fit.rotation_deg}});
+  }
+  if (!bones.empty()) {
+    fmt::print("Bone rigidity: {} bone piece(s); residual from the best rigid motion: worst RMS {:.3f} mm\n",
+               bones.size(), worst);
+  }
+  return {{"bones", out}, {"worst_rms_mm", bones.empty() ? json(nullptr) : json(worst)}};
+}
+
+json evaluate_field_error(const EvaluateOptions& o, const DisplacementField& field,
+                          const LabelMap* body) {
+  const DisplacementField truth = io::read_displacement_field(o.true_displacement);
+  if (!truth.geometry().same_grid(field.geometry())) {
+    throw data_error("'{}' is not on the grid of '{}' ({} vs {})", o.true_displacement,
+                     o.displacement, evaluate::describe_grid(truth.geometry()),
+                     evaluate::describe_grid(field.geometry()));
+  }
+  const evaluate::FieldError e = evaluate::field_error(field, truth, body);
+  fmt::print("Field error against '{}' over {}: mean {:.3f}, p95 {:.3f}, max {:.3f} mm\n",
+             o.true_displacement, body ? "the body (fixed labels > 0)" : "the whole grid",
+             e.mean_mm, e.p95_mm, e.max_mm);
+  return {{"region", body ? "fixed labels > 0" : "whole grid"},
+          {"voxels", e.voxels},
+          {"mean_mm", e.mean_mm},
+          {"p95_mm", e.p95_mm},
+          {"max_mm", e.max_mm}};
+}
+
 // A Pareto front of `modir register --pareto`: its figures recomputed from its solutions.
 json evaluate_front(const std::string& dir) {
   const Front front = read_front(dir);
@@ -336,6 +389,16 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
     report["jacobian"] = evaluate_jacobian(field);
     progress.end_phase();
     if (!o.fixed_landmarks.empty()) report["landmarks"] = evaluate_landmarks(o, field);
+    std::optional<LabelMap> fixed;
+    if (!o.fixed_labels.empty()) {
+      fixed = read_label_map(o.fixed_labels);
+      if (fixed->geometry().same_grid(field.geometry()))
+        report["bone_rigidity"] = evaluate_bone_rigidity(o, field, *fixed);
+      else
+        fixed.reset();
+    }
+    if (!o.true_displacement.empty())
+      report["field_error"] = evaluate_field_error(o, field, fixed ? &*fixed : nullptr);
   }
   if (!o.front.empty()) report["front"] = evaluate_front(o.front);
   if (!o.json_out.empty()) io::write_text_file(o.json_out, report.dump(2) + "\n");
@@ -365,6 +428,13 @@ CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--front", options->front,
                       "a Pareto front folder (modir register --pareto): hypervolume, spread, "
                       "non-dominated count, best truth scores");
+  command->add_option("--true-displacement", options->true_displacement,
+                      "the true field (e.g. a phantom's gt_displacement): error of the whole "
+                      "field over the body (fixed labels > 0), or the whole grid without labels");
+  command->add_option("--bone-labels", options->bone_labels,
+                      "labels that move rigidly: each piece's residual from its best rigid motion "
+                      "(default 2,7: modir's bone and femoral heads)")
+      ->delimiter(',');
   command->add_option("--json", options->json_out, "write every figure to this JSON file");
   return [options, &global] { return run_evaluate(*options, global); };
 }

@@ -118,6 +118,11 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
                       "bladder volume in the fixed scan (default: drawn)");
   command->add_option("--moving-bladder-ml", options->moving_bladder_ml,
                       "bladder volume in the moving scan (default: drawn)");
+  command
+      ->add_option("--bone-margin", options->pair.bone_margin_mm,
+                   "mm over which soft-tissue motion fades out towards bone, which moves rigidly "
+                   "(0: soft motion acts on bone too)")
+      ->check(CLI::Range(0.0, 100.0));
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
                       "intensity offset of the moving scan's scanner, HU");
   command

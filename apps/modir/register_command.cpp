@@ -77,6 +77,16 @@ nlohmann::json guidance_report(const reg::RegistrationResult& result,
           {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}};
 }
 
+// The report's rigidity section: which mask held the bones rigid (null when the penalty was off).
+nlohmann::json rigidity_report(const reg::RegistrationResult& result) {
+  if (!result.rigidity) return nullptr;
+  const reg::RigidityUsed& r = *result.rigidity;
+  return {{"mask", r.source},
+          {"volume_ml", r.volume_ml},
+          {"pieces", r.pieces},
+          {"small_pieces_left_out_ml", r.left_out_ml}};
+}
+
 int run_front(const RegisterCommandOptions& options, const reg::RegistrationConfig& config,
               const reg::RegistrationInputs& inputs, PixelType moving_type,
               const reg::LevelCallback& on_level, std::chrono::steady_clock::time_point start,
@@ -96,6 +106,7 @@ int run_front(const RegisterCommandOptions& options, const reg::RegistrationConf
       {"config", reg::to_json(config)},
       {"model", front.base.model},
       {"guidance", guidance_report(front.base, inputs, config.guidance.min_component_fraction)},
+      {"rigidity", rigidity_report(front.base)},
       {"levels", reg::levels_to_json(front.base.levels)},
       {"front",
        {{"runs", front.solutions.size()},
@@ -162,6 +173,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"config", reg::to_json(config)},
       {"model", result.model},
       {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
+      {"rigidity", rigidity_report(result)},
       {"levels", reg::levels_to_json(result.levels)},
       // The front's objectives, same definitions, so a single run can be placed among them.
       {"objectives", result.levels.empty() ? nlohmann::json::object()
@@ -212,6 +224,9 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
                       "landmarks of the moving image, paired by id");
   command->add_option("--fixed-mask", p.fixed_mask,
                       "evaluate image terms only where this mask is nonzero");
+  command->add_option("--rigidity-mask", p.rigidity_mask,
+                      "bone on the fixed grid (nonzero = rigid) for the rigidity penalty; "
+                      "otherwise rigidity.mask in the config decides");
   command->add_option("--config", options->config,
                       "JSON config (docs/registration.md lists every key)");
   command

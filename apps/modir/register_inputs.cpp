@@ -33,6 +33,20 @@ LabelMap read_labels(const std::string& path, const Image<float>& image,
   return labels;
 }
 
+// A mask on the fixed grid with at least one voxel set: an empty one would silently switch off
+// what it steers.
+Image<std::uint8_t> read_mask(const std::string& path, const Image<float>& fixed,
+                              const std::string& fixed_path) {
+  Image<std::uint8_t> mask = io::read_image_as<std::uint8_t>(path);
+  if (!mask.geometry().same_grid(fixed.geometry())) {
+    throw data_error("mask {} is not on the grid of the fixed image {}", path, fixed_path);
+  }
+  std::int64_t inside = 0;
+  for (const std::uint8_t v : mask.buffer()) inside += v != 0;
+  if (inside == 0) throw data_error("mask {} is empty", path);
+  return mask;
+}
+
 void check_inside(const PointSet& points, const Geometry& grid, const std::string& path) {
   for (const Point& p : points.points) {
     if (!grid.contains_index(grid.world_to_index(p.position))) {
@@ -68,17 +82,9 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
     check_inside(fixed, in.fixed.geometry(), paths.fixed_landmarks);
     in.landmarks = pair_by_id(fixed, moving_points);
   }
-  if (!paths.fixed_mask.empty()) {
-    Image<std::uint8_t> mask = io::read_image_as<std::uint8_t>(paths.fixed_mask);
-    if (!mask.geometry().same_grid(in.fixed.geometry())) {
-      throw data_error("mask {} is not on the grid of the fixed image {}", paths.fixed_mask,
-                       paths.fixed);
-    }
-    std::int64_t inside = 0;
-    for (const std::uint8_t v : mask.buffer()) inside += v != 0;
-    if (inside == 0) throw data_error("mask {} is empty", paths.fixed_mask);
-    in.fixed_mask = std::move(mask);
-  }
+  if (!paths.fixed_mask.empty()) in.fixed_mask = read_mask(paths.fixed_mask, in.fixed, paths.fixed);
+  if (!paths.rigidity_mask.empty())
+    in.rigidity_mask = read_mask(paths.rigidity_mask, in.fixed, paths.fixed);
   return in;
 }
 
@@ -91,7 +97,8 @@ nlohmann::json describe_inputs(const RegistrationPaths& paths) {
       {"moving_labels", &paths.moving_labels},
       {"fixed_landmarks", &paths.fixed_landmarks},
       {"moving_landmarks", &paths.moving_landmarks},
-      {"fixed_mask", &paths.fixed_mask}};
+      {"fixed_mask", &paths.fixed_mask},
+      {"rigidity_mask", &paths.rigidity_mask}};
   for (const auto& [name, path] : all) {
     if (path->empty()) continue;
     out[name] = {{"path", *path}, {"sha256", sha256_of_path(*path)}};

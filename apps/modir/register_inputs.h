@@ -16,6 +16,7 @@ struct RegistrationPaths {
   std::string fixed_labels, moving_labels;
   std::string fixed_landmarks, moving_landmarks;
   std::string fixed_mask;
+  std::string rigidity_mask;
 };
 
 /// Reads and checks every input of a registration: 3D images, labels on their image's grid and

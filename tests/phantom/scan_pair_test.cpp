@@ -8,6 +8,7 @@
 #include <map>
 
 #include "modir/core/parallel.h"
+#include "modir/evaluate/rigidity.h"
 #include "modir/phantom/pair_writer.h"
 #include "modir/transform/jacobian.h"
 #include "support/test_support.h"
@@ -184,12 +185,42 @@ TEST(PairOptions, LargeDeformationReachesTheBladderVolumes) {
   PhantomOptions o = small_options(21, DeformationLevel::kLarge, Sex::kMale);
   o.fixed_bladder_ml = 150;
   o.moving_bladder_ml = 450;
+  o.bone_margin_mm = 0;  // the raw filling map reaches its target volumes
   const PhantomPair p = generate_pair(o);
   const auto& v = p.meta["organ_volumes_ml"];
   // Scan B's bladder is the anatomy's; scan A's is its preimage under the smooth filling map.
   EXPECT_NEAR(v["moving"]["bladder"].get<double>(), 450.0, 450.0 * 0.1);
   EXPECT_NEAR(v["fixed"]["bladder"].get<double>(), 150.0, 150.0 * 0.15);
   EXPECT_GT(p.meta["displacement"]["max_mm"].get<double>(), 15.0);
+}
+
+// Best rigid fit of x -> x + u(x) over the voxels of `label` on the fixed scan: RMS residual.
+double rigid_residual_rms(const PhantomPair& p, std::uint16_t label) {
+  const std::uint16_t labels[] = {label};
+  double worst = 0.0;
+  for (const auto& bone : evaluate::bone_rigidity(p.ground_truth, p.fixed.labels, labels, 5.0))
+    worst = std::max(worst, bone.fit.rms_mm);
+  return worst;
+}
+
+TEST(PairOptions, BonesMoveRigidlyAndTheShieldedMapDoesNotFold) {
+  PhantomOptions o = small_options(21, DeformationLevel::kLarge, Sex::kMale);
+  o.fixed_bladder_ml = 150;
+  o.moving_bladder_ml = 450;
+  const PhantomPair shielded = generate_pair(o);
+  o.bone_margin_mm = 0;
+  const PhantomPair raw = generate_pair(o);
+  // The soft deformation pushes the pelvis without the shield; with it, bone moves only by the
+  // rigid set-up motion (the residual is the field's float rounding and the label's edge voxels,
+  // sampled where the weight has just left 0).
+  EXPECT_GT(rigid_residual_rms(raw, kBone), 1.0);
+  EXPECT_LT(rigid_residual_rms(shielded, kBone), 0.2);
+  EXPECT_LT(rigid_residual_rms(shielded, kFemoralHeads), 0.2);
+  EXPECT_GT(shielded.meta["jacobian"]["min"].get<double>(), 0.0);
+  EXPECT_EQ(shielded.meta["bone_margin_mm"].get<double>(), kDefaultBoneMarginMm);
+  // The bladder still changes a lot: the shield slows it only near bone.
+  const auto& v = shielded.meta["organ_volumes_ml"];
+  EXPECT_GT(v["moving"]["bladder"].get<double>() / v["fixed"]["bladder"].get<double>(), 1.6);
 }
 
 TEST(PairOptions, NoDeformationMeansZeroFieldAndTheSameGrid) {

@@ -53,6 +53,9 @@ TEST(RegistrationConfig, ToJsonHoldsEveryKey) {
       {"regularity",
        {"bending_weight", "elastic_weight", "elastic_mu", "elastic_lambda", "jacobian_weight",
         "jacobian_threshold"}},
+      {"rigidity",
+       {"weight", "mask", "labels", "hu_threshold", "min_component_ml", "sample_spacing_mm",
+        "orthonormality", "properness", "affinity"}},
       {"optimizer", {"memory", "relative_tolerance", "patience"}},
       {"front", {"solutions", "iterations", "decades", "extra_fraction"}}};
   for (const auto& [section, names] : keys) {
@@ -108,6 +111,16 @@ TEST(RegistrationConfig, EveryKeySetAwayFromItsDefaultRoundTrips) {
         {"elastic_lambda", 0.5},
         {"jacobian_weight", 3.0},
         {"jacobian_threshold", 0.4}}},
+      {"rigidity",
+       {{"weight", 0.3},
+        {"mask", "intensity"},
+        {"labels", {2}},
+        {"hu_threshold", 250.0},
+        {"min_component_ml", 1.0},
+        {"sample_spacing_mm", 2.0},
+        {"orthonormality", 2.0},
+        {"properness", 1.0},
+        {"affinity", 0.5}}},
       {"optimizer", {{"memory", 12}, {"relative_tolerance", 1e-6}, {"patience", 5}}},
       {"front", {{"solutions", 9}, {"iterations", 7}, {"decades", 1.5}, {"extra_fraction", 0.25}}}};
   const RegistrationConfig c = parse_registration_config(changed);
@@ -181,6 +194,13 @@ TEST(RegistrationConfig, OutOfRangeValuesAreUsageErrors) {
                      {"initialisation.level_spacings_mm"});
   expect_usage_error({{"initialisation", {{"mode", "file"}}}}, {"initialisation.file"});
   expect_usage_error({{"optimizer", {{"memory", 0}}}}, {"optimizer.memory"});
+  expect_usage_error({{"rigidity", {{"weight", -1.0}}}}, {"rigidity.weight"});
+  expect_usage_error({{"rigidity", {{"mask", "bones"}}}}, {"rigidity.mask"});
+  expect_usage_error({{"rigidity", {{"labels", {0}}}}}, {"rigidity.labels"});
+  expect_usage_error({{"rigidity", {{"mask", "labels"}, {"labels", json::array()}}}},
+                     {"rigidity.mask 'labels'"});
+  expect_usage_error({{"rigidity", {{"properness", -2.0}}}}, {"rigidity.orthonormality"});
+  expect_usage_error({{"rigidity", {{"sample_spacing", 2.0}}}}, {"sample_spacing_mm"});
 }
 
 TEST(RegistrationConfig, ValidateCatchesProgrammaticMistakes) {

@@ -84,19 +84,50 @@ double GaussianBumps::gradient_bound() const {
 }
 
 PhantomDeformation::PhantomDeformation(GaussianBumps bumps, std::vector<RadialFilling> rectal_gas,
-                                       RadialFilling bladder, RigidMotion rigid)
+                                       RadialFilling bladder, RigidMotion rigid,
+                                       std::shared_ptr<const BoneShield> shield)
     : bumps_(std::move(bumps)),
       rectal_gas_(std::move(rectal_gas)),
       bladder_(std::move(bladder)),
-      rigid_(rigid) {}
+      rigid_(rigid),
+      shield_(std::move(shield)) {}
+
+Vec3d PhantomDeformation::shielded_step(const Vec3d& y) const {
+  return (unshielded(y) - y) * (shield_->weight(y) / kShieldSteps);
+}
 
 Vec3d PhantomDeformation::soft(const Vec3d& x) const {
+  if (!shield_) return unshielded(x);
+  Vec3d y = x;
+  for (int step = 0; step < kShieldSteps; ++step) y += shielded_step(y);
+  return y;
+}
+
+Vec3d PhantomDeformation::soft_inverse(const Vec3d& anatomy_point) const {
+  if (!shield_) return unshielded_inverse(anatomy_point);
+  // Each step y -> y + v(y) / N is a contraction's complement (|grad v| / N < 1): its inverse is
+  // the fixed point of z -> q - v(z) / N.
+  Vec3d q = anatomy_point;
+  for (int step = 0; step < kShieldSteps; ++step) {
+    Vec3d z = q;
+    for (int i = 0; i < 200; ++i) {
+      const Vec3d next = q - shielded_step(z);
+      const double moved = (next - z).norm();
+      z = next;
+      if (moved < 1e-11) break;
+    }
+    q = z;
+  }
+  return q;
+}
+
+Vec3d PhantomDeformation::unshielded(const Vec3d& x) const {
   Vec3d p = bumps_.apply(x);
   for (const RadialFilling& pocket : rectal_gas_) p = pocket.apply(p);
   return bladder_.apply(p);
 }
 
-Vec3d PhantomDeformation::soft_inverse(const Vec3d& anatomy_point) const {
+Vec3d PhantomDeformation::unshielded_inverse(const Vec3d& anatomy_point) const {
   Vec3d p = bladder_.invert(anatomy_point);
   for (auto it = rectal_gas_.rbegin(); it != rectal_gas_.rend(); ++it) p = it->invert(p);
   return bumps_.invert(p);

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "modir/core/vec.h"
 #include "modir/phantom/anatomy.h"
+#include "modir/phantom/bone_shield.h"
 #include "modir/phantom/random.h"
 
 namespace modir::phantom {
@@ -50,14 +52,17 @@ struct RigidMotion {
 };
 
 /// How scan A (fixed) of a patient relates to the anatomy seen in scan B (moving):
-/// anatomy point = soft(x) = bladder(rectum(bumps(x))) for a point x of scan A, and the scanner
+/// anatomy point = soft(x) = raw(x) = bladder(rectum(bumps(x))) for a point x of scan A (with a
+/// bone shield: the flow of w (raw - id) in kShieldSteps steps, w the shield's weight), and the
+/// scanner
 /// sees that anatomy point at rigid(anatomy point) in scan B. So the ground-truth displacement is
 /// u(x) = rigid(soft(x)) - x, exactly, wherever x is.
 class PhantomDeformation {
  public:
   PhantomDeformation() = default;
   PhantomDeformation(GaussianBumps bumps, std::vector<RadialFilling> rectal_gas,
-                     RadialFilling bladder, RigidMotion rigid);
+                     RadialFilling bladder, RigidMotion rigid,
+                     std::shared_ptr<const BoneShield> shield = nullptr);
 
   /// Scan A point -> anatomy point (the B patient before set-up motion).
   Vec3d soft(const Vec3d& x) const;
@@ -73,6 +78,16 @@ class PhantomDeformation {
   std::vector<RadialFilling> rectal_gas_;
   RadialFilling bladder_;
   RigidMotion rigid_;
+  std::shared_ptr<const BoneShield> shield_;
+
+  /// With a shield, soft is N steps y -> y + v(y) / N of the velocity v = w (raw - id), each
+  /// invertible because N exceeds v's Lipschitz constant: so the map is invertible however close
+  /// the shield's ramp brings a large push to a bone (weighting the displacement itself folds
+  /// there). Far from bone it is a gentler version of the raw map.
+  static constexpr int kShieldSteps = 8;
+  Vec3d shielded_step(const Vec3d& y) const;
+  Vec3d unshielded(const Vec3d& x) const;
+  Vec3d unshielded_inverse(const Vec3d& anatomy_point) const;
 };
 
 }  // namespace modir::phantom

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 namespace modir::phantom {
 
@@ -62,7 +63,8 @@ void add_bumps(Rng& rng, GaussianBumps& bumps, int count, const Vec3d& centre, c
 }  // namespace
 
 PhantomDeformation draw_deformation(Rng& rng, DeformationLevel level, const Anatomy& anatomy,
-                                    FillingPlan& plan, const Vec3d& grid_centre) {
+                                    FillingPlan& plan, const Vec3d& grid_centre,
+                                    double bone_margin_mm) {
   const StarShape& bladder_b = anatomy.bladder();
   RadialFilling bladder;
   bladder.shape = bladder_b;
@@ -103,7 +105,10 @@ PhantomDeformation draw_deformation(Rng& rng, DeformationLevel level, const Anat
   const double max_angle = (large ? 3.0 : 1.5) * M_PI / 180.0;
   rigid.rotation = rotation_about(random_direction(rng), rng.uniform(0.3, 1.0) * max_angle);
   rigid.translation = random_direction(rng) * rng.uniform(0.3, 1.0) * (large ? 15.0 : 7.0);
-  return PhantomDeformation(std::move(bumps), std::move(pockets), bladder, rigid);
+  std::shared_ptr<const BoneShield> shield;
+  if (bone_margin_mm > 0) shield = std::make_shared<const BoneShield>(anatomy, bone_margin_mm);
+  return PhantomDeformation(std::move(bumps), std::move(pockets), bladder, rigid,
+                            std::move(shield));
 }
 
 }  // namespace modir::phantom

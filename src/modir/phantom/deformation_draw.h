@@ -19,8 +19,11 @@ struct FillingPlan {
 FillingPlan draw_filling(Rng& rng, const PhantomOptions& options);
 
 /// Draws the soft deformation (bowel and background bumps, rectal gas, bladder filling from
-/// plan.fixed to plan.moving) and the rigid set-up motion about `grid_centre`.
+/// plan.fixed to plan.moving) and the rigid set-up motion about `grid_centre`. With
+/// `bone_margin_mm` > 0 the soft deformation fades out towards the bones (BoneShield), so bones
+/// move by the set-up motion alone.
 PhantomDeformation draw_deformation(Rng& rng, DeformationLevel level, const Anatomy& anatomy,
-                                    FillingPlan& plan, const Vec3d& grid_centre);
+                                    FillingPlan& plan, const Vec3d& grid_centre,
+                                    double bone_margin_mm = kDefaultBoneMarginMm);
 
 }  // namespace modir::phantom

@@ -19,6 +19,10 @@ enum class PhantomSize { kSmall, kMedium, kLarge };
 /// deg).
 enum class DeformationLevel { kNone, kModerate, kLarge };
 
+/// Soft tissue within this distance of bone moves less the closer it is, and bone not at all
+/// (besides the set-up motion): phantom/bone_shield.h.
+inline constexpr double kDefaultBoneMarginMm = 25.0;
+
 struct PhantomOptions {
   std::uint64_t seed = 1;
   PhantomSize size = PhantomSize::kSmall;
@@ -28,6 +32,8 @@ struct PhantomOptions {
   std::optional<double> moving_bladder_ml;
   double moving_hu_offset = 0.0;         ///< scanner calibration difference added to B
   std::optional<double> noise_sigma_hu;  ///< drawn in 10..25 HU per scan when absent
+  /// 0 lets the soft deformation act on bone too (the generator before bones were shielded).
+  double bone_margin_mm = kDefaultBoneMarginMm;
 };
 
 std::string size_name(PhantomSize size);

@@ -79,7 +79,8 @@ PhantomPair generate_pair(const PhantomOptions& options) {
   const Geometry fixed_grid = fixed_scan_grid(options.size, centre);
   const Geometry moving_grid = moving_scan_grid(grid_rng, options.deformation, fixed_grid);
   const PhantomDeformation deformation =
-      draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre);
+      draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre,
+                       options.bone_margin_mm);
 
   PhantomPair pair;
   IdealScan fixed = render_fixed(anatomy, deformation, fixed_grid, pair.ground_truth);
@@ -121,6 +122,7 @@ PhantomPair generate_pair(const PhantomOptions& options) {
       {"rotation_deg", rotation_angle_degrees(rigid.rotation)},
       {"translation_mm", {rigid.translation.x, rigid.translation.y, rigid.translation.z}}};
   meta["rectal_gas_pocket_scales"] = filling.pocket_scales;
+  meta["bone_margin_mm"] = options.bone_margin_mm;
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
                          {"moving_hu_offset", options.moving_hu_offset},
                          {"blur_sigma_mm", {0.6, 0.6, 0.8}}};

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 
 #include "modir/core/error.h"
@@ -5,6 +6,7 @@
 #include "modir/objective/regularity/bending_energy.h"
 #include "modir/objective/regularity/jacobian_penalty.h"
 #include "modir/objective/regularity/linear_elastic.h"
+#include "modir/objective/regularity/rigidity_penalty.h"
 #include "modir/register/deformable_level.h"
 #include "modir/register/guidance_maps.h"
 #include "modir/register/image_terms.h"
@@ -40,7 +42,15 @@ DeformableContext make_deformable_context(const RegistrationInputs& inputs,
     c.organs = organ_distance_maps(*inputs.fixed_labels, *inputs.moving_labels, config.guidance,
                                    config.deformable.finest_image_spacing_mm);
   }
+  if (auto mask = rigidity_mask(inputs, config.rigidity))
+    c.rigidity = std::make_shared<const RigidityMask>(std::move(*mask));
   return c;
+}
+
+void record_rigidity(const DeformableContext& context, RegistrationResult& result) {
+  if (!context.rigidity) return;
+  const RigidityMask& m = *context.rigidity;
+  result.rigidity = RigidityUsed{m.source, m.volume_ml, m.pieces, m.left_out_ml};
 }
 
 transform::BSplineGrid coarsest_grid(const RegistrationInputs& inputs,
@@ -94,6 +104,20 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
                    reg.elastic_mu, reg.elastic_lambda),
                reg.elastic_weight);
   }
+  if (context.rigidity) {
+    const RigidityConfig& rc = config.rigidity;
+    const objective::Mask rigid =
+        filter::resample(context.rigidity->mask, out.grid, filter::Interpolation::kNearest);
+    Size3 stride{1, 1, 1};
+    for (std::size_t a = 0; a < 3; ++a) {
+      stride[a] = std::max<std::int64_t>(
+          1, static_cast<std::int64_t>(std::floor(rc.sample_spacing_mm / out.grid.spacing[a] + 1e-6)));
+    }
+    energy.add(std::make_unique<objective::RigidityPenalty>(
+                   rigid, stride,
+                   objective::RigidityConditions{rc.orthonormality, rc.properness, rc.affinity}),
+               rc.weight);
+  }
   if (reg.jacobian_weight > 0) {
     energy.add(std::make_unique<objective::JacobianPenalty>(reg.jacobian_threshold),
                reg.jacobian_weight,
@@ -107,6 +131,7 @@ void optimise_deformable(const RegistrationInputs& inputs, const RegistrationCon
   const DeformableConfig& def = config.deformable;
   const DeformableContext context = make_deformable_context(inputs, config);
   record_guidance(context.organs, result);
+  record_rigidity(context, result);
 
   transform::BSplineGrid bspline = coarsest_grid(inputs, def);
   std::vector<double> theta(bspline.parameter_count(), 0.0);

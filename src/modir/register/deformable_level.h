@@ -10,6 +10,7 @@
 #include "modir/objective/guidance/label_distance_term.h"
 #include "modir/register/energy.h"
 #include "modir/register/registration.h"
+#include "modir/register/rigidity_mask.h"
 
 namespace modir::reg::detail {
 
@@ -20,7 +21,11 @@ struct DeformableContext {
   const RegistrationConfig* config = nullptr;
   std::array<double, 4> intensity_ranges{};
   std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organs;
+  std::shared_ptr<const RigidityMask> rigidity;  ///< on the fixed grid; null when off
 };
+
+/// What the rigidity penalty used, for the result.
+void record_rigidity(const DeformableContext& context, RegistrationResult& result);
 
 DeformableContext make_deformable_context(const RegistrationInputs& inputs,
                                           const RegistrationConfig& config);

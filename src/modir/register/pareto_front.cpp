@@ -162,6 +162,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   const DeformableConfig& def = config.deformable;
   const detail::DeformableContext context = detail::make_deformable_context(inputs, config);
   detail::record_guidance(context.organs, base);
+  detail::record_rigidity(context, base);
   transform::BSplineGrid bspline = detail::coarsest_grid(inputs, def);
   std::vector<double> theta(bspline.parameter_count(), 0.0);
   for (int level = 0; level < def.levels; ++level) {

@@ -23,6 +23,9 @@ struct RegistrationInputs {
   std::optional<LabelMap> moving_labels;
   std::optional<PointPairs> landmarks;
   std::optional<Image<std::uint8_t>> fixed_mask;
+  /// Rigid tissue on the fixed grid (nonzero = bone), given by the user; otherwise the rigidity
+  /// config finds it (register/rigidity_mask.h).
+  std::optional<Image<std::uint8_t>> rigidity_mask;
 };
 
 /// One optimisation run: a stage (rigid, affine, deformable) at one pyramid level.
@@ -47,6 +50,14 @@ struct IgnoredIslands {
   double moving_ml = 0.0;
 };
 
+/// The mask the rigidity penalty used.
+struct RigidityUsed {
+  std::string source;  ///< "file", "labels 2, 7", "HU > 200"
+  double volume_ml = 0.0;
+  std::int64_t pieces = 0;
+  double left_out_ml = 0.0;
+};
+
 struct RegistrationResult {
   transform::AffineTransform affine;
   std::string model = "none";                  ///< none | bspline | svf
@@ -54,6 +65,7 @@ struct RegistrationResult {
   std::vector<LevelLog> levels;
   std::vector<std::string> guidance_organs;      ///< labels that guided, as text
   std::vector<IgnoredIslands> guidance_islands;  ///< only organs that had some
+  std::optional<RigidityUsed> rigidity;          ///< when the rigidity penalty was on
   double seconds = 0.0;
 };
 

@@ -1,5 +1,7 @@
 #include "modir/register/registration_config.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
@@ -63,7 +65,8 @@ RegistrationConfig parse_registration_config(const json& root) {
   if (!root.is_object()) throw usage_error("config: the file must hold a JSON object");
   io::check_known_keys(
       root,
-      {"initialisation", "deformable", "image", "guidance", "regularity", "optimizer", "front"},
+      {"initialisation", "deformable", "image", "guidance", "regularity", "rigidity", "optimizer",
+       "front"},
       "the config");
   RegistrationConfig c;
 
@@ -138,6 +141,22 @@ RegistrationConfig parse_registration_config(const json& root) {
   r.jacobian_threshold =
       io::get_number(reg, "jacobian_threshold", r.jacobian_threshold, "regularity");
 
+  const json& rig = section(root, "rigidity");
+  io::check_known_keys(rig,
+                       {"weight", "mask", "labels", "hu_threshold", "min_component_ml",
+                        "sample_spacing_mm", "orthonormality", "properness", "affinity"},
+                       "rigidity");
+  auto& b = c.rigidity;
+  b.weight = io::get_number(rig, "weight", b.weight, "rigidity");
+  b.mask = io::get_choice(rig, "mask", b.mask, {"auto", "labels", "intensity"}, "rigidity");
+  b.labels = integer_list(rig, "labels", b.labels, "rigidity");
+  b.hu_threshold = io::get_number(rig, "hu_threshold", b.hu_threshold, "rigidity");
+  b.min_component_ml = io::get_number(rig, "min_component_ml", b.min_component_ml, "rigidity");
+  b.sample_spacing_mm = io::get_number(rig, "sample_spacing_mm", b.sample_spacing_mm, "rigidity");
+  b.orthonormality = io::get_number(rig, "orthonormality", b.orthonormality, "rigidity");
+  b.properness = io::get_number(rig, "properness", b.properness, "rigidity");
+  b.affinity = io::get_number(rig, "affinity", b.affinity, "rigidity");
+
   const json& opt = section(root, "optimizer");
   io::check_known_keys(opt, {"memory", "relative_tolerance", "patience"}, "optimizer");
   auto& o = c.optimizer;
@@ -199,6 +218,16 @@ void validate(const RegistrationConfig& c) {
           "regularity.elastic_mu and elastic_lambda must be >= 0");
   require(r.jacobian_threshold > 0 && r.jacobian_threshold < 1,
           "regularity.jacobian_threshold must lie in (0, 1)");
+  const auto& b = c.rigidity;
+  require(b.weight >= 0, "rigidity.weight must be >= 0");
+  for (const int label : b.labels)
+    require(label >= 1 && label <= 65535, "rigidity.labels must lie in 1..65535");
+  require(b.mask != "labels" || !b.labels.empty(), "rigidity.mask 'labels' needs rigidity.labels");
+  require(std::isfinite(b.hu_threshold), "rigidity.hu_threshold must be a number");
+  require(b.min_component_ml >= 0, "rigidity.min_component_ml must be >= 0");
+  require(b.sample_spacing_mm >= 0, "rigidity.sample_spacing_mm must be >= 0");
+  require(b.orthonormality >= 0 && b.properness >= 0 && b.affinity >= 0,
+          "rigidity.orthonormality, properness and affinity must be >= 0");
   const auto& o = c.optimizer;
   require(o.memory >= 1 && o.memory <= 50, "optimizer.memory must be between 1 and 50");
   require(o.relative_tolerance >= 0, "optimizer.relative_tolerance must be >= 0");
@@ -265,6 +294,16 @@ nlohmann::json to_json(const RegistrationConfig& c) {
         {"elastic_lambda", r.elastic_lambda},
         {"jacobian_weight", r.jacobian_weight},
         {"jacobian_threshold", r.jacobian_threshold}}},
+      {"rigidity",
+       {{"weight", c.rigidity.weight},
+        {"mask", c.rigidity.mask},
+        {"labels", c.rigidity.labels},
+        {"hu_threshold", c.rigidity.hu_threshold},
+        {"min_component_ml", c.rigidity.min_component_ml},
+        {"sample_spacing_mm", c.rigidity.sample_spacing_mm},
+        {"orthonormality", c.rigidity.orthonormality},
+        {"properness", c.rigidity.properness},
+        {"affinity", c.rigidity.affinity}}},
       {"optimizer",
        {{"memory", o.memory},
         {"relative_tolerance", o.relative_tolerance},

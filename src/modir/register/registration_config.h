@@ -71,6 +71,27 @@ struct RegularityConfig {
   double jacobian_threshold = 0.2;
 };
 
+/// Bones move rigidly: the rigidity penalty (objective/regularity/rigidity_penalty.h) inside a mask
+/// of rigid tissue on the fixed scan. docs/registration.md, "Rigid bones".
+struct RigidityConfig {
+  double weight = 0.0;  ///< 0 = off
+  /// Where the mask comes from: "auto" (the fixed labels in `labels` when some are present, else
+  /// the fixed scan's HU above `hu_threshold`), "labels" (the fixed labels only: an error when
+  /// none of `labels` is present), "intensity" (HU only).
+  std::string mask = "auto";
+  std::vector<int> labels{2, 7};  ///< modir's bone and femoral-head labels (docs/phantom.md)
+  /// Cortical bone is 700-1200 HU and trabecular bone 150-400 HU; soft tissue, blood and urine
+  /// stay below 100 HU. 200 HU keeps the bones and leaves out most contrast-free soft tissue.
+  double hu_threshold = 200.0;
+  /// Pieces of the intensity mask smaller than this are left out: calcifications, contrast specks
+  /// and noise, which are not bones.
+  double min_component_ml = 2.0;
+  double sample_spacing_mm = 3.0;  ///< mask voxels sampled no finer than this
+  double orthonormality = 1.0;     ///< Staring's condition weights
+  double properness = 2.0;
+  double affinity = 1.0;
+};
+
 struct OptimizerConfig {
   int memory = 7;
   double relative_tolerance = 1e-5;
@@ -101,6 +122,7 @@ struct RegistrationConfig {
   ImageTermConfig image;
   GuidanceConfig guidance;
   RegularityConfig regularity;
+  RigidityConfig rigidity;
   OptimizerConfig optimizer;
   FrontConfig front;
 };

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "modir/objective/similarity/similarity.h"
+#include "modir/register/registration.h"
+
+namespace modir::reg {
+
+/// Where bones are on the fixed scan, for the rigidity penalty.
+struct RigidityMask {
+  objective::Mask mask;  ///< on the fixed scan's grid, 1 = rigid
+  std::string source;    ///< "labels 2, 7" or "HU > 200"
+  double volume_ml = 0.0;
+  std::int64_t pieces = 0;  ///< connected pieces kept
+  double left_out_ml = 0.0;  ///< intensity mask: small pieces left out
+};
+
+/// The mask config.rigidity asks for, or nothing when the rigidity weight is 0. Data errors:
+/// mask "labels" without fixed labels or with none of the rigid labels on them; any mask that
+/// comes out empty (an empty mask would silently switch the term off).
+std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
+                                          const RigidityConfig& config);
+
+}  // namespace modir::reg
