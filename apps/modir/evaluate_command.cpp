@@ -183,10 +183,9 @@ std::string cell(double value, int width, int decimals) {
   return fmt::format("{:>{}.{}f}", value, width, decimals);
 }
 
-json evaluate_labels(const EvaluateOptions& o, Progress& progress) {
-  progress.begin_phase("reading label maps", 2);
-  const LabelMap fixed = read_label_map(o.fixed_labels);
-  progress.advance();
+// Overlap and surface distances; the caller has read the fixed map inside the phase "reading
+// label maps", which this ends.
+json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& progress) {
   const LabelMap warped = read_label_map(o.warped_labels);
   progress.end_phase();
   evaluate::require_same_grid(fixed.geometry(), o.fixed_labels, warped.geometry(), o.warped_labels);
@@ -371,8 +370,16 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
                    {"displacement", o.displacement},
                    {"fixed_landmarks", o.fixed_landmarks},
                    {"moving_landmarks", o.moving_landmarks},
+                   {"true_displacement", o.true_displacement},
                    {"front", o.front}}}};
-  if (!o.fixed_labels.empty()) report.update(evaluate_labels(o, progress));
+  // Read once: the overlap, the bones and the body region of the field error all use it.
+  std::optional<LabelMap> fixed;
+  if (!o.fixed_labels.empty()) {
+    progress.begin_phase("reading label maps", 2);
+    fixed = read_label_map(o.fixed_labels);
+    progress.advance();
+    report.update(evaluate_labels(o, *fixed, progress));
+  }
   if (!o.displacement.empty()) {
     progress.begin_phase("reading displacement field", 1);
     const DisplacementField field = io::read_displacement_field(o.displacement);
@@ -389,16 +396,10 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
     report["jacobian"] = evaluate_jacobian(field);
     progress.end_phase();
     if (!o.fixed_landmarks.empty()) report["landmarks"] = evaluate_landmarks(o, field);
-    std::optional<LabelMap> fixed;
-    if (!o.fixed_labels.empty()) {
-      fixed = read_label_map(o.fixed_labels);
-      if (fixed->geometry().same_grid(field.geometry()))
-        report["bone_rigidity"] = evaluate_bone_rigidity(o, field, *fixed);
-      else
-        fixed.reset();
-    }
+    const bool labels_on_field = fixed && fixed->geometry().same_grid(field.geometry());
+    if (labels_on_field) report["bone_rigidity"] = evaluate_bone_rigidity(o, field, *fixed);
     if (!o.true_displacement.empty())
-      report["field_error"] = evaluate_field_error(o, field, fixed ? &*fixed : nullptr);
+      report["field_error"] = evaluate_field_error(o, field, labels_on_field ? &*fixed : nullptr);
   }
   if (!o.front.empty()) report["front"] = evaluate_front(o.front);
   if (!o.json_out.empty()) io::write_text_file(o.json_out, report.dump(2) + "\n");

@@ -77,10 +77,26 @@ nlohmann::json guidance_report(const reg::RegistrationResult& result,
           {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}};
 }
 
+// The report's overlap section; a moving scan that covers little of the fixed one is said.
+nlohmann::json overlap_report(const reg::RegistrationResult& result) {
+  if (result.overlap_after_affine < 0.5) {
+    warn(
+        "the moving scan covers only {:.0f}% of the fixed scan after the affine stages: image "
+        "terms act only where both scans have data, and elsewhere the field comes from the "
+        "guidance and the regulariser alone",
+        100.0 * result.overlap_after_affine);
+  }
+  return {{"initial", result.overlap_initial}, {"after_affine", result.overlap_after_affine}};
+}
+
 // The report's rigidity section: which mask held the bones rigid (null when the penalty was off).
 nlohmann::json rigidity_report(const reg::RegistrationResult& result) {
   if (!result.rigidity) return nullptr;
   const reg::RigidityUsed& r = *result.rigidity;
+  if (!r.skipped.empty()) {
+    warn("rigidity penalty off: {}", r.skipped);
+    return {{"mask", nullptr}, {"skipped", r.skipped}};
+  }
   return {{"mask", r.source},
           {"volume_ml", r.volume_ml},
           {"pieces", r.pieces},
@@ -107,6 +123,7 @@ int run_front(const RegisterCommandOptions& options, const reg::RegistrationConf
       {"model", front.base.model},
       {"guidance", guidance_report(front.base, inputs, config.guidance.min_component_fraction)},
       {"rigidity", rigidity_report(front.base)},
+      {"overlap", overlap_report(front.base)},
       {"levels", reg::levels_to_json(front.base.levels)},
       {"front",
        {{"runs", front.solutions.size()},
@@ -141,6 +158,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     throw usage_error("--truth scores the solutions of --pareto N; add --pareto");
   }
   reg::validate(config);
+  if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
+    throw usage_error("--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
+                      "switches off; drop one of them");
+  }
   const fs::path out = options.out;
   for (const std::string* input : {&options.paths.fixed, &options.paths.moving,
                                    &options.paths.fixed_labels, &options.paths.moving_labels}) {
@@ -174,6 +195,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"model", result.model},
       {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
       {"rigidity", rigidity_report(result)},
+      {"overlap", overlap_report(result)},
       {"levels", reg::levels_to_json(result.levels)},
       // The front's objectives, same definitions, so a single run can be placed among them.
       {"objectives", result.levels.empty() ? nlohmann::json::object()

@@ -99,6 +99,8 @@ RegistrationConfig fast_config() {
   c.deformable.grid_spacing_mm = 8.0;
   c.deformable.finest_image_spacing_mm = 2.0;
   c.deformable.iterations = {30, 20};
+  // The blob body is no CT pelvis: its bright blobs (up to +400 HU) would pass for bone.
+  c.rigidity.weight = 0.0;
   return c;
 }
 
@@ -400,7 +402,15 @@ TEST(RigidityMaskConfig, BadMasksAreClearErrors) {
   in.moving = in.fixed;
   RigidityConfig config;
   config.weight = 1.0;
-  EXPECT_THROW(rigidity_mask(in, config), Error);  // intensity mask on a non-CT image
+  const auto automatic = rigidity_mask(in, config);  // "auto" says why it is off
+  ASSERT_TRUE(automatic.has_value());
+  EXPECT_NE(automatic->skipped.find("do not look like CT"), std::string::npos);
+  config.mask = "intensity";
+  EXPECT_THROW(rigidity_mask(in, config), Error);  // asked for HU on a non-CT image
+  in.fixed(3, 3, 3) = -1000.0f;  // now CT-like, but without bone
+  EXPECT_THROW(rigidity_mask(in, config), Error);
+  config.mask = "auto";
+  EXPECT_NE(rigidity_mask(in, config)->skipped.find("no bone found"), std::string::npos);
   config.mask = "labels";
   EXPECT_THROW(rigidity_mask(in, config), Error);  // no fixed labels
   in.fixed_labels = LabelMap(g, 3);
@@ -434,6 +444,86 @@ TEST(RigidityMaskConfig, IntensityMaskKeepsBonePiecesAndDropsSpecks) {
   EXPECT_NEAR(mask->volume_ml, 8.0, 1e-9);
   EXPECT_NEAR(mask->left_out_ml, 0.008, 1e-9);
   EXPECT_EQ(mask->mask(25, 25, 2), 0);
+}
+
+}  // namespace
+}  // namespace modir::reg
+
+namespace modir::reg {
+namespace {
+
+TEST(RegisterImages, ScansThatDoNotOverlapAreAClearError) {
+  const BlobBody body(6);
+  RegistrationInputs in;
+  in.fixed = sample(small_grid(), body, identity, 101);
+  Geometry far = small_grid();
+  far.origin.z += 500.0;  // 500 mm away: no voxel in common
+  in.moving = sample(far, body, identity, 102);
+  RegistrationConfig config = fast_config();
+  config.initialisation.mode = "none";
+  try {
+    register_images(in, config);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("do not overlap"), std::string::npos) << e.what();
+  }
+}
+
+// The same deformation registered twice, once with the moving scan cut 30 mm short at one end:
+// inside what both scans cover, the result must not suffer.
+TEST(RegisterImages, MovingScanCutShortKeepsAccuracyInsideTheOverlap) {
+  const BlobBody body(7);
+  Geometry g;
+  g.size = {40, 40, 40};
+  g.spacing = {2, 2, 2};
+  g.origin = {-39, -39, -39};
+  phantom::GaussianBumps d;
+  d.centres = {{-8, 4, 2}, {10, -6, -10}};
+  d.amplitudes = {{3.5, -2.5, 2.0}, {-2.5, 3.0, -2.5}};
+  d.widths = {15.0, 14.0};
+  phantom::GaussianBumps minus_d = d;
+  for (Vec3d& a : minus_d.amplitudes) a = -a;
+  const auto moved = [&](const Vec3d& y) { return minus_d.apply(y); };
+  RegistrationInputs full;
+  full.fixed = sample(g, body, identity, 101);
+  full.moving = sample(g, body, moved, 102);
+  Geometry short_grid = g;
+  short_grid.size[2] = 25;  // the top 30 mm (15 slices) missing
+  RegistrationInputs cut;
+  cut.fixed = full.fixed;
+  cut.moving = sample(short_grid, body, moved, 102);
+
+  RegistrationConfig config = fast_config();
+  config.initialisation.mode = "none";
+  config.initialisation.rigid = false;
+  config.initialisation.affine = false;
+  config.deformable.iterations = {40, 30};
+  const RegistrationResult r_full = register_images(full, config);
+  const RegistrationResult r_cut = register_images(cut, config);
+  EXPECT_NEAR(r_full.overlap_initial, 1.0, 1e-12);
+  EXPECT_LE(r_cut.overlap_initial, 0.7);
+  const DisplacementField u_full = displacement_on(r_full, g), u_cut = displacement_on(r_cut, g);
+  // Error against the true displacement d(x) over body voxels that both scans cover, 6 mm (the
+  // LNCC window and a control spacing) inside the cut.
+  const double cut_z = short_grid.index_to_world({0, 0, double(short_grid.size[2] - 1)}).z;
+  double error_full = 0, error_cut = 0;
+  std::int64_t count = 0;
+  for (std::int64_t k = 0; k < g.size[2]; ++k)
+    for (std::int64_t j = 0; j < g.size[1]; ++j)
+      for (std::int64_t i = 0; i < g.size[0]; ++i) {
+        const Vec3d x = g.index_to_world({double(i), double(j), double(k)});
+        if (BlobBody::ellipsoid_radius(x) > 0.9 || d.apply(x).z > cut_z - 6.0) continue;
+        error_full += (field_at(u_full, i, j, k) - d.displacement(x)).norm();
+        error_cut += (field_at(u_cut, i, j, k) - d.displacement(x)).norm();
+        ++count;
+      }
+  ASSERT_GT(count, 1000);
+  error_full /= double(count);
+  error_cut /= double(count);
+  std::printf("mean error inside the overlap: %.3f mm full, %.3f mm cut short\n", error_full,
+              error_cut);
+  EXPECT_LT(error_full, 1.0);
+  EXPECT_LT(error_cut, error_full + 0.2);
 }
 
 }  // namespace

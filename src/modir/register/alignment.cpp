@@ -11,6 +11,7 @@
 #include "modir/optimize/lbfgs.h"
 #include "modir/register/guidance_maps.h"
 #include "modir/register/image_terms.h"
+#include "modir/register/overlap.h"
 #include "modir/register/pyramid.h"
 #include "modir/register/stages.h"
 #include "modir/register/transform_file.h"
@@ -184,6 +185,33 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
     }
   }
   return affine;
+}
+
+transform::AffineTransform align_affinely(const RegistrationInputs& inputs,
+                                          const RegistrationConfig& config,
+                                          RegistrationResult& result,
+                                          const LevelCallback& on_level) {
+  result.affine = initial_affine(inputs, config.initialisation);
+  const Geometry& fixed = inputs.fixed.geometry();
+  const Geometry& moving = inputs.moving.geometry();
+  result.overlap_initial = overlap_fraction(fixed, moving, result.affine);
+  if (result.overlap_initial == 0.0) {
+    const auto extent = [](const Geometry& g) {
+      const Vec3d a = g.index_to_world({0, 0, 0});
+      const Vec3d b = g.index_to_world(
+          {double(g.size[0] - 1), double(g.size[1] - 1), double(g.size[2] - 1)});
+      return fmt::format("({:.0f}, {:.0f}, {:.0f}) .. ({:.0f}, {:.0f}, {:.0f}) mm", a.x, a.y, a.z,
+                         b.x, b.y, b.z);
+    };
+    throw data_error(
+        "the fixed and moving scans do not overlap after initialisation '{}' (fixed {}, moving "
+        "{}, LPS): nothing to register; check that they show the same patient, or start from an "
+        "affine file (initialisation.mode 'file')",
+        config.initialisation.mode, extent(fixed), extent(moving));
+  }
+  result.affine = optimise_affine(inputs, config, result.affine, result, on_level);
+  result.overlap_after_affine = overlap_fraction(fixed, moving, result.affine);
+  return result.affine;
 }
 
 }  // namespace modir::reg::detail

@@ -50,7 +50,7 @@ DeformableContext make_deformable_context(const RegistrationInputs& inputs,
 void record_rigidity(const DeformableContext& context, RegistrationResult& result) {
   if (!context.rigidity) return;
   const RigidityMask& m = *context.rigidity;
-  result.rigidity = RigidityUsed{m.source, m.volume_ml, m.pieces, m.left_out_ml};
+  result.rigidity = RigidityUsed{m.source, m.volume_ml, m.pieces, m.left_out_ml, m.skipped};
 }
 
 transform::BSplineGrid coarsest_grid(const RegistrationInputs& inputs,
@@ -104,7 +104,7 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
                    reg.elastic_mu, reg.elastic_lambda),
                reg.elastic_weight);
   }
-  if (context.rigidity) {
+  if (context.rigidity && context.rigidity->skipped.empty()) {
     const RigidityConfig& rc = config.rigidity;
     const objective::Mask rigid =
         filter::resample(context.rigidity->mask, out.grid, filter::Interpolation::kNearest);

@@ -155,8 +155,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   const auto start = std::chrono::steady_clock::now();
   ParetoFront out;
   RegistrationResult& base = out.base;
-  base.affine = detail::initial_affine(inputs, config.initialisation);
-  base.affine = detail::optimise_affine(inputs, config, base.affine, base, on_level);
+  base.affine = detail::align_affinely(inputs, config, base, on_level);
 
   // The shared trunk: every deformable level but the finest, with the config's weights.
   const DeformableConfig& def = config.deformable;

@@ -14,8 +14,7 @@ RegistrationResult register_images(const RegistrationInputs& inputs,
   validate(config);
   const auto start = std::chrono::steady_clock::now();
   RegistrationResult result;
-  result.affine = detail::initial_affine(inputs, config.initialisation);
-  result.affine = detail::optimise_affine(inputs, config, result.affine, result, on_level);
+  result.affine = detail::align_affinely(inputs, config, result, on_level);
   if (config.deformable.model != "none")
     detail::optimise_deformable(inputs, config, result, on_level);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -56,6 +56,7 @@ struct RigidityUsed {
   double volume_ml = 0.0;
   std::int64_t pieces = 0;
   double left_out_ml = 0.0;
+  std::string skipped;  ///< why the penalty was off although its weight was not 0
 };
 
 struct RegistrationResult {
@@ -66,6 +67,10 @@ struct RegistrationResult {
   std::vector<std::string> guidance_organs;      ///< labels that guided, as text
   std::vector<IgnoredIslands> guidance_islands;  ///< only organs that had some
   std::optional<RigidityUsed> rigidity;          ///< when the rigidity penalty was on
+  /// Fraction of the fixed scan that maps inside the moving scan (register/overlap.h), with the
+  /// initial map and after the affine stages.
+  double overlap_initial = 0.0;
+  double overlap_after_affine = 0.0;
   double seconds = 0.0;
 };
 

@@ -18,7 +18,7 @@ double voxel_ml(const Geometry& g) { return g.spacing.x * g.spacing.y * g.spacin
 std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vector<int>& wanted) {
   std::vector<char> rigid(65536, 0);
   for (const int l : wanted) rigid[static_cast<std::size_t>(l)] = 1;
-  RigidityMask out{objective::Mask(labels.geometry(), 0), "", 0.0, 0, 0.0};
+  RigidityMask out{objective::Mask(labels.geometry(), 0), "", 0.0, 0, 0.0, ""};
   std::int64_t count = 0;
   for (std::size_t v = 0; v < labels.buffer().size(); ++v) {
     if (rigid[labels.buffer()[v]]) {
@@ -35,17 +35,21 @@ std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vecto
   return out;
 }
 
-RigidityMask from_intensity(const Image<float>& fixed, const RigidityConfig& config) {
-  const Geometry& g = fixed.geometry();
+// Why an intensity mask cannot be had, or "" when it can.
+std::string no_hu_reason(const Image<float>& fixed) {
   const auto [lo, hi] = std::minmax_element(fixed.buffer().begin(), fixed.buffer().end());
   // HU scans hold air near -1000; a scan without it (MR, a normalised CT) has no HU to threshold.
   if (*lo > -500.0f) {
-    throw data_error(
-        "rigidity: the fixed scan's intensities ({:g} .. {:g}) do not look like CT in HU, so bone "
-        "cannot be found by rigidity.hu_threshold; give fixed labels with bone (rigidity.mask "
-        "'labels') or set rigidity.weight 0",
+    return fmt::format(
+        "the fixed scan's intensities ({:g} .. {:g}) do not look like CT in HU, so "
+        "rigidity.hu_threshold cannot find bone",
         *lo, *hi);
   }
+  return "";
+}
+
+RigidityMask from_intensity(const Image<float>& fixed, const RigidityConfig& config) {
+  const Geometry& g = fixed.geometry();
   LabelMap above(g, 0);
   const float threshold = static_cast<float>(config.hu_threshold);
   for (std::size_t v = 0; v < above.buffer().size(); ++v)
@@ -53,7 +57,7 @@ RigidityMask from_intensity(const Image<float>& fixed, const RigidityConfig& con
   const filter::Components pieces = filter::connected_components(above, 1);
   const double ml = voxel_ml(g);
   RigidityMask out{objective::Mask(g, 0), fmt::format("HU > {:g}", config.hu_threshold), 0.0, 0,
-                   0.0};
+                   0.0, ""};
   std::vector<char> keep(pieces.sizes.size(), 0);
   for (std::size_t c = 0; c < keep.size(); ++c) {
     keep[c] = double(pieces.sizes[c]) * ml >= config.min_component_ml;
@@ -77,7 +81,7 @@ std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
                                           const RigidityConfig& config) {
   if (config.weight <= 0.0) return std::nullopt;
   if (inputs.rigidity_mask) {
-    RigidityMask given{*inputs.rigidity_mask, "file", 0.0, 0, 0.0};
+    RigidityMask given{*inputs.rigidity_mask, "file", 0.0, 0, 0.0, ""};
     if (!given.mask.geometry().same_grid(inputs.fixed.geometry())) {
       throw data_error("the rigidity mask is not on the grid of the fixed image");
     }
@@ -104,12 +108,22 @@ std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
           fmt::join(config.labels, ", "));
     }
   }
+  const bool strict = config.mask == "intensity";
+  const std::string advice =
+      "give fixed labels with bone or --rigidity-mask, or set rigidity.weight 0";
+  if (const std::string why = no_hu_reason(inputs.fixed); !why.empty()) {
+    if (strict) throw data_error("rigidity: {}; {}", why, advice);
+    RigidityMask none;
+    none.skipped = why;
+    return none;
+  }
   RigidityMask mask = from_intensity(inputs.fixed, config);
   if (mask.pieces == 0) {
-    throw data_error(
-        "rigidity: no bone found on the fixed scan (no piece of at least {:g} ml above {:g} HU); "
-        "give fixed labels with bone, lower rigidity.hu_threshold, or set rigidity.weight 0",
+    const std::string why = fmt::format(
+        "no bone found on the fixed scan (no piece of at least {:g} ml above {:g} HU)",
         config.min_component_ml, config.hu_threshold);
+    if (strict) throw data_error("rigidity: {}; {}", why, advice);
+    mask.skipped = why;
   }
   return mask;
 }

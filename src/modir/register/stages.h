@@ -20,6 +20,14 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
                                            RegistrationResult& result,
                                            const LevelCallback& on_level);
 
+/// The initial map, a check that the scans then overlap at all (a data error naming both
+/// extents otherwise), and the rigid and affine stages; records the overlap before and after in
+/// `result` and returns the affine map.
+transform::AffineTransform align_affinely(const RegistrationInputs& inputs,
+                                          const RegistrationConfig& config,
+                                          RegistrationResult& result,
+                                          const LevelCallback& on_level);
+
 /// The deformable model over its pyramid levels, coarse to fine; fills result.grid.
 void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
                          RegistrationResult& result, const LevelCallback& on_level);

@@ -6,6 +6,7 @@
 
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
+#include "modir/objective/regularity/cofactor.h"
 
 namespace modir::objective {
 
@@ -72,19 +73,6 @@ double interior_determinant(const Vec3f* at, std::int64_t row, std::int64_t plan
   return j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1]) -
          j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0]) +
          j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
-}
-
-// d det(J) / dJ: the cofactor matrix. The cyclic index pattern gives the signs.
-Mat3 cofactor(const Mat3& j) {
-  Mat3 c;
-  for (int r = 0; r < 3; ++r) {
-    const int r1 = (r + 1) % 3, r2 = (r + 2) % 3;
-    for (int col = 0; col < 3; ++col) {
-      const int c1 = (col + 1) % 3, c2 = (col + 2) % 3;
-      c(r, col) = j(r1, c1) * j(r2, c2) - j(r1, c2) * j(r2, c1);
-    }
-  }
-  return c;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
+#include "modir/objective/regularity/cofactor.h"
 
 namespace modir::objective {
 
@@ -11,26 +12,6 @@ namespace {
 
 // The six distinct second differences, in the order aa, bb, cc, ab, ac, bc.
 constexpr int kPairs[6][2] = {{0, 0}, {1, 1}, {2, 2}, {0, 1}, {0, 2}, {1, 2}};
-
-Mat3 transpose(const Mat3& m) {
-  Mat3 t;
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) t(r, c) = m(c, r);
-  return t;
-}
-
-// d det(J) / dJ.
-Mat3 cofactor(const Mat3& j) {
-  Mat3 c;
-  for (int r = 0; r < 3; ++r) {
-    const int r1 = (r + 1) % 3, r2 = (r + 2) % 3;
-    for (int col = 0; col < 3; ++col) {
-      const int c1 = (col + 1) % 3, c2 = (col + 2) % 3;
-      c(r, col) = j(r1, c1) * j(r2, c2) - j(r1, c2) * j(r2, c1);
-    }
-  }
-  return c;
-}
 
 double frobenius2(const Mat3& m) {
   double s = 0.0;
@@ -87,7 +68,7 @@ double RigidityPenalty::evaluate(const DisplacementField& u, DisplacementField* 
     throw data_error("rigidity penalty: the gradient is not on the field's grid");
   }
   const Mat3 m = u.geometry().index_to_world_matrix().inverse();  // index from world
-  const Mat3 mt = transpose(m);
+  const Mat3 mt = m.transposed();
   const std::int64_t step[3] = {1, grid_.size[0], grid_.size[0] * grid_.size[1]};
   const auto n = static_cast<std::int64_t>(samples_.size());
   const double inv_n = 1.0 / static_cast<double>(n);
@@ -123,7 +104,7 @@ double RigidityPenalty::evaluate(const DisplacementField& u, DisplacementField* 
     }
     Mat3 j = d * m;
     for (int r = 0; r < 3; ++r) j(r, r) += 1.0;
-    Mat3 a = transpose(j) * j;
+    Mat3 a = j.transposed() * j;
     for (int r = 0; r < 3; ++r) a(r, r) -= 1.0;
     const double det_gap = j.determinant() - 1.0;
     double value = w.orthonormality * frobenius2(a) + w.properness * det_gap * det_gap;
