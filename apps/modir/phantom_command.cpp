@@ -123,6 +123,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
                    "mm over which soft-tissue motion fades out towards bone, which moves rigidly "
                    "(0: soft motion acts on bone too)")
       ->check(CLI::Range(0.0, 100.0));
+  command->add_flag("--variety", options->pair.variety,
+                   "draw each scan's protocol from the seed: slice thickness 1-5 mm, scanned range, "
+                   "field-of-view offset, kernel, noise level and texture, contrast, calibration");
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
                       "intensity offset of the moving scan's scanner, HU");
   command

@@ -76,6 +76,24 @@ def score(modir, case, out, run_dir, args):
             "peak_rss_mib": out["registration"]["peak_rss_mib"]}
 
 
+def make_case(modir, args, deformation, seed):
+    """A phantom pair (bench/peers' layout); with --variety each scan's protocol varies too."""
+    if not args.variety:
+        return run_peers.make_case(run_peers.Modir(modir), args.work, args.size, deformation,
+                                   str(seed))
+    name = f"{args.size}_{deformation}_variety_s{seed}"
+    d = Path(args.work) / "cases" / name
+    if not (d / "meta.json").is_file():
+        d.mkdir(parents=True, exist_ok=True)
+        run_peers.checked(run_peers.measure(
+            [modir, "phantom", "--quiet", "--seed", seed, "--size", args.size, "--deformation",
+             deformation, "--variety", "--out", d], d / "phantom.log"), f"modir phantom {name}")
+    case = run_peers.case_paths(d)
+    case.update(name=name, size=args.size, deformation=deformation, seed=int(seed))
+    case.update(run_peers.split_landmarks(d))
+    return case
+
+
 def run_case(modir, case, mode, args):
     run_dir = Path(args.work) / "runs" / case["name"] / mode
     result_path = run_dir / "result.json"
@@ -168,6 +186,9 @@ def main():
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--work", default=str(REPO / "out" / "accuracy"))
     p.add_argument("--reuse", action="store_true", help="reuse finished runs (result.json)")
+    p.add_argument("--variety", action="store_true",
+                   help="phantoms with `--variety`: slice thickness, range, field of view, noise "
+                   "level and texture, contrast and calibration drawn per scan")
     args = p.parse_args()
     seeds = {"test": TEST_SEEDS, "development": DEVELOPMENT_SEEDS}.get(
         args.seeds) or [int(s) for s in args.seeds.split(",")]
@@ -178,8 +199,7 @@ def main():
     results = {m: {} for m in modes}
     for seed in seeds:
         for deformation in args.deformations.split(","):
-            case = run_peers.make_case(run_peers.Modir(args.modir), args.work, args.size,
-                                       deformation, str(seed))
+            case = make_case(args.modir, args, deformation, seed)
             case["gt"] = str(Path(case["dir"]) / "gt_displacement.nii.gz")
             for mode in modes:
                 try:

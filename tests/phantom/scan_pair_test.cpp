@@ -10,6 +10,7 @@
 #include "modir/core/parallel.h"
 #include "modir/evaluate/rigidity.h"
 #include "modir/phantom/pair_writer.h"
+#include "modir/phantom/variety.h"
 #include "modir/transform/jacobian.h"
 #include "support/test_support.h"
 
@@ -254,6 +255,57 @@ TEST(PairOptions, SameSeedGivesByteIdenticalFilesWhateverTheThreadCount) {
   other.seed = 8;
   write_pair(generate_pair(other), dir / "c");
   EXPECT_NE(file_bytes(dir / "a" / "fixed.nii.gz"), file_bytes(dir / "c" / "fixed.nii.gz"));
+}
+
+}  // namespace
+}  // namespace modir::phantom
+
+namespace modir::phantom {
+namespace {
+
+TEST(Variety, DrawsEveryParameterWithinItsDeclaredRange) {
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    Rng rng(seed);
+    const PairVariety p = draw_variety(rng);
+    for (const ScanVariety* v : {&p.fixed, &p.moving}) {
+      EXPECT_GE(v->slice_mm, 1.0);
+      EXPECT_LE(v->slice_mm, 5.0);
+      EXPECT_GE(v->z_coverage, v == &p.fixed ? 0.75 : 0.6);
+      EXPECT_LE(v->z_coverage, 1.0);
+      EXPECT_LE(std::abs(v->fov_offset_mm.x), 25.0);
+      EXPECT_LE(std::abs(v->fov_offset_mm.y), 25.0);
+      EXPECT_GE(v->noise_sigma_hu, 8.0);
+      EXPECT_LE(v->noise_sigma_hu, 45.0);
+      EXPECT_GE(v->noise_correlation_mm, 0.0);
+      EXPECT_LE(v->noise_correlation_mm, 1.2);
+      EXPECT_GE(v->contrast_scale, 0.9);
+      EXPECT_LE(v->contrast_scale, 1.1);
+      EXPECT_LE(std::abs(v->hu_offset), 20.0);
+    }
+  }
+}
+
+TEST(Variety, PairsAreDeterministicBySeedAndFollowTheirProtocol) {
+  PhantomOptions o = small_options(31, DeformationLevel::kModerate, Sex::kFemale);
+  o.variety = true;
+  set_thread_count(1);
+  const PhantomPair a = generate_pair(o);
+  set_thread_count(0);
+  const PhantomPair b = generate_pair(o);
+  EXPECT_EQ(a.fixed.image.buffer(), b.fixed.image.buffer());
+  EXPECT_EQ(a.moving.image.buffer(), b.moving.image.buffer());
+  EXPECT_EQ(a.ground_truth.buffer(), b.ground_truth.buffer());
+  EXPECT_EQ(a.meta.dump(), b.meta.dump());
+  // The grids carry the drawn slice spacing; the field stays invertible; landmarks still map.
+  const auto& v = a.meta["variety"];
+  EXPECT_DOUBLE_EQ(a.fixed.image.geometry().spacing.z, v["fixed"]["slice_mm"].get<double>());
+  EXPECT_DOUBLE_EQ(a.moving.image.geometry().spacing.z, v["moving"]["slice_mm"].get<double>());
+  EXPECT_GT(a.meta["jacobian"]["min"].get<double>(), 0.0);
+  EXPECT_GE(a.fixed_landmarks.size(), 100u);
+  // Without variety the same seed gives the size's fixed protocol.
+  const PhantomPair plain = generate_pair(small_options(31, DeformationLevel::kModerate, Sex::kFemale));
+  EXPECT_DOUBLE_EQ(plain.fixed.image.geometry().spacing.z, 3.0);
+  EXPECT_TRUE(plain.meta["variety"].is_null());
 }
 
 }  // namespace

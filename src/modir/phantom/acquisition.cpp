@@ -83,4 +83,47 @@ Image<std::int16_t> acquire(Image<float> hu, double noise_sigma, double offset,
   return out;
 }
 
+Acquisition acquisition_of(const ScanVariety& v) {
+  Acquisition a;
+  a.blur_sigma_mm = {v.inplane_blur_mm, v.inplane_blur_mm, std::max(0.8, v.slice_mm / 2.355)};
+  a.noise_sigma = v.noise_sigma_hu;
+  a.noise_correlation_mm = v.noise_correlation_mm;
+  a.contrast_scale = v.contrast_scale;
+  a.offset = v.hu_offset;
+  return a;
+}
+
+Image<std::int16_t> acquire(Image<float> hu, const Acquisition& scanner, std::uint64_t noise_seed) {
+  filter::gaussian_blur(hu, scanner.blur_sigma_mm);
+  const std::int64_t per_slice = hu.size()[0] * hu.size()[1];
+  // Noise drawn per slice (thread count does not matter), then given its texture.
+  Image<float> noise(hu.geometry());
+  parallel_for_slices(hu.size()[2], [&](std::int64_t k) {
+    Rng rng(noise_seed * 1000003ull + static_cast<std::uint64_t>(k));
+    float* n = noise.data() + k * per_slice;
+    for (std::int64_t v = 0; v < per_slice; ++v) n[v] = static_cast<float>(rng.normal());
+  });
+  double scale = scanner.noise_sigma;
+  if (scanner.noise_correlation_mm > 0) {
+    const double c = scanner.noise_correlation_mm;
+    filter::gaussian_blur(noise, {c, c, c});
+    double sum2 = 0.0;
+    for (const float v : noise.buffer()) sum2 += double(v) * double(v);
+    const double sd = std::sqrt(sum2 / double(std::max<std::int64_t>(1, noise.voxel_count())));
+    if (sd > 0) scale /= sd;
+  }
+  Image<std::int16_t> out(hu.geometry());
+  parallel_for_slices(hu.size()[2], [&](std::int64_t k) {
+    const float* src = hu.data() + k * per_slice;
+    const float* n = noise.data() + k * per_slice;
+    std::int16_t* dst = out.data() + k * per_slice;
+    for (std::int64_t v = 0; v < per_slice; ++v) {
+      const double tissue = src[v] > -300.0f ? src[v] * scanner.contrast_scale : src[v];
+      const double value = tissue + scanner.offset + scale * n[v];
+      dst[v] = static_cast<std::int16_t>(std::clamp(std::nearbyint(value), -1024.0, 3071.0));
+    }
+  });
+  return out;
+}
+
 }  // namespace modir::phantom

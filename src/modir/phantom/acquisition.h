@@ -7,6 +7,7 @@
 #include "modir/phantom/deformation.h"
 #include "modir/phantom/phantom_options.h"
 #include "modir/phantom/random.h"
+#include "modir/phantom/variety.h"
 
 namespace modir::phantom {
 
@@ -34,5 +35,20 @@ Geometry moving_scan_grid(Rng& rng, DeformationLevel level, const Geometry& fixe
 /// int16 HU clamped to [-1024, 3071].
 Image<std::int16_t> acquire(Image<float> hu, double noise_sigma, double offset,
                             std::uint64_t noise_seed);
+
+/// A scanner and protocol of `--variety` (phantom/variety.h).
+struct Acquisition {
+  Vec3d blur_sigma_mm{0.6, 0.6, 0.8};  ///< kernel in-plane, slice profile along z
+  double noise_sigma = 15.0;
+  double noise_correlation_mm = 0.0;  ///< the noise is blurred by this and rescaled to its sigma
+  double contrast_scale = 1.0;        ///< about 0 HU, for values above -300 HU
+  double offset = 0.0;
+};
+Image<std::int16_t> acquire(Image<float> hu, const Acquisition& scanner, std::uint64_t noise_seed);
+
+/// The acquisition a scan's variety describes; the slice profile's sigma is the slice thickness's
+/// FWHM (thickness / 2.355), at least the default 0.8 mm.
+Acquisition acquisition_of(const ScanVariety& variety);
+
 
 }  // namespace modir::phantom

@@ -34,6 +34,10 @@ struct PhantomOptions {
   std::optional<double> noise_sigma_hu;  ///< drawn in 10..25 HU per scan when absent
   /// 0 lets the soft deformation act on bone too (the generator before bones were shielded).
   double bone_margin_mm = kDefaultBoneMarginMm;
+  /// Draw each scan's protocol (slice thickness, range, field of view, kernel, noise level and
+  /// texture, contrast, calibration) from the seed: phantom/variety.h. Off: the fixed protocol of
+  /// the size, as before.
+  bool variety = false;
 };
 
 std::string size_name(PhantomSize size);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 
 #include "modir/core/version.h"
 #include "modir/phantom/acquisition.h"
@@ -76,8 +77,16 @@ PhantomPair generate_pair(const PhantomOptions& options) {
   const Vec3d centre{grid_rng.uniform(-5, 5),
                      0.5 * (body_min.y + body_max.y) + grid_rng.uniform(-5, 5),
                      anatomy.bladder().centre.z + grid_rng.uniform(0, 15)};
-  const Geometry fixed_grid = fixed_scan_grid(options.size, centre);
-  const Geometry moving_grid = moving_scan_grid(grid_rng, options.deformation, fixed_grid);
+  // Variety has its own stream, drawn after the others, so pairs without it stay as they were.
+  std::optional<PairVariety> variety;
+  if (options.variety) {
+    Rng variety_rng = root.fork(7);
+    variety = draw_variety(variety_rng);
+  }
+  const Geometry nominal_grid = fixed_scan_grid(options.size, centre);
+  const Geometry fixed_grid = variety ? varied_grid(nominal_grid, variety->fixed) : nominal_grid;
+  const Geometry moving_grid = moving_scan_grid(
+      grid_rng, options.deformation, variety ? varied_grid(nominal_grid, variety->moving) : fixed_grid);
   const PhantomDeformation deformation =
       draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre,
                        options.bone_margin_mm);
@@ -91,14 +100,26 @@ PhantomPair generate_pair(const PhantomOptions& options) {
   pair.fixed_landmarks = landmarks.fixed;
   pair.moving_landmarks = landmarks.moving;
 
-  const double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
-  const double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
+  double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
+  double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   const std::uint64_t noise_seed = options.seed * 2 + 1;
-  pair.fixed = {acquire(std::move(fixed.hu), fixed_noise, 0.0, noise_seed),
-                std::move(fixed.labels)};
-  pair.moving = {
-      acquire(std::move(moving.hu), moving_noise, options.moving_hu_offset, noise_seed + 1),
-      std::move(moving.labels)};
+  if (variety) {
+    Acquisition fixed_scanner = acquisition_of(variety->fixed);
+    Acquisition moving_scanner = acquisition_of(variety->moving);
+    if (options.noise_sigma_hu) fixed_scanner.noise_sigma = moving_scanner.noise_sigma = fixed_noise;
+    moving_scanner.offset += options.moving_hu_offset;
+    fixed_noise = fixed_scanner.noise_sigma;
+    moving_noise = moving_scanner.noise_sigma;
+    pair.fixed = {acquire(std::move(fixed.hu), fixed_scanner, noise_seed), std::move(fixed.labels)};
+    pair.moving = {acquire(std::move(moving.hu), moving_scanner, noise_seed + 1),
+                   std::move(moving.labels)};
+  } else {
+    pair.fixed = {acquire(std::move(fixed.hu), fixed_noise, 0.0, noise_seed),
+                  std::move(fixed.labels)};
+    pair.moving = {
+        acquire(std::move(moving.hu), moving_noise, options.moving_hu_offset, noise_seed + 1),
+        std::move(moving.labels)};
+  }
 
   const transform::JacobianStatistics jacobian =
       transform::jacobian_statistics(transform::jacobian_determinant(pair.ground_truth));
@@ -123,6 +144,8 @@ PhantomPair generate_pair(const PhantomOptions& options) {
       {"translation_mm", {rigid.translation.x, rigid.translation.y, rigid.translation.z}}};
   meta["rectal_gas_pocket_scales"] = filling.pocket_scales;
   meta["bone_margin_mm"] = options.bone_margin_mm;
+  meta["variety"] = variety ? json{{"fixed", to_json(variety->fixed)}, {"moving", to_json(variety->moving)}}
+                            : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
                          {"moving_hu_offset", options.moving_hu_offset},
                          {"blur_sigma_mm", {0.6, 0.6, 0.8}}};
