@@ -71,9 +71,16 @@ nlohmann::json guidance_report(const reg::RegistrationResult& result,
         "out: {:.1f} ml on the fixed labels, {:.1f} ml on the moving labels",
         i.organ, min_fraction, i.fixed_ml, i.moving_ml);
   }
+  nlohmann::json cut_off = nlohmann::json::object();
+  for (const reg::CutOffOrgan& c : result.guidance_cut_off) {
+    cut_off[c.organ] = {{"by_fixed_scan", c.fixed},
+                        {"by_moving_scan", c.moving},
+                        {"band_left_out", c.band_left_out}};
+  }
   return {{"labels", inputs.fixed_labels.has_value()},
           {"organs", result.guidance_organs},
           {"islands_left_out", islands},
+          {"cut_off_by_field_of_view", cut_off},
           {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}};
 }
 

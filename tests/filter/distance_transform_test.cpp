@@ -183,6 +183,22 @@ TEST(SignedDistance, SphereIsWithinAVoxelOfTheAnalyticDistance) {
   EXPECT_LT(sum / static_cast<double>(labels.voxel_count()), 0.5);
 }
 
+TEST(DistanceToCut, MeasuresToTheOrgansVoxelsOnTheOuterLayerOnly) {
+  Geometry g;
+  g.size = {10, 8, 6};
+  g.spacing = {1.0, 2.0, 3.0};
+  LabelMap labels(g, 0);
+  for (std::int64_t x = 0; x < 4; ++x) labels(x, 4, 3) = 5;  // reaches the face x = 0
+  labels(6, 4, 3) = 7;                                        // inside, cut nowhere
+  const Image<float> cut = distance_to_cut(labels, 5);
+  ASSERT_EQ(cut.voxel_count(), g.voxel_count());
+  EXPECT_FLOAT_EQ(cut(0, 4, 3), 0.0f);
+  EXPECT_FLOAT_EQ(cut(3, 4, 3), 3.0f);  // 3 voxels of 1 mm along x to the cut at x = 0
+  EXPECT_FLOAT_EQ(cut(0, 5, 4), std::sqrt(4.0f + 9.0f));
+  EXPECT_EQ(distance_to_cut(labels, 7).voxel_count(), 0);  // not cut off: no map
+  EXPECT_EQ(distance_to_cut(labels, 9).voxel_count(), 0);  // absent: nothing cut off either
+}
+
 TEST(SignedDistance, AbsentLabelIsADataErrorNamingIt) {
   const LabelMap labels(test::oblique_geometry({4, 4, 4}), 1);
   const Error e = test::error_of([&] { signed_distance(labels, 12); });

@@ -174,6 +174,13 @@ TEST_F(RegisterCli, StrayLabelIslandsDoNotDragTheRegistration) {
   ASSERT_TRUE(islands.contains("3")) << islands.dump();
   EXPECT_GT(islands["3"]["fixed_ml"].get<double>(), 0.0);
   EXPECT_EQ(islands["3"]["moving_ml"].get<double>(), 0.0);
+  // The body runs on beyond both scans' ends: reported as cut off, part of its band left out.
+  const json cut = read_json(out("robust") / "report.json")["guidance"]["cut_off_by_field_of_view"];
+  ASSERT_TRUE(cut.contains("1")) << cut.dump();
+  EXPECT_TRUE(cut["1"]["by_fixed_scan"].get<bool>());
+  EXPECT_GT(cut["1"]["band_left_out"].get<double>(), 0.0);
+  EXPECT_LT(cut["1"]["band_left_out"].get<double>(), 0.9);
+  EXPECT_FALSE(cut.contains("3")) << cut.dump();  // the bladder lies inside both scans
   // An affine-only run uses (and reports) the same clean-up.
   std::ofstream(out("affine_only.json")) << R"({"deformable": {"model": "none"}})";
   const auto affine =

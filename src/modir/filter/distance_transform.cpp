@@ -174,4 +174,23 @@ Image<float> signed_distance(const LabelMap& labels, std::uint16_t label) {
   return distance;
 }
 
+Image<float> distance_to_cut(const LabelMap& labels, std::uint16_t label) {
+  const Geometry& g = labels.geometry();
+  const std::int64_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
+  Image<std::uint8_t> cut(g, 0);
+  bool any = false;
+  for (std::int64_t z = 0; z < nz; ++z)
+    for (std::int64_t y = 0; y < ny; ++y)
+      for (std::int64_t x = 0; x < nx; ++x) {
+        const bool outer =
+            x == 0 || y == 0 || z == 0 || x == nx - 1 || y == ny - 1 || z == nz - 1;
+        if (outer && labels(x, y, z) == label) {
+          cut(x, y, z) = 1;
+          any = true;
+        }
+      }
+  if (!any) return Image<float>();
+  return distance_to_mask(cut);
+}
+
 }  // namespace modir::filter

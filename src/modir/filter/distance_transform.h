@@ -28,4 +28,11 @@ Image<float> distance_to_mask(const Image<std::uint8_t>& mask);
 /// Throws a data error naming the label when no voxel carries it.
 Image<float> signed_distance(const LabelMap& labels, std::uint16_t label);
 
+/// Distance in mm from every voxel centre to the nearest voxel of `label` on the grid's outer
+/// layer: where the field of view cuts the organ off. signed_distance closes such an organ at the
+/// cut, so near it the map measures to the cut, not to the organ; callers compare the two to know
+/// where the map can be believed. Returns an empty image (no voxels) when the organ does not reach
+/// the outer layer, i.e. when nothing is cut off.
+Image<float> distance_to_cut(const LabelMap& labels, std::uint16_t label);
+
 }  // namespace modir::filter

@@ -130,6 +130,9 @@ void record_guidance(const std::shared_ptr<const std::vector<objective::OrganDis
   if (!organs) return;
   for (const auto& organ : *organs) {
     result.guidance_organs.push_back(organ.name);
+    if (organ.fixed_cut_off || organ.moving_cut.voxel_count() > 0)
+      result.guidance_cut_off.push_back(
+          {organ.name, organ.fixed_cut_off, organ.moving_cut.voxel_count() > 0, 0.0});
     if (organ.fixed_islands_ml > 0 || organ.moving_islands_ml > 0)
       result.guidance_islands.push_back(
           {organ.name, organ.fixed_islands_ml, organ.moving_islands_ml});

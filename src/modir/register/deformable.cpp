@@ -3,6 +3,7 @@
 
 #include "modir/core/error.h"
 #include "modir/filter/resample.h"
+#include "modir/objective/guidance/label_distance_term.h"
 #include "modir/objective/regularity/bending_energy.h"
 #include "modir/objective/regularity/jacobian_penalty.h"
 #include "modir/objective/regularity/linear_elastic.h"
@@ -126,6 +127,25 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
   return out;
 }
 
+namespace {
+
+// The finest level's share of each cut-off organ's band that did not guide.
+void record_band_left_out(const Energy& energy, RegistrationResult& result) {
+  for (const auto& term : energy.field_terms()) {
+    const auto* labels = dynamic_cast<const objective::LabelDistanceTerm*>(term.get());
+    if (!labels) continue;
+    const std::vector<double>& left_out = labels->left_out_fraction();
+    for (CutOffOrgan& cut : result.guidance_cut_off) {
+      const auto at = std::find(result.guidance_organs.begin(), result.guidance_organs.end(),
+                                cut.organ);
+      const auto k = static_cast<std::size_t>(at - result.guidance_organs.begin());
+      if (k < left_out.size()) cut.band_left_out = left_out[k];
+    }
+  }
+}
+
+}  // namespace
+
 void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
                          RegistrationResult& result, const LevelCallback& on_level) {
   const DeformableConfig& def = config.deformable;
@@ -152,6 +172,7 @@ void optimise_deformable(const RegistrationInputs& inputs, const RegistrationCon
              log);
     if (on_level) on_level(log);
     result.levels.push_back(std::move(log));
+    if (level + 1 == def.levels) record_band_left_out(*l.energy, result);
   }
   std::copy(theta.begin(), theta.end(), bspline.coefficients().begin());
   result.grid = std::move(bspline);

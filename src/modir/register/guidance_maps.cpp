@@ -66,6 +66,10 @@ std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organ_distance_
     }
     organ.fixed = filter::signed_distance(f, label);
     organ.moving = filter::signed_distance(m, label);
+    const Image<float> fixed_cut = filter::distance_to_cut(f, label);
+    organ.fixed_cut_off = fixed_cut.voxel_count() > 0;
+    objective::mark_cut_off(organ.fixed, fixed_cut);
+    organ.moving_cut = filter::distance_to_cut(m, label);
     organs->push_back(std::move(organ));
   }
   if (organs->empty()) {

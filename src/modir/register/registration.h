@@ -50,6 +50,17 @@ struct IgnoredIslands {
   double moving_ml = 0.0;
 };
 
+/// A guiding organ that a scan's field of view cuts off: near the cut its label map says nothing
+/// about the organ, and that part of its band does not guide (objective::LabelDistanceTerm).
+struct CutOffOrgan {
+  std::string organ;  ///< label, as text
+  bool fixed = false;
+  bool moving = false;
+  /// Fraction of the organ's band left out at the finest level: near a cut, or mapped beyond the
+  /// moving scan.
+  double band_left_out = 0.0;
+};
+
 /// The mask the rigidity penalty used.
 struct RigidityUsed {
   std::string source;  ///< "file", "labels 2, 7", "HU > 200"
@@ -66,6 +77,7 @@ struct RegistrationResult {
   std::vector<LevelLog> levels;
   std::vector<std::string> guidance_organs;      ///< labels that guided, as text
   std::vector<IgnoredIslands> guidance_islands;  ///< only organs that had some
+  std::vector<CutOffOrgan> guidance_cut_off;     ///< only organs cut off by either scan
   std::optional<RigidityUsed> rigidity;          ///< when the rigidity penalty was on
   /// Fraction of the fixed scan that maps inside the moving scan (register/overlap.h), with the
   /// initial map and after the affine stages.

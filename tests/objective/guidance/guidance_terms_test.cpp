@@ -35,7 +35,8 @@ std::shared_ptr<std::vector<OrganDistanceMaps>> two_balls(const Geometry& g, con
 }
 
 TEST(LabelDistanceTerm, GradientMatchesFiniteDifferences) {
-  const Geometry g = test::oblique_geometry({24, 22, 18});
+  // 35 x 39 x 38 mm: the band stays inside the moving map, where the term reads it.
+  const Geometry g = test::oblique_geometry({44, 30, 14});
   LabelDistanceTerm term(two_balls(g, {3, -2, 1}), g, 6.0);
   test::expect_gradient_matches(term, test::smooth_field(g, 2.0, 1), 2e-4, 1e-2);
 }
@@ -53,9 +54,73 @@ TEST(LabelDistanceTerm, IsSmallWhenTheFieldMapsTheOrganOntoItself) {
   DisplacementField identity(g), shift(g, Vec3f{4, 0, 0});
   const double wrong = term.evaluate(identity, nullptr, 1.0);
   const double right = term.evaluate(shift, nullptr, 1.0);
+
   EXPECT_GT(wrong, 4.0);
   EXPECT_LT(right, 0.5);
   EXPECT_LT(term.organ_rms_mm()[0], 0.7);
+}
+
+// A bone running out of a short moving scan: the moving label map closes the bone where the scan
+// ends. The term must not read that cut as the bone's end and pull the fixed bone, which goes on,
+// onto it; nor read the moving map beyond the scan.
+TEST(LabelDistanceTerm, AMovingScanCuttingAnOrganOffDoesNotPull) {
+  Geometry fixed_grid;
+  fixed_grid.size = {20, 20, 40};
+  fixed_grid.spacing = {2, 2, 2};
+  Geometry moving_grid = fixed_grid;
+  moving_grid.size[2] = 22;  // ends at z = 43 mm; the bar goes on to z = 59 mm
+  const auto bar = [](const Geometry& g) {
+    LabelMap labels(g, 0);
+    for (std::int64_t z = 5; z < std::min<std::int64_t>(30, g.size[2]); ++z)
+      for (std::int64_t y = 7; y < 13; ++y)
+        for (std::int64_t x = 7; x < 13; ++x) labels(x, y, z) = 2;
+    return labels;
+  };
+  auto organs = std::make_shared<std::vector<OrganDistanceMaps>>();
+  OrganDistanceMaps organ;
+  organ.label = 2;
+  organ.fixed = filter::signed_distance(bar(fixed_grid), 2);
+  organ.moving = filter::signed_distance(bar(moving_grid), 2);
+  ASSERT_EQ(filter::distance_to_cut(bar(fixed_grid), 2).voxel_count(), 0);  // all of the bar
+  organ.moving_cut = filter::distance_to_cut(bar(moving_grid), 2);
+  ASSERT_GT(organ.moving_cut.voxel_count(), 0);
+  organs->push_back(std::move(organ));
+  for (const LabelLoss loss : {LabelLoss::kSquared, LabelLoss::kTukey}) {
+    LabelDistanceTerm term(organs, fixed_grid, 8.0, 0.0, loss);
+    DisplacementField identity(fixed_grid), gradient(fixed_grid);
+    // The identity is the truth: nothing to pull, although the moving map ends the bar at z = 43.
+    EXPECT_LT(term.evaluate(identity, &gradient, 1.0), 1e-9);
+    double largest = 0.0;
+    for (const Vec3f& v : gradient.buffer()) largest = std::max(largest, double(v.norm()));
+    EXPECT_LT(largest, 1e-9);
+    // The bar's part beyond the moving scan and next to its end is left out, not all of it.
+    ASSERT_EQ(term.left_out_fraction().size(), 1u);
+    EXPECT_GT(term.left_out_fraction()[0], 0.2);
+    EXPECT_LT(term.left_out_fraction()[0], 0.7);
+  }
+  // The other way round: the fixed scan is the short one. Its map's values near the cut are
+  // marked and stay out of the band.
+  auto short_fixed = std::make_shared<std::vector<OrganDistanceMaps>>();
+  OrganDistanceMaps reversed;
+  reversed.label = 2;
+  reversed.fixed = filter::signed_distance(bar(moving_grid), 2);
+  mark_cut_off(reversed.fixed, filter::distance_to_cut(bar(moving_grid), 2));
+  reversed.moving = filter::signed_distance(bar(fixed_grid), 2);
+  short_fixed->push_back(std::move(reversed));
+  LabelDistanceTerm short_term(short_fixed, moving_grid, 8.0);
+  DisplacementField identity(moving_grid), gradient(moving_grid);
+  EXPECT_LT(short_term.evaluate(identity, &gradient, 1.0), 1e-9);
+  EXPECT_GT(short_term.evaluate(DisplacementField(moving_grid, Vec3f{3, 0, 0}), nullptr, 1.0), 1.0);
+  // Where the moving scan holds the whole bar, nothing is left out and a shift still pulls back.
+  auto whole = std::make_shared<std::vector<OrganDistanceMaps>>();
+  OrganDistanceMaps full;
+  full.label = 2;
+  full.fixed = filter::signed_distance(bar(fixed_grid), 2);
+  full.moving = full.fixed;
+  whole->push_back(std::move(full));
+  LabelDistanceTerm term(whole, fixed_grid, 8.0);
+  EXPECT_GT(term.evaluate(DisplacementField(fixed_grid, Vec3f{0, 0, 4}), nullptr, 1.0), 1.0);
+  EXPECT_EQ(term.left_out_fraction()[0], 0.0);
 }
 
 TEST(LabelDistanceTerm, TukeyGradientMatchesFiniteDifferences) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
+#include <stdexcept>
 
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
@@ -10,6 +12,17 @@
 #include "modir/objective/guidance/trilinear.h"
 
 namespace modir::objective {
+
+void mark_cut_off(Image<float>& distance, const Image<float>& cut) {
+  if (cut.voxel_count() == 0) return;
+  if (!cut.geometry().same_grid(distance.geometry(), 0.0)) {
+    throw std::logic_error("mark_cut_off: the cut distance is not on the distance map's grid");
+  }
+  float* d = distance.data();
+  const float* c = cut.data();
+  for (std::int64_t v = 0; v < distance.voxel_count(); ++v)
+    if (!(std::abs(d[v]) < c[v])) d[v] = std::numeric_limits<float>::quiet_NaN();
+}
 
 LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDistanceMaps>> organs,
                                      const Geometry& level_grid, double band_mm,
@@ -37,6 +50,7 @@ LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDist
     for (std::int64_t v = 0; v < fixed.voxel_count(); ++v) {
       const std::int64_t z = v / (nx * ny), y = (v / nx) % ny, x = v % nx;
       if (x % stride[0] || y % stride[1] || z % stride[2]) continue;
+      // NaN (a voxel near a cut, see mark_cut_off) fails the comparison and stays out.
       if (std::abs(fixed.data()[v]) < band_mm) {
         band.voxels.push_back(v);
         band.fixed_distance.push_back(fixed.data()[v]);
@@ -61,6 +75,45 @@ double LabelDistanceTerm::residual(const OrganDistanceMaps& organ, const Band& b
   return moving - band.fixed_distance[b];
 }
 
+void LabelDistanceTerm::set_trusted(const DisplacementField& u) {
+  trusted_.assign(bands_.size(), {});
+  left_out_.assign(bands_.size(), 0.0);
+  for (std::size_t k = 0; k < bands_.size(); ++k) {
+    const Band& band = bands_[k];
+    const OrganDistanceMaps& organ = (*organs_)[k];
+    trusted_[k].assign(band.voxels.size(), 1);
+    const bool cut = organ.moving_cut.voxel_count() > 0;
+    if (cut && !organ.moving_cut.geometry().same_grid(organ.moving.geometry(), 0.0)) {
+      throw std::logic_error(
+          "label distance term: the moving cut distance is not on the moving map's grid");
+    }
+    std::vector<char>& trusted = trusted_[k];
+    parallel_for(static_cast<std::int64_t>(band.voxels.size()), [&](std::int64_t b) {
+      const auto i = static_cast<std::size_t>(b);
+      const Vec3d at = band.rest_index[i].cast<double>() +
+                       band.world_to_moving * u.data()[band.voxels[i]].cast<double>();
+      // Beyond the moving map's outer voxel centres it is only its border value continued: it
+      // says nothing there. (The tolerance keeps the grid's own outer voxels, whose rest index
+      // carries float rounding.)
+      constexpr double kEdge = 1e-3;
+      const Size3& n = organ.moving.size();
+      for (int a = 0; a < 3; ++a)
+        if (at[a] < -kEdge || at[a] > double(n[a] - 1) + kEdge) {
+          trusted[i] = 0;
+          return;
+        }
+      if (!cut) return;
+      Vec3d unused;
+      trusted[i] = std::abs(trilinear_with_gradient(organ.moving, at, unused)) <
+                   trilinear_with_gradient(organ.moving_cut, at, unused);
+    });
+    const auto kept = std::count(trusted.begin(), trusted.end(), static_cast<char>(1));
+    left_out_[k] = band.voxels.empty()
+                       ? 0.0
+                       : 1.0 - double(kept) / double(band.voxels.size());
+  }
+}
+
 void LabelDistanceTerm::set_tukey_scales(const DisplacementField& u) {
   // 4.685 gives 95 % of least squares' efficiency on Gaussian residuals; 1.4826 * median |r| is
   // their standard deviation. The floor keeps the term pulling when the level starts aligned
@@ -72,13 +125,16 @@ void LabelDistanceTerm::set_tukey_scales(const DisplacementField& u) {
     const Band& band = bands_[k];
     const auto count = static_cast<std::int64_t>(band.voxels.size());
     if (count == 0) continue;
-    std::vector<double> magnitude(static_cast<std::size_t>(count));
+    std::vector<double> magnitude(static_cast<std::size_t>(count), -1.0);
     parallel_for(count, [&](std::int64_t b) {
+      if (!trusted_[k][static_cast<std::size_t>(b)]) return;
       Vec3d d_index;
       magnitude[static_cast<std::size_t>(b)] =
           std::abs(residual(organ, band, u, static_cast<std::size_t>(b), d_index));
     });
-    const auto middle = magnitude.begin() + count / 2;
+    magnitude.erase(std::remove(magnitude.begin(), magnitude.end(), -1.0), magnitude.end());
+    if (magnitude.empty()) continue;
+    const auto middle = magnitude.begin() + static_cast<std::ptrdiff_t>(magnitude.size() / 2);
     std::nth_element(magnitude.begin(), middle, magnitude.end());
     tukey_scale_[k] = std::max(kFloorMm, kTukeyConstant * kMadToSigma * *middle);
   }
@@ -89,6 +145,7 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
   if (!u.geometry().same_grid(grid_, 0.0)) {
     throw Error(ErrorKind::kData, "label distance term: the field is not on the level's grid");
   }
+  if (trusted_.empty()) set_trusted(u);
   if (loss_ == LabelLoss::kTukey && tukey_scale_.empty()) set_tukey_scales(u);
   double weight_sum = 0.0;
   for (const auto& organ : *organs_) weight_sum += organ.weight;
@@ -111,6 +168,7 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
     parallel_for(chunks, [&](std::int64_t chunk) {
       double loss = 0.0, squares = 0.0;
       for (std::int64_t b = chunk * kChunk; b < std::min(count, (chunk + 1) * kChunk); ++b) {
+        if (!trusted_[k][static_cast<std::size_t>(b)]) continue;
         Vec3d d_index;
         const double r = residual(organ, band, u, static_cast<std::size_t>(b), d_index);
         squares += r * r;
@@ -134,7 +192,8 @@ double LabelDistanceTerm::evaluate(const DisplacementField& u, DisplacementField
       loss += partial_loss[i];
       squares += partial_squares[i];
     }
-    organ_rms_[k] = std::sqrt(squares / static_cast<double>(count));
+    const double trusted = static_cast<double>(count) * (1.0 - left_out_[k]);
+    organ_rms_[k] = trusted > 0.5 ? std::sqrt(squares / trusted) : 0.0;
     total += organ.weight / weight_sum * loss / static_cast<double>(count);
   }
   return total;

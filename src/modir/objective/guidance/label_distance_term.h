@@ -16,9 +16,19 @@ struct OrganDistanceMaps {
   double weight = 1.0;
   Image<float> fixed;   ///< signed distance (mm, negative inside) on the fixed image's grid
   Image<float> moving;  ///< signed distance on a moving grid (any spacing; the map is smooth)
+  /// Distance (mm) to where the moving scan's field of view cuts the organ off
+  /// (filter::distance_to_cut on the grid of `moving`); empty when it is not cut off there. On the
+  /// fixed side such voxels are simply NaN in `fixed` (see mark_cut_off), which the term skips.
+  Image<float> moving_cut;
+  bool fixed_cut_off = false;  ///< the fixed scan cuts the organ off (some of `fixed` is NaN)
   double fixed_islands_ml = 0.0;   ///< small components left out of `fixed` (see guidance_maps)
   double moving_islands_ml = 0.0;  ///< small components left out of `moving`
 };
+
+/// Sets to NaN the voxels of a signed distance map that may measure to where the field of view cuts
+/// the organ off rather than to the organ (|distance| not below the distance to the cut, `cut` from
+/// filter::distance_to_cut on the same grid; nothing when `cut` is empty).
+void mark_cut_off(Image<float>& distance, const Image<float>& cut);
 
 /// How the label term weighs a band voxel's residual r (mm).
 enum class LabelLoss {
@@ -44,6 +54,15 @@ enum class LabelLoss {
 /// zero beyond c, and c scales with the organ's own typical residual (median absolute value, a
 /// statistic that ignores up to half of the band being wrong), so a large true deformation at the
 /// start of a level still pulls while a minority of hopeless voxels does not.
+///
+/// Organs cut off by a scan's end: a label map closes such an organ at the cut, so near the cut
+/// its distance map measures to the cut, not to the organ. A band voxel is left out where the
+/// fixed map's |value| is not smaller than its distance to the fixed cut, and where the moving
+/// map's |value| at x + u(x) is not smaller than the distance to the moving cut there, or where
+/// x + u(x) lies beyond the moving scan (its map is only the border value continued). The moving
+/// side is decided once per level from its starting field (like Tukey's c): a set that changed
+/// with u would reward moving voxels out of it. Without this, a short moving scan dragged the
+/// fixed organ's cut-off part (a femur, the body outline) onto the moving scan's end.
 class LabelDistanceTerm final : public FieldTerm {
  public:
   /// `level_grid` is the grid of the u this term will see; the fixed maps are resampled to it.
@@ -60,6 +79,10 @@ class LabelDistanceTerm final : public FieldTerm {
   /// The last evaluation's per-organ root mean square distance (mm, plain squares whatever the
   /// loss), in the order of the organs.
   const std::vector<double>& organ_rms_mm() const { return organ_rms_; }
+  /// Per organ, the fraction of its band left out at the current level because the moving map is
+  /// not believed there (beyond the moving scan, or measuring to a cut); empty before the first
+  /// evaluation.
+  const std::vector<double>& left_out_fraction() const { return left_out_; }
   /// Tukey's c per organ (mm), once the first evaluation has set it; empty for squares.
   const std::vector<double>& tukey_scale_mm() const { return tukey_scale_; }
 
@@ -78,6 +101,10 @@ class LabelDistanceTerm final : public FieldTerm {
   double residual(const OrganDistanceMaps& organ, const Band& band, const DisplacementField& u,
                   std::size_t b, Vec3d& d_index) const;
   void set_tukey_scales(const DisplacementField& u);
+  void set_trusted(const DisplacementField& u);
+  /// Per organ and band voxel: whether the moving map is believed there (see the class comment).
+  std::vector<std::vector<char>> trusted_;
+  std::vector<double> left_out_;
   std::shared_ptr<const std::vector<OrganDistanceMaps>> organs_;
   Geometry grid_;
   LabelLoss loss_;
