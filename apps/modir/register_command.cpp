@@ -17,6 +17,7 @@
 #include "modir/register/objective_values.h"
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
+#include "label_qc.h"
 #include "register_inputs.h"
 
 namespace modir::cli {
@@ -31,6 +32,7 @@ struct RegisterCommandOptions {
   std::string config;
   std::optional<int> pareto;
   std::string truth;
+  LabelQcPaths label_qc;
 };
 
 // A `modir phantom` pair's folder (or any folder with the same file names) as ground truth.
@@ -113,7 +115,7 @@ nlohmann::json rigidity_report(const reg::RegistrationResult& result) {
 int run_front(const RegisterCommandOptions& options, const reg::RegistrationConfig& config,
               const reg::RegistrationInputs& inputs, PixelType moving_type,
               const reg::LevelCallback& on_level, std::chrono::steady_clock::time_point start,
-              double seconds_reading) {
+              double seconds_reading, const nlohmann::json& label_qc) {
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
@@ -129,6 +131,7 @@ int run_front(const RegisterCommandOptions& options, const reg::RegistrationConf
       {"config", reg::to_json(config)},
       {"model", front.base.model},
       {"guidance", guidance_report(front.base, inputs, config.guidance.min_component_fraction)},
+      {"label_qc", label_qc},
       {"rigidity", rigidity_report(front.base)},
       {"overlap", overlap_report(front.base)},
       {"levels", reg::levels_to_json(front.base.levels)},
@@ -179,6 +182,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const auto start = std::chrono::steady_clock::now();
   PixelType moving_type = PixelType::kFloat32;
   const reg::RegistrationInputs inputs = read_registration_inputs(options.paths, &moving_type);
+  LabelQcPaths qc_paths = options.label_qc;
+  qc_paths.fixed_labels = options.paths.fixed_labels;
+  qc_paths.moving_labels = options.paths.moving_labels;
+  const nlohmann::json label_qc = apply_label_qc(qc_paths, inputs, config);
   const double seconds_reading =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -186,7 +193,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
   };
   if (options.pareto) {
-    return run_front(options, config, inputs, moving_type, on_level, start, seconds_reading);
+    return run_front(options, config, inputs, moving_type, on_level, start, seconds_reading,
+                     label_qc);
   }
   const reg::RegistrationResult result = reg::register_images(inputs, config, on_level);
   const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
@@ -201,6 +209,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"config", reg::to_json(config)},
       {"model", result.model},
       {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
+      {"label_qc", label_qc},
       {"rigidity", rigidity_report(result)},
       {"overlap", overlap_report(result)},
       {"levels", reg::levels_to_json(result.levels)},
@@ -247,6 +256,11 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
                       "organ labels of the fixed image (guidance)");
   command->add_option("--moving-labels", p.moving_labels,
                       "organ labels of the moving image (guidance)");
+  command->add_option("--fixed-qc", options->label_qc.fixed,
+                      "QC of the fixed labels (segment predict's .qc.json): organs it calls "
+                      "unreliable do not guide");
+  command->add_option("--moving-qc", options->label_qc.moving,
+                      "QC of the moving labels: organs it calls unreliable do not guide");
   command->add_option("--fixed-landmarks", p.fixed_landmarks,
                       "landmarks of the fixed image (guidance)");
   command->add_option("--moving-landmarks", p.moving_landmarks,

@@ -9,13 +9,20 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "modir/core/error.h"
+#include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
+#include "modir/learn/organ_statistics.h"
+#include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
+#include "modir/learn/training_set.h"
 
 namespace modir::cli {
 
@@ -33,6 +40,11 @@ struct SegmentTrainOptions {
 struct SegmentPredictOptions {
   std::string model, image, out, device = "cpu";
   learn::PredictOptions predict;
+  bool no_qc = false;
+};
+
+struct SegmentStatsOptions {
+  std::string manifest, model;
 };
 
 // "3" or "2,2,3" -> three numbers.
@@ -111,11 +123,62 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
   return 0;
 }
 
+// Test-time variants and plausibility against the model's training statistics; one warning line
+// per unreliable organ.
+nlohmann::json quality_check(const learn::Segmenter& segmenter, const fs::path& model,
+                             const Image<float>& image, const LabelMap& labels,
+                             const SegmentPredictOptions& o, Progress& progress) {
+  const std::optional<learn::ModelStatistics> statistics = learn::read_statistics(model);
+  if (!statistics) {
+    warn("the model folder '{}' has no {}: QC judges by test-time augmentation alone (make one "
+         "with 'modir segment stats')",
+         model.string(), learn::kStatisticsFile);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<LabelMap> variants =
+      learn::predict_variants(segmenter, image, o.predict, progress);
+  learn::QcReport report =
+      learn::assess_prediction(labels, variants, segmenter.plan().classes, statistics);
+  report.variants = learn::qc_variant_names();
+  report.seconds_variants =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const learn::OrganQc& organ : report.organs) {
+    if (!organ.reliable())
+      warn("QC: {} unreliable: {}", organ.name, fmt::join(organ.reasons, "; "));
+  }
+  return learn::qc_to_json(report, o.image, o.out, model.string());
+}
+
+int run_stats(const SegmentStatsOptions& o) {
+  const learn::SegmentationPlan plan = learn::read_plan(o.model);
+  learn::StatisticsBuilder builder(plan.classes);
+  const std::vector<learn::TrainingCase> cases = learn::read_training_cases(o.manifest);
+  for (const learn::TrainingCase& c : cases) {
+    LabelMap labels = io::read_image_as<std::uint16_t>(c.labels);
+    builder.add(labels);
+  }
+  const learn::ModelStatistics statistics = builder.finish();
+  learn::write_statistics(statistics, o.model);
+  fmt::print("organ statistics of {} scans written to {}\n", statistics.scans,
+             (fs::path(o.model) / learn::kStatisticsFile).string());
+  for (const learn::OrganStatistics& s : statistics.organs) {
+    fmt::print("  {:<16} in {:3d} scans, {:8.1f} - {:8.1f} ml\n", s.name, s.scans_present,
+               s.volume_min_ml, s.volume_max_ml);
+  }
+  return 0;
+}
+
 int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   const fs::path model = o.model.empty() ? learn::shipped_model("pelvis") : fs::path(o.model);
   if (!(o.predict.overlap >= 0 && o.predict.overlap < 1))
     throw usage_error("--overlap must lie in [0, 1), got {}", o.predict.overlap);
   io::refuse_overwriting_inputs(o.out, {o.image});
+  // Said before minutes of work rather than after.
+  const fs::path folder = fs::path(o.out).parent_path().empty() ? fs::path(".")
+                                                                : fs::path(o.out).parent_path();
+  if (!fs::is_directory(folder))
+    throw data_error("cannot write '{}': folder '{}' does not exist; create it first", o.out,
+                     folder.string());
   const learn::Device device = learn::parse_device(o.device);
   Progress progress(progress_style(global));
   const learn::Segmenter segmenter(model, device);
@@ -123,8 +186,11 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   const Image<float> image = io::read_image_as<float>(o.image);
   progress.end_phase();
   const LabelMap labels = segmenter.predict(image, o.predict, progress);
+  std::optional<nlohmann::json> qc;
+  if (!o.no_qc) qc = quality_check(segmenter, model, image, labels, o, progress);
   progress.begin_phase("writing", 1);
   io::write_image(labels, o.out);
+  if (qc) io::write_text_file(learn::qc_path_for(o.out), qc->dump(1) + "\n");
   progress.end_phase();
   std::vector<std::int64_t> counts(65536, 0);
   for (const std::uint16_t v : labels.buffer()) ++counts[v];
@@ -184,6 +250,21 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
   t->add_option("--learning-rate", to.learning_rate, "initial Adam learning rate (default 3e-3)")
       ->check(CLI::PositiveNumber);
   t->add_flag("--resume", to.resume, "continue from the model folder's checkpoint.pt");
+  CLI::Option* init_from =
+      t->add_option("--init-from", to.initial_model,
+                    "fine-tune: start from this model folder's plan and weights (new schedule)")
+          ->check(CLI::ExistingDirectory);
+  // The plan comes with the weights: nothing of it can be forced then.
+  for (const char* planned :
+       {"--spacing", "--patch-size", "--base-channels", "--levels", "--batch-size", "--resume"})
+    init_from->excludes(t->get_option(planned));
+  t->add_option("--appearance", to.appearance_probability,
+                "share of patches with a redrawn CT appearance: tissue levels, contrast, gas, "
+                "calibration, bias, slice thickness, kernel, noise (default 0.6; 0 off)")
+      ->check(CLI::Range(0.0, 1.0));
+  t->add_option("--truncation", to.truncation_probability,
+                "share of patches cut by a field-of-view edge (default 0.15)")
+      ->check(CLI::Range(0.0, 1.0));
   t->add_option("--stop-after-epochs", to.stop_after_epochs,
                 "end this session after that epoch of the schedule (continue with --resume)")
       ->check(CLI::NonNegativeNumber);
@@ -207,10 +288,24 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
               "test-time augmentation: average with mirrored predictions (slower)");
   p->add_flag("--largest-component", predict->predict.largest_component,
               "keep only each organ's largest connected component");
+  p->add_flag("--no-qc", predict->no_qc,
+              "skip quality control (by default <out>.qc.json is written: per organ a "
+              "confidence from test-time augmentation and plausibility against the training "
+              "labels; three more predictions)");
 
-  return [train, predict, t, p, &global]() -> int {
+  auto stats = std::make_shared<SegmentStatsOptions>();
+  CLI::App* s = command->add_subcommand(
+      "stats", "Write a model's organ statistics (stats.json, used by QC) from its training "
+               "labels; segment train writes it itself");
+  s->fallthrough();
+  s->add_option("--manifest", stats->manifest, "the manifest the model was trained on")
+      ->required();
+  s->add_option("--model", stats->model, "the model folder")->required();
+
+  return [train, predict, stats, t, p, s, &global]() -> int {
     if (t->parsed()) return run_train(*train, global);
     if (p->parsed()) return run_predict(*predict, global);
+    if (s->parsed()) return run_stats(*stats);
     throw usage_error("modir segment needs train or predict; see 'modir segment --help'");
   };
 }

@@ -44,6 +44,49 @@ TEST(SegmentCli, ShippedPelvisModelLabelsAnUnseenPhantom) {
     if (name == "bladder" || name == "bone") EXPECT_GT(label["dice"].get<double>(), 0.85) << name;
     if (name == "rectum") EXPECT_GT(label["dice"].get<double>(), 0.7) << name;
   }
+
+  // Quality control beside the labels: an in-distribution scan's main organs pass.
+  std::ifstream qc_stream(dir / "labels.qc.json");
+  ASSERT_TRUE(qc_stream.good()) << "no labels.qc.json";
+  const json qc = json::parse(qc_stream);
+  EXPECT_EQ(qc["format"], "modir-segmentation-qc");
+  for (const char* organ : {"body", "bone", "bladder"}) {
+    EXPECT_EQ(qc["organs"][organ]["verdict"], "reliable") << organ << ": " << qc["organs"][organ];
+    EXPECT_GT(qc["organs"][organ]["confidence"].get<double>(), 0.85) << organ;
+  }
+
+  // register reads the QC file with its labels; given with other labels it refuses, naming both.
+  const auto wrong = run_modir(
+      "register --quiet --fixed " + quoted(dir / "p/fixed.nii.gz") + " --moving " +
+      quoted(dir / "p/moving.nii.gz") + " --fixed-labels " + quoted(dir / "p/fixed_labels.nii.gz") +
+      " --moving-labels " + quoted(dir / "p/moving_labels.nii.gz") + " --fixed-qc " +
+      quoted(dir / "labels.qc.json") + " --out " + quoted(dir / "r"));
+  EXPECT_EQ(wrong.exit_code, 1) << wrong.err;
+  EXPECT_NE(wrong.err.find("was made for other labels than"), std::string::npos) << wrong.err;
+}
+
+// A real CT of another body region (upper abdomen and chest, no pelvis): the pelvic organs the
+// network marks there must not pass QC.
+TEST(SegmentCli, QcFlagsPelvicOrgansOnAScanOfAnotherBodyRegion) {
+  test::TempDir dir;
+  const auto predict = run_modir(
+      "segment predict --quiet --image " +
+      quoted(test::shared_data() / "real_ct/totalsegmentator_example/example_ct.nii.gz") +
+      " --out " + quoted(dir / "labels.nii.gz"));
+  if (predict.err.find("without LibTorch") != std::string::npos)
+    GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  std::ifstream qc_stream(dir / "labels.qc.json");
+  const json qc = json::parse(qc_stream);
+  int flagged = 0;
+  for (const char* organ : {"bladder", "rectum", "uterus_prostate", "femoral_heads"}) {
+    const bool unreliable = qc["organs"][organ]["verdict"] == "unreliable";
+    flagged += unreliable;
+    if (unreliable)
+      EXPECT_NE(predict.err.find(std::string("QC: ") + organ + " unreliable"), std::string::npos)
+          << predict.err;
+  }
+  EXPECT_EQ(flagged, 4) << qc.dump(1);
 }
 
 TEST(SegmentCli, AMissingModelIsAClearError) {

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <random>
 
+#include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/io/image_io.h"
 #include "modir/learn/segmenter.h"
@@ -111,6 +112,24 @@ TEST_F(TinyTraining, IsDeterministicAndResumesWhereItStopped) {
   ASSERT_EQ(resumed.history.size(), 2u);
   for (std::size_t e = 0; e < 2; ++e)
     EXPECT_NEAR(resumed.history[e].train_loss, straight.history[e].train_loss, 1e-6) << e;
+}
+
+// Fine-tuning starts where the given model ended: its plan is kept (even a spacing the data
+// would not plan), its first epoch's loss is that of a trained model, and the training labels'
+// organ statistics are written for QC.
+TEST_F(TinyTraining, FineTuningStartsFromTheGivenModel) {
+  const TrainResult base = train_segmentation(tiny_training(dir_.path(), "base", 3), quiet_);
+  TrainOptions tune = tiny_training(dir_.path(), "tuned", 1);
+  tune.initial_model = dir_ / "base";
+  tune.planning.spacing = Vec3d{8, 8, 8};  // ignored: the plan comes with the weights
+  const TrainResult tuned = train_segmentation(tune, quiet_);
+  EXPECT_EQ(plan_to_json(tuned.plan), plan_to_json(base.plan));
+  const TrainResult scratch = train_segmentation(tiny_training(dir_.path(), "scratch", 1), quiet_);
+  EXPECT_LT(tuned.history[0].train_loss, 0.9 * scratch.history[0].train_loss);
+  EXPECT_TRUE(fs::exists(dir_ / "tuned" / "stats.json"));
+  tune.initial_model = dir_ / "no_such_model";
+  tune.out = dir_ / "tuned2";
+  EXPECT_THROW(train_segmentation(tune, quiet_), Error);
 }
 
 }  // namespace

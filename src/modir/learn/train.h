@@ -27,6 +27,14 @@ struct TrainOptions {
   double max_minutes = 0;  ///< > 0: fewer epochs so that training ends in time
   double learning_rate = 3e-3;
   bool resume = false;           ///< continue from out/checkpoint.pt
+  /// Fine-tuning: start from this model folder's plan and weights (a fresh optimiser and
+  /// schedule) instead of planning and initialising anew. Empty: from scratch.
+  std::filesystem::path initial_model;
+  /// Share of training patches whose CT appearance is redrawn (libtorch/appearance.h: tissue
+  /// levels, contrast, gas, calibration, bias, slice thickness, kernel, noise); 0 turns it off.
+  double appearance_probability = 0.6;
+  /// Share of patches cut by a field-of-view edge (air beyond it, unlabelled).
+  double truncation_probability = 0.15;
   int stop_after_epochs = 0;     ///< > 0: end this session after that epoch (resume later)
   int validation_patches = 4;    ///< per validation scan, for the per-epoch Dice
   bool final_validation = true;  ///< full sliding-window validation at the end

@@ -15,6 +15,8 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/learn/learning_curves.h"
+#include "modir/learn/organ_statistics.h"
+#include "modir/learn/libtorch/appearance.h"
 #include "modir/learn/libtorch/augment.h"
 #include "modir/learn/libtorch/inference.h"
 #include "modir/learn/libtorch/torch_support.h"
@@ -46,10 +48,12 @@ void read_case(const TrainingCase& c, Image<float>& image, LabelMap& labels) {
                      c.image.string());
 }
 
-PreparedCase prepare_case(const TrainingCase& c, const SegmentationPlan& plan) {
+PreparedCase prepare_case(const TrainingCase& c, const SegmentationPlan& plan,
+                          StatisticsBuilder* statistics) {
   Image<float> raw;
   LabelMap labels;
   read_case(c, raw, labels);
+  if (statistics) statistics->add(labels);
   PreparedCase p{c.patient_id, c.scan_id, network_input(raw, plan), {}, {}};
   p.target = network_target(labels, p.image.geometry(), plan);
   p.class_voxels.resize(plan.classes.size());
@@ -303,8 +307,10 @@ TrainResult train_segmentation(const TrainOptions& options, Progress& progress) 
   const bool resuming = options.resume && fs::exists(checkpoint);
   if (options.resume && !resuming)
     warn("--resume: '{}' has no checkpoint yet; training starts from scratch", out.string());
-  SegmentationPlan plan =
-      resuming ? read_plan(out) : plan_training(options, split.training, progress);
+  const bool fine_tuning = !resuming && !options.initial_model.empty();
+  SegmentationPlan plan = resuming      ? read_plan(out)
+                          : fine_tuning ? read_plan(options.initial_model)
+                                        : plan_training(options, split.training, progress);
   if (!resuming) write_plan(plan, out);
   result.plan = plan;
   const int classes = static_cast<int>(plan.classes.size());
@@ -312,15 +318,18 @@ TrainResult train_segmentation(const TrainOptions& options, Progress& progress) 
   std::vector<PreparedCase> train_cases, validation_cases;
   progress.begin_phase("resampling scans to the plan",
                        static_cast<std::int64_t>(split.training.size() + split.validation.size()));
+  // The training labels' organ statistics: what QC of a prediction compares against.
+  StatisticsBuilder statistics(plan.classes);
   for (const TrainingCase& c : split.training) {
-    train_cases.push_back(prepare_case(c, plan));
+    train_cases.push_back(prepare_case(c, plan, &statistics));
     progress.advance();
   }
   for (const TrainingCase& c : split.validation) {
-    validation_cases.push_back(prepare_case(c, plan));
+    validation_cases.push_back(prepare_case(c, plan, nullptr));
     progress.advance();
   }
   progress.end_phase();
+  write_statistics(statistics.finish(), out);
   const ValidationPatches validation =
       validation_patches(validation_cases, plan, options.validation_patches, options.seed);
 
@@ -330,6 +339,17 @@ TrainResult train_segmentation(const TrainOptions& options, Progress& progress) 
   torch::optim::Adam optimizer(net->parameters(),
                                torch::optim::AdamOptions(options.learning_rate).weight_decay(3e-5));
   int start_epoch = 0;
+  if (fine_tuning) {
+    const fs::path weights = options.initial_model / kWeightsFile;
+    torch_boundary(fmt::format("cannot read the weights '{}' to fine-tune from (corrupt, or "
+                               "another network than its plan.json describes)",
+                               weights.string()),
+                   [&] {
+                     torch::load(net, weights.string());
+                     return 0;
+                   });
+    net->to(device);
+  }
   if (resuming) {
     start_epoch = load_checkpoint(net, optimizer, checkpoint);
     std::ifstream in(out / "history.json");
@@ -343,6 +363,9 @@ TrainResult train_segmentation(const TrainOptions& options, Progress& progress) 
   for (std::size_t a = 0; a < 3; ++a) region[a] = patch[a] + 2 * (patch[a] / 8);
   AugmentOptions augment;
   augment.mirror_axes = plan.mirror_axes;
+  AppearanceOptions appearance;
+  appearance.probability = options.appearance_probability;
+  appearance.truncation_probability = options.truncation_probability;
   const std::int64_t region_voxels = region[0] * region[1] * region[2];
   const int batch = plan.batch_size;
   int epochs = options.epochs;
@@ -373,6 +396,8 @@ TrainResult train_segmentation(const TrainOptions& options, Progress& progress) 
         extract_region(c, draw_centre(c, rng), region, images.data_ptr<float>() + b * region_voxels,
                        labels.data_ptr<float>() + b * region_voxels, lowest_value(plan));
       }
+      synthesise_appearance(images, labels, plan.classes, plan.normalisation, plan.spacing,
+                            appearance);
       torch::Tensor x, t;
       augment_batch(images, labels, patch, augment, true, x, t);
       x = x.to(device);
