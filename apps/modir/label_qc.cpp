@@ -38,10 +38,29 @@ nlohmann::json apply_side(const std::string& qc_file, const std::string& labels_
 nlohmann::json apply_label_qc(const LabelQcPaths& paths, const reg::RegistrationInputs& inputs,
                               reg::RegistrationConfig& config) {
   if (paths.fixed.empty() && paths.moving.empty()) return nullptr;
-  return {{"fixed", apply_side(paths.fixed, paths.fixed_labels, inputs.fixed_labels, "fixed",
-                               config)},
-          {"moving", apply_side(paths.moving, paths.moving_labels, inputs.moving_labels,
-                                "moving", config)}};
+  nlohmann::json out = {
+      {"fixed",
+       apply_side(paths.fixed, paths.fixed_labels, inputs.fixed_labels, "fixed", config)},
+      {"moving",
+       apply_side(paths.moving, paths.moving_labels, inputs.moving_labels, "moving", config)}};
+  // Nothing left to guide with: the registration goes on with the image and landmarks alone
+  // rather than failing on "no organ shared".
+  if (inputs.fixed_labels && inputs.moving_labels && config.guidance.label_weight > 0) {
+    std::vector<char> in_fixed(65536, 0), in_moving(65536, 0);
+    for (const std::uint16_t v : inputs.fixed_labels->buffer()) in_fixed[v] = 1;
+    for (const std::uint16_t v : inputs.moving_labels->buffer()) in_moving[v] = 1;
+    const std::vector<int>& ignored = config.guidance.ignore_labels;
+    bool any = false;
+    for (int v = 1; v < 65536 && !any; ++v)
+      any = in_fixed[std::size_t(v)] && in_moving[std::size_t(v)] &&
+            std::find(ignored.begin(), ignored.end(), v) == ignored.end();
+    if (!any) {
+      warn("label guidance off: QC leaves no organ present in both label maps");
+      config.guidance.label_weight = 0;
+      out["label_guidance_off"] = true;
+    }
+  }
+  return out;
 }
 
 }  // namespace modir::cli

@@ -86,10 +86,13 @@ std::vector<OrganMeasure> measure_organs(const LabelMap& labels,
     const Vec3d s = r >= 0 ? sum[static_cast<std::size_t>(r)] : foreground_sum;
     reference_centre = g.index_to_world(s * (1.0 / double(reference_count)));
   }
+  const int body = class_named(classes, "body");
+  const double body_ml = body >= 0 ? double(count[std::size_t(body)]) * voxel_ml : 0.0;
   std::vector<OrganMeasure> out(classes.size());
   for (std::size_t c = 1; c < classes.size(); ++c) {
     OrganMeasure& m = out[c];
     m.volume_ml = double(count[c]) * voxel_ml;
+    m.body_fraction = body_ml > 0 ? m.volume_ml / body_ml : kNaN;
     if (count[c] == 0) {
       m.offset_mm = {kNaN, kNaN, kNaN};
       continue;
@@ -134,6 +137,8 @@ ModelStatistics StatisticsBuilder::finish() const {
         sum += m.volume_ml;
         squares += m.volume_ml * m.volume_ml;
         o.max_components = std::max(o.max_components, m.components);
+        if (std::isfinite(m.body_fraction))
+          o.body_fraction_max = std::max(o.body_fraction_max, m.body_fraction);
         if (std::isfinite(m.offset_mm.x)) {
           ++with_offset;
           for (std::size_t a = 0; a < 3; ++a) {
@@ -153,6 +158,7 @@ ModelStatistics StatisticsBuilder::finish() const {
         }
       }
     }
+    if (class_named(classes_, "body") < 0) o.body_fraction_max = kNaN;
     s.organs.push_back(o);
   }
   return s;
@@ -170,7 +176,10 @@ json statistics_to_json(const ModelStatistics& s) {
                                      {"sd", o.volume_sd_ml}}},
                       {"offset_from_reference_mm",
                        {{"mean", vec_json(o.offset_mean_mm)}, {"sd", vec_json(o.offset_sd_mm)}}},
-                      {"max_components", o.max_components}});
+                      {"max_components", o.max_components},
+                      {"body_fraction_max", std::isfinite(o.body_fraction_max)
+                                                ? json(o.body_fraction_max)
+                                                : json()}});
   }
   return {{"format", "modir-organ-statistics"},
           {"version", 1},
@@ -200,6 +209,8 @@ ModelStatistics statistics_from_json(const json& j, const std::string& source) {
       r.offset_mean_mm = vec_from(p.at("mean"));
       r.offset_sd_mm = vec_from(p.at("sd"));
       r.max_components = o.at("max_components").get<int>();
+      const json& fraction = o.at("body_fraction_max");
+      r.body_fraction_max = fraction.is_null() ? kNaN : fraction.get<double>();
       s.organs.push_back(r);
     }
     return s;

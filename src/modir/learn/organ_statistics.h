@@ -28,6 +28,8 @@ struct OrganMeasure {
   /// Touches the grid's outer layer: the scan may have cut part of it off, so its volume is a
   /// lower bound only.
   bool cut_off = false;
+  /// Volume over the "body" class's volume (NaN without a body class or body voxels).
+  double body_fraction = 0.0;
 };
 
 /// The reference whose centroid positions are measured from: the class named "bone" when the
@@ -46,6 +48,7 @@ struct OrganStatistics {
   double volume_min_ml = 0, volume_max_ml = 0, volume_mean_ml = 0, volume_sd_ml = 0;
   Vec3d offset_mean_mm{0, 0, 0}, offset_sd_mm{0, 0, 0};
   int max_components = 0;
+  double body_fraction_max = 0.0;  ///< NaN when the model has no body class
 };
 
 struct ModelStatistics {

@@ -27,7 +27,7 @@ namespace modir::learn {
 
 /// Thresholds of the verdict (chosen on development scans, docs/segmentation.md).
 struct QcThresholds {
-  double min_confidence = 0.80;        ///< mean test-time-augmentation Dice
+  double min_confidence = 0.90;        ///< mean test-time-augmentation Dice
   double volume_low_factor = 0.5;      ///< below this times the training minimum
   double volume_high_factor = 1.5;     ///< above this times the training maximum
   double position_sd = 4.0;            ///< centroid farther than this many training SDs...
