@@ -182,7 +182,7 @@ QcReport assess_prediction(const LabelMap& labels, const std::vector<LabelMap>& 
       // Against the body: a "bone" or "bladder" larger than training ever had relative to the
       // body is implausible whatever the field of view cut off (a few slices, another region).
       if (std::isfinite(s->body_fraction_max) && std::isfinite(o.measure.body_fraction) &&
-          o.measure.body_fraction > t.volume_high_factor * s->body_fraction_max) {
+          o.measure.body_fraction > t.body_fraction_factor * s->body_fraction_max) {
         o.reasons.push_back(fmt::format("{:.0f} % of the body's volume (training at most {:.0f} %)",
                                         100 * o.measure.body_fraction,
                                         100 * s->body_fraction_max));

@@ -30,6 +30,9 @@ struct QcThresholds {
   double min_confidence = 0.90;        ///< mean test-time-augmentation Dice
   double volume_low_factor = 0.5;      ///< below this times the training minimum
   double volume_high_factor = 1.5;     ///< above this times the training maximum
+  /// Share of the body's volume above this times the training maximum. Loose, because a narrow
+  /// field of view cuts the body more than the organs inside it (1.7 times on a small phantom).
+  double body_fraction_factor = 3.0;
   double position_sd = 4.0;            ///< centroid farther than this many training SDs...
   double position_floor_mm = 25.0;     ///< ...and farther than this, along any axis
   int extra_components = 1;            ///< more pieces than the training maximum plus this
