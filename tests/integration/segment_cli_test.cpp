@@ -65,13 +65,13 @@ TEST(SegmentCli, ShippedPelvisModelLabelsAnUnseenPhantom) {
   EXPECT_NE(wrong.err.find("was made for other labels than"), std::string::npos) << wrong.err;
 }
 
-// A real CT of another body region (upper abdomen and chest, no pelvis): the pelvic organs the
+// A real CT of another body region (upper abdomen, 30 slices of 3 mm, no pelvis): the pelvic organs the
 // network marks there must not pass QC.
 TEST(SegmentCli, QcFlagsPelvicOrgansOnAScanOfAnotherBodyRegion) {
   test::TempDir dir;
   const auto predict = run_modir(
       "segment predict --quiet --image " +
-      quoted(test::shared_data() / "real_ct/totalsegmentator_example/example_ct.nii.gz") +
+      quoted(test::shared_data() / "real_ct/totalsegmentator_example/example_ct_sm.nii.gz") +
       " --out " + quoted(dir / "labels.nii.gz"));
   if (predict.err.find("without LibTorch") != std::string::npos)
     GTEST_SKIP() << "modir was built without LibTorch";
