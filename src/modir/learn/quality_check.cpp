@@ -11,6 +11,7 @@
 
 #include "modir/core/error.h"
 #include "modir/core/sha256.h"
+#include "modir/learn/learning_curves.h"
 
 namespace modir::learn {
 
@@ -54,19 +55,6 @@ Geometry rescaled(const Geometry& g, double factor) {
   out.spacing = g.spacing * factor;
   out.origin = centre - out.index_to_world_matrix() * centre_index;
   return out;
-}
-
-double dice(const LabelMap& a, const LabelMap& b, std::uint16_t id) {
-  std::int64_t both = 0, in_a = 0, in_b = 0;
-  const std::uint16_t* pa = a.data();
-  const std::uint16_t* pb = b.data();
-  for (std::int64_t v = 0; v < a.voxel_count(); ++v) {
-    const bool x = pa[v] == id, y = pb[v] == id;
-    both += x && y;
-    in_a += x;
-    in_b += y;
-  }
-  return in_a + in_b == 0 ? kNaN : 2.0 * double(both) / double(in_a + in_b);
 }
 
 std::string mm(double v) {
@@ -122,6 +110,9 @@ QcReport assess_prediction(const LabelMap& labels, const std::vector<LabelMap>& 
   report.labels_digest = label_map_digest(labels);
   report.has_statistics = statistics.has_value();
   const std::vector<OrganMeasure> measures = measure_organs(labels, classes);
+  // Per variant, every class's Dice against the prediction in one pass.
+  std::vector<std::vector<double>> agreement;
+  for (const LabelMap& v : variants) agreement.push_back(dice_per_class(labels, v, classes));
   for (std::size_t c = 1; c < classes.size(); ++c) {
     OrganQc o;
     o.id = classes[c].id;
@@ -129,8 +120,8 @@ QcReport assess_prediction(const LabelMap& labels, const std::vector<LabelMap>& 
     o.measure = measures[c];
     double sum = 0;
     int count = 0;
-    for (const LabelMap& v : variants) {
-      const double d = dice(labels, v, o.id);
+    for (const std::vector<double>& per_class : agreement) {
+      const double d = per_class[c - 1];
       if (std::isfinite(d)) {
         sum += d;
         ++count;
