@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "modir/io/image_io.h"
@@ -41,8 +43,12 @@ TEST(SegmentCli, ShippedPelvisModelLabelsAnUnseenPhantom) {
   const json result = json::parse(stream);
   for (const json& label : result["labels"]) {
     const std::string name = label["name"];
-    if (name == "bladder" || name == "bone") EXPECT_GT(label["dice"].get<double>(), 0.85) << name;
-    if (name == "rectum") EXPECT_GT(label["dice"].get<double>(), 0.7) << name;
+    if (name == "bladder" || name == "bone") {
+      EXPECT_GT(label["dice"].get<double>(), 0.85) << name;
+    }
+    if (name == "rectum") {
+      EXPECT_GT(label["dice"].get<double>(), 0.7) << name;
+    }
   }
 
   // Quality control beside the labels: an in-distribution scan's main organs pass.
@@ -82,9 +88,10 @@ TEST(SegmentCli, QcFlagsPelvicOrgansOnAScanOfAnotherBodyRegion) {
   for (const char* organ : {"bladder", "rectum", "uterus_prostate", "femoral_heads"}) {
     const bool unreliable = qc["organs"][organ]["verdict"] == "unreliable";
     flagged += unreliable;
-    if (unreliable)
+    if (unreliable) {
       EXPECT_NE(predict.err.find(std::string("QC: ") + organ + " unreliable"), std::string::npos)
           << predict.err;
+    }
   }
   EXPECT_EQ(flagged, 4) << qc.dump(1);
 }
@@ -95,6 +102,50 @@ TEST(SegmentCli, AMissingModelIsAClearError) {
                                  " --image x.nii.gz --out " + quoted(dir / "l.nii.gz"));
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("modir: error:"), std::string::npos) << missing.err;
+}
+
+// Sets an environment variable for the programs this test runs, and restores it after.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    ::setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_, old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// LibTorch lives in a module loaded at run time: when it is missing or is not modir's, the
+// commands that need it say so (naming the file) instead of crashing, and the others still run.
+TEST(SegmentCli, AMissingOrForeignNetworkModuleIsAClearError) {
+  test::TempDir dir;
+  const std::string predict = "segment predict --image x.nii.gz --out " + quoted(dir / "l.nii.gz");
+  {
+    const ScopedEnv env("MODIR_NETWORK_MODULE", (dir / "absent.so").string());
+    const auto missing = run_modir(predict);
+    EXPECT_EQ(missing.exit_code, 2) << missing.err;
+    EXPECT_NE(missing.err.find("network module"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("absent.so"), std::string::npos) << missing.err;
+    EXPECT_EQ(run_modir("--version").exit_code, 0);
+  }
+  {
+    std::ofstream(dir / "foreign.so") << "not a shared library\n";
+    const ScopedEnv env("MODIR_NETWORK_MODULE", (dir / "foreign.so").string());
+    const auto foreign = run_modir(predict);
+    EXPECT_EQ(foreign.exit_code, 2) << foreign.err;
+    EXPECT_NE(foreign.err.find("foreign.so"), std::string::npos) << foreign.err;
+  }
 }
 
 }  // namespace

@@ -1,27 +1,10 @@
 #include "modir/learn/libtorch/torch_support.h"
 
-#include <torch/cuda.h>
 #include <torch/utils.h>
 
 #include "modir/core/parallel.h"
 
 namespace modir::learn {
-
-bool networks_available() {
-  return true;
-}
-
-Device parse_device(const std::string& name) {
-  if (name == "cpu") return Device::kCpu;
-  if (name == "cuda") {
-    if (!torch::cuda::is_available())
-      throw usage_error(
-          "--device cuda: LibTorch sees no usable CUDA GPU (a CPU-only LibTorch, or no GPU "
-          "visible); use --device cpu");
-    return Device::kCuda;
-  }
-  throw usage_error("--device must be cpu or cuda, not '{}'", name);
-}
 
 torch::Device torch_device(Device device) {
   return device == Device::kCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);

@@ -1,4 +1,4 @@
-#include "modir/learn/train.h"
+#include "modir/learn/libtorch/train_network.h"
 
 #include <algorithm>
 #include <chrono>
@@ -286,7 +286,7 @@ SegmentationPlan plan_training(const TrainOptions& options,
 
 }  // namespace
 
-TrainResult train_segmentation(const TrainOptions& options, Progress& progress) {
+TrainResult train_network(const TrainOptions& options, Progress& progress) {
   use_modir_threads();
   const torch::Device device = torch_device(options.device);
   const bool amp = options.mixed_precision && options.device == Device::kCuda;

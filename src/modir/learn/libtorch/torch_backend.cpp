@@ -1,0 +1,119 @@
+// The network module's backend: loads and runs segmentation networks and trains them with
+// LibTorch, behind learn/network_backend.h. This file also holds the module's one exported symbol.
+
+#include <torch/cuda.h>
+#include <torch/serialize.h>
+
+#include <cstring>
+
+#include "modir/core/version.h"
+#include "modir/learn/libtorch/inference.h"
+#include "modir/learn/libtorch/torch_support.h"
+#include "modir/learn/libtorch/train_network.h"
+#include "modir/learn/network_backend.h"
+#include "modir/learn/preprocess.h"
+
+namespace modir::learn {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+class TorchSegmenter final : public detail::SegmenterBackend {
+ public:
+  TorchSegmenter(const fs::path& model_dir, Device device);
+  const SegmentationPlan& plan() const override { return plan_; }
+  LabelMap predict(const Image<float>& image, const PredictOptions& options,
+                   Progress& progress) const override;
+
+ private:
+  SegmentationPlan plan_;
+  torch::Device device_{torch::kCPU};
+  mutable UNet net_{nullptr};
+};
+
+TorchSegmenter::TorchSegmenter(const fs::path& model_dir, Device device) {
+  use_modir_threads();
+  plan_ = read_plan(model_dir);
+  device_ = torch_device(device);
+  const fs::path weights = model_dir / kWeightsFile;
+  if (!fs::exists(weights))
+    throw data_error("the model folder '{}' has no {}", model_dir.string(), kWeightsFile);
+  torch_boundary(fmt::format("cannot load the weights '{}' (corrupt, or not made for its {})",
+                             weights.string(), kPlanFile),
+                 [&] {
+                   net_ = UNet(unet_config(plan_));
+                   std::vector<std::vector<std::int64_t>> expected;
+                   for (const auto& p : net_->named_parameters())
+                     expected.push_back(p.value().sizes().vec());
+                   torch::load(net_, weights.string());
+                   // torch::load adopts whatever shapes the file holds: check them.
+                   std::size_t i = 0;
+                   for (const auto& p : net_->named_parameters()) {
+                     if (i >= expected.size() || p.value().sizes().vec() != expected[i++])
+                       throw data_error(
+                           "cannot load the weights '{}': parameter '{}' does not have the shape "
+                           "its {} describes (weights and plan of different models?)",
+                           weights.string(), p.key(), kPlanFile);
+                   }
+                   net_->to(device_);
+                   net_->eval();
+                 });
+}
+
+LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions& options,
+                                 Progress& progress) const {
+  // The caller may have changed --threads since loading.
+  use_modir_threads();
+  progress.begin_phase("resampling to the model's grid", 1);
+  const Image<float> input = network_input(image, plan_);
+  progress.end_phase();
+  const ClassScores scores = torch_boundary("segmentation failed", [&] {
+    return sliding_window_scores(net_, input, plan_, options, device_, &progress);
+  });
+  std::vector<std::uint16_t> ids;
+  for (const LabelClass& c : plan_.classes) ids.push_back(c.id);
+  progress.begin_phase("resampling labels to the scan's grid", 1);
+  LabelMap labels = labels_from_scores(scores, image.geometry(), ids);
+  progress.end_phase();
+  if (options.largest_component) {
+    std::vector<std::uint16_t> organs(ids.begin() + 1, ids.end());
+    keep_largest_components(labels, organs, plan_.classes.front().id);
+  }
+  return labels;
+}
+
+class TorchBackend final : public detail::NetworkBackend {
+ public:
+  Device parse_device(const std::string& name) const override {
+    if (name == "cpu") return Device::kCpu;
+    if (name == "cuda") {
+      if (!torch::cuda::is_available())
+        throw usage_error(
+            "--device cuda: LibTorch sees no usable CUDA GPU (a CPU-only LibTorch, or no GPU "
+            "visible); use --device cpu");
+      return Device::kCuda;
+    }
+    throw usage_error("--device must be cpu or cuda, not '{}'", name);
+  }
+  std::unique_ptr<detail::SegmenterBackend> load_segmenter(const fs::path& model_dir,
+                                                           Device device) const override {
+    return std::make_unique<TorchSegmenter>(model_dir, device);
+  }
+  TrainResult train(const TrainOptions& options, Progress& progress) const override {
+    return train_network(options, progress);
+  }
+};
+
+}  // namespace
+
+}  // namespace modir::learn
+
+extern "C" __attribute__((visibility("default"))) const modir::learn::detail::NetworkBackend*
+modir_network_backend(int abi, const char* version) {
+  if (abi != modir::learn::detail::kNetworkBackendAbi || version == nullptr ||
+      std::strcmp(version, modir::kVersion) != 0)
+    return nullptr;
+  static const modir::learn::TorchBackend backend;
+  return &backend;
+}
