@@ -7,6 +7,7 @@ find_package(ITK 5.2 REQUIRED COMPONENTS ITKIOImageBase ITKIONIFTI ITKIOMeta ITK
 find_package(DCMTK REQUIRED NO_MODULE)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 find_package(ZLIB REQUIRED)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <fstream>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/io/image_io.h"
 #include "support/test_support.h"
@@ -133,6 +135,64 @@ TEST(ParallelGzip, LargeFieldWrittenAsNiftiGzReadsBackExactly) {
     ASSERT_EQ(back.buffer()[i].x, u.buffer()[i].x) << i;
     ASSERT_EQ(back.buffer()[i].y, u.buffer()[i].y) << i;
     ASSERT_EQ(back.buffer()[i].z, u.buffer()[i].z) << i;
+  }
+}
+
+TEST(ParallelGzip, MembersSayTheirSizesSoTruncationShowsWithoutDecompressing) {
+  test::TempDir dir;
+  const auto bytes = some_bytes((std::size_t{9} << 20) + 4321, 9);
+  write_bytes(dir / "plain", bytes);
+  gzip_file(dir / "plain", dir / "packed.gz", 1);
+  const auto whole = blocked_gzip_size(dir / "packed.gz");
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_TRUE(whole->complete);
+  EXPECT_EQ(whole->uncompressed_bytes, bytes.size());
+
+  std::ifstream in(dir / "packed.gz", std::ios::binary);
+  const std::vector<char> packed((std::istreambuf_iterator<char>(in)), {});
+  // Cut inside the last member, inside a header, and exactly between two members.
+  std::size_t first_member = 0;  // its size, from its own header (bytes 16-19, little-endian)
+  for (int i = 0; i < 4; ++i)
+    first_member |= std::size_t{static_cast<unsigned char>(packed[16 + i])} << (8 * i);
+  ASSERT_LT(first_member, packed.size());
+  for (const std::size_t keep : {packed.size() - 1, packed.size() - 100, first_member,
+                                 first_member + 10, first_member / 2, std::size_t{15}}) {
+    std::ofstream(dir / "cut.gz", std::ios::binary)
+        .write(packed.data(), static_cast<std::streamsize>(keep));
+    const auto cut = blocked_gzip_size(dir / "cut.gz");
+    if (keep < 20) {
+      EXPECT_FALSE(cut.has_value()) << keep;  // not even one header: not recognisably ours
+      continue;
+    }
+    ASSERT_TRUE(cut.has_value()) << keep;
+    EXPECT_TRUE(!cut->complete || cut->uncompressed_bytes < bytes.size()) << keep;
+  }
+
+  // A gzip file zlib wrote carries no sizes: the caller must decompress it to know.
+  gzFile other = gzopen((dir / "zlib.gz").c_str(), "wb");
+  ASSERT_NE(other, nullptr);
+  gzwrite(other, bytes.data(), 1000);
+  gzclose(other);
+  EXPECT_FALSE(blocked_gzip_size(dir / "zlib.gz").has_value());
+}
+
+TEST(ParallelGzip, ATruncatedNiftiGzIsAClearDataError) {
+  test::TempDir dir;
+  Geometry g;
+  g.size = {128, 128, 80};  // 5 MiB of floats: two members
+  Image<float> image(g, 1.5f);
+  write_image(image, dir / "whole.nii.gz");
+  std::ifstream in(dir / "whole.nii.gz", std::ios::binary);
+  const std::vector<char> packed((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(dir / "cut.nii.gz", std::ios::binary)
+      .write(packed.data(), static_cast<std::streamsize>(packed.size() - 50));
+  EXPECT_EQ(read_image_as<float>(dir / "whole.nii.gz").voxel_count(), image.voxel_count());
+  try {
+    read_image_as<float>(dir / "cut.nii.gz");
+    FAIL() << "a truncated file was read";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kData);
+    EXPECT_NE(std::string(e.what()).find("truncated"), std::string::npos) << e.what();
   }
 }
 

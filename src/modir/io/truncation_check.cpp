@@ -11,6 +11,7 @@
 #include <string>
 
 #include "modir/core/error.h"
+#include "modir/io/parallel_gzip.h"
 
 namespace modir::io::detail {
 
@@ -78,7 +79,15 @@ void check_nifti_gz_complete(const fs::path& path, std::uint64_t data_bytes) {
     gzclose(file);
     return;
   }
-  // Slow path (a multi-member gzip file, or damage): decompress everything and count.
+  // A file modir wrote: its members say their sizes, so hop from one to the next.
+  if (const auto blocked = blocked_gzip_size(path)) {
+    gzclose(file);
+    if (!blocked->complete || blocked->uncompressed_bytes < expected) {
+      throw_truncated(path, expected, blocked->uncompressed_bytes);
+    }
+    return;
+  }
+  // Slow path (another program's multi-member gzip file, or damage): decompress and count.
   gzrewind(file);
   std::uint64_t total = 0;
   std::array<char, 1 << 16> buffer;

@@ -1,6 +1,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -156,16 +159,22 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
   }
   // Without a deformable stage these maps are the only ones; the report lists their organs.
   if (config.deformable.model == "none") record_guidance(organs, result);
+  // The rigid and the affine stage run on the same levels: smooth and resample each level once.
+  std::vector<std::optional<std::pair<Image<float>, Image<float>>>> pyramid(
+      ini.level_spacings_mm.size());
   for (const auto kind : {transform::AffineParametrisation::Kind::kRigid,
                           transform::AffineParametrisation::Kind::kAffine}) {
     const bool rigid = kind == transform::AffineParametrisation::Kind::kRigid;
     if ((rigid && !ini.rigid) || (!rigid && !ini.affine) || ini.iterations == 0) continue;
     for (std::size_t level = 0; level < ini.level_spacings_mm.size(); ++level) {
       const double spacing = ini.level_spacings_mm[level];
-      Image<float> fixed =
-          downsample(inputs.fixed, level_spacing(inputs.fixed.geometry(), spacing));
-      Image<float> moving =
-          downsample(inputs.moving, level_spacing(inputs.moving.geometry(), spacing));
+      if (!pyramid[level]) {
+        pyramid[level].emplace(
+            downsample(inputs.fixed, level_spacing(inputs.fixed.geometry(), spacing)),
+            downsample(inputs.moving, level_spacing(inputs.moving.geometry(), spacing)));
+      }
+      Image<float> fixed = pyramid[level]->first;
+      Image<float> moving = pyramid[level]->second;
       const Geometry grid = fixed.geometry();
       std::optional<objective::Mask> mask;
       if (inputs.fixed_mask)
