@@ -26,6 +26,13 @@ void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<f
   const std::int64_t nx = target.size[0], ny = target.size[1];
   const std::int64_t mx = source.size[0], my = source.size[1], mz = source.size[2];
   const float* m = moving.data();
+  const std::int64_t plane = mx * my;
+  const double x_last = static_cast<double>(mx - 1), y_last = static_cast<double>(my - 1),
+               z_last = static_cast<double>(mz - 1);
+  float g[9];  // index_to_world_gradient, row-major, in float for the fast path
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c)
+      g[3 * r + c] = static_cast<float>(index_to_world_gradient.m[r][c]);
 
   parallel_for_slices(target.size[2], [&](std::int64_t z) {
     for (std::int64_t y = 0; y < ny; ++y) {
@@ -35,26 +42,47 @@ void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<f
         const std::int64_t v = x + nx * (y + ny * z);
         const Vec3d index = row_start + step.column(0) * static_cast<double>(x) +
                             world_to_moving * u.data()[v].cast<double>();
+        // Most samples fall strictly inside the moving grid: no clamping, neighbours at +1, and
+        // float arithmetic from the neighbours on (the voxels are float; this path is the hot
+        // loop of every image term). The general branch below handles the rest.
+        if (index.x >= 0.0 && index.x < x_last && index.y >= 0.0 && index.y < y_last &&
+            index.z >= 0.0 && index.z < z_last) {
+          const auto ix = static_cast<std::int64_t>(index.x);
+          const auto iy = static_cast<std::int64_t>(index.y);
+          const auto iz = static_cast<std::int64_t>(index.z);
+          const auto fx = static_cast<float>(index.x - static_cast<double>(ix));
+          const auto fy = static_cast<float>(index.y - static_cast<double>(iy));
+          const auto fz = static_cast<float>(index.z - static_cast<double>(iz));
+          const float* c = m + ix + mx * (iy + my * iz);
+          const float c000 = c[0], c100 = c[1], c010 = c[mx], c110 = c[mx + 1];
+          const float c001 = c[plane], c101 = c[plane + 1], c011 = c[plane + mx],
+                      c111 = c[plane + mx + 1];
+          const float dx00 = c100 - c000, dx10 = c110 - c010, dx01 = c101 - c001,
+                      dx11 = c111 - c011;
+          const float c00 = c000 + fx * dx00, c10 = c010 + fx * dx10;
+          const float c01 = c001 + fx * dx01, c11 = c011 + fx * dx11;
+          const float c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01);
+          warped.data()[v] = c0 + fz * (c1 - c0);
+          if (inside) inside->data()[v] = 1;
+          if (gradient) {
+            const float gx = (1 - fz) * ((1 - fy) * dx00 + fy * dx10) +
+                             fz * ((1 - fy) * dx01 + fy * dx11);
+            const float gy = (1 - fz) * (c10 - c00) + fz * (c11 - c01);
+            const float gz = c1 - c0;
+            gradient->data()[v] = {g[0] * gx + g[1] * gy + g[2] * gz,
+                                   g[3] * gx + g[4] * gy + g[5] * gz,
+                                   g[6] * gx + g[7] * gy + g[8] * gz};
+          }
+          continue;
+        }
+        // Near or beyond the moving grid's edge.
         const double p[3] = {index.x, index.y, index.z};
         const std::int64_t n[3] = {mx, my, mz};
         std::int64_t i0[3], i1[3];
         double f[3];
         bool in = true;
         bool clamped[3] = {false, false, false};
-        // Most samples fall strictly inside the moving grid: no clamping, neighbours at +1.
-        // The general branch gives the same numbers there; this one only skips its checks.
-        const bool interior = p[0] >= 0.0 && p[0] < static_cast<double>(mx - 1) && p[1] >= 0.0 &&
-                              p[1] < static_cast<double>(my - 1) && p[2] >= 0.0 &&
-                              p[2] < static_cast<double>(mz - 1);
-        if (interior) {
-          for (int a = 0; a < 3; ++a) {
-            const double base = std::floor(p[a]);
-            i0[a] = static_cast<std::int64_t>(base);
-            i1[a] = i0[a] + 1;
-            f[a] = p[a] - base;
-          }
-        }
-        for (int a = 0; a < 3 && !interior; ++a) {
+        for (int a = 0; a < 3; ++a) {
           if (!(p[a] >= -0.5 && p[a] <= static_cast<double>(n[a]) - 0.5)) in = false;
           // Constant extension beyond the outer voxel centres: the interpolant is flat there,
           // so its derivative along this axis is zero.
