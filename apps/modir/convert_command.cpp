@@ -1,23 +1,32 @@
 // `modir convert IN OUT`: change format or voxel type, resample to a new spacing, or turn a DICOM
 // RT Structure Set into a label map on the grid of its CT series.
 
+#include <array>
+#include <fstream>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include "commands.h"
 #include "input_kind.h"
 #include "modir/core/log.h"
+#include "modir/core/version.h"
 #include "modir/core/progress.h"
 #include "modir/filter/resample.h"
 #include "modir/io/dicom_series.h"
+#include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
+#include "modir/io/rtstruct_write.h"
 
 namespace modir::cli {
 
@@ -35,6 +44,7 @@ struct ConvertOptions {
   std::string rtstruct;
   std::string reference;
   std::vector<std::string> structures;
+  std::string names;
   std::optional<double> replace_non_finite;
   bool no_compress = false;
 };
@@ -173,6 +183,109 @@ int convert_rtstruct(const ConvertOptions& options, const fs::path& rs, const fs
   return 0;
 }
 
+// What a label value is called, and how it is drawn, for the structure set.
+struct LabelName {
+  std::string name;
+  int roi_number = 0;  // 0: the label value
+  std::array<int, 3> color{255, 0, 0};
+  std::string interpreted_type = "ORGAN";
+};
+
+// The names JSON: a "labels" array of {value, name, roi_number, color, interpreted_type}, as
+// `convert --rtstruct` writes next to its label map (all but value and name optional). Labels it does not list are called "label_<value>".
+std::map<int, LabelName> read_label_names(const fs::path& path) {
+  std::map<int, LabelName> out;
+  if (path.empty()) return out;
+  std::ifstream stream(path);
+  if (!stream) throw data_error("cannot read the names file '{}'", path.string());
+  nlohmann::json j;
+  try {
+    stream >> j;
+    for (const auto& entry : j.at("labels")) {
+      LabelName n;
+      n.name = entry.at("name").get<std::string>();
+      if (entry.contains("roi_number")) n.roi_number = entry.at("roi_number").get<int>();
+      if (entry.contains("color")) n.color = entry.at("color").get<std::array<int, 3>>();
+      if (entry.contains("interpreted_type") && !entry.at("interpreted_type").get<std::string>().empty())
+        n.interpreted_type = entry.at("interpreted_type").get<std::string>();
+      out[entry.at("value").get<int>()] = n;
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw data_error("'{}' is not a names file (a \"labels\" array of value, name, color, "
+                     "interpreted_type): {}",
+                     path.string(), e.what());
+  }
+  return out;
+}
+
+// A label map becomes an RT Structure Set on a DICOM series: every label's mask, carried onto the
+// series' grid by linear interpolation when the grids differ, is contoured per slice at 0.5.
+int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in,
+                               const fs::path& out, Progress& progress) {
+  if (options.reference.empty()) {
+    throw usage_error(
+        "writing an RTSTRUCT needs the DICOM series it is drawn on: --reference CTDIR");
+  }
+  fs::path names_path = options.names;
+  if (names_path.empty()) {
+    const fs::path sidecar = fs::path(io::strip_image_extension(in).string() + ".json");
+    if (fs::exists(sidecar)) names_path = sidecar;
+  }
+  const std::map<int, LabelName> names = read_label_names(names_path);
+  progress.begin_phase("reading", 1);
+  const LabelMap labels = io::read_image_as<std::uint16_t>(in);
+  const io::DicomScan scan = io::scan_dicom(options.reference);
+  const io::DicomSeries& series = io::select_series(scan, options.series_uid, options.reference);
+  const Geometry grid = io::dicom_series_geometry(series);
+  progress.end_phase();
+
+  std::set<int> values;
+  for (const std::uint16_t v : labels.buffer())
+    if (v != 0) values.insert(v);
+  if (values.empty()) throw data_error("'{}' holds no labels (every voxel is 0)", in.string());
+  const bool same_grid = labels.geometry().same_grid(grid, 1e-3);
+  if (!same_grid) {
+    warn("'{}' is not on the grid of series {}; each label is resampled onto it (linear, "
+         "contoured at 0.5)",
+         in.string(), series.series_uid);
+  }
+  progress.begin_phase("contouring", static_cast<std::int64_t>(values.size()));
+  std::vector<io::RtStructure> structures;
+  for (const int value : values) {
+    Image<float> mask(labels.geometry(), 0.0f);
+    for (std::int64_t v = 0; v < labels.voxel_count(); ++v)
+      mask.data()[v] = labels.data()[v] == value ? 1.0f : 0.0f;
+    if (!same_grid) mask = filter::resample(mask, grid, filter::Interpolation::kLinear);
+    io::RtStructure s;
+    const auto named = names.find(value);
+    const LabelName n = named != names.end() ? named->second
+                                             : LabelName{fmt::format("label_{}", value)};
+    s.roi_number = n.roi_number > 0 ? n.roi_number : value;
+    s.name = n.name;
+    s.color = n.color;
+    s.interpreted_type = n.interpreted_type;
+    s.contours = io::mask_contours(mask);
+    if (s.contours.empty()) warn("label {} ('{}') has no voxels on the series' grid", value, s.name);
+    structures.push_back(std::move(s));
+    progress.advance();
+  }
+  progress.end_phase();
+  io::RtStructureSetText text;
+  text.label = "modir";
+  text.name = fmt::format("from {}", in.filename().string());
+  text.description =
+      fmt::format("Contours of the label map {} drawn by modir {} on series {}", in.string(),
+                  kVersion, series.series_uid);
+  progress.begin_phase("writing", 1);
+  io::write_rtstruct(structures, series, text, out);
+  progress.end_phase();
+  fmt::print("{:>5}  {:<24} {:>9}\n", "label", "structure", "contours");
+  for (const io::RtStructure& s : structures)
+    fmt::print("{:>5}  {:<24} {:>9}\n", s.roi_number, s.name, s.contours.size());
+  fmt::print("RT Structure Set: {}\n", out.string());
+  return 0;
+}
+
 // Point files change format (CSV, elastix, Slicer markups); elastix `index` files need the image
 // their indices refer to, given with --reference.
 int convert_points(const ConvertOptions& options, const fs::path& in, const fs::path& out) {
@@ -209,6 +322,12 @@ int run_convert(const ConvertOptions& options, const GlobalOptions& global) {
   io::refuse_overwriting_inputs(out, {in});
   const InputKind kind = classify_input(in);
   if (kind == InputKind::kPoints) return convert_points(options, in, out);
+  if (io::lower_case_name(out).ends_with(".dcm") && kind != InputKind::kRtStruct &&
+      kind != InputKind::kDicomFolder) {
+    io::refuse_overwriting_inputs(out, {in, options.reference});
+    return convert_labels_to_rtstruct(options, in, out, progress);
+  }
+  if (!options.names.empty()) throw usage_error("--names needs a label map and an .dcm output");
   io::output_image_format(out);
   if (kind == InputKind::kRtStruct) return convert_rtstruct(options, in, out, progress);
   if (!options.structures.empty()) throw usage_error("--structures needs an RTSTRUCT input");
@@ -222,7 +341,7 @@ CommandAction add_convert_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* command = app.add_subcommand(
       "convert",
       "Convert an image between formats and voxel types, resample it, rasterise an RTSTRUCT "
-      "into a label map");
+      "into a label map, or draw a label map as an RTSTRUCT on a DICOM series");
   command->add_option("paths", options->paths, "IN OUT (or only OUT with --rtstruct)")
       ->required()
       ->expected(1, 2);
@@ -245,6 +364,9 @@ CommandAction add_convert_command(CLI::App& app, const GlobalOptions& global) {
       ->add_option("--structures", options->structures,
                    "structures to rasterise, comma-separated (default: all)")
       ->delimiter(',');
+  command->add_option("--names", options->names,
+                      "label map -> RTSTRUCT (OUT ending in .dcm, with --reference CTDIR): JSON "
+                      "naming the labels (default: the label map's .json sidecar)");
   command->add_option("--replace-nonfinite", options->replace_non_finite,
                       "replace NaN/Inf voxels with this value instead of failing");
   command->add_flag("--no-compress", options->no_compress, "write .mha/.nrrd without compression");
