@@ -20,6 +20,7 @@
 #include "modir/core/progress.h"
 #include "modir/filter/resample.h"
 #include "modir/io/dicom_series.h"
+#include "modir/io/dicom_series_write.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
@@ -45,6 +46,9 @@ struct ConvertOptions {
   std::string reference;
   std::vector<std::string> structures;
   std::string names;
+  bool dicom = false;
+  std::string patient_name = "Anonymous";
+  std::string patient_id = "MODIR-ANON";
   std::optional<double> replace_non_finite;
   bool no_compress = false;
 };
@@ -286,6 +290,30 @@ int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in
   return 0;
 }
 
+// An image becomes a DICOM CT series in a new folder (for planning systems, and for DICOM round
+// trips of phantom patients whose truth is known).
+int convert_to_dicom_series(const ConvertOptions& options, const fs::path& in, const fs::path& out,
+                            Progress& progress) {
+  progress.begin_phase("reading", 1);
+  io::ReadOptions read;
+  read.dicom_series_uid = options.series_uid;
+  read.npz_array = options.array;
+  Image<float> image = io::read_image_as<float>(in, read);
+  progress.end_phase();
+  const auto spacing = parse_spacing(options.spacing);
+  image = resample_if_asked(image, spacing, parse_interpolation(options.interpolation), progress);
+  io::DicomSeriesText text;
+  text.patient_name = options.patient_name;
+  text.patient_id = options.patient_id;
+  text.series_description = fmt::format("modir convert {}", in.filename().string());
+  progress.begin_phase("writing", 1);
+  const io::DicomSeries series = io::write_dicom_series(image, out, text);
+  progress.end_phase();
+  fmt::print("{} CT slices in {}\nseries {}\nframe of reference {}\n", series.files.size(),
+             out.string(), series.series_uid, series.frame_of_reference_uid);
+  return 0;
+}
+
 // Point files change format (CSV, elastix, Slicer markups); elastix `index` files need the image
 // their indices refer to, given with --reference.
 int convert_points(const ConvertOptions& options, const fs::path& in, const fs::path& out) {
@@ -321,6 +349,7 @@ int run_convert(const ConvertOptions& options, const GlobalOptions& global) {
   const fs::path in = options.paths[0], out = options.paths[1];
   io::refuse_overwriting_inputs(out, {in});
   const InputKind kind = classify_input(in);
+  if (options.dicom) return convert_to_dicom_series(options, in, out, progress);
   if (kind == InputKind::kPoints) return convert_points(options, in, out);
   if (io::lower_case_name(out).ends_with(".dcm") && kind != InputKind::kRtStruct &&
       kind != InputKind::kDicomFolder) {
@@ -367,6 +396,12 @@ CommandAction add_convert_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--names", options->names,
                       "label map -> RTSTRUCT (OUT ending in .dcm, with --reference CTDIR): JSON "
                       "naming the labels (default: the label map's .json sidecar)");
+  command->add_flag("--dicom", options->dicom,
+                    "write IN as a DICOM CT series into the new folder OUT (one file per slice)");
+  command->add_option("--patient-name", options->patient_name,
+                      "--dicom: PatientName (default Anonymous)");
+  command->add_option("--patient-id", options->patient_id,
+                      "--dicom: PatientID (default MODIR-ANON)");
   command->add_option("--replace-nonfinite", options->replace_non_finite,
                       "replace NaN/Inf voxels with this value instead of failing");
   command->add_flag("--no-compress", options->no_compress, "write .mha/.nrrd without compression");
