@@ -23,6 +23,7 @@
 #include "modir/io/dicom_series_write.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
+#include "modir/io/itk_transform_file.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/io/rtstruct.h"
@@ -348,6 +349,17 @@ int run_convert(const ConvertOptions& options, const GlobalOptions& global) {
   }
   const fs::path in = options.paths[0], out = options.paths[1];
   io::refuse_overwriting_inputs(out, {in});
+  // A displacement field to or from an ITK transform file (.h5).
+  if (io::is_itk_transform_file(in) || io::is_itk_transform_file(out)) {
+    if (!options.spacing.empty() || !options.type.empty()) {
+      throw usage_error("--spacing and --type do not apply to displacement fields");
+    }
+    if (!io::is_itk_transform_file(out)) io::output_image_format(out);
+    const DisplacementField field = io::read_displacement_field(in);
+    io::write_displacement_field(field, out, {!options.no_compress});
+    fmt::print("displacement field {} written as {}\n", in.string(), out.string());
+    return 0;
+  }
   const InputKind kind = classify_input(in);
   if (options.dicom) return convert_to_dicom_series(options, in, out, progress);
   if (kind == InputKind::kPoints) return convert_points(options, in, out);

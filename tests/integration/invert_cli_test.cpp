@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "modir/io/image_io.h"
 #include "modir/io/point_io.h"
 #include "support/test_support.h"
 
@@ -55,6 +57,49 @@ TEST(InvertCli, AnImageIsNotAField) {
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
   EXPECT_NE(bad.err.find("displacement field"), std::string::npos) << bad.err;
   EXPECT_FALSE(std::filesystem::exists(dir / "v.nii.gz"));
+}
+
+// The field as transform files others load: an ITK HDF5 DisplacementFieldTransform (modir reads it
+// back to the same warp) and an NRRD vector image, which plastimatch applies with the same result
+// as `modir warp` (to the rounding of the int16 output).
+TEST(InvertCli, FieldFilesForOtherToolsWarpAsModirDoes) {
+  test::TempDir dir;
+  const auto pair = run_modir("phantom --quiet --seed 9043 --size small --deformation large --out " +
+                              quoted(dir / "p"));
+  ASSERT_EQ(pair.exit_code, 0) << pair.err;
+  for (const char* name : {"u.h5", "u.nrrd"}) {
+    const auto c = run_modir("convert --quiet " + quoted(dir / "p/gt_displacement.nii.gz") + " " +
+                             quoted(dir / name));
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+  }
+  const std::string moving = " --moving " + quoted(dir / "p/moving.nii.gz");
+  ASSERT_EQ(run_modir("warp --quiet" + moving + " --displacement " +
+                      quoted(dir / "p/gt_displacement.nii.gz") + " --out " +
+                      quoted(dir / "modir.nii.gz"))
+                .exit_code,
+            0);
+  ASSERT_EQ(run_modir("warp --quiet" + moving + " --displacement " + quoted(dir / "u.h5") +
+                      " --out " + quoted(dir / "modir_h5.nii.gz"))
+                .exit_code,
+            0);
+  const std::string plastimatch = "plastimatch warp --input " + quoted(dir / "p/moving.nii.gz") +
+                                  " --xf " + quoted(dir / "u.nrrd") + " --fixed " +
+                                  quoted(dir / "p/fixed.nii.gz") + " --output-img " +
+                                  quoted(dir / "pm.nii.gz") + " > " + quoted(dir / "pm.log") +
+                                  " 2>&1";
+  ASSERT_EQ(std::system(plastimatch.c_str()), 0)
+      << "plastimatch (Debian package, installed by scripts/setup) failed";
+  const auto a = io::read_image_as<float>(dir / "modir.nii.gz");
+  const auto b = io::read_image_as<float>(dir / "modir_h5.nii.gz");
+  const auto c = io::read_image_as<float>(dir / "pm.nii.gz");
+  ASSERT_EQ(c.geometry().size, a.geometry().size);
+  double worst_h5 = 0.0, worst_pm = 0.0;
+  for (std::int64_t v = 0; v < a.voxel_count(); ++v) {
+    worst_h5 = std::max(worst_h5, double(std::abs(a.data()[v] - b.data()[v])));
+    worst_pm = std::max(worst_pm, double(std::abs(a.data()[v] - c.data()[v])));
+  }
+  EXPECT_EQ(worst_h5, 0.0);
+  EXPECT_LE(worst_pm, 1.0) << "HU between modir warp and plastimatch warp";
 }
 
 }  // namespace

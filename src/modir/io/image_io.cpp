@@ -1,4 +1,5 @@
 #include "modir/io/image_io.h"
+#include "modir/io/itk_transform_file.h"
 
 #include <cmath>
 
@@ -92,6 +93,7 @@ AnyImage read_image(const fs::path& path, const ReadOptions& options) {
 }
 
 DisplacementField read_displacement_field(const fs::path& path) {
+  if (is_itk_transform_file(path)) return read_itk_displacement_transform(path);
   const ImageFormat format = detect_image_format(path);
   if (format == ImageFormat::kDicom || format == ImageFormat::kNumpy) {
     throw data_error("'{}': displacement fields are read from NIfTI, MetaImage or NRRD files",
@@ -160,6 +162,10 @@ void write_image(const AnyImage& image, const fs::path& path, const WriteOptions
 
 void write_displacement_field(const DisplacementField& field, const fs::path& path,
                               const WriteOptions& options) {
+  if (is_itk_transform_file(path)) {
+    write_itk_displacement_transform(field, path);
+    return;
+  }
   write_view({field.geometry(), PixelType::kFloat32, 3, field.data()}, path, options);
 }
 

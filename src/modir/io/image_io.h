@@ -42,7 +42,8 @@ Image<T> read_image_as(const std::filesystem::path& path, const ReadOptions& opt
   return convert_pixels<T>(read_image(path, options), loss);
 }
 
-/// Reads a 3-component vector image (a displacement field, LPS mm components as ITK writes them).
+/// Reads a 3-component vector image (a displacement field, LPS mm components as ITK writes them),
+/// or an ITK HDF5 transform file (.h5) holding one displacement field transform.
 DisplacementField read_displacement_field(const std::filesystem::path& path);
 
 struct WriteOptions {
@@ -58,7 +59,8 @@ void write_image(const Image<T>& image, const std::filesystem::path& path,
                  const WriteOptions& options = {});
 
 /// Writes a displacement field as a 3-component float32 vector image, components in LPS mm
-/// (the ITK convention, read as is by ITK, ANTs and 3D Slicer).
+/// (the ITK convention, read as is by ITK, ANTs and 3D Slicer); to a .h5 path, as an ITK
+/// DisplacementFieldTransform file (itk_transform_file.h).
 void write_displacement_field(const DisplacementField& field, const std::filesystem::path& path,
                               const WriteOptions& options = {});
 
