@@ -20,6 +20,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
+#include "modir/transform/invert_field.h"
 #include "modir/transform/sample_field.h"
 #include "modir/transform/warp_labels.h"
 
@@ -37,6 +38,7 @@ struct WarpOptions {
   std::string reference;
   bool labels = false;
   bool nearest = false;
+  bool inverse = false;
   std::optional<double> outside;
 };
 
@@ -46,6 +48,36 @@ bool is_integer_type(PixelType type) {
 
 // ---------------------------------------------------------------------------------------------
 // Points
+
+// Moving points back to the fixed scan: for each y, the x with x + u(x) = y, solved per point
+// (Newton's method, as `modir invert` does for a whole grid), so no inverse field is needed.
+int warp_points_back(const WarpOptions& options, const DisplacementField& field) {
+  const Geometry& grid = field.geometry();
+  const PointSet moving = io::read_points(options.points);
+  PointSet fixed;
+  fixed.points.reserve(moving.size());
+  double worst = 0.0;
+  for (const Point& p : moving.points) {
+    const transform::InversePoint back = transform::invert_point(field, p.position);
+    if (!back.inside || !grid.contains_index(grid.world_to_index(back.x))) {
+      throw data_error(
+          "point '{}' of '{}' at ({:.2f}, {:.2f}, {:.2f}) mm comes from outside the grid of the "
+          "displacement field '{}' (no fixed point maps onto it); remove it",
+          p.id, options.points, p.position.x, p.position.y, p.position.z, options.displacement);
+    }
+    if (back.residual_mm > 0.01) {
+      warn("point '{}': x + u(x) stays {:.3f} mm from it (the field folds or nearly folds there)",
+           p.id, back.residual_mm);
+    }
+    worst = std::max(worst, back.residual_mm);
+    fixed.points.push_back({p.id, back.x});
+  }
+  io::write_points(fixed, options.out);
+  fmt::print("{} points mapped back into the fixed image's space (x with x + u(x) = y; worst "
+             "|x + u(x) - y| {:.4f} mm): {}\n",
+             fixed.size(), worst, options.out);
+  return 0;
+}
 
 int warp_points(const WarpOptions& options) {
   for (const auto& [given, name] :
@@ -58,6 +90,7 @@ int warp_points(const WarpOptions& options) {
   io::refuse_overwriting_inputs(options.out, {options.points, options.displacement});
   const DisplacementField field = io::read_displacement_field(options.displacement);
   const Geometry& grid = field.geometry();
+  if (options.inverse) return warp_points_back(options, field);
   // Fixed points live on the field's grid, so elastix `index` points are indices of that grid.
   const PointSet fixed = io::read_points(options.points, &grid);
 
@@ -262,6 +295,10 @@ int run_warp(const WarpOptions& options, const GlobalOptions& global) {
         "FILE (map fixed points into the moving image)");
   }
   if (!options.points.empty()) return warp_points(options);
+  if (options.inverse) {
+    throw usage_error("--inverse maps points; to warp images the other way, invert the field "
+                      "with 'modir invert' and warp with the inverse");
+  }
   return warp_image_file(options, global);
 }
 
@@ -284,6 +321,9 @@ CommandAction add_warp_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--labels", options->labels,
                     "the moving image is a label map: warp it by one-hot interpolation");
   command->add_flag("--nearest", options->nearest, "nearest-voxel sampling instead of trilinear");
+  command->add_flag("--inverse", options->inverse,
+                    "with --points: the points are moving points; map them back to the fixed "
+                    "scan (x with x + u(x) = y, solved per point)");
   command->add_option("--reference", options->reference,
                       "write the result on this image's grid (default: the field's grid)");
   command->add_option("--outside", options->outside,

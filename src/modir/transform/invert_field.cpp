@@ -71,10 +71,47 @@ InverseResidual summarise(std::vector<float> residuals) {
 
 }  // namespace
 
-InversionResult invert_displacement(const DisplacementField& u, const Geometry& grid,
-                                    const InversionOptions& options) {
+InversePoint invert_point(const DisplacementField& u, const Vec3d& target,
+                          const InversionOptions& options) {
   const Geometry& ug = u.geometry();
   const Mat3 world_to_index = ug.index_to_world_matrix().inverse();
+  // F(p) = p + u(p) - target; start from target - u(target).
+  const auto evaluate = [&](const Vec3d& p, FieldSample& s) {
+    s = sample_with_jacobian(u, world_to_index * (p - ug.origin));
+    return p + s.value - target;
+  };
+  FieldSample s;
+  Vec3d p = target - sample_field(u, target);
+  Vec3d r = evaluate(p, s);
+  double norm = r.norm();
+  for (int it = 0; it < options.max_iterations && norm > options.tolerance_mm; ++it) {
+    // J = I + du/dp, with du/dp = du/dindex * dindex/dp.
+    Mat3 jacobian = s.d_index * world_to_index;
+    for (int a = 0; a < 3; ++a) jacobian.m[a][a] += 1.0;
+    const double det = jacobian.determinant();
+    const Vec3d step = std::abs(det) > 1e-8 ? jacobian.inverse() * r : r;
+    double length = 1.0;
+    bool improved = false;
+    for (int halving = 0; halving < 12; ++halving, length *= 0.5) {
+      FieldSample trial_sample;
+      const Vec3d trial = p - step * length;
+      const Vec3d trial_r = evaluate(trial, trial_sample);
+      if (trial_r.norm() < norm) {
+        p = trial;
+        r = trial_r;
+        s = trial_sample;
+        norm = r.norm();
+        improved = true;
+        break;
+      }
+    }
+    if (!improved) break;
+  }
+  return {p, norm, inside_grid(ug, world_to_index * (p - ug.origin))};
+}
+
+InversionResult invert_displacement(const DisplacementField& u, const Geometry& grid,
+                                    const InversionOptions& options) {
   InversionResult result;
   result.inverse = DisplacementField(grid);
   std::vector<float> residual(static_cast<std::size_t>(grid.voxel_count()), NAN);
@@ -85,41 +122,12 @@ InversionResult invert_displacement(const DisplacementField& u, const Geometry& 
       for (std::int64_t x = 0; x < nx; ++x) {
         const std::int64_t v = x + nx * (y + ny * z);
         const Vec3d target = grid.index_to_world({double(x), double(y), double(z)});
-        // F(p) = p + u(p) - target; start from target - u(target).
-        const auto evaluate = [&](const Vec3d& p, FieldSample& s) {
-          s = sample_with_jacobian(u, world_to_index * (p - ug.origin));
-          return p + s.value - target;
-        };
-        FieldSample s;
-        Vec3d p = target - sample_field(u, target);
-        Vec3d r = evaluate(p, s);
-        double norm = r.norm();
-        for (int it = 0; it < options.max_iterations && norm > options.tolerance_mm; ++it) {
-          // J = I + du/dp, with du/dp = du/dindex * dindex/dp.
-          Mat3 jacobian = s.d_index * world_to_index;
-          for (int a = 0; a < 3; ++a) jacobian.m[a][a] += 1.0;
-          const double det = jacobian.determinant();
-          const Vec3d step = std::abs(det) > 1e-8 ? jacobian.inverse() * r : r;
-          double length = 1.0;
-          bool improved = false;
-          for (int halving = 0; halving < 12; ++halving, length *= 0.5) {
-            FieldSample trial_sample;
-            const Vec3d trial = p - step * length;
-            const Vec3d trial_r = evaluate(trial, trial_sample);
-            if (trial_r.norm() < norm) {
-              p = trial;
-              r = trial_r;
-              s = trial_sample;
-              norm = r.norm();
-              improved = true;
-              break;
-            }
-          }
-          if (!improved) break;
-        }
+        const InversePoint point = invert_point(u, target, options);
+        const Vec3d p = point.x;
+        const double norm = point.residual_mm;
         result.inverse.data()[v] = (p - target).cast<float>();
         const auto i = static_cast<std::size_t>(v);
-        if (!inside_grid(ug, world_to_index * (p - ug.origin))) {
+        if (!point.inside) {
           outside[i] = 1;
           continue;
         }

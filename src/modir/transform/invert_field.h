@@ -32,6 +32,15 @@ struct InversionResult {
   std::int64_t unconverged_points = 0;
 };
 
+/// One point's inverse: the x with x + u(x) = y (Newton's method as below, started at y - u(y)).
+struct InversePoint {
+  Vec3d x;
+  double residual_mm = 0.0;  ///< |x + u(x) - y| reached
+  bool inside = true;        ///< x lies inside u's grid (else u is only its edge value there)
+};
+InversePoint invert_point(const DisplacementField& u, const Vec3d& y,
+                          const InversionOptions& options = {});
+
 /// The inverse of the displacement field u (x -> x + u(x), u on its own grid) on `grid`: for every
 /// point y of `grid`, v(y) with y + v(y) + u(y + v(y)) = y, found by Newton's method on
 /// x + u(x) = y (u interpolated trilinearly, its Jacobian from the same interpolant), started at
