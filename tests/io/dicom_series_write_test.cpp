@@ -83,22 +83,11 @@ TEST(DicomSeriesWrite, ValuesBeyondSixteenBitsAreRescaled) {
 TEST(DicomSeriesWrite, DciodvfyFindsNoErrors) {
   test::TempDir dir;
   const DicomSeries series = write_dicom_series(oblique_ct(), dir / "ct");
-  std::string report;
-  {
-    const std::string command = "dciodvfy '" + series.files[2].string() + "' 2>&1";
-    std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-    ASSERT_TRUE(pipe);
-    char buffer[4096];
-    while (fgets(buffer, sizeof buffer, pipe.get())) report += buffer;
-  }
-  ASSERT_NE(report.find("CTImage"), std::string::npos)
+  const test::DicomValidation check = test::dciodvfy(series.files[2], "CTImage");
+  ASSERT_TRUE(check.ran)
       << "dciodvfy (Debian package dicom3tools, installed by scripts/setup) did not run:\n"
-      << report;
-  std::string errors;
-  std::istringstream lines(report);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("Error", 0) == 0) errors += line + "\n";
-  EXPECT_TRUE(errors.empty()) << errors << "\nfull report:\n" << report;
+      << check.report;
+  EXPECT_TRUE(check.errors.empty()) << check.errors << "\nfull report:\n" << check.report;
 }
 
 TEST(DicomSeriesWrite, ANonEmptyFolderOrNanValuesAreRefused) {

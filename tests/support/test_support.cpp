@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <fstream>
+#include <cstdio>
+#include <memory>
 #include <sstream>
 
 namespace modir::test {
@@ -71,6 +73,20 @@ RunResult run_modir(const std::string& arguments) {
   fs::remove(out_file);
   fs::remove(err_file);
   return result;
+}
+
+DicomValidation dciodvfy(const fs::path& file, const std::string& expected_iod) {
+  DicomValidation v;
+  const std::string command = "dciodvfy " + quoted(file) + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return v;
+  char buffer[4096];
+  while (fgets(buffer, sizeof buffer, pipe.get())) v.report += buffer;
+  v.ran = v.report.find(expected_iod) != std::string::npos;
+  std::istringstream lines(v.report);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("Error", 0) == 0) v.errors.append(line).append("\n");  // no operator+: GCC 12 warns falsely
+  return v;
 }
 
 }  // namespace modir::test

@@ -67,4 +67,13 @@ struct RunResult {
 /// Runs the modir binary built with the tests, with the given arguments (shell-quoted here).
 RunResult run_modir(const std::string& arguments);
 
+/// dciodvfy (Debian package dicom3tools) on a DICOM file: the lines starting with "Error", and
+/// its whole report. `ran` is false when dciodvfy did not run (its report lacks the IOD name).
+struct DicomValidation {
+  bool ran = false;
+  std::string errors;
+  std::string report;
+};
+DicomValidation dciodvfy(const std::filesystem::path& file, const std::string& expected_iod);
+
 }  // namespace modir::test

@@ -18,35 +18,22 @@
 
 #include "modir/core/error.h"
 #include "modir/core/version.h"
+#include "modir/io/dicom_write_support.h"
 #include "modir/io/output_file.h"
 #include "modir/io/rtstruct_write.h"
 
 namespace modir::io {
 
 namespace fs = std::filesystem;
+using detail::decimal;
+using detail::new_item;
+using detail::put;
 
 namespace {
-
-void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-  const OFCondition status = item.putAndInsertString(tag, value.c_str());
-  if (status.bad()) {
-    throw data_error("cannot set DICOM attribute {}: {}", DcmTag(tag).getTagName(),
-                     status.text());
-  }
-}
 
 void put16(DcmItem& item, const DcmTagKey& tag, Uint16 value) {
   if (item.putAndInsertUint16(tag, value).bad())
     throw data_error("cannot set DICOM attribute {}", DcmTag(tag).getTagName());
-}
-
-// A decimal string (VR DS): at most 16 characters.
-std::string decimal(double value) {
-  for (int digits = 10; digits > 1; --digits) {
-    std::string s = fmt::format("{:.{}g}", value, digits);
-    if (s.size() <= 16) return s;
-  }
-  return fmt::format("{:.1e}", value);
 }
 
 // How stored int16 values map to the image's: value = slope * stored + intercept.
@@ -70,20 +57,6 @@ Rescale choose_rescale(const Image<float>& image) {
   return r;
 }
 
-struct Now {
-  std::string date, time;
-};
-
-Now now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm local{};
-  localtime_r(&t, &local);
-  char date[9], time[7];
-  std::strftime(date, sizeof date, "%Y%m%d", &local);
-  std::strftime(time, sizeof time, "%H%M%S", &local);
-  return {date, time};
-}
-
 }  // namespace
 
 DicomSeries write_dicom_series(const Image<float>& image, const fs::path& folder,
@@ -99,7 +72,7 @@ DicomSeries write_dicom_series(const Image<float>& image, const fs::path& folder
     throw data_error("slices of {} x {} voxels are too large for DICOM", g.size[0], g.size[1]);
   }
   const Rescale rescale = choose_rescale(image);
-  const Now created = now();
+  const detail::DicomNow created = detail::dicom_now();
   DicomSeries series;
   series.study_uid = text.study_uid.empty() ? new_dicom_uid() : text.study_uid;
   series.series_uid = new_dicom_uid();

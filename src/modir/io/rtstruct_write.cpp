@@ -20,11 +20,15 @@
 #include "modir/core/error.h"
 #include "modir/core/version.h"
 #include "modir/filter/iso_contours.h"
+#include "modir/io/dicom_write_support.h"
 #include "modir/io/output_file.h"
 
 namespace modir::io {
 
 namespace fs = std::filesystem;
+using detail::decimal;
+using detail::new_item;
+using detail::put;
 
 std::vector<RtContour> mask_contours(const Image<float>& mask, float level) {
   const Geometry& g = mask.geometry();
@@ -69,30 +73,6 @@ constexpr const char* kRtStructureSetStorage = "1.2.840.10008.5.1.4.1.1.481.3";
 // What RT Referenced Study Sequence items name as their class by convention (PS3.3 C.8.8.5.2).
 constexpr const char* kStudyComponentClass = "1.2.840.10008.3.1.2.3.1";
 
-void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
-  const OFCondition status = item.putAndInsertString(tag, value.c_str());
-  if (status.bad()) {
-    throw data_error("cannot set DICOM attribute {}: {}", DcmTag(tag).getTagName(),
-                     status.text());
-  }
-}
-
-DcmItem& new_item(DcmItem& parent, const DcmTagKey& sequence) {
-  DcmItem* item = nullptr;
-  if (parent.findOrCreateSequenceItem(sequence, item, -2).bad() || item == nullptr) {
-    throw data_error("cannot add an item to DICOM sequence {}", DcmTag(sequence).getTagName());
-  }
-  return *item;
-}
-
-// A decimal string (VR DS) of at most 16 characters.
-std::string decimal(double value) {
-  std::string s = fmt::format("{:.4f}", value);
-  if (s.size() > 16) s = fmt::format("{:.6g}", value);
-  if (s == "-0.0000") s = "0.0000";
-  return s;
-}
-
 // The attributes of the referenced series' first slice that the structure set repeats.
 struct SourceHeader {
   std::string sop_class_uid;
@@ -120,20 +100,6 @@ SourceHeader read_source_header(const DicomSeries& series) {
     if (data.findAndGetOFStringArray(tag, value).good()) out.copied.emplace_back(tag, value.c_str());
   }
   return out;
-}
-
-struct Now {
-  std::string date, time;
-};
-
-Now now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm local{};
-  localtime_r(&t, &local);
-  char date[9], time[7];
-  std::strftime(date, sizeof date, "%Y%m%d", &local);
-  std::strftime(time, sizeof time, "%H%M%S", &local);
-  return {date, time};
 }
 
 // The slice (index into the series) a contour lies on, or a data error.
@@ -173,7 +139,7 @@ void write_rtstruct(const std::vector<RtStructure>& structures, const DicomSerie
   const SourceHeader source = read_source_header(series);
   const std::string image_class =
       source.sop_class_uid.empty() ? std::string(UID_CTImageStorage) : source.sop_class_uid;
-  const Now created = now();
+  const detail::DicomNow created = detail::dicom_now();
 
   DcmFileFormat file;
   DcmDataset& data = *file.getDataset();

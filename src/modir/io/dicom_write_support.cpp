@@ -1,0 +1,52 @@
+#include "modir/io/dicom_write_support.h"
+
+#include <dcmtk/dcmdata/dctag.h>
+
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "modir/core/error.h"
+
+namespace modir::io::detail {
+
+void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
+  const OFCondition status = item.putAndInsertString(tag, value.c_str());
+  if (status.bad()) {
+    throw data_error("cannot set DICOM attribute {}: {}", DcmTag(tag).getTagName(),
+                     status.text());
+  }
+}
+
+DcmItem& new_item(DcmItem& parent, const DcmTagKey& sequence) {
+  DcmItem* item = nullptr;
+  if (parent.findOrCreateSequenceItem(sequence, item, -2).bad() || item == nullptr) {
+    throw data_error("cannot add an item to DICOM sequence {}", DcmTag(sequence).getTagName());
+  }
+  return *item;
+}
+
+std::string decimal(double value) {
+  // As many significant digits as fit (up to 12: 1e-9 relative, far below any voxel), so that
+  // direction cosines and positions survive the text form.
+  if (value == 0.0) return "0";
+  std::string s;
+  for (int digits = 12; digits >= 1; --digits) {
+    s = fmt::format("{:.{}g}", value, digits);
+    if (s.size() <= 16) break;
+  }
+  return s;
+}
+
+DicomNow dicom_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm local{};
+  localtime_r(&t, &local);
+  char date[9], time[7];
+  std::strftime(date, sizeof date, "%Y%m%d", &local);
+  std::strftime(time, sizeof time, "%H%M%S", &local);
+  return {date, time};
+}
+
+}  // namespace modir::io::detail

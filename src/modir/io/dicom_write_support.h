@@ -1,0 +1,27 @@
+#pragma once
+
+// Internal to modir's DICOM writers (rtstruct_write.cpp, dicom_series_write.cpp): setting
+// attributes with errors that name them, decimal strings that fit their VR, and today's date.
+
+#include <dcmtk/dcmdata/dcitem.h>
+
+#include <string>
+
+namespace modir::io::detail {
+
+/// Sets a string attribute; a DCMTK failure becomes a data error naming the attribute.
+void put(DcmItem& item, const DcmTagKey& tag, const std::string& value);
+
+/// Appends a new item to a sequence (creating the sequence) and returns it.
+DcmItem& new_item(DcmItem& parent, const DcmTagKey& sequence);
+
+/// A decimal string (VR DS) of at most 16 characters, as precise as fits (up to 12 digits).
+std::string decimal(double value);
+
+/// The local date (YYYYMMDD) and time (HHMMSS) for DA and TM attributes.
+struct DicomNow {
+  std::string date, time;
+};
+DicomNow dicom_now();
+
+}  // namespace modir::io::detail
