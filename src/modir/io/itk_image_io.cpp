@@ -13,6 +13,7 @@
 
 #include "modir/core/error.h"
 #include "modir/io/image_backends.h"
+#include "modir/io/nifti_non_finite.h"
 #include "modir/io/truncation_check.h"
 
 namespace modir::io::detail {
@@ -155,6 +156,10 @@ std::vector<char> read_voxel_bytes(itk::ImageIOBase* io, const fs::path& path) {
   } catch (const itk::ExceptionObject& e) {
     throw data_error("'{}': cannot read the voxel data (truncated or corrupt file?): {}",
                      path.string(), first_line(e.GetDescription()));
+  }
+  // ITK 5.2 reads NIfTI NaN/Inf as 0: put them back so that they are reported, not hidden.
+  if (detect_image_format(path) == ImageFormat::kNifti) {
+    restore_nifti_non_finite(path, bytes, io->GetComponentSize(), io->GetNumberOfComponents());
   }
   return bytes;
 }
