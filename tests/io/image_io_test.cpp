@@ -250,6 +250,20 @@ TEST(BadInput, NonFiniteVoxelsAreRefusedUnlessReplaced) {
   EXPECT_TRUE(std::isnan(read_image_as<float>(file, options)(0, 0, 0)));
 }
 
+// shared/reliability: a MetaImage whose header lost a line break, so that a field runs into the
+// compressed voxels, made ITK's MetaIO overflow a 255-character buffer and abort modir.
+TEST(BadInput, DamagedMetaImageHeadersAreDataErrorsNotCrashes) {
+  const fs::path damaged = test::shared_data().parent_path() / "reliability" /
+                           "metaimage_long_header_field.mha";
+  const std::string message = error_of([&] { read_image(damaged); });
+  EXPECT_NE(message.find("damaged MetaImage header"), std::string::npos) << message;
+  test::TempDir dir;
+  std::ofstream(dir / "nodata.mha") << "ObjectType = Image\nNDims = 3\nDimSize = 2 1 1\n"
+                                       "ElementType = MET_FLOAT\n";
+  EXPECT_NE(error_of([&] { read_image(dir / "nodata.mha"); }).find("ElementDataFile"),
+            std::string::npos);
+}
+
 TEST(BadInput, MissingUnknownTruncatedAndCorruptFiles) {
   test::TempDir dir;
   EXPECT_NE(error_of([&] { read_image(dir / "missing.nii.gz"); }).find("does not exist"),

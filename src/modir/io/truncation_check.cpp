@@ -103,6 +103,34 @@ void check_nifti_gz_complete(const fs::path& path, std::uint64_t data_bytes) {
   }
 }
 
+void check_metaimage_header(const fs::path& path) {
+  // MetaIO's field buffers hold 255 characters; its header is short text lines ending with the
+  // ElementDataFile line, after which the (possibly binary) voxels begin.
+  constexpr std::size_t kLongestField = 250;
+  constexpr std::size_t kLongestHeader = 1 << 16;
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) return;  // ITK reports unreadable files itself
+  std::string line;
+  std::size_t read = 0;
+  for (int number = 1; std::getline(stream, line); ++number) {
+    read += line.size() + 1;
+    if (line.size() > kLongestField) {
+      throw data_error(
+          "'{}' has a damaged MetaImage header: line {} is {} characters long (at most {} are "
+          "allowed); a line break was probably lost",
+          path.string(), number, line.size(), kLongestField);
+    }
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) {
+      std::string key = line.substr(0, eq);
+      key.erase(key.find_last_not_of(" \t") + 1);
+      if (key == "ElementDataFile") return;
+    }
+    if (read > kLongestHeader) break;
+  }
+  throw data_error("'{}' has a damaged MetaImage header: no ElementDataFile line", path.string());
+}
+
 void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
   std::ifstream stream(path, std::ios::binary);
   std::map<std::string, std::string> fields;

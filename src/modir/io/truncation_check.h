@@ -12,6 +12,12 @@ namespace modir::io::detail {
 /// For a gzip-compressed NIfTI file holding `data_bytes` of voxels after its header.
 void check_nifti_gz_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
 
+/// Before ITK's MetaIO parses a MetaImage header (.mha or .mhd): MetaIO copies each field value
+/// into a fixed buffer of 255 characters with strcpy, so a damaged header whose value runs on (a
+/// lost line break before compressed data) overflows it and aborts the process. Throws a data
+/// error naming the line instead, and for a header without an ElementDataFile line.
+void check_metaimage_header(const std::filesystem::path& path);
+
 /// For a MetaImage header (.mha or .mhd) whose voxels take `data_bytes` uncompressed.
 void check_metaimage_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
 
