@@ -24,6 +24,7 @@
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
 #include "modir/io/itk_transform_file.h"
+#include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/io/rtstruct.h"
@@ -196,8 +197,25 @@ struct LabelName {
   std::string interpreted_type = "ORGAN";
 };
 
-// The names JSON: a "labels" array of {value, name, roi_number, color, interpreted_type}, as
-// `convert --rtstruct` writes next to its label map (all but value and name optional). Labels it does not list are called "label_<value>".
+// Display colours of modir's organ classes (as the organ name table reads a name), so that
+// structures drawn from label maps look alike in every planning system.
+std::array<int, 3> organ_colour(const std::string& name) {
+  static const std::map<std::string, std::array<int, 3>> kColours = {
+      {"body", {0, 255, 0}},        {"bone", {255, 255, 200}},   {"bladder", {255, 255, 0}},
+      {"rectum", {150, 75, 0}},     {"bowel", {255, 160, 120}},  {"uterus_prostate", {0, 128, 255}},
+      {"femoral_heads", {255, 0, 255}}};
+  const io::OrganNameMatch m = io::match_organ_name(name, io::default_organ_names());
+  if (m.organ_class) {
+    const auto c = kColours.find(*m.organ_class);
+    if (c != kColours.end()) return c->second;
+  }
+  return {255, 0, 0};
+}
+
+// The names JSON, in either of two forms: a "labels" array of {value, name, roi_number, color,
+// interpreted_type} as `convert --rtstruct` writes next to its label map (all but value and name
+// optional), or a "labels" object {"value": "name"} as `modir phantom` writes in meta.json.
+// Labels it does not list are called "label_<value>".
 std::map<int, LabelName> read_label_names(const fs::path& path) {
   std::map<int, LabelName> out;
   if (path.empty()) return out;
@@ -206,18 +224,33 @@ std::map<int, LabelName> read_label_names(const fs::path& path) {
   nlohmann::json j;
   try {
     stream >> j;
-    for (const auto& entry : j.at("labels")) {
+    const nlohmann::json& labels = j.at("labels");
+    if (labels.is_object()) {
+      for (const auto& [value, name] : labels.items()) {
+        const int v = std::stoi(value);
+        if (v == 0) continue;  // background
+        LabelName n;
+        n.name = name.get<std::string>();
+        n.color = organ_colour(n.name);
+        const io::OrganNameMatch m = io::match_organ_name(n.name, io::default_organ_names());
+        if (m.organ_class == "body") n.interpreted_type = "EXTERNAL";
+        out[v] = n;
+      }
+      return out;
+    }
+    for (const auto& entry : labels) {
       LabelName n;
       n.name = entry.at("name").get<std::string>();
+      n.color = organ_colour(n.name);
       if (entry.contains("roi_number")) n.roi_number = entry.at("roi_number").get<int>();
       if (entry.contains("color")) n.color = entry.at("color").get<std::array<int, 3>>();
       if (entry.contains("interpreted_type") && !entry.at("interpreted_type").get<std::string>().empty())
         n.interpreted_type = entry.at("interpreted_type").get<std::string>();
       out[entry.at("value").get<int>()] = n;
     }
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {
     throw data_error("'{}' is not a names file (a \"labels\" array of value, name, color, "
-                     "interpreted_type): {}",
+                     "interpreted_type, or a \"labels\" object of value: name): {}",
                      path.string(), e.what());
   }
   return out;

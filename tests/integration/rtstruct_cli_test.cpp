@@ -80,7 +80,8 @@ TEST(RtStructCli, PhantomLabelsSurviveTheDicomRoundTrip) {
                             quoted(dir / "ct") + " --dicom --patient-name Phantom^9031");
   ASSERT_EQ(ct.exit_code, 0) << ct.err;
   const auto rs = run_modir("convert --quiet " + quoted(dir / "p/fixed_labels.nii.gz") + " " +
-                            quoted(dir / "RS.dcm") + " --reference " + quoted(dir / "ct"));
+                            quoted(dir / "RS.dcm") + " --reference " + quoted(dir / "ct") +
+                            " --names " + quoted(dir / "p/meta.json"));
   ASSERT_EQ(rs.exit_code, 0) << rs.err;
   const auto back = run_modir("convert --quiet --rtstruct " + quoted(dir / "RS.dcm") +
                               " --reference " + quoted(dir / "ct") + " " +
@@ -93,6 +94,12 @@ TEST(RtStructCli, PhantomLabelsSurviveTheDicomRoundTrip) {
   // compare structure by structure through the sidecar's names.
   const io::RtStructureSet set = io::read_rtstruct(dir / "RS.dcm");
   ASSERT_FALSE(set.structures.empty());
+  // The phantom's meta.json names the labels: the ROIs carry organ names and types.
+  EXPECT_EQ(set.structures.front().name, "body");
+  EXPECT_EQ(set.structures.front().interpreted_type, "EXTERNAL");
+  bool bladder = false;
+  for (const auto& s : set.structures) bladder = bladder || s.name == "bladder";
+  EXPECT_TRUE(bladder);
   for (std::size_t k = 0; k < set.structures.size(); ++k) {
     const auto original = static_cast<std::uint16_t>(set.structures[k].roi_number);
     const auto value = static_cast<std::uint16_t>(k + 1);
