@@ -35,6 +35,7 @@ TEST(OrganNames, ClinicalVariantsAndOtherLanguagesMatch) {
   EXPECT_EQ(organ_of("Colon_Sigmoid"), "bowel");
   EXPECT_EQ(organ_of("Prostate"), "uterus_prostate");
   EXPECT_EQ(organ_of("Uterus"), "uterus_prostate");
+  EXPECT_EQ(organ_of("uterus_prostate"), "uterus_prostate");  // a class's own name
   EXPECT_EQ(organ_of("BODY"), "body");
   EXPECT_EQ(organ_of("External"), "body");
   EXPECT_EQ(organ_of("Bone_Pelvic"), "bone");
@@ -58,7 +59,8 @@ TEST(OrganNames, AnEditedTableIsReadAndCheckedForConflicts) {
   const OrganNameTable table = read_organ_names(dir / "table.json");
   EXPECT_EQ(match_organ_name("BL custom", table).organ_class.value_or("-"), "bladder");
   EXPECT_EQ(match_organ_name("rect-x_L", table).organ_class.value_or("-"), "rectum");
-  EXPECT_FALSE(match_organ_name("Bladder", table).organ_class.has_value());
+  EXPECT_EQ(match_organ_name("Bladder", table).organ_class.value_or("-"), "bladder");  // own name
+  EXPECT_FALSE(match_organ_name("Blaas", table).organ_class.has_value());  // not in this table
 
   std::ofstream(dir / "clash.json") << R"({"ignore_first_words": [], "ignore_words": [],
     "side_words": [], "classes": {"bladder": ["x"], "rectum": ["X"]}})";

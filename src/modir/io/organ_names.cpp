@@ -81,8 +81,11 @@ OrganNameTable parse_table(const nlohmann::json& j, const std::string& source) {
     std::map<std::string, std::string> owner;
     for (const auto& [organ, synonyms] : j.at("classes").items()) {
       std::vector<std::string>& list = table.classes[organ];
-      for (const auto& s : synonyms) {
-        const std::string key = normalised(s.get<std::string>());
+      // A class's own name is always one of its names ("uterus_prostate", "femoral_heads").
+      std::vector<std::string> all{organ};
+      for (const auto& s : synonyms) all.push_back(s.get<std::string>());
+      for (const std::string& synonym : all) {
+        const std::string key = normalised(synonym);
         if (key.empty()) continue;
         const auto [at, fresh] = owner.emplace(key, organ);
         if (!fresh && at->second != organ) {

@@ -1,0 +1,210 @@
+// `modir propagate`: a planning CT's structures carried onto a daily CT, in DICOM. Reads both
+// scans and the structure set, labels the daily scan's organs with the segmentation model,
+// registers guided by the organs whose names the organ name table recognises, warps every
+// structure on its own and writes an RT Structure Set on the daily series (clinical/propagation).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "modir/clinical/propagation.h"
+#include "modir/core/log.h"
+#include "modir/core/progress.h"
+#include "modir/core/version.h"
+#include "modir/io/contour_raster.h"
+#include "modir/io/dicom_series.h"
+#include "modir/io/image_io.h"
+#include "modir/io/organ_names.h"
+#include "modir/io/output_file.h"
+#include "modir/io/rtstruct.h"
+#include "modir/io/rtstruct_labels.h"
+#include "modir/io/rtstruct_write.h"
+#include "modir/learn/plan.h"
+#include "modir/learn/segmenter.h"
+#include "modir/register/registration_config.h"
+#include "modir/register/result_outputs.h"
+
+namespace modir::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct PropagateOptions {
+  std::string planning, planning_series;
+  std::string daily, daily_series;
+  std::string structures;
+  std::string out;
+  std::string model;
+  std::string config;
+  std::string names_table;
+};
+
+// A scan given as a DICOM folder (with its series) or as an image file.
+struct Scan {
+  Image<float> image;
+  std::optional<io::DicomSeries> series;
+};
+
+Scan read_scan(const std::string& path, std::string series_uid, const std::string& what,
+               const std::string& fallback_uid = {}) {
+  Scan scan;
+  if (fs::is_directory(path)) {
+    const io::DicomScan found = io::scan_dicom(path);
+    if (series_uid.empty() && found.series.size() > 1 && !fallback_uid.empty()) series_uid = fallback_uid;
+    scan.series = io::select_series(found, series_uid, path);
+    io::ReadOptions read;
+    read.dicom_series_uid = scan.series->series_uid;
+    scan.image = io::read_image_as<float>(path, read);
+  } else {
+    scan.image = io::read_image_as<float>(path);
+  }
+  (void)what;
+  return scan;
+}
+
+int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
+  const fs::path out(o.out);
+  if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out))) {
+    throw usage_error("'{}' exists and is not empty; propagate writes into a new folder", o.out);
+  }
+  const io::OrganNameTable names =
+      o.names_table.empty() ? io::default_organ_names() : io::read_organ_names(o.names_table);
+  const reg::RegistrationConfig config =
+      o.config.empty() ? reg::RegistrationConfig{} : reg::read_registration_config(o.config);
+  Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
+
+  progress.begin_phase("reading", 1);
+  const io::RtStructureSet set = io::read_rtstruct(o.structures);
+  Scan planning = read_scan(o.planning, o.planning_series, "planning", set.referenced_series_uid);
+  Scan daily = read_scan(o.daily, o.daily_series, "daily");
+  progress.end_phase();
+
+  // Every structure rasterised on its own, on the planning grid.
+  clinical::PropagationInputs inputs;
+  const Geometry& pg = planning.image.geometry();
+  progress.begin_phase("rasterising", static_cast<std::int64_t>(set.structures.size()));
+  for (const io::RtStructure& s : set.structures) {
+    io::RasterizedLabels r =
+        planning.series ? io::rasterize_rtstruct(set, *planning.series, pg, {s.name})
+                        : io::rasterize_structures(set, {s.name}, pg);
+    for (const std::string& w : r.warnings) warn("{}", w);
+    Image<std::uint8_t> mask(pg, 0);
+    for (std::int64_t v = 0; v < mask.voxel_count(); ++v) mask.data()[v] = r.labels.data()[v] != 0;
+    inputs.structures.push_back(s);
+    inputs.planning_masks.push_back(std::move(mask));
+    progress.advance();
+  }
+  progress.end_phase();
+
+  // The daily scan's organs, from the segmentation model.
+  const fs::path model = o.model.empty() ? learn::shipped_model("pelvis") : fs::path(o.model);
+  const learn::Segmenter segmenter(model, learn::Device::kCpu);
+  LabelMap daily_labels = segmenter.predict(daily.image, learn::PredictOptions{}, progress);
+  std::vector<std::string> classes;
+  for (const learn::LabelClass& c : segmenter.plan().classes) {
+    if (classes.size() <= c.id) classes.resize(c.id + 1);
+    const io::OrganNameMatch m = io::match_organ_name(c.name, names);
+    classes[c.id] = m.organ_class.value_or("");
+  }
+  inputs.daily_labels = daily_labels;
+  inputs.daily_label_classes = classes;
+  inputs.planning = std::move(planning.image);
+  inputs.daily = daily.image;
+
+  const auto on_level = [&](const reg::LevelLog& log) {
+    if (!global.quiet) fmt::print(stderr, "{} level {}: {} iterations\n", log.stage, log.level + 1, log.iterations);
+  };
+  const clinical::PropagationResult result = clinical::propagate(inputs, config, names, on_level);
+
+  progress.begin_phase("writing", 1);
+  fs::create_directories(out);
+  io::write_displacement_field(result.displacement, out / "displacement.nii.gz");
+  io::write_image(daily_labels, out / "daily_organs.nii.gz");
+  io::write_image(clinical::propagated_label_map(result), out / "labels.nii.gz");
+  nlohmann::json label_names = nlohmann::json::array();
+  nlohmann::json per_structure = nlohmann::json::array();
+  std::vector<io::RtStructure> propagated;
+  for (std::size_t k = 0; k < result.structures.size(); ++k) {
+    const clinical::PropagatedStructure& s = result.structures[k];
+    label_names.push_back({{"value", k + 1},
+                           {"name", s.structure.name},
+                           {"roi_number", s.structure.roi_number},
+                           {"color", s.structure.color},
+                           {"interpreted_type", s.structure.interpreted_type}});
+    per_structure.push_back({{"name", s.structure.name},
+                             {"organ_class", s.organ_class ? nlohmann::json(*s.organ_class) : nlohmann::json()},
+                             {"guided", s.guided},
+                             {"why", s.why},
+                             {"planning_ml", s.planning_ml},
+                             {"daily_ml", s.daily_ml}});
+    io::RtStructure r = s.structure;
+    r.contours = io::mask_contours(s.fraction);
+    if (r.contours.empty()) warn("structure '{}' has no voxel on the daily scan", r.name);
+    propagated.push_back(std::move(r));
+  }
+  io::write_text_file(out / "labels.json", nlohmann::json({{"labels", label_names}}).dump(2) + "\n");
+  if (daily.series) {
+    io::RtStructureSetText text;
+    text.label = "PROPAGATED";
+    text.name = ("from " + set.label).substr(0, 64);
+    text.description = fmt::format(
+        "Propagated by modir {} from structure set '{}' ({}) on series {} to series {}: one "
+        "registration guided by {}",
+        kVersion, set.label, fs::path(o.structures).filename().string(),
+        planning.series ? planning.series->series_uid : o.planning, daily.series->series_uid,
+        result.guiding_classes.empty() ? std::string("the images alone")
+                                       : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
+    io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
+  } else {
+    warn("the daily scan is not a DICOM series, so no RT Structure Set was written (labels.nii.gz "
+         "holds the propagated structures)");
+  }
+  const nlohmann::json report = {
+      {"modir_version", kVersion},
+      {"command", "propagate"},
+      {"planning", o.planning},
+      {"daily", o.daily},
+      {"structures_file", o.structures},
+      {"model", model.string()},
+      {"guiding_organs", result.guiding_classes},
+      {"structures", per_structure},
+      {"levels", reg::levels_to_json(result.registration.levels)}};
+  io::write_text_file(out / "report.json", report.dump(2) + "\n");
+  progress.end_phase();
+
+  fmt::print("{:<24} {:<16} {:>7} {:>12} {:>12}\n", "structure", "organ", "guided", "planning ml",
+             "daily ml");
+  for (const clinical::PropagatedStructure& s : result.structures) {
+    fmt::print("{:<24} {:<16} {:>7} {:>12.1f} {:>12.1f}\n", s.structure.name,
+               s.organ_class.value_or("-"), s.guided ? "yes" : "no", s.planning_ml, s.daily_ml);
+  }
+  fmt::print("outputs in {}\n", out.string());
+  return 0;
+}
+
+}  // namespace
+
+CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) {
+  auto o = std::make_shared<PropagateOptions>();
+  CLI::App* command = app.add_subcommand(
+      "propagate", "Carry a planning CT's structures (RTSTRUCT) onto a daily CT, in DICOM");
+  command->add_option("--planning", o->planning, "planning CT: DICOM folder or image")->required();
+  command->add_option("--structures", o->structures, "the planning RT Structure Set")->required();
+  command->add_option("--daily", o->daily, "daily CT: DICOM folder (or image: no RTSTRUCT out)")
+      ->required();
+  command->add_option("--out", o->out, "new output folder")->required();
+  command->add_option("--planning-series", o->planning_series, "planning series UID");
+  command->add_option("--daily-series", o->daily_series, "daily series UID");
+  command->add_option("--model", o->model, "segmentation model (default: models/pelvis)");
+  command->add_option("--config", o->config, "registration config JSON");
+  command->add_option("--names-table", o->names_table, "an edited organ name table");
+  return [o, &global] { return run_propagate(*o, global); };
+}
+
+}  // namespace modir::cli

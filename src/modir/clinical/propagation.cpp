@@ -1,0 +1,135 @@
+#include "modir/clinical/propagation.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "modir/core/error.h"
+#include "modir/transform/warp.h"
+
+namespace modir::clinical {
+
+namespace {
+
+double voxel_ml(const Geometry& g) {
+  return g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+}
+
+}  // namespace
+
+PropagationResult propagate(const PropagationInputs& inputs, const reg::RegistrationConfig& config,
+                            const io::OrganNameTable& names, const reg::LevelCallback& on_level) {
+  if (inputs.structures.size() != inputs.planning_masks.size()) {
+    throw std::logic_error("propagate: one mask per structure");
+  }
+  if (inputs.structures.empty()) throw data_error("no structures to propagate");
+  const Geometry& pg = inputs.planning.geometry();
+  PropagationResult result;
+
+  // Which daily label value each organ class has.
+  std::map<std::string, std::uint16_t> daily_value;
+  if (inputs.daily_labels) {
+    std::vector<char> present(65536, 0);
+    for (const std::uint16_t v : inputs.daily_labels->buffer()) present[v] = 1;
+    for (std::size_t v = 1; v < inputs.daily_label_classes.size(); ++v)
+      if (!inputs.daily_label_classes[v].empty() && present[v])
+        daily_value[inputs.daily_label_classes[v]] = static_cast<std::uint16_t>(v);
+  }
+
+  // The planning organ map: the guiding structures' masks, larger structures painted first so
+  // that an organ inside another (bladder inside body) keeps its voxels.
+  LabelMap planning_labels(pg, 0);
+  std::vector<std::size_t> order(inputs.structures.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::vector<std::int64_t> voxels(order.size(), 0);
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const Image<std::uint8_t>& m = inputs.planning_masks[k];
+    if (!m.geometry().same_grid(pg, 1e-6))
+      throw std::logic_error("propagate: a structure mask is not on the planning grid");
+    voxels[k] = std::count_if(m.buffer().begin(), m.buffer().end(), [](std::uint8_t v) { return v != 0; });
+  }
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return voxels[a] > voxels[b]; });
+  result.structures.resize(inputs.structures.size());
+  std::set<std::string> guiding;
+  for (const std::size_t k : order) {
+    PropagatedStructure& out = result.structures[k];
+    out.structure = inputs.structures[k];
+    out.structure.contours.clear();
+    out.planning_ml = double(voxels[k]) * voxel_ml(pg);
+    const io::OrganNameMatch match = io::match_organ_name(out.structure.name, names);
+    out.organ_class = match.organ_class;
+    if (!match.organ_class) {
+      out.why = "not an organ the registration knows: " + match.reason;
+      continue;
+    }
+    if (voxels[k] == 0) {
+      out.why = "empty on the planning scan";
+      continue;
+    }
+    const auto value = daily_value.find(*match.organ_class);
+    if (value == daily_value.end()) {
+      out.why = inputs.daily_labels
+                    ? fmt::format("{}: not found on the daily scan's labels", *match.organ_class)
+                    : "no organ labels on the daily scan";
+      continue;
+    }
+    out.guided = true;
+    out.why = fmt::format("guides as {} ({})", *match.organ_class, match.reason);
+    guiding.insert(*match.organ_class);
+    const std::uint8_t* m = inputs.planning_masks[k].data();
+    for (std::int64_t v = 0; v < planning_labels.voxel_count(); ++v)
+      if (m[v]) planning_labels.data()[v] = value->second;
+  }
+  result.guiding_classes.assign(guiding.begin(), guiding.end());
+
+  reg::RegistrationInputs reg_inputs;
+  reg_inputs.fixed = inputs.daily;
+  reg_inputs.moving = inputs.planning;
+  if (!guiding.empty()) {
+    // Daily labels of classes without a planning counterpart would pull nothing: drop them.
+    LabelMap daily = *inputs.daily_labels;
+    std::vector<char> keep(65536, 0);
+    for (const std::string& c : guiding) keep[daily_value.at(c)] = 1;
+    for (std::uint16_t& v : daily.buffer())
+      if (!keep[v]) v = 0;
+    reg_inputs.fixed_labels = std::move(daily);
+    reg_inputs.moving_labels = std::move(planning_labels);
+  }
+  result.registration = reg::register_images(reg_inputs, config, on_level);
+  result.displacement = reg::displacement_on(result.registration, inputs.daily.geometry());
+
+  const double daily_voxel_ml = voxel_ml(inputs.daily.geometry());
+  for (std::size_t k = 0; k < inputs.structures.size(); ++k) {
+    Image<float> mask(pg, 0.0f);
+    const std::uint8_t* m = inputs.planning_masks[k].data();
+    for (std::int64_t v = 0; v < mask.voxel_count(); ++v) mask.data()[v] = m[v] ? 1.0f : 0.0f;
+    PropagatedStructure& out = result.structures[k];
+    transform::warp_linear(mask, result.displacement, out.fraction);
+    const auto inside = std::count_if(out.fraction.buffer().begin(), out.fraction.buffer().end(),
+                                      [](float f) { return f >= 0.5f; });
+    out.daily_ml = double(inside) * daily_voxel_ml;
+  }
+  return result;
+}
+
+LabelMap propagated_label_map(const PropagationResult& result) {
+  if (result.structures.empty()) return LabelMap();
+  LabelMap labels(result.structures.front().fraction.geometry(), 0);
+  std::vector<std::size_t> order(result.structures.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return result.structures[a].daily_ml > result.structures[b].daily_ml;
+  });
+  for (const std::size_t k : order) {
+    const float* f = result.structures[k].fraction.data();
+    for (std::int64_t v = 0; v < labels.voxel_count(); ++v)
+      if (f[v] >= 0.5f) labels.data()[v] = static_cast<std::uint16_t>(k + 1);
+  }
+  return labels;
+}
+
+}  // namespace modir::clinical
