@@ -51,7 +51,8 @@ struct Scan {
   std::optional<io::DicomSeries> series;
 };
 
-Scan read_scan(const std::string& path, std::string series_uid, const std::string& what,
+// `fallback_uid` picks the series in a folder of several when none was chosen.
+Scan read_scan(const std::string& path, std::string series_uid,
                const std::string& fallback_uid = {}) {
   Scan scan;
   if (fs::is_directory(path)) {
@@ -64,7 +65,6 @@ Scan read_scan(const std::string& path, std::string series_uid, const std::strin
   } else {
     scan.image = io::read_image_as<float>(path);
   }
-  (void)what;
   return scan;
 }
 
@@ -81,8 +81,8 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
 
   progress.begin_phase("reading", 1);
   const io::RtStructureSet set = io::read_rtstruct(o.structures);
-  Scan planning = read_scan(o.planning, o.planning_series, "planning", set.referenced_series_uid);
-  Scan daily = read_scan(o.daily, o.daily_series, "daily");
+  Scan planning = read_scan(o.planning, o.planning_series, set.referenced_series_uid);
+  Scan daily = read_scan(o.daily, o.daily_series);
   progress.end_phase();
 
   // Every structure rasterised on its own, on the planning grid.
