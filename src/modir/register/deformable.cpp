@@ -117,7 +117,7 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
     energy.add(std::make_unique<objective::RigidityPenalty>(
                    rigid, stride,
                    objective::RigidityConditions{rc.orthonormality, rc.properness, rc.affinity}),
-               rc.weight);
+               rc.weight, /*constraint=*/true);
   }
   if (reg.jacobian_weight > 0) {
     energy.add(std::make_unique<objective::JacobianPenalty>(reg.jacobian_threshold),

@@ -28,8 +28,9 @@ class Energy {
  public:
   explicit Energy(transform::Parametrisation& parametrisation);
 
-  /// A `constraint` term (e.g. the fold penalty) keeps its weight whatever the group weights are
-  /// and is not part of any objective's value: it guards validity rather than trading off.
+  /// A `constraint` term keeps its weight whatever the group weights are and is not part of any
+  /// objective's value: it states what must hold in every trade-off rather than trading off
+  /// (the fold guard; the rigidity of bone).
   void add(std::unique_ptr<objective::FieldTerm> term, double weight, bool constraint = false);
   void add(std::unique_ptr<objective::ParameterTerm> term, double weight);
   void set_group_weights(const std::array<double, 3>& weights) { group_weights_ = weights; }
