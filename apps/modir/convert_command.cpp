@@ -27,6 +27,7 @@
 #include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
+#include "modir/io/label_names.h"
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
 #include "modir/io/rtstruct_write.h"
@@ -189,14 +190,6 @@ int convert_rtstruct(const ConvertOptions& options, const fs::path& rs, const fs
   return 0;
 }
 
-// What a label value is called, and how it is drawn, for the structure set.
-struct LabelName {
-  std::string name;
-  int roi_number = 0;  // 0: the label value
-  std::array<int, 3> color{255, 0, 0};
-  std::string interpreted_type = "ORGAN";
-};
-
 // Display colours of modir's organ classes (as the organ name table reads a name), so that
 // structures drawn from label maps look alike in every planning system.
 std::array<int, 3> organ_colour(const std::string& name) {
@@ -212,50 +205,6 @@ std::array<int, 3> organ_colour(const std::string& name) {
   return {255, 0, 0};
 }
 
-// The names JSON, in either of two forms: a "labels" array of {value, name, roi_number, color,
-// interpreted_type} as `convert --rtstruct` writes next to its label map (all but value and name
-// optional), or a "labels" object {"value": "name"} as `modir phantom` writes in meta.json.
-// Labels it does not list are called "label_<value>".
-std::map<int, LabelName> read_label_names(const fs::path& path) {
-  std::map<int, LabelName> out;
-  if (path.empty()) return out;
-  std::ifstream stream(path);
-  if (!stream) throw data_error("cannot read the names file '{}'", path.string());
-  nlohmann::json j;
-  try {
-    stream >> j;
-    const nlohmann::json& labels = j.at("labels");
-    if (labels.is_object()) {
-      for (const auto& [value, name] : labels.items()) {
-        const int v = std::stoi(value);
-        if (v == 0) continue;  // background
-        LabelName n;
-        n.name = name.get<std::string>();
-        n.color = organ_colour(n.name);
-        const io::OrganNameMatch m = io::match_organ_name(n.name, io::default_organ_names());
-        if (m.organ_class == "body") n.interpreted_type = "EXTERNAL";
-        out[v] = n;
-      }
-      return out;
-    }
-    for (const auto& entry : labels) {
-      LabelName n;
-      n.name = entry.at("name").get<std::string>();
-      n.color = organ_colour(n.name);
-      if (entry.contains("roi_number")) n.roi_number = entry.at("roi_number").get<int>();
-      if (entry.contains("color")) n.color = entry.at("color").get<std::array<int, 3>>();
-      if (entry.contains("interpreted_type") && !entry.at("interpreted_type").get<std::string>().empty())
-        n.interpreted_type = entry.at("interpreted_type").get<std::string>();
-      out[entry.at("value").get<int>()] = n;
-    }
-  } catch (const std::exception& e) {
-    throw data_error("'{}' is not a names file (a \"labels\" array of value, name, color, "
-                     "interpreted_type, or a \"labels\" object of value: name): {}",
-                     path.string(), e.what());
-  }
-  return out;
-}
-
 // A label map becomes an RT Structure Set on a DICOM series: every label's mask, carried onto the
 // series' grid by linear interpolation when the grids differ, is contoured per slice at 0.5.
 int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in,
@@ -269,7 +218,7 @@ int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in
     const fs::path sidecar = fs::path(io::strip_image_extension(in).string() + ".json");
     if (fs::exists(sidecar)) names_path = sidecar;
   }
-  const std::map<int, LabelName> names = read_label_names(names_path);
+  const io::LabelNames names = names_path.empty() ? io::LabelNames{} : io::read_label_names(names_path);
   progress.begin_phase("reading", 1);
   const LabelMap labels = io::read_image_as<std::uint16_t>(in);
   const io::DicomScan scan = io::scan_dicom(options.reference);
@@ -295,13 +244,19 @@ int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in
       mask.data()[v] = labels.data()[v] == value ? 1.0f : 0.0f;
     if (!same_grid) mask = filter::resample(mask, grid, filter::Interpolation::kLinear);
     io::RtStructure s;
-    const auto named = names.find(value);
-    const LabelName n = named != names.end() ? named->second
-                                             : LabelName{fmt::format("label_{}", value)};
-    s.roi_number = n.roi_number > 0 ? n.roi_number : value;
-    s.name = n.name;
-    s.color = n.color;
-    s.interpreted_type = n.interpreted_type;
+    // Unnamed labels are "label_<value>"; colour and type follow the organ class the name
+    // means unless the names file gives them (an RTSTRUCT's own, through convert --rtstruct).
+    const auto named = names.find(static_cast<std::uint16_t>(value));
+    s.name = named != names.end() ? named->second.name : fmt::format("label_{}", value);
+    const io::OrganNameMatch organ = io::match_organ_name(s.name, io::default_organ_names());
+    s.roi_number = named != names.end() && named->second.roi_number && *named->second.roi_number > 0
+                       ? *named->second.roi_number
+                       : value;
+    s.color = named != names.end() && named->second.color ? *named->second.color
+                                                          : organ_colour(s.name);
+    s.interpreted_type = named != names.end() && !named->second.interpreted_type.empty()
+                             ? named->second.interpreted_type
+                             : (organ.organ_class == "body" ? "EXTERNAL" : "ORGAN");
     s.contours = io::mask_contours(mask);
     if (s.contours.empty()) warn("label {} ('{}') has no voxels on the series' grid", value, s.name);
     structures.push_back(std::move(s));

@@ -24,6 +24,8 @@
 #include "modir/evaluate/surface_distance.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_names.h"
+#include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/optimize/pareto/hypervolume.h"
@@ -40,6 +42,8 @@ struct EvaluateOptions {
   std::string fixed_labels;
   std::string warped_labels;
   std::string labels_json;
+  std::string fixed_names;
+  std::string warped_names;
   std::string displacement;
   std::string fixed_landmarks;
   std::string moving_landmarks;
@@ -49,7 +53,6 @@ struct EvaluateOptions {
   std::vector<int> bone_labels{2, 7};
 };
 
-using LabelNames = std::map<std::uint16_t, std::string>;
 
 void check_usage(const EvaluateOptions& o) {
   if (o.fixed_labels.empty() != o.warped_labels.empty()) {
@@ -72,13 +75,18 @@ void check_usage(const EvaluateOptions& o) {
   for (const int label : o.bone_labels) {
     if (label < 1 || label > 65535) throw usage_error("--bone-labels: {} is not a label 1..65535", label);
   }
-  if (!o.labels_json.empty() && o.fixed_labels.empty()) {
-    throw usage_error("--labels-json names labels: it needs --fixed-labels and --warped-labels");
+  if ((!o.labels_json.empty() || !o.fixed_names.empty() || !o.warped_names.empty()) &&
+      o.fixed_labels.empty()) {
+    throw usage_error("names files name labels: they need --fixed-labels and --warped-labels");
+  }
+  if (!o.labels_json.empty() && (!o.fixed_names.empty() || !o.warped_names.empty())) {
+    throw usage_error("--labels-json names both maps (one numbering); --fixed-names and "
+                      "--warped-names name each its own: give one or the other");
   }
   if (!o.json_out.empty()) {
     io::refuse_overwriting_inputs(
         o.json_out,
-        {o.fixed_labels, o.warped_labels, o.labels_json, o.displacement, o.fixed_landmarks,
+        {o.fixed_labels, o.warped_labels, o.labels_json, o.fixed_names, o.warped_names, o.displacement, o.fixed_landmarks,
          o.moving_landmarks, o.front.empty() ? fs::path() : fs::path(o.front) / "front.json"});
   }
 }
@@ -97,84 +105,24 @@ LabelMap read_label_map(const std::string& path) {
   return labels;
 }
 
-// Label names from the two JSON layouts modir writes: the sidecar of `modir convert` (an array
-// of {"value", "name"}) and a phantom's meta.json (an object {"1": "bladder", ...}).
-std::optional<LabelNames> names_in(const json& j) {
-  if (!j.is_object() || !j.contains("labels")) return std::nullopt;
-  const json& labels = j["labels"];
-  LabelNames names;
-  if (labels.is_array()) {
-    for (const json& entry : labels) {
-      if (!entry.is_object() || !entry.contains("value") || !entry.contains("name") ||
-          !entry["value"].is_number_unsigned() || entry["value"].get<std::uint64_t>() > 65535 ||
-          !entry["name"].is_string()) {
-        return std::nullopt;
-      }
-      names[entry["value"].get<std::uint16_t>()] = entry["name"].get<std::string>();
-    }
-  } else if (labels.is_object()) {
-    for (const auto& [key, name] : labels.items()) {
-      if (!name.is_string() || key.empty() ||
-          key.find_first_not_of("0123456789") != std::string::npos || key.size() > 5) {
-        return std::nullopt;
-      }
-      const unsigned long value = std::stoul(key);
-      if (value > 65535) return std::nullopt;
-      names[static_cast<std::uint16_t>(value)] = name.get<std::string>();
-    }
-  } else {
-    return std::nullopt;
-  }
-  return names;
-}
+// The names of each map's values: --labels-json names both (one numbering); otherwise each map
+// its own names file beside it (its sidecar, or a phantom's meta.json), --fixed-names and
+// --warped-names overriding. Without names, labels go by number.
+struct MapNames {
+  io::LabelNames names;
+  std::string source;  // empty when there are none
+};
 
-std::optional<LabelNames> read_names(const fs::path& path, std::string& problem) {
-  std::ifstream stream(path);
-  if (!stream) {
-    problem = "cannot be opened";
-    return std::nullopt;
-  }
-  const json j = json::parse(stream, nullptr, false);
-  if (j.is_discarded()) {
-    problem = "is not valid JSON";
-    return std::nullopt;
-  }
-  auto names = names_in(j);
-  if (!names) problem = "has no \"labels\" list of values and names";
-  return names;
-}
-
-// Names from --labels-json, or else from a file beside a label map: its sidecar (labels.json
-// beside labels.nii.gz) or the meta.json of a phantom folder. Without one, labels go by number.
-LabelNames find_label_names(const EvaluateOptions& o, std::string& source) {
-  std::string problem;
-  if (!o.labels_json.empty()) {
-    auto names = read_names(o.labels_json, problem);
-    if (!names) throw data_error("--labels-json '{}' {}", o.labels_json, problem);
-    source = o.labels_json;
-    return *names;
-  }
-  std::vector<fs::path> candidates;
-  for (const std::string& map : {o.fixed_labels, o.warped_labels}) {
-    candidates.push_back(io::strip_image_extension(map).string() + ".json");
-  }
-  for (const std::string& map : {o.fixed_labels, o.warped_labels}) {
-    candidates.push_back(fs::path(map).parent_path() / "meta.json");
-  }
-  for (const fs::path& candidate : candidates) {
-    std::error_code ec;
-    if (!fs::is_regular_file(candidate, ec)) continue;
-    if (auto names = read_names(candidate, problem)) {
-      source = candidate.string();
-      return *names;
-    }
-  }
+MapNames names_of_map(const std::string& option, const std::string& map) {
+  if (!option.empty()) return {io::read_label_names(option), option};
+  if (const auto beside = io::label_names_beside(map))
+    return {io::read_label_names(*beside), beside->string()};
   return {};
 }
 
-std::string name_of(const LabelNames& names, std::uint16_t label) {
+std::string name_of(const io::LabelNames& names, std::uint16_t label) {
   const auto it = names.find(label);
-  return it == names.end() ? std::to_string(label) : it->second;
+  return it == names.end() ? std::to_string(label) : it->second.name;
 }
 
 // A number for the table, or "-" where there is none (a label missing on one side).
@@ -186,11 +134,60 @@ std::string cell(double value, int width, int decimals) {
 // Overlap and surface distances; the caller has read the fixed map inside the phase "reading
 // label maps", which this ends.
 json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& progress) {
-  const LabelMap warped = read_label_map(o.warped_labels);
+  LabelMap warped = read_label_map(o.warped_labels);
   progress.end_phase();
   evaluate::require_same_grid(fixed.geometry(), o.fixed_labels, warped.geometry(), o.warped_labels);
-  std::string names_source;
-  const LabelNames names = find_label_names(o, names_source);
+  MapNames fixed_names, warped_names;
+  if (!o.labels_json.empty()) {
+    fixed_names = warped_names = {io::read_label_names(o.labels_json), o.labels_json};
+  } else {
+    fixed_names = names_of_map(o.fixed_names, o.fixed_labels);
+    warped_names = names_of_map(o.warped_names, o.warped_labels);
+  }
+  // Two maps numbered differently (a planning system's structure order against modir's organ
+  // numbers) are compared organ by organ: the warped map is renumbered into the fixed one's
+  // values by name, and labels without a partner are left out, said so.
+  json pairing = nullptr;
+  io::LabelNames names = fixed_names.names.empty() ? warped_names.names : fixed_names.names;
+  if (!fixed_names.names.empty() && !warped_names.names.empty() &&
+      fixed_names.source != warped_names.source) {
+    io::LabelPairing p =
+        io::pair_labels_by_name(fixed_names.names, warped_names.names, io::default_organ_names());
+    if (p.other_to_reference.empty()) {
+      throw data_error("no label of '{}' (names from {}) pairs by name with a label of '{}' "
+                       "(names from {})",
+                       o.warped_labels, warped_names.source, o.fixed_labels, fixed_names.source);
+    }
+    if (p.renumbered) {
+      fmt::print("labels paired by name (the maps are numbered differently):\n");
+      for (const std::string& line : p.lines) fmt::print("  {}\n", line);
+      // Warped labels without a partner (or without a name) keep a value of their own, so they
+      // show as missing in the fixed map instead of vanishing.
+      std::vector<bool> in_warped(65536, false), in_fixed(65536, false);
+      for (const std::uint16_t v : warped.buffer()) in_warped[v] = true;
+      for (const std::uint16_t v : fixed.buffer()) in_fixed[v] = true;
+      std::uint16_t next = fixed_names.names.rbegin()->first;
+      for (std::size_t v = 0; v < in_fixed.size(); ++v)
+        if (in_fixed[v]) next = std::max(next, static_cast<std::uint16_t>(v));
+      for (std::size_t v = 1; v < in_warped.size() && next < 65535; ++v) {
+        const auto value = static_cast<std::uint16_t>(v);
+        if (!in_warped[v] || p.other_to_reference.count(value)) continue;
+        p.other_to_reference[value] = ++next;
+        const auto named = warped_names.names.find(value);
+        names[next] = named != warped_names.names.end()
+                          ? named->second
+                          : io::LabelName{fmt::format("{} (warped)", value), {}, {}, ""};
+      }
+      warped = io::renumber_labels(warped, p.other_to_reference);
+      pairing = {{"by", "name"},
+                 {"warped_to_fixed", p.other_to_reference},
+                 {"unpaired_fixed", p.unpaired_reference},
+                 {"unpaired_warped", p.unpaired_other},
+                 {"lines", p.lines}};
+    }
+  }
+  const std::string names_source =
+      fixed_names.source.empty() ? warped_names.source : fixed_names.source;
 
   progress.begin_phase("overlap and surface distances", 1);
   const std::vector<evaluate::LabelOverlap> overlaps = evaluate::label_overlaps(fixed, warped);
@@ -231,7 +228,8 @@ json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& 
   }
   if (overlaps.empty()) fmt::print("  (no nonzero labels in either map)\n");
   return {{"labels", labels},
-          {"label_names_from", names_source.empty() ? json(nullptr) : json(names_source)}};
+          {"label_names_from", names_source.empty() ? json(nullptr) : json(names_source)},
+          {"label_pairing", pairing}};
 }
 
 json evaluate_jacobian(const DisplacementField& field) {
@@ -418,8 +416,13 @@ CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--warped-labels", options->warped_labels,
                       "moving label map warped onto the fixed grid");
   command->add_option("--labels-json", options->labels_json,
-                      "label names: a label sidecar (modir convert) or a phantom's meta.json "
-                      "(default: one found beside the label maps, else numbers)");
+                      "names of both maps' labels (one numbering): a label sidecar (modir "
+                      "convert) or a phantom's meta.json");
+  command->add_option("--fixed-names", options->fixed_names,
+                      "names of the fixed map's labels (default: the names file beside it)");
+  command->add_option("--warped-names", options->warped_names,
+                      "names of the warped map's labels (default: the names file beside it); "
+                      "maps numbered differently are paired by name");
   command->add_option("--displacement", options->displacement,
                       "displacement field on the fixed grid (x -> x + u(x), LPS mm)");
   command->add_option("--fixed-landmarks", options->fixed_landmarks,

@@ -1,10 +1,15 @@
 #include "register_inputs.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
 #include "modir/core/sha256.h"
+#include "modir/core/log.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_names.h"
+#include "modir/io/organ_names.h"
 #include "modir/io/point_io.h"
 
 namespace modir::cli {
@@ -56,6 +61,26 @@ void check_inside(const PointSet& points, const Geometry& grid, const std::strin
   }
 }
 
+// The moving labels' values in the fixed labels' numbering, when each map has its own names file
+// (sidecar or a phantom's meta.json) and they number the organs differently: organs are paired by
+// name (io::pair_labels_by_name). nullopt when there is nothing to pair.
+std::optional<io::LabelPairing> label_pairing(const RegistrationPaths& paths) {
+  if (paths.fixed_labels.empty()) return std::nullopt;
+  const auto fixed_names = io::label_names_beside(paths.fixed_labels);
+  const auto moving_names = io::label_names_beside(paths.moving_labels);
+  if (!fixed_names || !moving_names || *fixed_names == *moving_names) return std::nullopt;
+  io::LabelPairing pairing =
+      io::pair_labels_by_name(io::read_label_names(*fixed_names), io::read_label_names(*moving_names),
+                              io::default_organ_names());
+  if (!pairing.renumbered) return std::nullopt;
+  if (pairing.other_to_reference.empty()) {
+    throw data_error("no organ of {} (names in {}) pairs by name with one of {} (names in {})",
+                     paths.moving_labels, moving_names->string(), paths.fixed_labels,
+                     fixed_names->string());
+  }
+  return pairing;
+}
+
 }  // namespace
 
 reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
@@ -74,6 +99,11 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
   if (!paths.fixed_labels.empty()) {
     in.fixed_labels = read_labels(paths.fixed_labels, in.fixed, paths.fixed);
     in.moving_labels = read_labels(paths.moving_labels, in.moving, paths.moving);
+    if (const auto pairing = label_pairing(paths)) {
+      // Moving organs without a fixed partner become background: they cannot guide.
+      for (const std::string& line : pairing->lines) warn("labels paired by name: {}", line);
+      in.moving_labels = io::renumber_labels(*in.moving_labels, pairing->other_to_reference);
+    }
   }
   if (!paths.fixed_landmarks.empty()) {
     const PointSet fixed = io::read_points(paths.fixed_landmarks, &in.fixed.geometry());
@@ -102,6 +132,13 @@ nlohmann::json describe_inputs(const RegistrationPaths& paths) {
   for (const auto& [name, path] : all) {
     if (path->empty()) continue;
     out[name] = {{"path", *path}, {"sha256", sha256_of_path(*path)}};
+  }
+  if (const auto pairing = label_pairing(paths)) {
+    out["label_pairing"] = {{"by", "name"},
+                            {"moving_to_fixed", pairing->other_to_reference},
+                            {"unpaired_fixed", pairing->unpaired_reference},
+                            {"unpaired_moving", pairing->unpaired_other},
+                            {"lines", pairing->lines}};
   }
   return out;
 }

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "modir/io/image_io.h"
+#include "modir/io/label_names.h"
 #include "support/test_support.h"
 
 namespace modir {
@@ -155,6 +157,47 @@ TEST_F(EvaluateCli, LabelNamesComeFromASidecarOrLabelsJson) {
                              " --labels-json " + quoted(folder / "empty.json"));
   EXPECT_EQ(bad.exit_code, 1) << bad.err;
   EXPECT_NE(bad.err.find("empty.json"), std::string::npos) << bad.err;
+}
+
+TEST_F(EvaluateCli, MapsNumberedDifferentlyArePairedByName) {
+  // The phantom's labels renumbered as a planning system orders its structures, with the
+  // structures' own names: bladder 3 -> 1 ("Blaas"), rectum 4 -> 2, body 1 -> 5 ("BODY"); the
+  // other organs are not in this "structure set".
+  const fs::path folder = dir_->path() / "planning";
+  fs::create_directories(folder);
+  const LabelMap truth = io::read_image_as<std::uint16_t>(pair() / "fixed_labels.nii.gz");
+  io::write_image(io::renumber_labels(truth, {{3, 1}, {4, 2}, {1, 5}}), folder / "rs.nii.gz");
+  std::ofstream(folder / "rs.json") << R"({"labels": [{"value": 1, "name": "Blaas"},
+      {"value": 2, "name": "Rectum"}, {"value": 5, "name": "BODY"}]})";
+  const auto r = run_modir("evaluate --fixed-labels " + in_pair("fixed_labels.nii.gz") +
+                           " --warped-labels " + quoted(folder / "rs.nii.gz") + " --json " +
+                           quoted(folder / "out.json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("labels paired by name"), std::string::npos) << r.out;
+  const json j = read_json(folder / "out.json");
+  EXPECT_EQ(j["label_pairing"]["by"], "name");
+  for (const json& label : j["labels"]) {
+    const int value = label["value"];
+    if (value == 1 || value == 3 || value == 4) {
+      EXPECT_NEAR(label["dice"].get<double>(), 1.0, 1e-12) << label;  // the same voxels
+    } else {
+      EXPECT_TRUE(label["missing_in_warped"].get<bool>()) << label;  // not in the structure set
+    }
+  }
+  // --labels-json says both maps share one numbering: no pairing, and bladder meets body.
+  const auto same = run_modir("evaluate --quiet --fixed-labels " + in_pair("fixed_labels.nii.gz") +
+                              " --warped-labels " + quoted(folder / "rs.nii.gz") +
+                              " --labels-json " + in_pair("meta.json") + " --json " +
+                              quoted(folder / "same.json"));
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_TRUE(read_json(folder / "same.json")["label_pairing"].is_null());
+  // Names that pair with nothing are a data error naming both names files.
+  std::ofstream(folder / "rs.json") << R"({"labels": [{"value": 1, "name": "PTV"}]})";
+  const auto none = run_modir("evaluate --quiet --fixed-labels " + in_pair("fixed_labels.nii.gz") +
+                              " --warped-labels " + quoted(folder / "rs.nii.gz"));
+  EXPECT_EQ(none.exit_code, 1) << none.err;
+  EXPECT_NE(none.err.find("rs.json"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("meta.json"), std::string::npos) << none.err;
 }
 
 TEST_F(EvaluateCli, UnpairedLandmarksNameTheFiles) {

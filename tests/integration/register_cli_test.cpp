@@ -13,6 +13,7 @@
 
 #include "modir/core/sha256.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_names.h"
 #include "support/test_support.h"
 
 namespace modir {
@@ -133,6 +134,43 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   EXPECT_LT(tre["mean_mm"].get<double>(), 3.0);
   EXPECT_LT(tre["mean_mm"].get<double>(), tre["initial_mean_mm"].get<double>());
   EXPECT_EQ(evaluation["jacobian"]["folded_voxels"], 0);
+}
+
+// Moving labels numbered as a planning system orders its structures, named in a sidecar: the
+// organs are paired with the fixed labels (the phantom's meta.json) by name before they guide.
+TEST_F(RegisterCli, MovingLabelsNumberedDifferentlyArePairedByName) {
+  const fs::path planning = out("planning");
+  fs::create_directories(planning);
+  const LabelMap moving = io::read_image_as<std::uint16_t>(pair("moving_labels.nii.gz"));
+  io::write_image(io::renumber_labels(moving, {{3, 1}, {4, 2}, {1, 3}}), planning / "rs.nii.gz");
+  std::ofstream(planning / "rs.json") << R"({"labels": [{"value": 1, "name": "Blaas"},
+      {"value": 2, "name": "Rectum"}, {"value": 3, "name": "External"}]})";
+  const fs::path result = out("paired");
+  const auto r = run_modir("register --quiet" + images() + " --fixed-labels " +
+                           quoted(pair("fixed_labels.nii.gz")) + " --moving-labels " +
+                           quoted(planning / "rs.nii.gz") + " --config " +
+                           quoted(out("fast.json")) + " --out " + quoted(result));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("labels paired by name"), std::string::npos) << r.err;
+  const json report = read_json(result / "report.json");
+  const json& pairing = report["inputs"]["label_pairing"];
+  EXPECT_EQ(pairing["moving_to_fixed"], json::array({{1, 3}, {2, 4}, {3, 1}})) << pairing;
+  // The fixed organs that no structure names have no partner and do not guide.
+  EXPECT_EQ(pairing["unpaired_fixed"], json::array({2, 5, 6, 7})) << pairing;
+
+  const auto e = run_modir("evaluate --quiet --fixed-labels " + quoted(pair("fixed_labels.nii.gz")) +
+                           " --warped-labels " + quoted(result / "warped_labels.nii.gz") +
+                           " --labels-json " + quoted(pair("meta.json")) + " --json " +
+                           quoted(out("paired_eval.json")));
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  int bladders = 0;
+  const json evaluation = read_json(out("paired_eval.json"));
+  for (const json& row : evaluation["labels"]) {
+    if (row["name"] != "bladder") continue;
+    ++bladders;
+    EXPECT_GT(row["dice"].get<double>(), 0.9) << row;
+  }
+  EXPECT_EQ(bladders, 1) << e.out;
 }
 
 // Stray islands of bladder on the fixed labels only (as a segmentation's false positives far
