@@ -86,6 +86,8 @@ RegistrationPaths verified_inputs(const Front& front) {
           name, input.path, now, input.sha256);
     }
     *field->second = input.path;
+    if (name == "fixed") paths.fixed_series = input.series;
+    if (name == "moving") paths.moving_series = input.series;
   }
   if (paths.fixed.empty() || paths.moving.empty())
     throw data_error("{}/front.json records no fixed and moving inputs to rebuild outputs from",

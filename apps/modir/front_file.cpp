@@ -156,6 +156,8 @@ std::map<std::string, FrontInput> read_inputs(const FrontReader& r, const json& 
     if (in.sha256.size() != 64 ||
         in.sha256.find_first_not_of("0123456789abcdef") != std::string::npos)
       r.fail(where + ".sha256", "must be 64 lower-case hexadecimal digits");
+    if (entry.is_object() && entry.contains("series"))
+      in.series = r.text(entry.at("series"), where + ".series");
     inputs[name] = in;
   }
   return inputs;

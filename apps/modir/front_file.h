@@ -39,6 +39,7 @@ struct FrontEntry {
 struct FrontInput {
   std::string path;
   std::string sha256;
+  std::string series;  ///< the DICOM series read from a folder of several ("" otherwise)
 };
 
 /// front.json, read and checked.

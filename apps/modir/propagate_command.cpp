@@ -3,6 +3,7 @@
 // registers guided by the organs whose names the organ name table recognises, warps every
 // structure on its own and writes an RT Structure Set on the daily series (clinical/propagation).
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,14 +52,18 @@ struct Scan {
   std::optional<io::DicomSeries> series;
 };
 
-// `fallback_uid` picks the series in a folder of several when none was chosen.
-Scan read_scan(const std::string& path, std::string series_uid,
+// `fallback_uid` picks the series in a folder of several when none was chosen and the folder
+// holds it; `option` is the option that chooses one, named when the choice is needed.
+Scan read_scan(const std::string& path, std::string series_uid, const std::string& option,
                const std::string& fallback_uid = {}) {
   Scan scan;
   if (fs::is_directory(path)) {
     const io::DicomScan found = io::scan_dicom(path);
-    if (series_uid.empty() && found.series.size() > 1 && !fallback_uid.empty()) series_uid = fallback_uid;
-    scan.series = io::select_series(found, series_uid, path);
+    const bool holds_fallback =
+        std::any_of(found.series.begin(), found.series.end(),
+                    [&](const io::DicomSeries& s) { return s.series_uid == fallback_uid; });
+    if (series_uid.empty() && found.series.size() > 1 && holds_fallback) series_uid = fallback_uid;
+    scan.series = io::select_series(found, series_uid, path, option);
     io::ReadOptions read;
     read.dicom_series_uid = scan.series->series_uid;
     scan.image = io::read_image_as<float>(path, read);
@@ -81,8 +86,9 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
 
   progress.begin_phase("reading", 1);
   const io::RtStructureSet set = io::read_rtstruct(o.structures);
-  Scan planning = read_scan(o.planning, o.planning_series, set.referenced_series_uid);
-  Scan daily = read_scan(o.daily, o.daily_series);
+  Scan planning =
+      read_scan(o.planning, o.planning_series, "--planning-series", set.referenced_series_uid);
+  Scan daily = read_scan(o.daily, o.daily_series, "--daily-series");
   progress.end_phase();
 
   // Every structure rasterised on its own, on the planning grid.
@@ -142,7 +148,13 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                              {"guided", s.guided},
                              {"why", s.why},
                              {"planning_ml", s.planning_ml},
-                             {"daily_ml", s.daily_ml}});
+                             {"daily_ml", s.daily_ml},
+                             {"beyond_planning_scan_ml", s.beyond_planning_ml}});
+    if (s.beyond_planning_ml >= 0.05) {
+      warn("structure '{}': {:.1f} ml lie where the daily scan reaches beyond the planning scan; "
+           "not drawn there",
+           s.structure.name, s.beyond_planning_ml);
+    }
     io::RtStructure r = s.structure;
     r.contours = io::mask_contours(s.fraction);
     if (r.contours.empty()) warn("structure '{}' has no voxel on the daily scan", r.name);

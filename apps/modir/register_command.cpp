@@ -206,6 +206,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"modir_version", kVersion},
       {"command", "register"},
       {"inputs", describe_inputs(options.paths)},
+      {"label_pairing", describe_label_pairing(options.paths)},
       {"config", reg::to_json(config)},
       {"model", result.model},
       {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
@@ -251,6 +252,10 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
   RegistrationPaths& p = options->paths;
   command->add_option("--fixed", p.fixed, "fixed image (its grid is the output grid)")->required();
   command->add_option("--moving", p.moving, "moving image")->required();
+  command->add_option("--fixed-series", p.fixed_series,
+                      "DICOM series UID of the fixed scan, where its folder holds several");
+  command->add_option("--moving-series", p.moving_series,
+                      "DICOM series UID of the moving scan, where its folder holds several");
   command->add_option("--out", options->out, "output folder")->required();
   command->add_option("--fixed-labels", p.fixed_labels,
                       "organ labels of the fixed image (guidance)");

@@ -92,8 +92,13 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
     throw usage_error("landmark guidance needs both --fixed-landmarks and --moving-landmarks");
   }
   reg::RegistrationInputs in;
-  in.fixed = io::read_image_as<float>(paths.fixed);
-  const AnyImage moving = io::read_image(paths.moving);
+  io::ReadOptions fixed_read, moving_read;
+  fixed_read.dicom_series_uid = paths.fixed_series;
+  fixed_read.dicom_series_option = "--fixed-series";
+  moving_read.dicom_series_uid = paths.moving_series;
+  moving_read.dicom_series_option = "--moving-series";
+  in.fixed = io::read_image_as<float>(paths.fixed, fixed_read);
+  const AnyImage moving = io::read_image(paths.moving, moving_read);
   if (moving_pixel_type) *moving_pixel_type = pixel_type_of(moving);
   in.moving = convert_pixels<float>(moving);
   if (!paths.fixed_labels.empty()) {
@@ -133,14 +138,19 @@ nlohmann::json describe_inputs(const RegistrationPaths& paths) {
     if (path->empty()) continue;
     out[name] = {{"path", *path}, {"sha256", sha256_of_path(*path)}};
   }
-  if (const auto pairing = label_pairing(paths)) {
-    out["label_pairing"] = {{"by", "name"},
-                            {"moving_to_fixed", pairing->other_to_reference},
-                            {"unpaired_fixed", pairing->unpaired_reference},
-                            {"unpaired_moving", pairing->unpaired_other},
-                            {"lines", pairing->lines}};
-  }
+  if (!paths.fixed_series.empty()) out["fixed"]["series"] = paths.fixed_series;
+  if (!paths.moving_series.empty()) out["moving"]["series"] = paths.moving_series;
   return out;
+}
+
+nlohmann::json describe_label_pairing(const RegistrationPaths& paths) {
+  const auto pairing = label_pairing(paths);
+  if (!pairing) return nullptr;
+  return {{"by", "name"},
+          {"moving_to_fixed", pairing->other_to_reference},
+          {"unpaired_fixed", pairing->unpaired_reference},
+          {"unpaired_moving", pairing->unpaired_other},
+          {"lines", pairing->lines}};
 }
 
 }  // namespace modir::cli

@@ -38,7 +38,7 @@ struct SegmentTrainOptions {
 };
 
 struct SegmentPredictOptions {
-  std::string model, image, out, device = "cpu";
+  std::string model, image, series, out, device = "cpu";
   learn::PredictOptions predict;
   bool no_qc = false;
 };
@@ -183,7 +183,9 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   Progress progress(progress_style(global));
   const learn::Segmenter segmenter(model, device);
   progress.begin_phase("reading", 1);
-  const Image<float> image = io::read_image_as<float>(o.image);
+  io::ReadOptions read;
+  read.dicom_series_uid = o.series;
+  const Image<float> image = io::read_image_as<float>(o.image, read);
   progress.end_phase();
   const LabelMap labels = segmenter.predict(image, o.predict, progress);
   std::optional<nlohmann::json> qc;
@@ -280,6 +282,8 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
   p->fallthrough();
   p->add_option("--model", predict->model, "model folder (default: the shipped models/pelvis)");
   p->add_option("--image", predict->image, "the scan to label")->required();
+  p->add_option("--series", predict->series,
+                "DICOM series UID of --image, where its folder holds several");
   p->add_option("--out", predict->out, "the label map to write")->required();
   p->add_option("--device", predict->device, "cpu or cuda (default cpu)");
   p->add_option("--overlap", predict->predict.overlap,

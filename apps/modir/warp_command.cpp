@@ -32,6 +32,7 @@ namespace {
 
 struct WarpOptions {
   std::string moving;
+  std::string series;  // DICOM series UID of --moving, where its folder holds several
   std::string points;
   std::string displacement;
   std::string out;
@@ -83,7 +84,8 @@ int warp_points(const WarpOptions& options) {
   for (const auto& [given, name] :
        {std::pair{!options.reference.empty(), "--reference"}, std::pair{options.labels, "--labels"},
         std::pair{options.nearest, "--nearest"},
-        std::pair{options.outside.has_value(), "--outside"}}) {
+        std::pair{options.outside.has_value(), "--outside"},
+        std::pair{!options.series.empty(), "--series"}}) {
     if (given) throw usage_error("{} applies to images; it cannot be used with --points", name);
   }
   io::detect_point_format(options.out);
@@ -256,7 +258,9 @@ int warp_image_file(const WarpOptions& options, const GlobalOptions& global) {
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
   progress.begin_phase("reading", 1);
   const DisplacementField field = field_on_output_grid(options);
-  const AnyImage moving = io::read_image(options.moving);
+  io::ReadOptions read;
+  read.dicom_series_uid = options.series;
+  const AnyImage moving = io::read_image(options.moving, read);
   progress.end_phase();
   const PixelType type = pixel_type_of(moving);
   if (!options.labels && is_integer_type(type) &&
@@ -311,6 +315,8 @@ CommandAction add_warp_command(CLI::App& app, const GlobalOptions& global) {
       "Apply a displacement field: warp a moving image or label map onto the fixed grid, or map "
       "fixed points into the moving image");
   command->add_option("--moving", options->moving, "moving image or label map to warp");
+  command->add_option("--series", options->series,
+                      "DICOM series UID of --moving, where its folder holds several");
   command->add_option("--points", options->points,
                       "fixed points (.csv, .txt, .mrk.json) to map to the moving image");
   command

@@ -1,10 +1,14 @@
 // `modir propagate` end to end in DICOM on a phantom patient whose truth is known: the moving
 // scan is the planning CT with its organs as an RTSTRUCT, the fixed scan the daily CT. The
-// propagated RTSTRUCT, read back on the daily series, is compared with the daily truth.
+// propagated RTSTRUCT, read back on the daily series, is compared with the daily truth. Also the
+// inputs a clinic sends by mistake: the wrong series, a folder of two series, a missing slice, a
+// structure without contours, contours beyond the scan.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -12,77 +16,250 @@
 #include "modir/io/image_io.h"
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
+#include "modir/io/rtstruct_write.h"
 #include "support/test_support.h"
 
 namespace modir {
 namespace {
 
+namespace fs = std::filesystem;
+using nlohmann::json;
 using test::quoted;
 using test::run_modir;
 
-TEST(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
-  test::TempDir dir;
-  ASSERT_EQ(run_modir("phantom --quiet --seed 9051 --size small --deformation large --out " +
-                      quoted(dir / "p"))
-                .exit_code,
-            0);
-  ASSERT_EQ(run_modir("convert --quiet " + quoted(dir / "p/fixed.nii.gz") + " " +
-                      quoted(dir / "daily") + " --dicom")
-                .exit_code,
-            0);
-  ASSERT_EQ(run_modir("convert --quiet " + quoted(dir / "p/moving.nii.gz") + " " +
-                      quoted(dir / "planning") + " --dicom")
-                .exit_code,
-            0);
-  ASSERT_EQ(run_modir("convert --quiet " + quoted(dir / "p/moving_labels.nii.gz") + " " +
-                      quoted(dir / "RS_plan.dcm") + " --reference " + quoted(dir / "planning") +
-                      " --names " + quoted(dir / "p/meta.json"))
-                .exit_code,
-            0);
-  const auto run = run_modir("propagate --quiet --planning " + quoted(dir / "planning") +
-                             " --structures " + quoted(dir / "RS_plan.dcm") + " --daily " +
-                             quoted(dir / "daily") + " --out " + quoted(dir / "out"));
-  if (run.err.find("without LibTorch") != std::string::npos)
-    GTEST_SKIP() << "modir was built without LibTorch";
+// One phantom patient in DICOM for every test of this file: daily/ (fixed scan), planning/
+// (moving scan) and RS_plan.dcm (the moving scan's organs, named as in meta.json).
+class PropagateCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    const auto ok = [](const std::string& arguments) {
+      const auto r = run_modir(arguments);
+      ASSERT_EQ(r.exit_code, 0) << arguments << "\n" << r.err;
+    };
+    ok("phantom --quiet --seed 9051 --size small --deformation large --out " + quoted(at("p")));
+    ok("convert --quiet " + quoted(at("p/fixed.nii.gz")) + " " + quoted(at("daily")) + " --dicom");
+    ok("convert --quiet " + quoted(at("p/moving.nii.gz")) + " " + quoted(at("planning")) +
+       " --dicom");
+    ok("convert --quiet " + quoted(at("p/moving_labels.nii.gz")) + " " + quoted(at("RS_plan.dcm")) +
+       " --reference " + quoted(at("planning")) + " --names " + quoted(at("p/meta.json")));
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static fs::path at(const std::string& name) { return dir_->path() / name; }
+  static const io::DicomSeries& series(const fs::path& folder) {
+    static std::map<fs::path, io::DicomScan> scans;
+    if (!scans.count(folder)) scans[folder] = io::scan_dicom(folder);
+    return io::select_series(scans[folder], "", folder);
+  }
+  static test::RunResult propagate(const std::string& planning, const std::string& structures,
+                                   const std::string& daily, const std::string& out,
+                                   const std::string& more = "") {
+    return run_modir("propagate --quiet --planning " + quoted(at(planning)) + " --structures " +
+                     quoted(at(structures)) + " --daily " + quoted(at(daily)) + " --out " +
+                     quoted(at(out)) + more);
+  }
+  static json read_json(const fs::path& path) {
+    std::ifstream stream(path);
+    return json::parse(stream);
+  }
+  // Dice of one structure of an RTSTRUCT, rasterised on a series, against label `value` of a map.
+  static double dice_of(const fs::path& rtstruct, const std::string& name, const fs::path& on,
+                        const LabelMap& truth, std::uint16_t value) {
+    const io::RtStructureSet set = io::read_rtstruct(rtstruct);
+    const io::RasterizedLabels back =
+        io::rasterize_rtstruct(set, series(on), io::dicom_series_geometry(series(on)), {name});
+    EXPECT_EQ(back.labels.geometry().size, truth.geometry().size);
+    std::int64_t both = 0, a = 0, b = 0;
+    for (std::int64_t v = 0; v < truth.voxel_count(); ++v) {
+      const bool x = truth.data()[v] == value, y = back.labels.data()[v] == 1;
+      both += x && y;
+      a += x;
+      b += y;
+    }
+    return 2.0 * double(both) / double(a + b);
+  }
+  static bool without_libtorch(const test::RunResult& r) {
+    return r.err.find("without LibTorch") != std::string::npos;
+  }
+
+  static test::TempDir* dir_;
+};
+
+test::TempDir* PropagateCli::dir_ = nullptr;
+
+TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
+  const auto run = propagate("planning", "RS_plan.dcm", "daily", "out");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
   ASSERT_EQ(run.exit_code, 0) << run.err;
 
   // The structure set lies on the daily series and passes dciodvfy.
-  const io::RtStructureSet set = io::read_rtstruct(dir / "out/RS_propagated.dcm");
-  const io::DicomScan scan = io::scan_dicom(dir / "daily");
-  const io::DicomSeries& daily = io::select_series(scan, "", dir / "daily");
-  EXPECT_EQ(set.referenced_series_uid, daily.series_uid);
-  const test::DicomValidation check = test::dciodvfy(dir / "out/RS_propagated.dcm", "RTStructureSet");
+  const io::RtStructureSet set = io::read_rtstruct(at("out/RS_propagated.dcm"));
+  EXPECT_EQ(set.referenced_series_uid, series(at("daily")).series_uid);
+  const test::DicomValidation check = test::dciodvfy(at("out/RS_propagated.dcm"), "RTStructureSet");
   ASSERT_TRUE(check.ran) << check.report;
   EXPECT_TRUE(check.errors.empty()) << check.errors;
 
   // Every organ guided, and the bladder (filled between the scans) lands on the daily truth.
-  std::ifstream report_file(dir / "out/report.json");
-  const auto report = nlohmann::json::parse(report_file);
-  for (const auto& s : report["structures"]) EXPECT_TRUE(s["guided"].get<bool>()) << s.dump();
-  const io::RasterizedLabels back =
-      io::rasterize_rtstruct(set, daily, io::dicom_series_geometry(daily), {"bladder"});
-  const LabelMap truth = io::read_image_as<std::uint16_t>(dir / "p/fixed_labels.nii.gz");
-  ASSERT_EQ(back.labels.geometry().size, truth.geometry().size);
-  std::int64_t both = 0, a = 0, b = 0;
-  for (std::int64_t v = 0; v < truth.voxel_count(); ++v) {
-    const bool x = truth.data()[v] == 3, y = back.labels.data()[v] == 1;  // 3: bladder
-    both += x && y;
-    a += x;
-    b += y;
+  const json report = read_json(at("out/report.json"));
+  for (const auto& s : report["structures"]) {
+    EXPECT_TRUE(s["guided"].get<bool>()) << s.dump();
+    EXPECT_GE(s["beyond_planning_scan_ml"].get<double>(), 0.0) << s.dump();
   }
-  const double dice = 2.0 * double(both) / double(a + b);
+  const LabelMap truth = io::read_image_as<std::uint16_t>(at("p/fixed_labels.nii.gz"));
+  const double dice = dice_of(at("out/RS_propagated.dcm"), "bladder", at("daily"), truth, 3);
   std::printf("bladder Dice of the propagated RTSTRUCT against the daily truth: %.3f\n", dice);
   EXPECT_GE(dice, 0.9);
 }
 
-TEST(PropagateCli, ANonEmptyOutputFolderIsRefused) {
-  test::TempDir dir;
-  std::filesystem::create_directories(dir / "out");
-  std::ofstream(dir / "out" / "keep.txt") << "x";
+TEST_F(PropagateCli, IdentityPropagationReturnsThePlanningStructures) {
+  const auto run = propagate("planning", "RS_plan.dcm", "planning", "identity");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const LabelMap planning = io::read_image_as<std::uint16_t>(at("p/moving_labels.nii.gz"));
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::uint16_t>>{
+           {"body", 1}, {"bladder", 3}, {"rectum", 4}, {"femoral_heads", 7}}) {
+    const double dice = dice_of(at("identity/RS_propagated.dcm"), name, at("planning"), planning, value);
+    EXPECT_GE(dice, 0.97) << name;
+  }
+  for (const auto& s : read_json(at("identity/report.json"))["structures"]) {
+    EXPECT_NEAR(s["daily_ml"].get<double>(), s["planning_ml"].get<double>(),
+                0.03 * s["planning_ml"].get<double>() + 0.5)
+        << s.dump();
+  }
+}
+
+TEST_F(PropagateCli, StructuresOfAnotherSeriesAreRefusedNamingBothSeries) {
+  // The structure set was drawn on the planning series; here the daily one is called planning.
+  const auto r = propagate("daily", "RS_plan.dcm", "daily", "wrong_series");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(series(at("planning")).series_uid), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(series(at("daily")).series_uid), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(at("wrong_series/RS_propagated.dcm")));
+}
+
+TEST_F(PropagateCli, AFolderOfTwoSeriesNeedsAChoiceEveryCommandOffers) {
+  const fs::path both = at("both");
+  fs::create_directories(both);
+  for (const auto& [folder, prefix] : {std::pair{"planning", "P_"}, std::pair{"daily", "D_"}}) {
+    for (const auto& file : fs::directory_iterator(at(folder)))
+      fs::copy_file(file.path(), both / (prefix + file.path().filename().string()));
+  }
+  const std::string daily_uid = series(at("daily")).series_uid;
+  const std::string planning_uid = series(at("planning")).series_uid;
+
+  // Each command names its own option for the choice.
+  const auto no_choice = propagate("planning", "RS_plan.dcm", "both", "two");
+  EXPECT_EQ(no_choice.exit_code, 2) << no_choice.err;
+  EXPECT_NE(no_choice.err.find("--daily-series"), std::string::npos) << no_choice.err;
+  EXPECT_NE(no_choice.err.find(daily_uid), std::string::npos) << no_choice.err;
+  const auto reg = run_modir("register --quiet --fixed " + quoted(both) + " --moving " +
+                             quoted(at("p/moving.nii.gz")) + " --out " + quoted(at("reg_two")));
+  EXPECT_EQ(reg.exit_code, 2) << reg.err;
+  EXPECT_NE(reg.err.find("--fixed-series"), std::string::npos) << reg.err;
+  const auto seg = run_modir("segment predict --quiet --image " + quoted(both) + " --out " +
+                             quoted(at("seg_two.nii.gz")));
+  if (!without_libtorch(seg)) {
+    EXPECT_EQ(seg.exit_code, 2) << seg.err;
+    EXPECT_NE(seg.err.find("--series"), std::string::npos) << seg.err;
+  }
+
+  // With the choice made, warp reads the chosen series (the planning scan, onto its own grid).
+  const auto warp_no_choice = run_modir("warp --quiet --moving " + quoted(both) +
+                                        " --displacement " + quoted(at("p/gt_displacement.nii.gz")) +
+                                        " --out " + quoted(at("w.nii.gz")));
+  EXPECT_EQ(warp_no_choice.exit_code, 2) << warp_no_choice.err;
+  EXPECT_NE(warp_no_choice.err.find("--series"), std::string::npos) << warp_no_choice.err;
+  const auto warp = run_modir("warp --quiet --moving " + quoted(both) + " --series " +
+                              planning_uid + " --displacement " +
+                              quoted(at("p/gt_displacement.nii.gz")) + " --out " +
+                              quoted(at("w.nii.gz")));
+  EXPECT_EQ(warp.exit_code, 0) << warp.err;
+
+  // propagate: the planning series defaults to the one the structure set was drawn on.
+  const auto chosen = propagate("both", "RS_plan.dcm", "both", "two_chosen",
+                                " --daily-series " + daily_uid);
+  if (without_libtorch(chosen)) return;
+  ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+  EXPECT_EQ(io::read_rtstruct(at("two_chosen/RS_propagated.dcm")).referenced_series_uid, daily_uid);
+}
+
+TEST_F(PropagateCli, AMissingDailySliceIsADataErrorNamingTheGap) {
+  const fs::path gap = at("gap");
+  fs::create_directories(gap);
+  std::vector<fs::path> files;
+  for (const auto& file : fs::directory_iterator(at("daily"))) files.push_back(file.path());
+  std::sort(files.begin(), files.end());
+  for (std::size_t k = 0; k < files.size(); ++k)
+    if (k != files.size() / 2) fs::copy_file(files[k], gap / files[k].filename());
+  const auto r = propagate("planning", "RS_plan.dcm", "gap", "gap_out");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;
+}
+
+TEST_F(PropagateCli, EmptyStructuresAndContoursBeyondTheScanAreCarriedAndReported) {
+  // The planning set plus a structure without contours and a marker square that reaches 40 mm
+  // beyond the planning scan's side, on a middle slice.
+  const io::DicomSeries& planning = series(at("planning"));
+  const Geometry grid = io::dicom_series_geometry(planning);
+  io::RtStructureSet set = io::read_rtstruct(at("RS_plan.dcm"));
+  std::vector<io::RtStructure> structures = set.structures;
+  io::RtStructure empty;
+  empty.roi_number = 90;
+  empty.name = "Empty_Helper";
+  empty.interpreted_type = "CONTROL";
+  structures.push_back(empty);
+  io::RtStructure marker;
+  marker.roi_number = 91;
+  marker.name = "Marker";
+  marker.interpreted_type = "MARKER";
+  const Vec3d centre = grid.index_to_world(
+      {double(grid.size[0]) - 1.0, (grid.size[1] - 1) / 2.0, double(grid.size[2] / 2)});
+  io::RtContour square;
+  square.geometric_type = "CLOSED_PLANAR";
+  const Vec3d dx = grid.direction.column(0), dy = grid.direction.column(1);
+  for (const auto& [a, b] : {std::pair{-20.0, -20.0}, {40.0, -20.0}, {40.0, 20.0}, {-20.0, 20.0}})
+    square.points.push_back(centre + dx * a + dy * b);
+  marker.contours.push_back(square);
+  structures.push_back(marker);
+  io::RtStructureSetText text;
+  text.label = "EXTRA";
+  io::write_rtstruct(structures, planning, text, at("RS_extra.dcm"));
+
+  const auto run = propagate("planning", "RS_extra.dcm", "daily", "extra");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("Marker"), std::string::npos) << run.err;  // warned: partly outside
+  const json report = read_json(at("extra/report.json"));
+  bool saw_empty = false, saw_marker = false;
+  for (const auto& s : report["structures"]) {
+    if (s["name"] == "Empty_Helper") {
+      saw_empty = true;
+      EXPECT_FALSE(s["guided"].get<bool>());
+      EXPECT_EQ(s["planning_ml"].get<double>(), 0.0);
+    }
+    if (s["name"] == "Marker") {
+      saw_marker = true;
+      EXPECT_FALSE(s["guided"].get<bool>()) << s.dump();  // not an organ
+      EXPECT_GT(s["planning_ml"].get<double>(), 0.0) << s.dump();  // what lies inside is kept
+      EXPECT_GT(s["daily_ml"].get<double>(), 0.0) << s.dump();
+    }
+  }
+  EXPECT_TRUE(saw_empty && saw_marker) << report.dump();
+  const test::DicomValidation check = test::dciodvfy(at("extra/RS_propagated.dcm"), "RTStructureSet");
+  ASSERT_TRUE(check.ran) << check.report;
+  EXPECT_TRUE(check.errors.empty()) << check.errors;
+}
+
+TEST_F(PropagateCli, ANonEmptyOutputFolderIsRefused) {
+  fs::create_directories(at("full"));
+  std::ofstream(at("full/keep.txt")) << "x";
   const auto r = run_modir("propagate --planning a --structures b --daily c --out " +
-                           quoted(dir / "out"));
+                           quoted(at("full")));
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "keep.txt"));
+  EXPECT_TRUE(fs::exists(at("full/keep.txt")));
 }
 
 }  // namespace

@@ -153,7 +153,7 @@ TEST_F(RegisterCli, MovingLabelsNumberedDifferentlyArePairedByName) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("labels paired by name"), std::string::npos) << r.err;
   const json report = read_json(result / "report.json");
-  const json& pairing = report["inputs"]["label_pairing"];
+  const json& pairing = report["label_pairing"];
   EXPECT_EQ(pairing["moving_to_fixed"], json::array({{1, 3}, {2, 4}, {3, 1}})) << pairing;
   // The fixed organs that no structure names have no partner and do not guide.
   EXPECT_EQ(pairing["unpaired_fixed"], json::array({2, 5, 6, 7})) << pairing;

@@ -108,10 +108,21 @@ PropagationResult propagate(const PropagationInputs& inputs, const reg::Registra
     const std::uint8_t* m = inputs.planning_masks[k].data();
     for (std::int64_t v = 0; v < mask.voxel_count(); ++v) mask.data()[v] = m[v] ? 1.0f : 0.0f;
     PropagatedStructure& out = result.structures[k];
-    transform::warp_linear(mask, result.displacement, out.fraction);
-    const auto inside = std::count_if(out.fraction.buffer().begin(), out.fraction.buffer().end(),
-                                      [](float f) { return f >= 0.5f; });
+    Image<std::uint8_t> covered;
+    transform::warp_linear(mask, result.displacement, out.fraction, nullptr, &covered);
+    // Where x + u(x) leaves the planning scan, the structure is unknown: the interpolant would
+    // only repeat the planning scan's last slice. Nothing is drawn there, and it is reported.
+    std::int64_t inside = 0, beyond = 0;
+    float* f = out.fraction.data();
+    for (std::int64_t v = 0; v < out.fraction.voxel_count(); ++v) {
+      if (!covered.data()[v]) {
+        beyond += f[v] >= 0.5f;
+        f[v] = 0.0f;
+      }
+      inside += f[v] >= 0.5f;
+    }
     out.daily_ml = double(inside) * daily_voxel_ml;
+    out.beyond_planning_ml = double(beyond) * daily_voxel_ml;
   }
   return result;
 }

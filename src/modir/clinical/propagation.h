@@ -34,6 +34,9 @@ struct PropagatedStructure {
   std::string why;                      ///< why it guided or not
   double planning_ml = 0.0;             ///< volume on the planning scan
   double daily_ml = 0.0;                ///< volume of the propagated mask (fraction >= 0.5)
+  /// Volume the structure would have where the daily scan's points map beyond the planning
+  /// scan (its last slice continued); not drawn, since the planning scan does not show it.
+  double beyond_planning_ml = 0.0;
   Image<float> fraction;                ///< the mask warped onto the daily grid (linear)
 };
 

@@ -281,7 +281,8 @@ const ScannedSeries& chosen_series(const DetailedScan& scan, const fs::path& pat
   DicomScan plain;
   for (const ScannedSeries& s : scan.series) plain.series.push_back(s.series);
   plain.other_objects = scan.other_objects;
-  const DicomSeries& chosen = select_series(plain, options.dicom_series_uid, path);
+  const DicomSeries& chosen =
+      select_series(plain, options.dicom_series_uid, path, options.dicom_series_option);
   const auto index = static_cast<std::size_t>(&chosen - plain.series.data());
   return scan.series[index];
 }

@@ -307,7 +307,7 @@ DicomScan scan_dicom(const fs::path& folder_or_file) {
 }
 
 const DicomSeries& select_series(const DicomScan& scan, const std::string& series_uid,
-                                 const fs::path& where) {
+                                 const fs::path& where, const std::string& option) {
   if (scan.series.empty()) {
     std::string found;
     for (const DicomObject& o : scan.other_objects) {
@@ -328,11 +328,11 @@ const DicomSeries& select_series(const DicomScan& scan, const std::string& serie
                         s.modality, quoted_or_none(s.description), s.files.size());
   }
   if (series_uid.empty()) {
-    throw usage_error("'{}' holds {} image series: {}; pick one with --series UID", where.string(),
-                      scan.series.size(), list);
+    throw usage_error("'{}' holds {} image series: {}; pick one with {} UID", where.string(),
+                      scan.series.size(), list, option);
   }
-  throw usage_error("'{}' holds no series with UID {}; it holds: {}; pick one with --series UID",
-                    where.string(), series_uid, list);
+  throw usage_error("'{}' holds no series with UID {}; it holds: {}; pick one with {} UID",
+                    where.string(), series_uid, list, option);
 }
 
 Geometry dicom_series_geometry(const DicomSeries& series) {

@@ -42,8 +42,10 @@ DicomScan scan_dicom(const std::filesystem::path& folder_or_file);
 /// Picks the series with this UID, or the only series when `series_uid` is empty. Throws a data
 /// error when there is no image series, and a usage error listing every series (UID, description,
 /// slice count) when there are several and none was chosen, or the chosen UID is absent.
+/// `option` is the command-line option that chooses a series, for that error.
 const DicomSeries& select_series(const DicomScan& scan, const std::string& series_uid,
-                                 const std::filesystem::path& where);
+                                 const std::filesystem::path& where,
+                                 const std::string& option = "--series");
 
 /// The geometry of a series from its headers alone (ImagePositionPatient, ImageOrientationPatient,
 /// PixelSpacing), with the slice spacing from the sorted positions. Throws a data error when the

@@ -22,8 +22,10 @@ struct ReadOptions {
   bool allow_2d = false;
   NonFinitePolicy non_finite = NonFinitePolicy::kError;
   double replacement = 0.0;
-  /// DICOM: which series to read when a directory holds several.
+  /// DICOM: which series to read when a directory holds several, and the command-line option
+  /// that chooses it (named in the error that lists the series when none was chosen).
   std::string dicom_series_uid;
+  std::string dicom_series_option = "--series";
   /// numpy .npz: which array to read when the archive holds several.
   std::string npz_array;
 };
