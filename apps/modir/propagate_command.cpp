@@ -25,7 +25,9 @@
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
 #include "modir/io/rtstruct_write.h"
+#include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
+#include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/register/registration_config.h"
 #include "modir/register/result_outputs.h"
@@ -44,6 +46,7 @@ struct PropagateOptions {
   std::string model;
   std::string config;
   std::string names_table;
+  bool no_qc = false;
 };
 
 // A scan given as a DICOM folder (with its series) or as an image file.
@@ -118,6 +121,24 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
     const io::OrganNameMatch m = io::match_organ_name(c.name, names);
     classes[c.id] = m.organ_class.value_or("");
   }
+  // The daily labels' quality control, as `segment predict` does it: organs the model got
+  // wrong on this scan (a new scanner, an unusual patient) must not steer the registration.
+  std::optional<nlohmann::json> qc;
+  if (!o.no_qc) {
+    const std::optional<learn::ModelStatistics> statistics = learn::read_statistics(model);
+    const std::vector<LabelMap> variants =
+        learn::predict_variants(segmenter, daily.image, learn::PredictOptions{}, progress);
+    learn::QcReport report =
+        learn::assess_prediction(daily_labels, variants, segmenter.plan().classes, statistics);
+    report.variants = learn::qc_variant_names();
+    for (const learn::OrganQc& organ : report.organs) {
+      if (organ.reliable() || organ.id >= classes.size() || classes[organ.id].empty()) continue;
+      warn("QC: the daily scan's {} label is unreliable ({}); it does not guide", organ.name,
+           fmt::join(organ.reasons, "; "));
+      inputs.unreliable_classes[classes[organ.id]] = fmt::format("{}", fmt::join(organ.reasons, "; "));
+    }
+    qc = learn::qc_to_json(report, o.daily, (out / "daily_organs.nii.gz").string(), model.string());
+  }
   inputs.daily_labels = daily_labels;
   inputs.daily_label_classes = classes;
   inputs.planning = std::move(planning.image);
@@ -132,6 +153,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   fs::create_directories(out);
   io::write_displacement_field(result.displacement, out / "displacement.nii.gz");
   io::write_image(daily_labels, out / "daily_organs.nii.gz");
+  if (qc) io::write_text_file(learn::qc_path_for(out / "daily_organs.nii.gz"), qc->dump(1) + "\n");
   io::write_image(clinical::propagated_label_map(result), out / "labels.nii.gz");
   nlohmann::json label_names = nlohmann::json::array();
   nlohmann::json per_structure = nlohmann::json::array();
@@ -185,6 +207,9 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       {"structures_file", o.structures},
       {"model", model.string()},
       {"guiding_organs", result.guiding_classes},
+      {"daily_label_qc", qc ? nlohmann::json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())
+                            : nlohmann::json(nullptr)},
+      {"unreliable_daily_organs", inputs.unreliable_classes},
       {"structures", per_structure},
       {"levels", reg::levels_to_json(result.registration.levels)}};
   io::write_text_file(out / "report.json", report.dump(2) + "\n");
@@ -216,6 +241,9 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
   command->add_option("--model", o->model, "segmentation model (default: models/pelvis)");
   command->add_option("--config", o->config, "registration config JSON");
   command->add_option("--names-table", o->names_table, "an edited organ name table");
+  command->add_flag("--no-qc", o->no_qc,
+                    "skip the daily labels' quality control (3 more predictions); every organ "
+                    "the model finds then guides");
   return [o, &global] { return run_propagate(*o, global); };
 }
 

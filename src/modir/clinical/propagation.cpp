@@ -70,6 +70,12 @@ PropagationResult propagate(const PropagationInputs& inputs, const reg::Registra
       out.why = "empty on the planning scan";
       continue;
     }
+    const auto unreliable = inputs.unreliable_classes.find(*match.organ_class);
+    if (unreliable != inputs.unreliable_classes.end()) {
+      out.why = fmt::format("{}: the daily scan's label failed QC ({})", *match.organ_class,
+                            unreliable->second);
+      continue;
+    }
     const auto value = daily_value.find(*match.organ_class);
     if (value == daily_value.end()) {
       out.why = inputs.daily_labels

@@ -4,6 +4,7 @@
 // carried onto a new (daily) CT of the same patient by a registration guided by the organs both
 // scans show.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ struct PropagationInputs {
   /// class name of each label value (index = value; "" for values that are not organs).
   std::optional<LabelMap> daily_labels;
   std::vector<std::string> daily_label_classes;
+  /// Organ classes whose daily label failed quality control, with the reasons: they do not
+  /// guide (a wrong label would steer the registration), and the report says why.
+  std::map<std::string, std::string> unreliable_classes;
 };
 
 struct PropagatedStructure {
