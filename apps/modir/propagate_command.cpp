@@ -18,6 +18,7 @@
 #include "modir/core/progress.h"
 #include "modir/core/version.h"
 #include "modir/io/contour_raster.h"
+#include "modir/io/deformable_registration.h"
 #include "modir/io/dicom_series.h"
 #include "modir/io/image_io.h"
 #include "modir/io/organ_names.h"
@@ -195,6 +196,14 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
         result.guiding_classes.empty() ? std::string("the images alone")
                                        : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
     io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
+    if (planning.series &&
+        planning.series->frame_of_reference_uid != daily.series->frame_of_reference_uid) {
+      io::RegistrationText registration;
+      registration.label = "MODIR_PROPAGATE";
+      registration.description = "daily x to planning x + u(x), by modir " + std::string(kVersion);
+      io::write_deformable_registration(result.displacement, *daily.series, *planning.series,
+                                        registration, out / "REG_deformable.dcm");
+    }
   } else {
     warn("the daily scan is not a DICOM series, so no RT Structure Set was written (labels.nii.gz "
          "holds the propagated structures)");

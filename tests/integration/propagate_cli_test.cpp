@@ -102,6 +102,23 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
   ASSERT_TRUE(check.ran) << check.report;
   EXPECT_TRUE(check.errors.empty()) << check.errors;
 
+  // The field as a Deformable Spatial Registration object: valid, and the same field.
+  const test::DicomValidation reg_check =
+      test::dciodvfy(at("out/REG_deformable.dcm"), "DeformableSpatialRegistration");
+  ASSERT_TRUE(reg_check.ran) << reg_check.report;
+  EXPECT_TRUE(reg_check.errors.empty()) << reg_check.errors;
+  for (const char* field : {"REG_deformable.dcm", "displacement.nii.gz"}) {
+    const auto w = run_modir("warp --quiet --moving " + quoted(at("p/moving.nii.gz")) +
+                             " --displacement " + quoted(at("out") / field) + " --out " +
+                             quoted(at(std::string("out/warped_by_") + field + ".nii.gz")));
+    ASSERT_EQ(w.exit_code, 0) << w.err;
+  }
+  const Image<float> by_reg =
+      io::read_image_as<float>(at("out/warped_by_REG_deformable.dcm.nii.gz"));
+  const Image<float> by_nifti =
+      io::read_image_as<float>(at("out/warped_by_displacement.nii.gz.nii.gz"));
+  EXPECT_EQ(by_reg.buffer(), by_nifti.buffer());
+
   // Every organ guided, and the bladder (filled between the scans) lands on the daily truth.
   const json report = read_json(at("out/report.json"));
   for (const auto& s : report["structures"]) {

@@ -1,5 +1,7 @@
 #include "modir/io/dicom_write_support.h"
 
+#include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dctag.h>
 
 #include <chrono>
@@ -10,6 +12,31 @@
 #include "modir/core/error.h"
 
 namespace modir::io::detail {
+
+SourceHeader read_source_header(const DicomSeries& series) {
+  DcmFileFormat file;
+  if (series.files.empty()) throw data_error("the referenced image series has no slices");
+  const std::filesystem::path& first = series.files.front();
+  if (file.loadFile(first.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) {
+    throw data_error("'{}': cannot read the DICOM header of the referenced series",
+                     first.string());
+  }
+  DcmDataset& data = *file.getDataset();
+  SourceHeader out;
+  OFString value;
+  if (data.findAndGetOFString(DCM_SOPClassUID, value).good()) out.sop_class_uid = value.c_str();
+  // Patient and General Study modules: what is derived from the series belongs to the same
+  // patient and study.
+  for (const DcmTagKey& tag :
+       {DCM_SpecificCharacterSet, DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate,
+        DCM_PatientSex, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
+        DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber, DCM_StudyDescription,
+        DCM_PositionReferenceIndicator}) {
+    value.clear();
+    if (data.findAndGetOFStringArray(tag, value).good()) out.copied.emplace_back(tag, value.c_str());
+  }
+  return out;
+}
 
 void put(DcmItem& item, const DcmTagKey& tag, const std::string& value) {
   const OFCondition status = item.putAndInsertString(tag, value.c_str());

@@ -6,6 +6,10 @@
 #include <dcmtk/dcmdata/dcitem.h>
 
 #include <string>
+#include <utility>
+#include <vector>
+
+#include "modir/io/dicom_series.h"
 
 namespace modir::io::detail {
 
@@ -17,6 +21,14 @@ DcmItem& new_item(DcmItem& parent, const DcmTagKey& sequence);
 
 /// A decimal string (VR DS) of at most 16 characters, as precise as fits (up to 12 digits).
 std::string decimal(double value);
+
+/// What an object drawn on (or derived from) a series repeats of the series' first slice: its
+/// SOP class, and the Patient and General Study attributes present there.
+struct SourceHeader {
+  std::string sop_class_uid;
+  std::vector<std::pair<DcmTagKey, std::string>> copied;
+};
+SourceHeader read_source_header(const DicomSeries& series);
 
 /// The local date (YYYYMMDD) and time (HHMMSS) for DA and TM attributes.
 struct DicomNow {

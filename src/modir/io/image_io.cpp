@@ -1,4 +1,5 @@
 #include "modir/io/image_io.h"
+#include "modir/io/deformable_registration.h"
 #include "modir/io/itk_transform_file.h"
 
 #include <cmath>
@@ -94,6 +95,7 @@ AnyImage read_image(const fs::path& path, const ReadOptions& options) {
 
 DisplacementField read_displacement_field(const fs::path& path) {
   if (is_itk_transform_file(path)) return read_itk_displacement_transform(path);
+  if (is_deformable_registration(path)) return read_deformable_registration(path).displacement;
   const ImageFormat format = detect_image_format(path);
   if (format == ImageFormat::kDicom || format == ImageFormat::kNumpy) {
     throw data_error("'{}': displacement fields are read from NIfTI, MetaImage or NRRD files",

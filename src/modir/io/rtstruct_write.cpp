@@ -73,35 +73,6 @@ constexpr const char* kRtStructureSetStorage = "1.2.840.10008.5.1.4.1.1.481.3";
 // What RT Referenced Study Sequence items name as their class by convention (PS3.3 C.8.8.5.2).
 constexpr const char* kStudyComponentClass = "1.2.840.10008.3.1.2.3.1";
 
-// The attributes of the referenced series' first slice that the structure set repeats.
-struct SourceHeader {
-  std::string sop_class_uid;
-  std::vector<std::pair<DcmTagKey, std::string>> copied;
-};
-
-SourceHeader read_source_header(const DicomSeries& series) {
-  DcmFileFormat file;
-  const fs::path& first = series.files.front();
-  if (file.loadFile(first.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) {
-    throw data_error("'{}': cannot read the DICOM header of the referenced series",
-                     first.string());
-  }
-  DcmDataset& data = *file.getDataset();
-  SourceHeader out;
-  OFString value;
-  if (data.findAndGetOFString(DCM_SOPClassUID, value).good()) out.sop_class_uid = value.c_str();
-  // Patient and General Study modules: the structure set belongs to the same patient and study.
-  for (const DcmTagKey& tag :
-       {DCM_SpecificCharacterSet, DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate,
-        DCM_PatientSex, DCM_StudyInstanceUID, DCM_StudyDate, DCM_StudyTime,
-        DCM_ReferringPhysicianName, DCM_StudyID, DCM_AccessionNumber, DCM_StudyDescription,
-        DCM_PositionReferenceIndicator}) {
-    value.clear();
-    if (data.findAndGetOFStringArray(tag, value).good()) out.copied.emplace_back(tag, value.c_str());
-  }
-  return out;
-}
-
 // The slice (index into the series) a contour lies on, or a data error.
 std::size_t slice_of(const RtContour& contour, const Geometry& grid, const RtStructure& structure) {
   if (contour.points.empty()) {
@@ -136,7 +107,7 @@ void write_rtstruct(const std::vector<RtStructure>& structures, const DicomSerie
     }
   }
   const Geometry grid = dicom_series_geometry(series);
-  const SourceHeader source = read_source_header(series);
+  const detail::SourceHeader source = detail::read_source_header(series);
   const std::string image_class =
       source.sop_class_uid.empty() ? std::string(UID_CTImageStorage) : source.sop_class_uid;
   const detail::DicomNow created = detail::dicom_now();
