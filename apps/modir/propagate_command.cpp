@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "modir/clinical/propagation.h"
+#include "modir/clinical/structure_picture.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/core/version.h"
@@ -166,7 +167,16 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                            {"roi_number", s.structure.roi_number},
                            {"color", s.structure.color},
                            {"interpreted_type", s.structure.interpreted_type}});
+    // A picture per structure: the daily scan through its centre, its outline in its colour.
+    nlohmann::json picture = nullptr;
+    if (const auto png = clinical::structure_picture(inputs.daily, s)) {
+      const fs::path name = fs::path("pictures") / clinical::picture_file_name(k, s.structure.name);
+      fs::create_directories(out / "pictures");
+      io::write_png(*png, out / name);
+      picture = name.string();
+    }
     per_structure.push_back({{"name", s.structure.name},
+                             {"picture", picture},
                              {"organ_class", s.organ_class ? nlohmann::json(*s.organ_class) : nlohmann::json()},
                              {"guided", s.guided},
                              {"why", s.why},

@@ -14,6 +14,7 @@
 
 #include "modir/io/dicom_series.h"
 #include "modir/io/image_io.h"
+#include "modir/io/png_io.h"
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
 #include "modir/io/rtstruct_write.h"
@@ -124,6 +125,19 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
   for (const auto& s : report["structures"]) {
     EXPECT_TRUE(s["guided"].get<bool>()) << s.dump();
     EXPECT_GE(s["beyond_planning_scan_ml"].get<double>(), 0.0) << s.dump();
+    // Its picture shows its outline in its own colour.
+    ASSERT_TRUE(s["picture"].is_string()) << s.dump();
+    io::RgbPicture png = io::read_png(at("out") / s["picture"].get<std::string>());
+    const auto roi = std::find_if(set.structures.begin(), set.structures.end(),
+                                  [&](const io::RtStructure& r) { return r.name == s["name"]; });
+    ASSERT_NE(roi, set.structures.end());
+    std::int64_t outline = 0;
+    for (int y = 0; y < png.height; ++y)
+      for (int x = 0; x < png.width; ++x) {
+        const std::uint8_t* p = png.pixel(x, y);
+        outline += p[0] == roi->color[0] && p[1] == roi->color[1] && p[2] == roi->color[2];
+      }
+    EXPECT_GT(outline, 10) << s.dump();
   }
   const LabelMap truth = io::read_image_as<std::uint16_t>(at("p/fixed_labels.nii.gz"));
   const double dice = dice_of(at("out/RS_propagated.dcm"), "bladder", at("daily"), truth, 3);

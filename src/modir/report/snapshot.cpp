@@ -35,7 +35,8 @@ struct Panel {
 }  // namespace
 
 io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* labels,
-                                   const Window& window, std::optional<Size3> centre_index) {
+                                   const Window& window, std::optional<Size3> centre_index,
+                                   const LabelColours* colours) {
   const Geometry& g = image.geometry();
   const Size3 n = g.size;
   const Size3 c = centre_index.value_or(Size3{n[0] / 2, n[1] / 2, n[2] / 2});
@@ -88,7 +89,10 @@ io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* la
           edge = edge || (*labels)(other[0], other[1], other[2]) != label;
         }
         if (edge) {
-          const auto colour = colour_of(label);
+          const auto colour =
+              colours == nullptr              ? colour_of(label)
+              : label < colours->size()       ? (*colours)[label]
+                                              : std::array<std::uint8_t, 3>{255, 255, 255};
           std::copy(colour.begin(), colour.end(), out);
         }
       }

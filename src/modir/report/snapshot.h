@@ -1,6 +1,9 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "modir/core/image.h"
 #include "modir/io/png_io.h"
@@ -13,13 +16,18 @@ struct Window {
   double width = 400.0;  ///< the usual soft-tissue window of pelvic CT
 };
 
+/// Outline colour per label value (index = value).
+using LabelColours = std::vector<std::array<std::uint8_t, 3>>;
+
 /// Three orthogonal slices through `centre_index` (default: the middle of the volume), side by
 /// side: axial (patient left on the right, anterior at the top, as radiologists view them),
 /// coronal and sagittal (superior at the top). Pixels are square at the finest voxel spacing, so
-/// anisotropic scans look right. With `labels`, organ outlines are drawn in fixed colours
-/// (label 1 in dim grey, so the body outline does not dominate).
+/// anisotropic scans look right. With `labels`, organ outlines are drawn in `colours` when given
+/// (values beyond it in white), else in fixed colours (label 1 in dim grey, so the body outline
+/// does not dominate).
 io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* labels,
                                    const Window& window,
-                                   std::optional<Size3> centre_index = std::nullopt);
+                                   std::optional<Size3> centre_index = std::nullopt,
+                                   const LabelColours* colours = nullptr);
 
 }  // namespace modir::report
