@@ -31,6 +31,8 @@
 #include "modir/learn/plan.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
+#include "modir/register/front_outputs.h"
+#include "modir/register/pareto_front.h"
 #include "modir/register/registration_config.h"
 #include "modir/register/result_outputs.h"
 
@@ -49,6 +51,7 @@ struct PropagateOptions {
   std::string config;
   std::string names_table;
   bool no_qc = false;
+  int pareto = 0;  // 0: one registration; N: a front of N, its knee used
 };
 
 // A scan given as a DICOM folder (with its series) or as an image file.
@@ -149,7 +152,24 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   const auto on_level = [&](const reg::LevelLog& log) {
     if (!global.quiet) fmt::print(stderr, "{} level {}: {} iterations\n", log.stage, log.level + 1, log.iterations);
   };
-  const clinical::PropagationResult result = clinical::propagate(inputs, config, names, on_level);
+  // With --pareto N: a front of N trade-offs, written to DIR/front (front.json, solutions, the
+  // knee's outputs) for `modir front pick` and `plot`; the structures follow its knee.
+  clinical::Registrar registrar;
+  std::optional<reg::FrontSummary> front_summary;
+  if (o.pareto > 0) {
+    registrar = [&](const reg::RegistrationInputs& reg_inputs) {
+      reg::FrontConfig front_config = config.front;
+      front_config.solutions = o.pareto;
+      const reg::ParetoFront front =
+          reg::compute_pareto_front(reg_inputs, config, front_config, on_level);
+      front_summary = reg::write_front_outputs(front, config, reg_inputs, PixelType::kInt16,
+                                               nlohmann::json::object(), std::nullopt,
+                                               out / "front");
+      return reg::solution_result(front, front_summary->knee);
+    };
+  }
+  const clinical::PropagationResult result =
+      clinical::propagate(inputs, config, names, on_level, registrar);
 
   progress.begin_phase("writing", 1);
   fs::create_directories(out);
@@ -199,10 +219,13 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
     text.label = "PROPAGATED";
     text.name = ("from " + set.label).substr(0, 64);
     text.description = fmt::format(
-        "Propagated by modir {} from structure set '{}' ({}) on series {} to series {}: one "
-        "registration guided by {}",
+        "Propagated by modir {} from structure set '{}' ({}) on series {} to series {}: {} "
+        "guided by {}",
         kVersion, set.label, fs::path(o.structures).filename().string(),
         planning.series ? planning.series->series_uid : o.planning, daily.series->series_uid,
+        front_summary ? fmt::format("the knee (solution {}) of a Pareto front of {} registrations",
+                                    front_summary->knee, o.pareto)
+                      : std::string("one registration"),
         result.guiding_classes.empty() ? std::string("the images alone")
                                        : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
     io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
@@ -226,6 +249,13 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       {"structures_file", o.structures},
       {"model", model.string()},
       {"guiding_organs", result.guiding_classes},
+      {"registration", front_summary
+                           ? nlohmann::json{{"front", "front/front.json"},
+                                            {"solutions", o.pareto},
+                                            {"non_dominated", front_summary->non_dominated},
+                                            {"picked", front_summary->knee},
+                                            {"rule", "knee"}}
+                           : nlohmann::json{{"front", nullptr}, {"rule", "single run"}}},
       {"daily_label_qc", qc ? nlohmann::json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())
                             : nlohmann::json(nullptr)},
       {"unreliable_daily_organs", inputs.unreliable_classes},
@@ -260,6 +290,10 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
   command->add_option("--model", o->model, "segmentation model (default: models/pelvis)");
   command->add_option("--config", o->config, "registration config JSON");
   command->add_option("--names-table", o->names_table, "an edited organ name table");
+  command->add_option("--pareto", o->pareto,
+                      "compute a front of N trade-offs (DIR/front) and carry the structures with "
+                      "its knee (default: one registration)")
+      ->check(CLI::Range(2, 200));
   command->add_flag("--no-qc", o->no_qc,
                     "skip the daily labels' quality control (3 more predictions); every organ "
                     "the model finds then guides");

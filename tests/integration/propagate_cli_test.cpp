@@ -113,6 +113,8 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
                              " --displacement " + quoted(at("out") / field) + " --out " +
                              quoted(at(std::string("out/warped_by_") + field + ".nii.gz")));
     ASSERT_EQ(w.exit_code, 0) << w.err;
+    // A NIfTI field is not handed to DCMTK, which would print warnings about it.
+    EXPECT_EQ(w.err.find("Dcm"), std::string::npos) << w.err;
   }
   const Image<float> by_reg =
       io::read_image_as<float>(at("out/warped_by_REG_deformable.dcm.nii.gz"));
@@ -160,6 +162,27 @@ TEST_F(PropagateCli, IdentityPropagationReturnsThePlanningStructures) {
                 0.03 * s["planning_ml"].get<double>() + 0.5)
         << s.dump();
   }
+}
+
+TEST_F(PropagateCli, WithAFrontTheStructuresFollowItsKnee) {
+  const auto run = propagate("planning", "RS_plan.dcm", "daily", "front_out", " --pareto 4 --no-qc");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json front = read_json(at("front_out/front/front.json"));
+  const json report = read_json(at("front_out/report.json"));
+  EXPECT_EQ(report["registration"]["picked"], front["knee"]);
+  EXPECT_EQ(report["registration"]["rule"], "knee");
+  EXPECT_TRUE(report["daily_label_qc"].is_null());  // --no-qc
+  // The propagated field is the knee's, and the structure set says which solution it is.
+  const DisplacementField used = io::read_displacement_field(at("front_out/displacement.nii.gz"));
+  const DisplacementField knee = io::read_displacement_field(at("front_out/front/displacement.nii.gz"));
+  ASSERT_EQ(used.voxel_count(), knee.voxel_count());
+  for (std::int64_t v = 0; v < used.voxel_count(); ++v) {
+    ASSERT_EQ(used.data()[v].x, knee.data()[v].x);
+    ASSERT_EQ(used.data()[v].z, knee.data()[v].z);
+  }
+  const auto pick = run_modir("front pick --quiet --knee " + quoted(at("front_out/front")));
+  EXPECT_EQ(pick.exit_code, 0) << pick.err;
 }
 
 TEST_F(PropagateCli, StructuresOfAnotherSeriesAreRefusedNamingBothSeries) {

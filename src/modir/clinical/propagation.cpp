@@ -22,7 +22,8 @@ double voxel_ml(const Geometry& g) {
 }  // namespace
 
 PropagationResult propagate(const PropagationInputs& inputs, const reg::RegistrationConfig& config,
-                            const io::OrganNameTable& names, const reg::LevelCallback& on_level) {
+                            const io::OrganNameTable& names, const reg::LevelCallback& on_level,
+                            const Registrar& registrar) {
   if (inputs.structures.size() != inputs.planning_masks.size()) {
     throw std::logic_error("propagate: one mask per structure");
   }
@@ -105,7 +106,8 @@ PropagationResult propagate(const PropagationInputs& inputs, const reg::Registra
     reg_inputs.fixed_labels = std::move(daily);
     reg_inputs.moving_labels = std::move(planning_labels);
   }
-  result.registration = reg::register_images(reg_inputs, config, on_level);
+  result.registration = registrar ? registrar(reg_inputs)
+                                  : reg::register_images(reg_inputs, config, on_level);
   result.displacement = reg::displacement_on(result.registration, inputs.daily.geometry());
 
   const double daily_voxel_ml = voxel_ml(inputs.daily.geometry());

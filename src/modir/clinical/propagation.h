@@ -4,6 +4,7 @@
 // carried onto a new (daily) CT of the same patient by a registration guided by the organs both
 // scans show.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,9 +58,15 @@ struct PropagationResult {
 /// the planning masks of a class (e.g. left and right femoral heads) become one label, matched
 /// to the daily label of that class; the others are carried along, and `why` says so. Without
 /// any such pair the registration runs on the images alone.
+///
+/// `registrar` runs the registration on the inputs propagate prepared (daily fixed, planning
+/// moving, guiding organs as labels); by default reg::register_images with `config`. A caller
+/// that wants a Pareto front and a pick rule passes its own.
+using Registrar = std::function<reg::RegistrationResult(const reg::RegistrationInputs&)>;
 PropagationResult propagate(const PropagationInputs& inputs, const reg::RegistrationConfig& config,
                             const io::OrganNameTable& names,
-                            const reg::LevelCallback& on_level = {});
+                            const reg::LevelCallback& on_level = {},
+                            const Registrar& registrar = {});
 
 /// An exclusive label map of the propagated structures on the daily grid (1..N in structure
 /// order; where masks overlap, the smaller structure keeps the voxel), for NIfTI outputs.

@@ -4,7 +4,9 @@
 #include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcuid.h>
 
+#include <cctype>
 #include <cmath>
+#include <fstream>
 #include <set>
 #include <vector>
 
@@ -187,6 +189,17 @@ void write_deformable_registration(const DisplacementField& u, const DicomSeries
 bool is_deformable_registration(const fs::path& file) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec)) return false;
+  // Only DICOM files go to DCMTK, which would print warnings about any other file it parses:
+  // the "DICM" marker after the 128-byte preamble, or a .dcm name (files without a preamble).
+  {
+    std::ifstream stream(file, std::ios::binary);
+    char head[132] = {};
+    stream.read(head, sizeof head);
+    const bool marked = stream.gcount() == 132 && std::string(head + 128, 4) == "DICM";
+    std::string extension = file.extension().string();
+    for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!marked && extension != ".dcm") return false;
+  }
   DcmFileFormat format;
   if (format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, 1024).bad()) return false;
   OFString sop_class;
