@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "modir/core/interrupt.h"
 #include "modir_cli.h"
 
 namespace {
@@ -22,5 +23,6 @@ void prefer_passive_openmp_waiting(char** argv) {
 
 int main(int argc, char** argv) {
   prefer_passive_openmp_waiting(argv);
+  modir::handle_interrupts();
   return modir::cli::run(argc, argv);
 }

@@ -24,6 +24,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
+#include "modir/io/output_folder.h"
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
 #include "modir/io/rtstruct_write.h"
@@ -86,6 +87,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out))) {
     throw usage_error("'{}' exists and is not empty; propagate writes into a new folder", o.out);
   }
+  io::OutputFolder folder(out);  // removed again on Ctrl-C; locked against a second run
   const io::OrganNameTable names =
       o.names_table.empty() ? io::default_organ_names() : io::read_organ_names(o.names_table);
   const reg::RegistrationConfig config =
@@ -271,6 +273,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                s.organ_class.value_or("-"), s.guided ? "yes" : "no", s.planning_ml, s.daily_ml);
   }
   fmt::print("outputs in {}\n", out.string());
+  folder.finish();
   return 0;
 }
 

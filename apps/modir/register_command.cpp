@@ -12,6 +12,7 @@
 #include "modir/core/version.h"
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
+#include "modir/io/output_folder.h"
 #include "modir/io/point_io.h"
 #include "modir/register/front_outputs.h"
 #include "modir/register/objective_values.h"
@@ -179,6 +180,9 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       throw usage_error("--out {} is one of the inputs; choose a new folder", options.out);
     }
   }
+  // Held to the end: created if missing (and removed again on Ctrl-C), locked against a second
+  // run writing into it.
+  io::OutputFolder folder(out);
   const auto start = std::chrono::steady_clock::now();
   PixelType moving_type = PixelType::kFloat32;
   const reg::RegistrationInputs inputs = read_registration_inputs(options.paths, &moving_type);
@@ -193,8 +197,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
   };
   if (options.pareto) {
-    return run_front(options, config, inputs, moving_type, on_level, start, seconds_reading,
-                     label_qc);
+    const int code = run_front(options, config, inputs, moving_type, on_level, start,
+                               seconds_reading, label_qc);
+    folder.finish();
+    return code;
   }
   const reg::RegistrationResult result = reg::register_images(inputs, config, on_level);
   const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
@@ -239,6 +245,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       "outputs in {}\n",
       options.paths.moving, options.paths.fixed, result.model, total, j.folded_fraction, j.min,
       j.max, options.out);
+  folder.finish();
   return 0;
 }
 

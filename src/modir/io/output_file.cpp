@@ -42,6 +42,7 @@ AtomicOutput::AtomicOutput(const fs::path& destination, const std::string& temp_
     throw data_error("cannot write '{}': no permission to create files in '{}'",
                      destination.string(), folder.string());
   }
+  unfinished_ = UnfinishedOutput(temp_dir_);
   temp_path_ = temp_dir_ / (temp_name.empty() ? destination_.filename() : fs::path(temp_name));
 }
 

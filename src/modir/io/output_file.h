@@ -4,6 +4,8 @@
 #include <initializer_list>
 #include <string>
 
+#include "modir/core/interrupt.h"
+
 namespace modir::io {
 
 /// Makes a written output appear all at once or not at all. The writer writes to temp_path(), a
@@ -29,6 +31,7 @@ class AtomicOutput {
   std::filesystem::path destination_;
   std::filesystem::path temp_dir_;
   std::filesystem::path temp_path_;
+  UnfinishedOutput unfinished_;  // the temporary folder, removed on Ctrl-C
   bool committed_ = false;
 };
 
