@@ -13,6 +13,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
+#include "modir/register/memory_estimate.h"
 #include "modir/io/point_io.h"
 #include "modir/register/front_outputs.h"
 #include "modir/register/objective_values.h"
@@ -34,7 +35,43 @@ struct RegisterCommandOptions {
   std::optional<int> pareto;
   std::string truth;
   LabelQcPaths label_qc;
+  bool dry_run = false;
+  std::optional<double> max_memory_mib;
 };
+
+// The peak memory the run will need, from the fixed scan's header and the number of organs in
+// its labels: printed with --dry-run, and a run that would not fit (--max-memory, else the memory
+// available now) is refused before it starts.
+reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
+                                 const reg::RegistrationConfig& config) {
+  const Geometry fixed = io::read_image_info(options.paths.fixed).geometry;
+  int organs = 0;
+  if (!options.paths.fixed_labels.empty()) {
+    const LabelMap labels = io::read_image_as<std::uint16_t>(options.paths.fixed_labels);
+    std::vector<char> seen(65536, 0);
+    for (const std::uint16_t v : labels.buffer()) seen[v] = 1;
+    for (std::size_t v = 1; v < seen.size(); ++v) organs += seen[v];
+  }
+  const reg::MemoryEstimate e = reg::estimate_registration_memory(
+      fixed, config, organs, options.pareto ? *options.pareto : 0);
+  const double available = reg::available_memory_mib();
+  const double limit = options.max_memory_mib ? *options.max_memory_mib : available;
+  if (options.dry_run) {
+    fmt::print("estimated peak memory: {:.0f} MiB ({:.1f} million voxels at the finest level, {} "
+               "guiding organ label(s){}); {}\n",
+               e.peak_mib, e.working_megavoxels, organs,
+               e.front_solutions ? fmt::format(", a front of {}", e.front_solutions) : "",
+               limit > 0 ? fmt::format("limit {:.0f} MiB ({})", limit,
+                                       options.max_memory_mib ? "--max-memory" : "available now")
+                         : std::string("available memory unknown"));
+  }
+  if (limit > 0 && e.peak_mib > limit) {
+    throw data_error("this registration needs about {:.0f} MiB and {} {:.0f} MiB; {}", e.peak_mib,
+                     options.max_memory_mib ? "--max-memory allows" : "the machine has",
+                     limit, e.how_to_reduce);
+  }
+  return e;
+}
 
 // A `modir phantom` pair's folder (or any folder with the same file names) as ground truth.
 reg::FrontTruth read_truth(const fs::path& dir) {
@@ -169,6 +206,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     throw usage_error("--truth scores the solutions of --pareto N; add --pareto");
   }
   reg::validate(config);
+  const reg::MemoryEstimate memory = check_memory(options, config);
+  if (options.dry_run) return 0;
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error("--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
                       "switches off; drop one of them");
@@ -230,6 +269,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
         {"writing", summary.seconds_writing},
         {"total", total}}},
       {"peak_memory_mib", reg::peak_memory_mib()},
+      {"estimated_peak_memory_mib", memory.peak_mib},
       {"threads", thread_count()},
       {"jacobian",
        {{"min", j.min},
@@ -292,6 +332,13 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--truth", options->truth,
                       "with --pareto: a folder with ground truth (fixed/moving_labels.nii.gz, "
                       "fixed/moving_landmarks.csv) to score every solution");
+  command->add_flag("--dry-run", options->dry_run,
+                    "print the estimated peak memory and whether it fits, then stop (writes "
+                    "nothing)");
+  command->add_option("--max-memory", options->max_memory_mib,
+                      "refuse to start when the estimated peak exceeds this many MiB (default: "
+                      "the memory available now)")
+      ->check(CLI::PositiveNumber);
   return [options, &global] { return run_register(*options, global); };
 }
 

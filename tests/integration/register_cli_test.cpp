@@ -114,6 +114,11 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   for (const char* phase : {"reading", "registration", "writing", "total"})
     EXPECT_GT(report["timings_s"][phase].get<double>(), 0.0) << phase;
   EXPECT_GT(report["peak_memory_mib"].get<double>(), 10.0);
+  // The estimate made before the run is within 25 % of the measured peak.
+  EXPECT_NEAR(report["estimated_peak_memory_mib"].get<double>() /
+                  report["peak_memory_mib"].get<double>(),
+              1.0, 0.25)
+      << report["estimated_peak_memory_mib"] << " vs " << report["peak_memory_mib"];
   EXPECT_EQ(report["jacobian"]["folded_fraction"].get<double>(), 0.0);
   EXPECT_EQ(report["guidance"]["landmark_pairs"], 100);
   EXPECT_FALSE(report["guidance"]["organs"].empty());
@@ -134,6 +139,36 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   EXPECT_LT(tre["mean_mm"].get<double>(), 3.0);
   EXPECT_LT(tre["mean_mm"].get<double>(), tre["initial_mean_mm"].get<double>());
   EXPECT_EQ(evaluation["jacobian"]["folded_voxels"], 0);
+}
+
+// --dry-run says what the run needs and writes nothing; a run that does not fit is refused before
+// it starts, saying how to make it fit; a header claiming a vast volume never gets allocated.
+TEST_F(RegisterCli, MemoryIsEstimatedBeforeTheRunAndARunThatDoesNotFitIsRefused) {
+  const fs::path result = out("dry");
+  const auto dry = run_modir("register" + images() + labels() + " --dry-run --out " +
+                             quoted(result));
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("estimated peak memory"), std::string::npos) << dry.out;
+  EXPECT_FALSE(fs::exists(result));
+
+  const auto small_limit = run_modir("register --quiet" + images() + labels() +
+                                     " --max-memory 50 --out " + quoted(result));
+  EXPECT_EQ(small_limit.exit_code, 1) << small_limit.err;
+  EXPECT_NE(small_limit.err.find("needs about"), std::string::npos) << small_limit.err;
+  EXPECT_NE(small_limit.err.find("finest_image_spacing_mm"), std::string::npos) << small_limit.err;
+  EXPECT_FALSE(fs::exists(result));
+
+  // 30000^3 float voxels (100 TiB) claimed by a header whose data file is tiny.
+  std::ofstream(out("vast.mhd")) << "ObjectType = Image\nNDims = 3\nDimSize = 30000 30000 30000\n"
+                                    "ElementSpacing = 1 1 1\nElementType = MET_FLOAT\n"
+                                    "ElementDataFile = vast.raw\n";
+  std::ofstream(out("vast.raw")) << "0123";
+  const auto vast = run_modir("register --quiet --fixed " + quoted(out("vast.mhd")) +
+                              " --moving " + quoted(pair("moving.nii.gz")) + " --out " +
+                              quoted(result));
+  EXPECT_EQ(vast.exit_code, 1) << vast.err;
+  EXPECT_EQ(vast.err.find("out of memory"), std::string::npos) << vast.err;
+  EXPECT_FALSE(fs::exists(result));
 }
 
 // Moving labels numbered as a planning system orders its structures, named in a sidecar: the
