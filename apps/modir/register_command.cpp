@@ -44,7 +44,10 @@ struct RegisterCommandOptions {
 // available now) is refused before it starts.
 reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
                                  const reg::RegistrationConfig& config) {
-  const Geometry fixed = io::read_image_info(options.paths.fixed).geometry;
+  io::ReadOptions read;
+  read.dicom_series_uid = options.paths.fixed_series;
+  read.dicom_series_option = "--fixed-series";
+  const Geometry fixed = io::read_image_info(options.paths.fixed, read).geometry;
   int organs = 0;
   if (!options.paths.fixed_labels.empty()) {
     const LabelMap labels = io::read_image_as<std::uint16_t>(options.paths.fixed_labels);

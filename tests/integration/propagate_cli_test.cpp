@@ -262,6 +262,17 @@ TEST_F(PropagateCli, AFolderOfTwoSeriesNeedsAChoiceEveryCommandOffers) {
                              quoted(at("p/moving.nii.gz")) + " --out " + quoted(at("reg_two")));
   EXPECT_EQ(reg.exit_code, 2) << reg.err;
   EXPECT_NE(reg.err.find("--fixed-series"), std::string::npos) << reg.err;
+  std::ofstream(at("fast.json")) << R"({"deformable": {"levels": 1, "iterations": [5]}})";
+  const auto reg_chosen = run_modir(
+      "register --quiet --fixed " + quoted(both) + " --fixed-series " + daily_uid + " --moving " +
+      quoted(at("p/moving.nii.gz")) + " --config " + quoted(at("fast.json")) + " --out " +
+      quoted(at("reg_chosen")));
+  EXPECT_EQ(reg_chosen.exit_code, 0) << reg_chosen.err;
+  if (reg_chosen.exit_code == 0) {
+    std::ifstream report_file(at("reg_chosen/report.json"));
+    const json report = json::parse(report_file);
+    EXPECT_EQ(report["inputs"]["fixed"]["series"], daily_uid);
+  }
   const auto seg = run_modir("segment predict --quiet --image " + quoted(both) + " --out " +
                              quoted(at("seg_two.nii.gz")));
   if (!without_libtorch(seg)) {
