@@ -45,11 +45,7 @@ void identity_matrix(DcmItem& parent, const DcmTagKey& sequence) {
 void reference_series(DcmItem& parent, const DicomSeries& series, const std::string& sop_class) {
   DcmItem& s = new_item(parent, DCM_ReferencedSeriesSequence);
   put(s, DCM_SeriesInstanceUID, series.series_uid);
-  for (const std::string& uid : series.sop_instance_uids) {
-    DcmItem& i = new_item(s, DCM_ReferencedInstanceSequence);
-    put(i, DCM_ReferencedSOPClassUID, sop_class);
-    put(i, DCM_ReferencedSOPInstanceUID, uid);
-  }
+  detail::reference_instances(s, DCM_ReferencedInstanceSequence, sop_class, series.sop_instance_uids);
 }
 
 std::string class_of(const DicomSeries& series) {
@@ -81,13 +77,8 @@ void write_deformable_registration(const DisplacementField& u, const DicomSeries
   DcmFileFormat file;
   DcmDataset& data = *file.getDataset();
   // Patient, General Study: the registered (daily) scan's.
-  for (const auto& [tag, value] : header.copied) put(data, tag, value);
-  for (const DcmTagKey& tag : {DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex,
-                               DCM_StudyDate, DCM_StudyTime, DCM_ReferringPhysicianName,
-                               DCM_StudyID, DCM_AccessionNumber, DCM_PositionReferenceIndicator}) {
-    if (!data.tagExists(tag)) put(data, tag, "");
-  }
-  if (!data.tagExists(DCM_StudyInstanceUID)) put(data, DCM_StudyInstanceUID, registered.study_uid);
+  detail::put_patient_and_study(data, header, registered);
+  if (!data.tagExists(DCM_PositionReferenceIndicator)) put(data, DCM_PositionReferenceIndicator, "");
   // SOP Common.
   put(data, DCM_SOPClassUID, UID_DeformableSpatialRegistrationStorage);
   put(data, DCM_SOPInstanceUID, new_dicom_uid());
@@ -122,11 +113,8 @@ void write_deformable_registration(const DisplacementField& u, const DicomSeries
     put(type, DCM_CodingSchemeDesignator, "DCM");
     put(type, DCM_CodeMeaning, "Image Content-based Alignment");
   }
-  for (const std::string& uid : source.sop_instance_uids) {
-    DcmItem& image = new_item(reg, DCM_ReferencedImageSequence);
-    put(image, DCM_ReferencedSOPClassUID, source_class);
-    put(image, DCM_ReferencedSOPInstanceUID, uid);
-  }
+  detail::reference_instances(reg, DCM_ReferencedImageSequence, source_class,
+                              source.sop_instance_uids);
   identity_matrix(reg, DCM_PreDeformationMatrixRegistrationSequence);
   identity_matrix(reg, DCM_PostDeformationMatrixRegistrationSequence);
 

@@ -54,6 +54,25 @@ DcmItem& new_item(DcmItem& parent, const DcmTagKey& sequence) {
   return *item;
 }
 
+void put_patient_and_study(DcmItem& data, const SourceHeader& source, const DicomSeries& series) {
+  for (const auto& [tag, value] : source.copied) put(data, tag, value);
+  for (const DcmTagKey& tag : {DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex,
+                               DCM_StudyDate, DCM_StudyTime, DCM_ReferringPhysicianName,
+                               DCM_StudyID, DCM_AccessionNumber}) {
+    if (!data.tagExists(tag)) put(data, tag, "");
+  }
+  if (!data.tagExists(DCM_StudyInstanceUID)) put(data, DCM_StudyInstanceUID, series.study_uid);
+}
+
+void reference_instances(DcmItem& parent, const DcmTagKey& sequence, const std::string& sop_class,
+                         const std::vector<std::string>& instance_uids) {
+  for (const std::string& uid : instance_uids) {
+    DcmItem& item = new_item(parent, sequence);
+    put(item, DCM_ReferencedSOPClassUID, sop_class);
+    put(item, DCM_ReferencedSOPInstanceUID, uid);
+  }
+}
+
 std::string decimal(double value) {
   // As many significant digits as fit (up to 12: 1e-9 relative, far below any voxel), so that
   // direction cosines and positions survive the text form.

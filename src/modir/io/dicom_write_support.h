@@ -30,6 +30,14 @@ struct SourceHeader {
 };
 SourceHeader read_source_header(const DicomSeries& series);
 
+/// The Patient and General Study modules of an object derived from `series`: the attributes its
+/// first slice has, the type 2 ones it lacks present and empty, the study UID the series'.
+void put_patient_and_study(DcmItem& data, const SourceHeader& source, const DicomSeries& series);
+
+/// One item per instance in `sequence` of `parent`: Referenced SOP Class and Instance UIDs.
+void reference_instances(DcmItem& parent, const DcmTagKey& sequence, const std::string& sop_class,
+                         const std::vector<std::string>& instance_uids);
+
 /// The local date (YYYYMMDD) and time (HHMMSS) for DA and TM attributes.
 struct DicomNow {
   std::string date, time;

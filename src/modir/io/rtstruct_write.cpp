@@ -114,20 +114,13 @@ void write_rtstruct(const std::vector<RtStructure>& structures, const DicomSerie
 
   DcmFileFormat file;
   DcmDataset& data = *file.getDataset();
-  for (const auto& [tag, value] : source.copied) put(data, tag, value);
+  detail::put_patient_and_study(data, source, series);
   // SOP Common
   const std::string instance_uid = new_dicom_uid();
   put(data, DCM_SOPClassUID, kRtStructureSetStorage);
   put(data, DCM_SOPInstanceUID, instance_uid);
   put(data, DCM_InstanceCreationDate, created.date);
   put(data, DCM_InstanceCreationTime, created.time);
-  // Type 2 attributes of Patient and General Study that the source may lack: present, maybe empty.
-  for (const DcmTagKey& tag : {DCM_PatientName, DCM_PatientID, DCM_PatientBirthDate, DCM_PatientSex,
-                               DCM_StudyDate, DCM_StudyTime, DCM_ReferringPhysicianName,
-                               DCM_StudyID, DCM_AccessionNumber}) {
-    if (!data.tagExists(tag)) put(data, tag, "");
-  }
-  if (!data.tagExists(DCM_StudyInstanceUID)) put(data, DCM_StudyInstanceUID, series.study_uid);
   // Frame of Reference: the series' own (the structures are in its patient coordinates).
   put(data, DCM_FrameOfReferenceUID, series.frame_of_reference_uid);
   if (!data.tagExists(DCM_PositionReferenceIndicator)) put(data, DCM_PositionReferenceIndicator, "");
@@ -155,11 +148,8 @@ void write_rtstruct(const std::vector<RtStructure>& structures, const DicomSerie
     put(study, DCM_ReferencedSOPInstanceUID, series.study_uid);
     DcmItem& referenced_series = new_item(study, DCM_RTReferencedSeriesSequence);
     put(referenced_series, DCM_SeriesInstanceUID, series.series_uid);
-    for (const std::string& uid : series.sop_instance_uids) {
-      DcmItem& image = new_item(referenced_series, DCM_ContourImageSequence);
-      put(image, DCM_ReferencedSOPClassUID, image_class);
-      put(image, DCM_ReferencedSOPInstanceUID, uid);
-    }
+    detail::reference_instances(referenced_series, DCM_ContourImageSequence, image_class,
+                                series.sop_instance_uids);
   }
   for (const RtStructure& s : structures) {
     DcmItem& roi = new_item(data, DCM_StructureSetROISequence);
