@@ -166,12 +166,7 @@ void write_deformable_registration(const DisplacementField& u, const DicomSeries
     reference_series(study, source, source_class);
   }
 
-  AtomicOutput output(out);
-  const OFCondition saved =
-      file.saveFile(output.temp_path().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength,
-                    EGL_recalcGL, EPD_noChange, 0, 0, EWM_fileformat);
-  if (saved.bad()) throw data_error("cannot write '{}': {}", out.string(), saved.text());
-  output.commit();
+  detail::save_atomically(file, out);
 }
 
 bool is_deformable_registration(const fs::path& file) {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
+#include "modir/io/output_file.h"
 
 namespace modir::io::detail {
 
@@ -62,6 +63,15 @@ void put_patient_and_study(DcmItem& data, const SourceHeader& source, const Dico
     if (!data.tagExists(tag)) put(data, tag, "");
   }
   if (!data.tagExists(DCM_StudyInstanceUID)) put(data, DCM_StudyInstanceUID, series.study_uid);
+}
+
+void save_atomically(DcmFileFormat& file, const std::filesystem::path& out) {
+  AtomicOutput output(out);
+  const OFCondition saved =
+      file.saveFile(output.temp_path().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength,
+                    EGL_recalcGL, EPD_noChange, 0, 0, EWM_fileformat);
+  if (saved.bad()) throw data_error("cannot write '{}': {}", out.string(), saved.text());
+  output.commit();
 }
 
 void reference_instances(DcmItem& parent, const DcmTagKey& sequence, const std::string& sop_class,

@@ -3,7 +3,10 @@
 // Internal to modir's DICOM writers (rtstruct_write.cpp, dicom_series_write.cpp): setting
 // attributes with errors that name them, decimal strings that fit their VR, and today's date.
 
+#include <dcmtk/dcmdata/dcfilefo.h>
 #include <dcmtk/dcmdata/dcitem.h>
+
+#include <filesystem>
 
 #include <string>
 #include <utility>
@@ -33,6 +36,10 @@ SourceHeader read_source_header(const DicomSeries& series);
 /// The Patient and General Study modules of an object derived from `series`: the attributes its
 /// first slice has, the type 2 ones it lacks present and empty, the study UID the series'.
 void put_patient_and_study(DcmItem& data, const SourceHeader& source, const DicomSeries& series);
+
+/// Saves a DICOM file (explicit VR little endian, with its meta header) so that it appears whole
+/// or not at all.
+void save_atomically(DcmFileFormat& file, const std::filesystem::path& out);
 
 /// One item per instance in `sequence` of `parent`: Referenced SOP Class and Instance UIDs.
 void reference_instances(DcmItem& parent, const DcmTagKey& sequence, const std::string& sop_class,

@@ -196,12 +196,7 @@ void write_rtstruct(const std::vector<RtStructure>& structures, const DicomSerie
     put(item, DCM_ROIInterpreter, "");
   }
 
-  AtomicOutput output(out);
-  const OFCondition saved =
-      file.saveFile(output.temp_path().c_str(), EXS_LittleEndianExplicit, EET_ExplicitLength,
-                    EGL_recalcGL, EPD_noChange, 0, 0, EWM_fileformat);
-  if (saved.bad()) throw data_error("cannot write '{}': {}", out.string(), saved.text());
-  output.commit();
+  detail::save_atomically(file, out);
 }
 
 }  // namespace modir::io
