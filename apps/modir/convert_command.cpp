@@ -23,6 +23,7 @@
 #include "modir/io/dicom_series_write.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
+#include "modir/io/deformable_registration.h"
 #include "modir/io/itk_transform_file.h"
 #include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
@@ -337,8 +338,10 @@ int run_convert(const ConvertOptions& options, const GlobalOptions& global) {
   }
   const fs::path in = options.paths[0], out = options.paths[1];
   io::refuse_overwriting_inputs(out, {in});
-  // A displacement field to or from an ITK transform file (.h5).
-  if (io::is_itk_transform_file(in) || io::is_itk_transform_file(out)) {
+  // A displacement field to or from an ITK transform file (.h5), or out of a DICOM Deformable
+  // Spatial Registration object.
+  if (io::is_itk_transform_file(in) || io::is_itk_transform_file(out) ||
+      io::is_deformable_registration(in)) {
     if (!options.spacing.empty() || !options.type.empty()) {
       throw usage_error("--spacing and --type do not apply to displacement fields");
     }

@@ -152,6 +152,7 @@ int run_info(const InfoOptions& options) {
   switch (classify_input(path)) {
     case InputKind::kDicomFolder: j = describe_dicom_folder(path, options); break;
     case InputKind::kRtStruct: j = describe_rtstruct(path); break;
+    case InputKind::kDeformableRegistration: j = describe_deformable_registration(path); break;
     case InputKind::kPoints: {
       std::optional<Geometry> reference;
       if (!options.reference.empty()) {

@@ -4,6 +4,7 @@
 
 #include "modir/core/error.h"
 #include "modir/io/image_format.h"
+#include "modir/io/deformable_registration.h"
 #include "modir/io/rtstruct.h"
 
 namespace modir::cli {
@@ -23,6 +24,8 @@ InputKind classify_input(const fs::path& path) {
   const io::ImageFormat format = io::detect_image_format(path);
   if (format == io::ImageFormat::kNumpy) return InputKind::kNumpy;
   if (format == io::ImageFormat::kDicom && io::is_rtstruct(path)) return InputKind::kRtStruct;
+  if (format == io::ImageFormat::kDicom && io::is_deformable_registration(path))
+    return InputKind::kDeformableRegistration;
   return InputKind::kImage;
 }
 

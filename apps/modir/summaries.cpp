@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 
+#include "modir/io/deformable_registration.h"
 #include "modir/io/numpy_io.h"
 #include "modir/io/point_io.h"
 #include "modir/io/rtstruct.h"
@@ -97,6 +98,29 @@ json describe_image(const fs::path& path, const io::ReadOptions& options) {
     for (const Vec3f& u : field.buffer()) stats.add(u.cast<double>().norm());
     j["vector_magnitude_mm"] = stats.to_json();
   }
+  return j;
+}
+
+json describe_deformable_registration(const fs::path& path) {
+  const io::DeformableRegistration r = io::read_deformable_registration(path);
+  json j;
+  j["path"] = path.string();
+  j["kind"] = "deformable registration";
+  j["format"] = "DICOM Deformable Spatial Registration";
+  j["dimension_in_file"] = 3;
+  j["components"] = 3;
+  j["stored_as"] = "float32";
+  j["pixel_type"] = "float32";
+  j["geometry"] = describe_geometry(r.displacement.geometry());
+  j["registered_frame_of_reference_uid"] = r.registered_frame_of_reference_uid;
+  j["source_frame_of_reference_uid"] = r.source_frame_of_reference_uid;
+  j["notes"] = json::array(
+      {"maps points of frame of reference " + r.registered_frame_of_reference_uid +
+           " (registered) to frame " + r.source_frame_of_reference_uid + " (source): x -> x + u(x)",
+       "read wherever modir takes a displacement field"});
+  Statistics stats;
+  for (const Vec3f& u : r.displacement.buffer()) stats.add(u.cast<double>().norm());
+  j["vector_magnitude_mm"] = stats.to_json();
   return j;
 }
 

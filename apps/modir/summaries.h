@@ -21,6 +21,10 @@ nlohmann::json describe_dicom_scan(const io::DicomScan& scan);
 /// The structures of an RT Structure Set.
 nlohmann::json describe_rtstruct(const std::filesystem::path& path);
 
+/// A DICOM Deformable Spatial Registration object: its grid, both frames of reference and the
+/// displacement magnitudes, in the layout of describe_image.
+nlohmann::json describe_deformable_registration(const std::filesystem::path& path);
+
 /// Count, bounding box and first ids of a point file. An elastix `index` file is converted to
 /// world mm on `reference` when given, and shown in voxel indices otherwise.
 nlohmann::json describe_points(const std::filesystem::path& path,

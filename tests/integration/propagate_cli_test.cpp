@@ -124,6 +124,22 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
   const Image<float> by_nifti =
       io::read_image_as<float>(at("out/warped_by_displacement.nii.gz.nii.gz"));
   EXPECT_EQ(by_reg.buffer(), by_nifti.buffer());
+  // info describes it; convert turns it into a field file.
+  const auto info = run_modir("info --json " + quoted(at("out/REG_deformable.dcm")));
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const json described = json::parse(info.out);
+  EXPECT_EQ(described["kind"], "deformable registration");
+  EXPECT_EQ(described["registered_frame_of_reference_uid"], series(at("daily")).frame_of_reference_uid);
+  EXPECT_EQ(described["source_frame_of_reference_uid"], series(at("planning")).frame_of_reference_uid);
+  ASSERT_EQ(run_modir("convert --quiet " + quoted(at("out/REG_deformable.dcm")) + " " +
+                      quoted(at("out/from_reg.nii.gz")))
+                .exit_code,
+            0);
+  const DisplacementField from_reg = io::read_displacement_field(at("out/from_reg.nii.gz"));
+  const DisplacementField written = io::read_displacement_field(at("out/displacement.nii.gz"));
+  ASSERT_EQ(from_reg.voxel_count(), written.voxel_count());
+  for (std::int64_t v = 0; v < written.voxel_count(); ++v)
+    ASSERT_EQ(from_reg.data()[v].y, written.data()[v].y);
 
   // Every organ guided, and the bladder (filled between the scans) lands on the daily truth.
   const json report = read_json(at("out/report.json"));
