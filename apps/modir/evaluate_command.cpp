@@ -115,8 +115,7 @@ struct MapNames {
 
 MapNames names_of_map(const std::string& option, const std::string& map) {
   if (!option.empty()) return {io::read_label_names(option), option};
-  if (const auto beside = io::label_names_beside(map))
-    return {io::read_label_names(*beside), beside->string()};
+  if (auto beside = io::label_names_beside(map)) return {std::move(beside->names), beside->path.string()};
   return {};
 }
 

@@ -132,12 +132,8 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   // wrong on this scan (a new scanner, an unusual patient) must not steer the registration.
   std::optional<nlohmann::json> qc;
   if (!o.no_qc) {
-    const std::optional<learn::ModelStatistics> statistics = learn::read_statistics(model);
-    const std::vector<LabelMap> variants =
-        learn::predict_variants(segmenter, daily.image, learn::PredictOptions{}, progress);
-    learn::QcReport report =
-        learn::assess_prediction(daily_labels, variants, segmenter.plan().classes, statistics);
-    report.variants = learn::qc_variant_names();
+    const learn::QcReport report = learn::check_prediction(
+        segmenter, model, daily.image, daily_labels, learn::PredictOptions{}, progress);
     for (const learn::OrganQc& organ : report.organs) {
       if (organ.reliable() || organ.id >= classes.size() || classes[organ.id].empty()) continue;
       warn("QC: the daily scan's {} label is unreliable ({}); it does not guide", organ.name,

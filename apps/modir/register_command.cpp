@@ -1,6 +1,7 @@
 // `modir register`: deformable registration of a moving scan onto a fixed scan, optionally guided
 // by organ labels and landmarks.
 
+#include <algorithm>
 #include <chrono>
 
 #include <fmt/format.h>
@@ -39,27 +40,17 @@ struct RegisterCommandOptions {
   std::optional<double> max_memory_mib;
 };
 
-// The peak memory the run will need, from the fixed scan's header and the number of organs in
-// its labels: printed with --dry-run, and a run that would not fit (--max-memory, else the memory
+// The peak memory the run will need on this fixed grid with this many guiding organ labels:
+// printed when `print` (--dry-run), and a run that would not fit (--max-memory, else the memory
 // available now) is refused before it starts.
 reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
-                                 const reg::RegistrationConfig& config) {
-  io::ReadOptions read;
-  read.dicom_series_uid = options.paths.fixed_series;
-  read.dicom_series_option = "--fixed-series";
-  const Geometry fixed = io::read_image_info(options.paths.fixed, read).geometry;
-  int organs = 0;
-  if (!options.paths.fixed_labels.empty()) {
-    const LabelMap labels = io::read_image_as<std::uint16_t>(options.paths.fixed_labels);
-    std::vector<char> seen(65536, 0);
-    for (const std::uint16_t v : labels.buffer()) seen[v] = 1;
-    for (std::size_t v = 1; v < seen.size(); ++v) organs += seen[v];
-  }
+                                 const reg::RegistrationConfig& config, const Geometry& fixed,
+                                 int organs, bool print) {
   const reg::MemoryEstimate e = reg::estimate_registration_memory(
       fixed, config, organs, options.pareto ? *options.pareto : 0);
   const double available = reg::available_memory_mib();
   const double limit = options.max_memory_mib ? *options.max_memory_mib : available;
-  if (options.dry_run) {
+  if (print) {
     fmt::print("estimated peak memory: {:.0f} MiB ({:.1f} million voxels at the finest level, {} "
                "guiding organ label(s){}); {}\n",
                e.peak_mib, e.working_megavoxels, organs,
@@ -209,8 +200,6 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     throw usage_error("--truth scores the solutions of --pareto N; add --pareto");
   }
   reg::validate(config);
-  const reg::MemoryEstimate memory = check_memory(options, config);
-  if (options.dry_run) return 0;
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error("--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
                       "switches off; drop one of them");
@@ -222,12 +211,31 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       throw usage_error("--out {} is one of the inputs; choose a new folder", options.out);
     }
   }
+  // From the header alone first, without the organs (which only lower the estimate): a header
+  // claiming a vast volume is refused before anything is allocated.
+  io::ReadOptions fixed_header;
+  fixed_header.dicom_series_uid = options.paths.fixed_series;
+  fixed_header.dicom_series_option = "--fixed-series";
+  const Geometry fixed_grid = io::read_image_info(options.paths.fixed, fixed_header).geometry;
+  check_memory(options, config, fixed_grid, 0, false);
   // Held to the end: created if missing (and removed again on Ctrl-C), locked against a second
-  // run writing into it.
-  io::OutputFolder folder(out);
+  // run writing into it. A dry run writes nothing.
+  std::optional<io::OutputFolder> folder;
+  if (!options.dry_run) folder.emplace(out);
   const auto start = std::chrono::steady_clock::now();
   PixelType moving_type = PixelType::kFloat32;
-  const reg::RegistrationInputs inputs = read_registration_inputs(options.paths, &moving_type);
+  nlohmann::json label_pairing;
+  const reg::RegistrationInputs inputs =
+      read_registration_inputs(options.paths, &moving_type, &label_pairing);
+  int organs = 0;
+  if (inputs.fixed_labels) {
+    std::vector<char> seen(65536, 0);
+    for (const std::uint16_t v : inputs.fixed_labels->buffer()) seen[v] = 1;
+    organs = static_cast<int>(std::count(seen.begin() + 1, seen.end(), char{1}));
+  }
+  const reg::MemoryEstimate memory =
+      check_memory(options, config, fixed_grid, organs, options.dry_run);
+  if (options.dry_run) return 0;
   LabelQcPaths qc_paths = options.label_qc;
   qc_paths.fixed_labels = options.paths.fixed_labels;
   qc_paths.moving_labels = options.paths.moving_labels;
@@ -241,7 +249,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   if (options.pareto) {
     const int code = run_front(options, config, inputs, moving_type, on_level, start,
                                seconds_reading, label_qc);
-    folder.finish();
+    folder->finish();
     return code;
   }
   const reg::RegistrationResult result = reg::register_images(inputs, config, on_level);
@@ -254,7 +262,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"modir_version", kVersion},
       {"command", "register"},
       {"inputs", describe_inputs(options.paths)},
-      {"label_pairing", describe_label_pairing(options.paths)},
+      {"label_pairing", label_pairing},
       {"config", reg::to_json(config)},
       {"model", result.model},
       {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
@@ -288,7 +296,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       "outputs in {}\n",
       options.paths.moving, options.paths.fixed, result.model, total, j.folded_fraction, j.min,
       j.max, options.out);
-  folder.finish();
+  folder->finish();
   return 0;
 }
 

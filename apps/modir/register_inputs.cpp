@@ -68,15 +68,14 @@ std::optional<io::LabelPairing> label_pairing(const RegistrationPaths& paths) {
   if (paths.fixed_labels.empty()) return std::nullopt;
   const auto fixed_names = io::label_names_beside(paths.fixed_labels);
   const auto moving_names = io::label_names_beside(paths.moving_labels);
-  if (!fixed_names || !moving_names || *fixed_names == *moving_names) return std::nullopt;
+  if (!fixed_names || !moving_names || fixed_names->path == moving_names->path) return std::nullopt;
   io::LabelPairing pairing =
-      io::pair_labels_by_name(io::read_label_names(*fixed_names), io::read_label_names(*moving_names),
-                              io::default_organ_names());
+      io::pair_labels_by_name(fixed_names->names, moving_names->names, io::default_organ_names());
   if (!pairing.renumbered) return std::nullopt;
   if (pairing.other_to_reference.empty()) {
     throw data_error("no organ of {} (names in {}) pairs by name with one of {} (names in {})",
-                     paths.moving_labels, moving_names->string(), paths.fixed_labels,
-                     fixed_names->string());
+                     paths.moving_labels, moving_names->path.string(), paths.fixed_labels,
+                     fixed_names->path.string());
   }
   return pairing;
 }
@@ -84,7 +83,9 @@ std::optional<io::LabelPairing> label_pairing(const RegistrationPaths& paths) {
 }  // namespace
 
 reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
-                                                 PixelType* moving_pixel_type) {
+                                                 PixelType* moving_pixel_type,
+                                                 nlohmann::json* label_pairing_json) {
+  if (label_pairing_json) *label_pairing_json = nullptr;
   if (paths.fixed_labels.empty() != paths.moving_labels.empty()) {
     throw usage_error("label guidance needs both --fixed-labels and --moving-labels");
   }
@@ -108,6 +109,13 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
       // Moving organs without a fixed partner become background: they cannot guide.
       for (const std::string& line : pairing->lines) warn("labels paired by name: {}", line);
       in.moving_labels = io::renumber_labels(*in.moving_labels, pairing->other_to_reference);
+      if (label_pairing_json) {
+        *label_pairing_json = {{"by", "name"},
+                               {"moving_to_fixed", pairing->other_to_reference},
+                               {"unpaired_fixed", pairing->unpaired_reference},
+                               {"unpaired_moving", pairing->unpaired_other},
+                               {"lines", pairing->lines}};
+      }
     }
   }
   if (!paths.fixed_landmarks.empty()) {
@@ -141,16 +149,6 @@ nlohmann::json describe_inputs(const RegistrationPaths& paths) {
   if (!paths.fixed_series.empty()) out["fixed"]["series"] = paths.fixed_series;
   if (!paths.moving_series.empty()) out["moving"]["series"] = paths.moving_series;
   return out;
-}
-
-nlohmann::json describe_label_pairing(const RegistrationPaths& paths) {
-  const auto pairing = label_pairing(paths);
-  if (!pairing) return nullptr;
-  return {{"by", "name"},
-          {"moving_to_fixed", pairing->other_to_reference},
-          {"unpaired_fixed", pairing->unpaired_reference},
-          {"unpaired_moving", pairing->unpaired_other},
-          {"lines", pairing->lines}};
 }
 
 }  // namespace modir::cli

@@ -22,14 +22,15 @@ struct RegistrationPaths {
 
 /// Reads and checks every input of a registration: 3D images, labels on their image's grid and
 /// not empty, landmarks paired by id and all inside their image. Errors name the file.
+/// When the two label maps are numbered differently and their names files pair them, the moving
+/// labels come renumbered into the fixed ones' values, and `label_pairing` (when given) receives
+/// how, for report.json; it is null otherwise.
 reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
-                                                 PixelType* moving_pixel_type);
+                                                 PixelType* moving_pixel_type,
+                                                 nlohmann::json* label_pairing = nullptr);
 
 /// {"fixed": {"path": ..., "sha256": ..., "series": ...}, ...} for report.json and front.json.
 nlohmann::json describe_inputs(const RegistrationPaths& paths);
 
-/// How the moving labels were renumbered to pair with the fixed ones by name (see
-/// read_registration_inputs), for report.json; null when they were not.
-nlohmann::json describe_label_pairing(const RegistrationPaths& paths);
 
 }  // namespace modir::cli

@@ -128,20 +128,12 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
 nlohmann::json quality_check(const learn::Segmenter& segmenter, const fs::path& model,
                              const Image<float>& image, const LabelMap& labels,
                              const SegmentPredictOptions& o, Progress& progress) {
-  const std::optional<learn::ModelStatistics> statistics = learn::read_statistics(model);
-  if (!statistics) {
+  const learn::QcReport report = learn::check_prediction(segmenter, model, image, labels, o.predict, progress);
+  if (!report.has_statistics) {
     warn("the model folder '{}' has no {}: QC judges by test-time augmentation alone (make one "
          "with 'modir segment stats')",
          model.string(), learn::kStatisticsFile);
   }
-  const auto start = std::chrono::steady_clock::now();
-  const std::vector<LabelMap> variants =
-      learn::predict_variants(segmenter, image, o.predict, progress);
-  learn::QcReport report =
-      learn::assess_prediction(labels, variants, segmenter.plan().classes, statistics);
-  report.variants = learn::qc_variant_names();
-  report.seconds_variants =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const learn::OrganQc& organ : report.organs) {
     if (!organ.reliable())
       warn("QC: {} unreliable: {}", organ.name, fmt::join(organ.reasons, "; "));

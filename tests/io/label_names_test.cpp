@@ -44,9 +44,10 @@ TEST(LabelNames, ReadsSidecarArraysAndPhantomObjects) {
 TEST(LabelNames, FindsTheSidecarBeforeTheFoldersMetaJson) {
   test::TempDir dir;
   write(dir / "meta.json", R"({"labels": {"1": "body"}})");
-  EXPECT_EQ(label_names_beside(dir / "labels.nii.gz"), dir / "meta.json");
+  EXPECT_EQ(label_names_beside(dir / "labels.nii.gz")->path, dir / "meta.json");
   write(dir / "labels.json", R"({"labels": [{"value": 1, "name": "BODY"}]})");
-  EXPECT_EQ(label_names_beside(dir / "labels.nii.gz"), dir / "labels.json");
+  EXPECT_EQ(label_names_beside(dir / "labels.nii.gz")->path, dir / "labels.json");
+  EXPECT_EQ(label_names_beside(dir / "labels.nii.gz")->names.at(1).name, "BODY");
   // A file of that name that is not a names file is passed over.
   write(dir / "other.json", R"({"something": 1})");
   write(dir / "meta.json", R"({"seed": 3})");

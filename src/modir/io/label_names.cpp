@@ -103,7 +103,7 @@ LabelNames read_label_names(const fs::path& path) {
   return *names;
 }
 
-std::optional<fs::path> label_names_beside(const fs::path& label_map) {
+std::optional<NamesFile> label_names_beside(const fs::path& label_map) {
   const fs::path candidates[] = {fs::path(strip_image_extension(label_map).string() + ".json"),
                                  label_map.parent_path() / "meta.json"};
   for (const fs::path& candidate : candidates) {
@@ -112,7 +112,8 @@ std::optional<fs::path> label_names_beside(const fs::path& label_map) {
     std::ifstream stream(candidate);
     const json document = json::parse(stream, nullptr, false);
     std::string problem;
-    if (!document.is_discarded() && parse_label_names(document, problem)) return candidate;
+    if (document.is_discarded()) continue;
+    if (auto names = parse_label_names(document, problem)) return NamesFile{candidate, std::move(*names)};
   }
   return std::nullopt;
 }

@@ -38,9 +38,15 @@ std::optional<LabelNames> parse_label_names(const nlohmann::json& document, std:
 /// Reads a names file; a data error names the file and what is wrong with it.
 LabelNames read_label_names(const std::filesystem::path& path);
 
+/// A names file and what it says.
+struct NamesFile {
+  std::filesystem::path path;
+  LabelNames names;
+};
+
 /// The names file that belongs to a label map, if there is one: its sidecar (X.json beside
 /// X.nii.gz) or, failing that, the meta.json of the folder it lies in, whichever parses.
-std::optional<std::filesystem::path> label_names_beside(const std::filesystem::path& label_map);
+std::optional<NamesFile> label_names_beside(const std::filesystem::path& label_map);
 
 /// How the values of one map (`other`) correspond to those of a reference map (`reference`).
 struct LabelPairing {

@@ -102,6 +102,19 @@ std::vector<LabelMap> predict_variants(const Segmenter& segmenter, const Image<f
   return out;
 }
 
+QcReport check_prediction(const Segmenter& segmenter, const std::filesystem::path& model,
+                          const Image<float>& image, const LabelMap& labels,
+                          const PredictOptions& options, Progress& progress) {
+  const std::optional<ModelStatistics> statistics = read_statistics(model);
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<LabelMap> variants = predict_variants(segmenter, image, options, progress);
+  QcReport report = assess_prediction(labels, variants, segmenter.plan().classes, statistics);
+  report.variants = qc_variant_names();
+  report.seconds_variants =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
 QcReport assess_prediction(const LabelMap& labels, const std::vector<LabelMap>& variants,
                            const std::vector<LabelClass>& classes,
                            const std::optional<ModelStatistics>& statistics,

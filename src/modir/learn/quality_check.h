@@ -73,6 +73,14 @@ QcReport assess_prediction(const LabelMap& labels, const std::vector<LabelMap>& 
                            const std::optional<ModelStatistics>& statistics,
                            const QcThresholds& thresholds = {});
 
+/// The whole check of one prediction, as `segment predict` and `propagate` run it: the test-time
+/// variants (with their names and time in the report) judged with the model folder's training
+/// statistics; without a statistics file the plausibility checks are skipped and the report
+/// says so (has_statistics false).
+QcReport check_prediction(const Segmenter& segmenter, const std::filesystem::path& model,
+                          const Image<float>& image, const LabelMap& labels,
+                          const PredictOptions& options, Progress& progress);
+
 nlohmann::json qc_to_json(const QcReport& report, const std::string& image,
                           const std::string& labels, const std::string& model);
 

@@ -24,6 +24,23 @@ constexpr double kFrontPerFixedMegavoxelMib = 21.9;
 
 double megavoxels(const Geometry& g) { return double(g.voxel_count()) / 1e6; }
 
+// The fixed scan's field of view at the finest deformable level's spacing, in millions of voxels.
+double working_megavoxels(const Geometry& fixed, double spacing_mm) {
+  const Vec3d spacing = level_spacing(fixed, spacing_mm);
+  double voxels = 1.0;
+  for (int a = 0; a < 3; ++a)
+    voxels *= std::max(1.0, double(fixed.size[a]) * fixed.spacing[a] / spacing[a]);
+  return voxels / 1e6;
+}
+
+double registration_mib(double working, int organs) {
+  return kBaseMib + working * (kPerWorkingMegavoxelMib + kPerOrganWorkingMegavoxelMib * organs);
+}
+
+double front_mib(const Geometry& fixed) {
+  return kFrontBaseMib + kFrontPerFixedMegavoxelMib * megavoxels(fixed);
+}
+
 }  // namespace
 
 MemoryEstimate estimate_registration_memory(const Geometry& fixed, const RegistrationConfig& config,
@@ -31,34 +48,25 @@ MemoryEstimate estimate_registration_memory(const Geometry& fixed, const Registr
   MemoryEstimate e;
   e.organs = organs;
   e.front_solutions = front_solutions;
-  const Vec3d spacing = level_spacing(fixed, config.deformable.finest_image_spacing_mm);
-  double working = 1.0;
-  for (int a = 0; a < 3; ++a)
-    working *= std::max(1.0, double(fixed.size[a]) * fixed.spacing[a] / spacing[a]);
-  e.working_megavoxels = working / 1e6;
-  e.peak_mib = kBaseMib + e.working_megavoxels *
-                              (kPerWorkingMegavoxelMib + kPerOrganWorkingMegavoxelMib * organs);
-  if (front_solutions > 0) e.peak_mib += kFrontBaseMib + kFrontPerFixedMegavoxelMib * megavoxels(fixed);
+  const double spacing = config.deformable.finest_image_spacing_mm;
+  e.working_megavoxels = working_megavoxels(fixed, spacing);
+  e.peak_mib = registration_mib(e.working_megavoxels, organs);
+  if (front_solutions > 0) e.peak_mib += front_mib(fixed);
 
   // The largest lever: a coarser finest level (the working grid shrinks with its cube).
-  RegistrationConfig coarser = config;
-  coarser.deformable.finest_image_spacing_mm = config.deformable.finest_image_spacing_mm * 1.5;
-  const Vec3d s2 = level_spacing(fixed, coarser.deformable.finest_image_spacing_mm);
-  double w2 = 1.0;
-  for (int a = 0; a < 3; ++a) w2 *= std::max(1.0, double(fixed.size[a]) * fixed.spacing[a] / s2[a]);
-  const double with_coarser =
-      e.peak_mib - e.working_megavoxels * (kPerWorkingMegavoxelMib + kPerOrganWorkingMegavoxelMib * organs) +
-      w2 / 1e6 * (kPerWorkingMegavoxelMib + kPerOrganWorkingMegavoxelMib * organs);
+  const double coarser = spacing * 1.5;
+  const double with_coarser = e.peak_mib - registration_mib(e.working_megavoxels, organs) +
+                              registration_mib(working_megavoxels(fixed, coarser), organs);
   e.how_to_reduce = fmt::format(
-      "deformable.finest_image_spacing_mm {:g} instead of {:g} needs about {:.0f} MiB{}{}",
-      coarser.deformable.finest_image_spacing_mm, config.deformable.finest_image_spacing_mm,
-      with_coarser,
+      "deformable.finest_image_spacing_mm {:g} instead of {:g} needs about {:.0f} MiB{}{}", coarser,
+      spacing, with_coarser,
       organs > 0 ? fmt::format("; fewer guiding organs save about {:.0f} MiB each",
                                e.working_megavoxels * kPerOrganWorkingMegavoxelMib)
                  : std::string(),
-      front_solutions > 0 ? "; a single registration instead of a front saves about " +
-                                fmt::format("{:.0f} MiB", kFrontBaseMib + kFrontPerFixedMegavoxelMib * megavoxels(fixed))
-                          : std::string());
+      front_solutions > 0
+          ? fmt::format("; a single registration instead of a front saves about {:.0f} MiB",
+                        front_mib(fixed))
+          : std::string());
   return e;
 }
 
