@@ -34,14 +34,26 @@ void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<f
     for (int c = 0; c < 3; ++c)
       g[3 * r + c] = static_cast<float>(index_to_world_gradient.m[r][c]);
 
+  // The sample index in float: an index below 2^14 carries an error below 0.002 voxel, far below
+  // what trilinear interpolation resolves, and float keeps this per-voxel arithmetic vectorisable.
+  float w[9], dx[3];
+  for (int r = 0; r < 3; ++r) {
+    dx[r] = static_cast<float>(step.column(0)[r]);
+    for (int c = 0; c < 3; ++c) w[3 * r + c] = static_cast<float>(world_to_moving.m[r][c]);
+  }
   parallel_for_slices(target.size[2], [&](std::int64_t z) {
     for (std::int64_t y = 0; y < ny; ++y) {
       const Vec3d row_start =
           start + step.column(1) * static_cast<double>(y) + step.column(2) * static_cast<double>(z);
+      const float r0 = static_cast<float>(row_start.x), r1 = static_cast<float>(row_start.y),
+                  r2 = static_cast<float>(row_start.z);
       for (std::int64_t x = 0; x < nx; ++x) {
         const std::int64_t v = x + nx * (y + ny * z);
-        const Vec3d index = row_start + step.column(0) * static_cast<double>(x) +
-                            world_to_moving * u.data()[v].cast<double>();
+        const Vec3f d = u.data()[v];
+        const auto fxi = static_cast<float>(x);
+        const Vec3d index{r0 + dx[0] * fxi + w[0] * d.x + w[1] * d.y + w[2] * d.z,
+                          r1 + dx[1] * fxi + w[3] * d.x + w[4] * d.y + w[5] * d.z,
+                          r2 + dx[2] * fxi + w[6] * d.x + w[7] * d.y + w[8] * d.z};
         // Most samples fall strictly inside the moving grid: no clamping, neighbours at +1, and
         // float arithmetic from the neighbours on (the voxels are float; this path is the hot
         // loop of every image term). The general branch below handles the rest.

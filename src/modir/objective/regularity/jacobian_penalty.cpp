@@ -75,6 +75,30 @@ double interior_determinant(const Vec3f* at, std::int64_t row, std::int64_t plan
          j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
 }
 
+// The same determinant in float, for the first look: far above tau (the margin is hundreds of
+// times float's rounding error while every entry of J is below kFloatEntryLimit) the penalty and
+// its slope are exactly zero, whatever the double value would be, and most voxels of a smooth
+// field are there. Larger entries return -1, which sends the voxel to the double path.
+constexpr float kFloatEntryLimit = 8.0f;
+float interior_determinant_float(const Vec3f* at, std::int64_t row, std::int64_t plane,
+                                 const float (&m)[3][3]) {
+  const Vec3f dx = (at[1] - at[-1]) * 0.5f, dy = (at[row] - at[-row]) * 0.5f,
+              dz = (at[plane] - at[-plane]) * 0.5f;
+  const float d[3][3] = {{dx.x, dy.x, dz.x}, {dx.y, dy.y, dz.y}, {dx.z, dy.z, dz.z}};
+  float j[3][3];
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c)
+      j[r][c] = (r == c ? 1.0f : 0.0f) + d[r][0] * m[0][c] + d[r][1] * m[1][c] + d[r][2] * m[2][c];
+  float largest = 0.0f;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 3; ++c) largest = std::max(largest, std::abs(j[r][c]));
+  if (!(largest < kFloatEntryLimit)) return -1.0f;
+  return j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1]) -
+         j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0]) +
+         j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
+}
+constexpr float kFloatMargin = 1e-3f;
+
 }  // namespace
 
 JacobianPenalty::JacobianPenalty(double tau) : tau_(tau) {
@@ -103,8 +127,13 @@ double JacobianPenalty::evaluate(const DisplacementField& u, DisplacementField* 
   if (want_gradient) det_slope_.resize(static_cast<std::size_t>(voxels));
 
   double m[3][3];
+  float mf[3][3];
   for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) m[r][c] = index_from_world(r, c);
+    for (int c = 0; c < 3; ++c) {
+      m[r][c] = index_from_world(r, c);
+      mf[r][c] = static_cast<float>(m[r][c]);
+    }
+  const auto clearly_above = static_cast<float>(tau_) + kFloatMargin;
   parallel_for_slices(nz, [&](std::int64_t k) {
     double sum = 0.0;
     bool active = false;
@@ -113,10 +142,14 @@ double JacobianPenalty::evaluate(const DisplacementField& u, DisplacementField* 
       const bool interior_row = k > 0 && k + 1 < nz && j > 0 && j + 1 < ny;
       const Vec3f* row = u.data() + u.linear_index(0, j, k);
       for (std::int64_t i = 0; i < nx; ++i) {
-        const double det =
-            interior_row && i > 0 && i + 1 < nx
-                ? interior_determinant(row + i, nx, plane, m)
-                : voxel_jacobian(u, index_from_world, {i, j, k}).determinant();
+        const bool interior = interior_row && i > 0 && i + 1 < nx;
+        if (interior && interior_determinant_float(row + i, nx, plane, mf) > clearly_above) {
+          if (want_gradient) det_slope_[static_cast<std::size_t>(u.linear_index(i, j, k))] = 0.0f;
+          continue;
+        }
+        const double det = interior
+                               ? interior_determinant(row + i, nx, plane, m)
+                               : voxel_jacobian(u, index_from_world, {i, j, k}).determinant();
         double slope = 0.0;
         if (det < tau_) {
           const double gap = tau_ - det;
