@@ -285,6 +285,30 @@ TEST(BadInput, MissingUnknownTruncatedAndCorruptFiles) {
   }
 }
 
+// Found by fuzzing (fuzz/corpus/image_nifti/crash_vast_header.nii): a 514-byte .nii whose header
+// claimed 17 GB of voxels made modir allocate them, and more, until the system killed it. The
+// header must be checked against the file before anything is allocated.
+TEST(BadInput, HeadersClaimingMoreVoxelsThanTheFileHoldsAreRefusedBeforeAllocating) {
+  test::TempDir dir;
+  const fs::path nifti = write_nifti(dir / "vast.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader&) {});
+  {
+    std::fstream patch(nifti, std::ios::binary | std::ios::in | std::ios::out);
+    const short vast[3] = {3000, 3000, 1000};  // 18 GB of int16
+    patch.seekp(42);
+    patch.write(reinterpret_cast<const char*>(vast), sizeof(vast));
+  }
+  EXPECT_EQ(read_image_info(nifti).geometry.size[0], 3000);  // the header itself reads
+  const std::string nifti_error = error_of([&] { read_image(nifti); });
+  EXPECT_NE(nifti_error.find("truncated"), std::string::npos) << nifti_error;
+
+  std::ofstream(dir / "vast.mha", std::ios::binary)
+      << "ObjectType = Image\nNDims = 3\nDimSize = 3000 3000 1000\nElementType = MET_SHORT\n"
+         "CompressedData = True\nElementDataFile = LOCAL\n"
+      << std::string(100, 'x');
+  const std::string meta_error = error_of([&] { read_image(dir / "vast.mha"); });
+  EXPECT_NE(meta_error.find("damaged header"), std::string::npos) << meta_error;
+}
+
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {
   test::TempDir dir;
   const Image<float> image = test::random_image<float>(test::oblique_geometry(), 0, 1);

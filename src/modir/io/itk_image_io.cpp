@@ -145,13 +145,18 @@ std::vector<char> read_voxel_bytes(itk::ImageIOBase* io, const fs::path& path) {
     region.SetSize(a, io->GetDimensions(a));
   }
   io->SetIORegion(region);
-  std::vector<char> bytes(io->GetImageSizeInBytes());
+  // The file must hold what its header promises before the buffer is allocated: a damaged header
+  // can claim gigabytes, and a 514-byte .nii once took 24 GB before anything complained.
+  const std::uint64_t data_bytes = io->GetImageSizeInBytes();
   const std::string name = lower_case_name(path);
   if (name.size() > 7 && name.compare(name.size() - 7, 7, ".nii.gz") == 0) {
-    check_nifti_gz_complete(path, bytes.size());
+    check_nifti_gz_complete(path, data_bytes);
+  } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".nii") == 0) {
+    check_nifti_complete(path, data_bytes);
   } else if (detect_image_format(path) == ImageFormat::kMetaImage) {
-    check_metaimage_complete(path, bytes.size());
+    check_metaimage_complete(path, data_bytes);
   }
+  std::vector<char> bytes(data_bytes);
   try {
     io->Read(bytes.data());
   } catch (const itk::ExceptionObject& e) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -103,6 +104,19 @@ void check_nifti_gz_complete(const fs::path& path, std::uint64_t data_bytes) {
   }
 }
 
+void check_nifti_complete(const fs::path& path, std::uint64_t data_bytes) {
+  std::error_code ec;
+  const std::uint64_t length = fs::file_size(path, ec);
+  if (ec) return;  // ITK reports unreadable files itself
+  gzFile file = gzopen(path.string().c_str(), "rb");  // reads a plain file as it is
+  if (file == nullptr) return;
+  const std::uint64_t offset = nifti_voxel_offset(file);
+  gzclose(file);
+  if (length < offset || length - offset < data_bytes) {
+    throw_truncated(path, offset + data_bytes, length);
+  }
+}
+
 void check_metaimage_header(const fs::path& path) {
   // MetaIO's field buffers hold 255 characters; its header is short text lines ending with the
   // ElementDataFile line, after which the (possibly binary) voxels begin.
@@ -172,8 +186,21 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
   const bool compressed = fields["CompressedData"] == "True" || fields["CompressedData"] == "true";
   std::uint64_t expected = data_bytes;
   if (compressed) {
-    if (fields.count("CompressedDataSize") == 0) return;
-    expected = std::stoull(fields["CompressedDataSize"]);
+    // zlib's deflate packs at most 1032 bytes into one (a run of one value), so no compressed
+    // stream of `available` bytes can hold more: a header that claims more is damaged, and is
+    // refused before ITK allocates what it claims.
+    constexpr std::uint64_t kDeflateMaxRatio = 1032;
+    if (data_bytes / kDeflateMaxRatio > available + 64) {
+      throw data_error(
+          "'{}' has a damaged header: it promises {} bytes of voxels, more than {} compressed "
+          "bytes can hold",
+          path.string(), data_bytes, available);
+    }
+    const std::string& size = fields["CompressedDataSize"];
+    std::uint64_t claimed = 0;
+    const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), claimed);
+    if (size.empty() || error != std::errc() || end != size.data() + size.size()) return;
+    expected = claimed;
   }
   if (available < expected) throw_truncated(data_path, expected, available);
 }

@@ -12,6 +12,11 @@ namespace modir::io::detail {
 /// For a gzip-compressed NIfTI file holding `data_bytes` of voxels after its header.
 void check_nifti_gz_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
 
+/// For an uncompressed NIfTI file (.nii): the voxels must be in the file after its vox_offset.
+/// Called before the voxel buffer is allocated, so that a damaged header claiming gigabytes is
+/// refused by its file's size, not by running out of memory (found by fuzzing).
+void check_nifti_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
+
 /// Before ITK's MetaIO parses a MetaImage header (.mha or .mhd): MetaIO copies each field value
 /// into a fixed buffer of 255 characters with strcpy, so a damaged header whose value runs on (a
 /// lost line break before compressed data) overflows it and aborts the process. Throws a data
