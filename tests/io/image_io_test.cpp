@@ -309,6 +309,22 @@ TEST(BadInput, HeadersClaimingMoreVoxelsThanTheFileHoldsAreRefusedBeforeAllocati
   EXPECT_NE(meta_error.find("damaged header"), std::string::npos) << meta_error;
 }
 
+// More inputs fuzzing found (fuzz/corpus/<target>/crash_*):
+// - a .nii whose vox_offset is NaN reached a float-to-integer cast (undefined behaviour; the
+//   debug preset's UBSan sees it). The file itself is readable: ITK takes the voxels from 0.
+// - a damaged .mha on which ITK's MetaIO throws std::length_error, which escaped as an internal
+//   error instead of one naming the file.
+TEST(BadInput, FuzzFindingsAreClearErrors) {
+  const fs::path corpus = MODIR_FUZZ_CORPUS;
+  try {
+    read_image(corpus / "image_nifti" / "crash_nan_vox_offset.nii");
+  } catch (const Error&) {
+  }
+  const fs::path damaged = corpus / "image_metaimage" / "crash_length_error_pattern.mha";
+  const std::string message = error_of([&] { read_image(damaged); });
+  EXPECT_NE(message.find(damaged.filename().string()), std::string::npos) << message;
+}
+
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {
   test::TempDir dir;
   const Image<float> image = test::random_image<float>(test::oblique_geometry(), 0, 1);

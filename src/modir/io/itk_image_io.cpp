@@ -105,6 +105,13 @@ itk::ImageIOBase::Pointer open_header(const fs::path& path, ImageFormat format) 
   } catch (const itk::ExceptionObject& e) {
     throw data_error("'{}': cannot read the {} header: {}", path.string(), format_name(format),
                      first_line(e.GetDescription()));
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    // ITK's readers let some standard exceptions through on damaged headers (MetaIO formats a
+    // file-name pattern into a std::string: std::length_error; found by fuzzing).
+    throw data_error("'{}': cannot read the {} header: {}", path.string(), format_name(format),
+                     e.what());
   }
   return io;
 }
@@ -162,6 +169,10 @@ std::vector<char> read_voxel_bytes(itk::ImageIOBase* io, const fs::path& path) {
   } catch (const itk::ExceptionObject& e) {
     throw data_error("'{}': cannot read the voxel data (truncated or corrupt file?): {}",
                      path.string(), first_line(e.GetDescription()));
+  } catch (const std::exception& e) {
+    // As in open_header: a damaged MetaImage data-file pattern ends in std::length_error.
+    throw data_error("'{}': cannot read the voxel data (corrupt header?): {}", path.string(),
+                     e.what());
   }
   // ITK 5.2 reads NIfTI NaN/Inf as 0: put them back so that they are reported, not hidden.
   if (detect_image_format(path) == ImageFormat::kNifti) {

@@ -39,15 +39,18 @@ std::uint64_t nifti_voxel_offset(gzFile file) {
   std::memcpy(&size, header.data(), 4);
   const bool swap = size != 348 && size != 540;
   if (swap) size = byte_swapped(size);
+  // A damaged header's offset may be NaN, negative or vast: 0 then (the checks stay cautious).
   if (size == 348) {
     float offset = 0;
     std::memcpy(&offset, header.data() + 108, 4);
-    return static_cast<std::uint64_t>(swap ? byte_swapped(offset) : offset);
+    if (swap) offset = byte_swapped(offset);
+    return offset >= 0.0f && offset < 1e15f ? static_cast<std::uint64_t>(offset) : 0;
   }
   if (size == 540 && got >= 540) {
     std::int64_t offset = 0;
     std::memcpy(&offset, header.data() + 168, 8);
-    return static_cast<std::uint64_t>(swap ? byte_swapped(offset) : offset);
+    if (swap) offset = byte_swapped(offset);
+    return offset >= 0 ? static_cast<std::uint64_t>(offset) : 0;
   }
   return 0;
 }
