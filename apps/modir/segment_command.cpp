@@ -19,10 +19,13 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/learn/organ_statistics.h"
+#include "modir/learn/plan.h"
+#include "modir/learn/predict_memory.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
 #include "modir/learn/training_set.h"
+#include "modir/register/memory_estimate.h"
 
 namespace modir::cli {
 
@@ -41,7 +44,35 @@ struct SegmentPredictOptions {
   std::string model, image, series, out, device = "cpu";
   learn::PredictOptions predict;
   bool no_qc = false;
+  bool dry_run = false;
+  std::optional<double> max_memory_mib;
 };
+
+// The peak memory predicting on this scan will need, from its header alone: printed with
+// --dry-run, and a scan that would not fit (--max-memory, else the memory available now) is
+// refused before the network is loaded.
+void check_predict_memory(const SegmentPredictOptions& o, const Geometry& scan,
+                          const learn::SegmentationPlan& plan) {
+  const learn::PredictMemoryEstimate e = learn::estimate_predict_memory(scan, plan, !o.no_qc);
+  const double available = reg::available_memory_mib();
+  const double limit = o.max_memory_mib ? *o.max_memory_mib : available;
+  if (o.dry_run) {
+    fmt::print("estimated peak memory: {:.0f} MiB ({:.1f} million voxels, {:.1f} million on the "
+               "network's grid{}); {}\n",
+               e.peak_mib, e.scan_megavoxels, e.network_megavoxels,
+               e.quality_check ? ", with QC" : "",
+               limit > 0 ? fmt::format("limit {:.0f} MiB ({})", limit,
+                                       o.max_memory_mib ? "--max-memory" : "available now")
+                         : std::string("available memory unknown"));
+  }
+  if (limit > 0 && e.peak_mib > limit) {
+    throw data_error("predicting on this scan needs about {:.0f} MiB and {} {:.0f} MiB; {}",
+                     e.peak_mib, o.max_memory_mib ? "--max-memory allows" : "the machine has",
+                     limit,
+                     e.quality_check ? "--no-qc needs much less (no test-time augmentation copies), or crop the scan"
+                                     : "crop the scan to the region of interest");
+  }
+}
 
 struct SegmentStatsOptions {
   std::string manifest, model;
@@ -172,11 +203,13 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
     throw data_error("cannot write '{}': folder '{}' does not exist; create it first", o.out,
                      folder.string());
   const learn::Device device = learn::parse_device(o.device);
+  io::ReadOptions read;
+  read.dicom_series_uid = o.series;
+  check_predict_memory(o, io::read_image_info(o.image, read).geometry, learn::read_plan(model));
+  if (o.dry_run) return 0;
   Progress progress(progress_style(global));
   const learn::Segmenter segmenter(model, device);
   progress.begin_phase("reading", 1);
-  io::ReadOptions read;
-  read.dicom_series_uid = o.series;
   const Image<float> image = io::read_image_as<float>(o.image, read);
   progress.end_phase();
   const LabelMap labels = segmenter.predict(image, o.predict, progress);
@@ -288,6 +321,12 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
               "skip quality control (by default <out>.qc.json is written: per organ a "
               "confidence from test-time augmentation and plausibility against the training "
               "labels; three more predictions)");
+  p->add_flag("--dry-run", predict->dry_run,
+              "print the estimated peak memory and whether it fits, then stop (writes nothing)");
+  p->add_option("--max-memory", predict->max_memory_mib,
+                "refuse to start when the estimated peak exceeds this many MiB (default: the "
+                "memory available now)")
+      ->check(CLI::PositiveNumber);
 
   auto stats = std::make_shared<SegmentStatsOptions>();
   CLI::App* s = command->add_subcommand(

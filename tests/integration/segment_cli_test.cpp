@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -19,6 +20,7 @@ namespace {
 using nlohmann::json;
 using test::quoted;
 using test::run_modir;
+namespace fs = std::filesystem;
 
 TEST(SegmentCli, ShippedPelvisModelLabelsAnUnseenPhantom) {
   test::TempDir dir;
@@ -94,6 +96,32 @@ TEST(SegmentCli, QcFlagsPelvicOrgansOnAScanOfAnotherBodyRegion) {
     }
   }
   EXPECT_EQ(flagged, 4) << qc.dump(1);
+}
+
+// --dry-run says what predicting needs, from the scan's header, and writes nothing; a scan that
+// does not fit is refused before the network runs, saying what would make it fit.
+TEST(SegmentCli, MemoryIsEstimatedBeforePredictingAndAScanThatDoesNotFitIsRefused) {
+  test::TempDir dir;
+  const auto pair =
+      run_modir("phantom --quiet --seed 9021 --size small --out " + quoted(dir / "p"));
+  ASSERT_EQ(pair.exit_code, 0) << pair.err;
+  const std::string predict =
+      "segment predict --image " + quoted(dir / "p/fixed.nii.gz") + " --out " +
+      quoted(dir / "labels.nii.gz");
+  const auto with_qc = run_modir(predict + " --dry-run");
+  ASSERT_EQ(with_qc.exit_code, 0) << with_qc.err;
+  EXPECT_NE(with_qc.out.find("estimated peak memory"), std::string::npos) << with_qc.out;
+  EXPECT_NE(with_qc.out.find("with QC"), std::string::npos) << with_qc.out;
+  const auto without_qc = run_modir(predict + " --dry-run --no-qc");
+  ASSERT_EQ(without_qc.exit_code, 0) << without_qc.err;
+  EXPECT_EQ(without_qc.out.find("with QC"), std::string::npos) << without_qc.out;
+  EXPECT_FALSE(fs::exists(dir / "labels.nii.gz"));
+
+  const auto refused = run_modir(predict + " --quiet --max-memory 100");
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("needs about"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--no-qc"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir / "labels.nii.gz"));
 }
 
 TEST(SegmentCli, AMissingModelIsAClearError) {
