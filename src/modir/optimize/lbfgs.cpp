@@ -20,13 +20,6 @@ constexpr double kExpansionFactor = 4.0;
 // Interpolated trials closer than this fraction of the bracket to one of its ends are replaced by
 // the midpoint, so that every trial shrinks the bracket by a useful amount.
 constexpr double kInterpolationMargin = 0.1;
-// The zoom ends once the bracket is narrower than this fraction of its larger step, and the
-// lowest point found is taken (L-BFGS-B's line search, Moré and Thuente's dcsrch, uses the same
-// xtol = 0.1). A registration energy is not smooth everywhere: a voxel that leaves the moving scan's
-// overlap or a label band changes it by a small jump. At such a jump the slope never satisfies the
-// curvature condition, and without this end the search spent its whole budget (20 evaluations)
-// shrinking the bracket onto the jump; that was half the coarsest B-spline level's evaluations.
-constexpr double kBracketTolerance = 0.1;
 
 double dot(std::span<const double> a, std::span<const double> b) {
   double sum = 0.0;
@@ -169,9 +162,6 @@ struct LineSearchOutcome {
   bool improved = false;  ///< a point lower than phi(0) was found; it is in x_trial / g_trial
   bool wolfe = false;     ///< that point satisfies the strong Wolfe conditions
   double value = 0.0;
-  /// The point is the lowest of a bracket narrowed to kBracketTolerance: its curvature pair is
-  /// kept like a Wolfe point's (the memory still checks s.y > 0).
-  bool narrow_bracket = false;
 };
 
 /// Nocedal & Wright's line search (Algorithms 3.5 and 3.6): expand the step until a minimum of
@@ -223,12 +213,6 @@ class StrongWolfeLineSearch {
   // `low` is the lowest sufficient-decrease trial so far and phi'(low) points toward `high`.
   LineSearchOutcome zoom(Trial low, Trial high) {
     while (evaluations_ < max_evaluations_) {
-      if (std::abs(high.alpha - low.alpha) <=
-          kBracketTolerance * std::max(std::abs(low.alpha), std::abs(high.alpha))) {
-        LineSearchOutcome outcome = fall_back_to_best();
-        outcome.narrow_bracket = outcome.improved;
-        return outcome;
-      }
       const double alpha = trial_between(low, high);
       if (alpha == low.alpha || alpha == high.alpha) break;  // bracket below resolution
       const Trial t = evaluate(alpha);
@@ -389,7 +373,7 @@ LbfgsResult minimize_lbfgs(const ObjectiveFunction& f, std::span<double> x,
       continue;
     }
 
-    if (outcome.wolfe || outcome.narrow_bracket) {
+    if (outcome.wolfe) {
       memory.add(x, x_trial, g, g_trial);
     } else {
       memory.clear();

@@ -68,11 +68,9 @@ struct LbfgsResult {
 /// after each accepted step, iteration counting from 1.
 ///
 /// Every accepted step lowers f, so the returned x is never worse than the start. A step is
-/// normally accepted when it satisfies the strong Wolfe conditions, or when the bracket around
-/// one has shrunk below a tenth of the step (the lowest point found is then taken, as in
-/// L-BFGS-B: on an objective with small jumps no Wolfe point may exist). When the line search
-/// runs out of evaluations but did find a lower point, the lowest point is accepted and the
-/// memory is reset (the next step is steepest descent). When no lower point is found, the memory is reset and steepest
+/// normally accepted when it satisfies the strong Wolfe conditions; when the line search fails
+/// but did find a lower point, the lowest point is accepted and the memory is reset (the next
+/// step is steepest descent). When no lower point is found, the memory is reset and steepest
 /// descent is tried once before stopping with lbfgs_stop::kLineSearchFailed.
 ///
 /// f is called once per trial point; the value and gradient of the accepted trial are reused.
