@@ -310,8 +310,9 @@ TEST(BadInput, HeadersClaimingMoreVoxelsThanTheFileHoldsAreRefusedBeforeAllocati
 }
 
 // More inputs fuzzing found (fuzz/corpus/<target>/crash_*):
-// - a .nii whose vox_offset is NaN reached a float-to-integer cast (undefined behaviour; the
-//   debug preset's UBSan sees it). The file itself is readable: ITK takes the voxels from 0.
+// - a .nii whose vox_offset is NaN reached float-to-integer casts (undefined behaviour; the
+//   debug preset's UBSan sees it) in two places. The file itself is readable: ITK takes the
+//   voxels from 0.
 // - a damaged .mha on which ITK's MetaIO throws std::length_error, which escaped as an internal
 //   error instead of one naming the file.
 TEST(BadInput, FuzzFindingsAreClearErrors) {
@@ -323,6 +324,10 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
   const fs::path damaged = corpus / "image_metaimage" / "crash_length_error_pattern.mha";
   const std::string message = error_of([&] { read_image(damaged); });
   EXPECT_NE(message.find(damaged.filename().string()), std::string::npos) << message;
+  // Header lines with NUL and other control bytes: MetaIO read past its buffers (ASan).
+  const fs::path garbled = corpus / "image_metaimage" / "crash_overflow_garbled_header.mha";
+  const std::string garbled_message = error_of([&] { read_image(garbled); });
+  EXPECT_NE(garbled_message.find("control character"), std::string::npos) << garbled_message;
 }
 
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {

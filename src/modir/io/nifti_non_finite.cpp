@@ -51,7 +51,10 @@ bool read_layout(gzFile file, NiftiLayout& out) {
     for (int d = 1; d <= rank; ++d)
       out.values *= static_cast<std::uint64_t>(std::max<std::int16_t>(1, load<std::int16_t>(h.data() + 40 + 2 * d, out.swap)));
     out.datatype = load<std::int16_t>(h.data() + 70, out.swap);
-    out.voxel_offset = static_cast<std::uint64_t>(load<float>(h.data() + 108, out.swap));
+    // A damaged header's offset may be NaN, negative or vast (a cast would be undefined).
+    const float offset = load<float>(h.data() + 108, out.swap);
+    if (!(offset >= 0.0f && offset < 1e15f)) return false;
+    out.voxel_offset = static_cast<std::uint64_t>(offset);
     out.slope = load<float>(h.data() + 112, out.swap);
     out.intercept = load<float>(h.data() + 116, out.swap);
     return true;

@@ -137,6 +137,18 @@ void check_metaimage_header(const fs::path& path) {
           "allowed); a line break was probably lost",
           path.string(), number, line.size(), kLongestField);
     }
+    // Header lines are text: a NUL or another control character means damage, and MetaIO's
+    // string handling reads past its buffers on such lines (found by fuzzing).
+    const auto control = std::find_if(line.begin(), line.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t' && c != '\r') || u == 0x7f;
+    });
+    if (control != line.end()) {
+      throw data_error(
+          "'{}' has a damaged MetaImage header: line {} holds a control character (byte {}) "
+          "where text belongs",
+          path.string(), number, static_cast<int>(static_cast<unsigned char>(*control)));
+    }
     const auto eq = line.find('=');
     if (eq != std::string::npos) {
       std::string key = line.substr(0, eq);
