@@ -324,6 +324,10 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
   const fs::path damaged = corpus / "image_metaimage" / "crash_length_error_pattern.mha";
   const std::string message = error_of([&] { read_image(damaged); });
   EXPECT_NE(message.find(damaged.filename().string()), std::string::npos) << message;
+  // A NaN in the sform: ITK's orientation code asserted and aborted the process.
+  const fs::path nan_sform = corpus / "image_nifti" / "crash_nan_orientation.nii";
+  const std::string nan_message = error_of([&] { read_image_info(nan_sform); });
+  EXPECT_NE(nan_message.find("damaged NIfTI header"), std::string::npos) << nan_message;
   // Header lines with NUL and other control bytes: MetaIO read past its buffers (ASan).
   const fs::path garbled = corpus / "image_metaimage" / "crash_overflow_garbled_header.mha";
   const std::string garbled_message = error_of([&] { read_image(garbled); });

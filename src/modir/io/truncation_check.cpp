@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "modir/core/error.h"
 #include "modir/io/parallel_gzip.h"
@@ -117,6 +119,72 @@ void check_nifti_complete(const fs::path& path, std::uint64_t data_bytes) {
   gzclose(file);
   if (length < offset || length - offset < data_bytes) {
     throw_truncated(path, offset + data_bytes, length);
+  }
+}
+
+void check_nifti_header(const fs::path& path) {
+  gzFile file = gzopen(path.string().c_str(), "rb");  // plain or gzip-compressed alike
+  if (file == nullptr) return;  // ITK reports unreadable files itself
+  std::array<char, 540> header{};
+  const int got = gzread(file, header.data(), static_cast<unsigned>(header.size()));
+  gzclose(file);
+  if (got < 348) return;
+  std::int32_t size = 0;
+  std::memcpy(&size, header.data(), 4);
+  const bool swap = size != 348 && size != 540;
+  if (swap) size = byte_swapped(size);
+  // (offset, count) of the fields ITK turns into spacing and direction, and whether each group is
+  // used (pixdim always; the quaternion with qform_code > 0, the rows with sform_code > 0).
+  struct Group {
+    const char* name;
+    std::size_t offset, count;
+    bool used;
+  };
+  const auto code = [&](std::size_t offset, std::size_t bytes) {
+    std::int32_t value = 0;
+    if (bytes == 2) {
+      std::int16_t v = 0;
+      std::memcpy(&v, header.data() + offset, 2);
+      value = swap ? byte_swapped(v) : v;
+    } else {
+      std::memcpy(&value, header.data() + offset, 4);
+      if (swap) value = byte_swapped(value);
+    }
+    return value;
+  };
+  const auto finite = [&](std::size_t offset, std::size_t count, bool wide) {
+    for (std::size_t i = 0; i < count; ++i) {
+      double v = 0;
+      if (wide) {
+        std::memcpy(&v, header.data() + offset + 8 * i, 8);
+        if (swap) v = byte_swapped(v);
+      } else {
+        float f = 0;
+        std::memcpy(&f, header.data() + offset + 4 * i, 4);
+        v = swap ? byte_swapped(f) : f;
+      }
+      if (!std::isfinite(v)) return false;
+    }
+    return true;
+  };
+  std::vector<Group> groups;
+  bool wide = false;
+  if (size == 348) {
+    groups = {{"pixdim", 80, 3, true},
+              {"quatern_b/c/d and qoffset", 256, 6, code(252, 2) > 0},
+              {"srow_x/y/z", 280, 12, code(254, 2) > 0}};
+  } else if (size == 540 && got >= 540) {
+    wide = true;
+    groups = {{"pixdim", 112, 3, true},
+              {"quatern_b/c/d and qoffset", 352, 6, code(344, 4) > 0},
+              {"srow_x/y/z", 400, 12, code(348, 4) > 0}};
+  }
+  for (const Group& g : groups) {
+    if (g.used && !finite(g.offset, g.count, wide)) {
+      // ITK's orientation code asserts on them and aborts the process (found by fuzzing).
+      throw data_error("'{}' has a damaged NIfTI header: its {} hold NaN or infinite values",
+                       path.string(), g.name);
+    }
   }
 }
 

@@ -17,6 +17,11 @@ void check_nifti_gz_complete(const std::filesystem::path& path, std::uint64_t da
 /// refused by its file's size, not by running out of memory (found by fuzzing).
 void check_nifti_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
 
+/// Before ITK's NIfTI reader parses a header (.nii or .nii.gz): the spacing and the qform or sform
+/// it uses must be finite, since ITK's orientation code asserts on NaN and aborts the process.
+/// Throws a data error naming the fields.
+void check_nifti_header(const std::filesystem::path& path);
+
 /// Before ITK's MetaIO parses a MetaImage header (.mha or .mhd): MetaIO copies each field value
 /// into a fixed buffer of 255 characters with strcpy, so a damaged header whose value runs on (a
 /// lost line break before compressed data) overflows it and aborts the process. Throws a data
