@@ -328,6 +328,10 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
   const fs::path nan_sform = corpus / "image_nifti" / "crash_nan_orientation.nii";
   const std::string nan_message = error_of([&] { read_image_info(nan_sform); });
   EXPECT_NE(nan_message.find("damaged NIfTI header"), std::string::npos) << nan_message;
+  // An ElementDataFile slice pattern with a zero step: MetaIO divided by it (SIGFPE).
+  const fs::path zero_step = corpus / "image_metaimage" / "crash_zero_pattern_step.mha";
+  const std::string step_message = error_of([&] { read_image(zero_step); });
+  EXPECT_NE(step_message.find("slice pattern"), std::string::npos) << step_message;
   // Header lines with NUL and other control bytes: MetaIO read past its buffers (ASan).
   const fs::path garbled = corpus / "image_metaimage" / "crash_overflow_garbled_header.mha";
   const std::string garbled_message = error_of([&] { read_image(garbled); });

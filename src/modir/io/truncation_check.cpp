@@ -188,6 +188,31 @@ void check_nifti_header(const fs::path& path) {
   }
 }
 
+// MetaIO reads an ElementDataFile value with spaces as a slice pattern, "NAME MIN MAX [STEP
+// [DIM]]", and divides by STEP: a damaged value (a zero or unreadable step) crashed the process
+// with a division by zero (found by fuzzing). "LOCAL", "LIST" and plain names pass.
+void check_data_file_pattern(const fs::path& path, const std::string& value) {
+  std::istringstream words_in(value);
+  std::vector<std::string> words;
+  for (std::string w; words_in >> w;) words.push_back(w);
+  if (words.size() <= 1) return;
+  const auto integer = [](const std::string& w, long& out) {
+    const auto [end, error] = std::from_chars(w.data(), w.data() + w.size(), out);
+    return error == std::errc() && end == w.data() + w.size();
+  };
+  long min = 0, max = 0, step = 1, dim = 1;
+  const bool ok = words.size() <= 5 && words.size() >= 3 && integer(words[1], min) &&
+                  integer(words[2], max) && (words.size() < 4 || integer(words[3], step)) &&
+                  (words.size() < 5 || integer(words[4], dim)) && step != 0 && dim >= 1 &&
+                  dim <= 3;
+  if (!ok) {
+    throw data_error(
+        "'{}' has a damaged MetaImage header: ElementDataFile '{}' is neither a file name nor a "
+        "slice pattern 'NAME MIN MAX STEP'",
+        path.string(), value.substr(value.find_first_not_of(" \t")));
+  }
+}
+
 void check_metaimage_header(const fs::path& path) {
   // MetaIO's field buffers hold 255 characters; its header is short text lines ending with the
   // ElementDataFile line, after which the (possibly binary) voxels begin.
@@ -221,7 +246,10 @@ void check_metaimage_header(const fs::path& path) {
     if (eq != std::string::npos) {
       std::string key = line.substr(0, eq);
       key.erase(key.find_last_not_of(" \t") + 1);
-      if (key == "ElementDataFile") return;
+      if (key == "ElementDataFile") {
+        check_data_file_pattern(path, line.substr(eq + 1));
+        return;
+      }
     }
     if (read > kLongestHeader) break;
   }
