@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "memory_limit.h"
 #include "modir/core/error.h"
 #include "modir/core/log.h"
 #include "modir/core/parallel.h"
@@ -48,22 +49,12 @@ reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
                                  int organs, bool print) {
   const reg::MemoryEstimate e = reg::estimate_registration_memory(
       fixed, config, organs, options.pareto ? *options.pareto : 0);
-  const double available = reg::available_memory_mib();
-  const double limit = options.max_memory_mib ? *options.max_memory_mib : available;
-  if (print) {
-    fmt::print("estimated peak memory: {:.0f} MiB ({:.1f} million voxels at the finest level, {} "
-               "guiding organ label(s){}); {}\n",
-               e.peak_mib, e.working_megavoxels, organs,
-               e.front_solutions ? fmt::format(", a front of {}", e.front_solutions) : "",
-               limit > 0 ? fmt::format("limit {:.0f} MiB ({})", limit,
-                                       options.max_memory_mib ? "--max-memory" : "available now")
-                         : std::string("available memory unknown"));
-  }
-  if (limit > 0 && e.peak_mib > limit) {
-    throw data_error("this registration needs about {:.0f} MiB and {} {:.0f} MiB; {}", e.peak_mib,
-                     options.max_memory_mib ? "--max-memory allows" : "the machine has",
-                     limit, e.how_to_reduce);
-  }
+  check_memory_limit(
+      e.peak_mib, options.max_memory_mib, print, "this registration",
+      fmt::format("{:.1f} million voxels at the finest level, {} guiding organ label(s){}",
+                  e.working_megavoxels, organs,
+                  e.front_solutions ? fmt::format(", a front of {}", e.front_solutions) : ""),
+      e.how_to_reduce);
   return e;
 }
 

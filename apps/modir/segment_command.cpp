@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "memory_limit.h"
 #include "modir/core/error.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
@@ -25,7 +26,6 @@
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
 #include "modir/learn/training_set.h"
-#include "modir/register/memory_estimate.h"
 
 namespace modir::cli {
 
@@ -54,24 +54,13 @@ struct SegmentPredictOptions {
 void check_predict_memory(const SegmentPredictOptions& o, const Geometry& scan,
                           const learn::SegmentationPlan& plan) {
   const learn::PredictMemoryEstimate e = learn::estimate_predict_memory(scan, plan, !o.no_qc);
-  const double available = reg::available_memory_mib();
-  const double limit = o.max_memory_mib ? *o.max_memory_mib : available;
-  if (o.dry_run) {
-    fmt::print("estimated peak memory: {:.0f} MiB ({:.1f} million voxels, {:.1f} million on the "
-               "network's grid{}); {}\n",
-               e.peak_mib, e.scan_megavoxels, e.network_megavoxels,
-               e.quality_check ? ", with QC" : "",
-               limit > 0 ? fmt::format("limit {:.0f} MiB ({})", limit,
-                                       o.max_memory_mib ? "--max-memory" : "available now")
-                         : std::string("available memory unknown"));
-  }
-  if (limit > 0 && e.peak_mib > limit) {
-    throw data_error("predicting on this scan needs about {:.0f} MiB and {} {:.0f} MiB; {}",
-                     e.peak_mib, o.max_memory_mib ? "--max-memory allows" : "the machine has",
-                     limit,
-                     e.quality_check ? "--no-qc needs much less (no test-time augmentation copies), or crop the scan"
-                                     : "crop the scan to the region of interest");
-  }
+  check_memory_limit(
+      e.peak_mib, o.max_memory_mib, o.dry_run, "predicting on this scan",
+      fmt::format("{:.1f} million voxels, {:.1f} million on the network's grid{}",
+                  e.scan_megavoxels, e.network_megavoxels, e.quality_check ? ", with QC" : ""),
+      e.quality_check
+          ? "--no-qc needs much less (no test-time augmentation copies), or crop the scan"
+          : "crop the scan to the region of interest");
 }
 
 struct SegmentStatsOptions {

@@ -59,44 +59,35 @@ Mat3 voxel_jacobian(const DisplacementField& u, const Mat3& index_from_world,
 // det(I + D M) at an interior voxel (every neighbour exists), with central differences read
 // straight from the buffer and the products written out: most voxels take this path, and it is
 // the penalty's whole cost while no voxel is near folding. Equal to
-// voxel_jacobian(...).determinant() up to rounding.
-double interior_determinant(const Vec3f* at, std::int64_t row, std::int64_t plane,
-                            const double (&m)[3][3]) {
+// voxel_jacobian(...).determinant() up to rounding. In T = float it is the first look (see
+// kFloatEntryLimit); `largest_entry`, when given, receives max |J_rc|.
+template <typename T>
+T interior_determinant(const Vec3f* at, std::int64_t row, std::int64_t plane, const T (&m)[3][3],
+                       T* largest_entry = nullptr) {
   const Vec3f dx = at[1] - at[-1], dy = at[row] - at[-row], dz = at[plane] - at[-plane];
-  const double d[3][3] = {{0.5 * dx.x, 0.5 * dy.x, 0.5 * dz.x},
-                          {0.5 * dx.y, 0.5 * dy.y, 0.5 * dz.y},
-                          {0.5 * dx.z, 0.5 * dy.z, 0.5 * dz.z}};
-  double j[3][3];
+  const T half = T(0.5);
+  const T d[3][3] = {{half * dx.x, half * dy.x, half * dz.x},
+                     {half * dx.y, half * dy.y, half * dz.y},
+                     {half * dx.z, half * dy.z, half * dz.z}};
+  T j[3][3];
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c)
-      j[r][c] = (r == c ? 1.0 : 0.0) + d[r][0] * m[0][c] + d[r][1] * m[1][c] + d[r][2] * m[2][c];
+      j[r][c] = (r == c ? T(1) : T(0)) + d[r][0] * m[0][c] + d[r][1] * m[1][c] + d[r][2] * m[2][c];
+  if (largest_entry) {
+    *largest_entry = T(0);
+    for (int r = 0; r < 3; ++r)
+      for (int c = 0; c < 3; ++c) *largest_entry = std::max(*largest_entry, std::abs(j[r][c]));
+  }
   return j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1]) -
          j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0]) +
          j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
 }
 
-// The same determinant in float, for the first look: far above tau (the margin is hundreds of
-// times float's rounding error while every entry of J is below kFloatEntryLimit) the penalty and
-// its slope are exactly zero, whatever the double value would be, and most voxels of a smooth
-// field are there. Larger entries return -1, which sends the voxel to the double path.
+// The float determinant decides alone far above tau: while every entry of J is below
+// kFloatEntryLimit its rounding error is hundreds of times below kFloatMargin, so there the
+// penalty and its slope are exactly zero whatever the double value would be, and most voxels of
+// a smooth field are there. Any other voxel takes the double path.
 constexpr float kFloatEntryLimit = 8.0f;
-float interior_determinant_float(const Vec3f* at, std::int64_t row, std::int64_t plane,
-                                 const float (&m)[3][3]) {
-  const Vec3f dx = (at[1] - at[-1]) * 0.5f, dy = (at[row] - at[-row]) * 0.5f,
-              dz = (at[plane] - at[-plane]) * 0.5f;
-  const float d[3][3] = {{dx.x, dy.x, dz.x}, {dx.y, dy.y, dz.y}, {dx.z, dy.z, dz.z}};
-  float j[3][3];
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c)
-      j[r][c] = (r == c ? 1.0f : 0.0f) + d[r][0] * m[0][c] + d[r][1] * m[1][c] + d[r][2] * m[2][c];
-  float largest = 0.0f;
-  for (int r = 0; r < 3; ++r)
-    for (int c = 0; c < 3; ++c) largest = std::max(largest, std::abs(j[r][c]));
-  if (!(largest < kFloatEntryLimit)) return -1.0f;
-  return j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1]) -
-         j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0]) +
-         j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
-}
 constexpr float kFloatMargin = 1e-3f;
 
 }  // namespace
@@ -143,7 +134,9 @@ double JacobianPenalty::evaluate(const DisplacementField& u, DisplacementField* 
       const Vec3f* row = u.data() + u.linear_index(0, j, k);
       for (std::int64_t i = 0; i < nx; ++i) {
         const bool interior = interior_row && i > 0 && i + 1 < nx;
-        if (interior && interior_determinant_float(row + i, nx, plane, mf) > clearly_above) {
+        float largest = 0.0f;
+        if (interior && interior_determinant(row + i, nx, plane, mf, &largest) > clearly_above &&
+            largest < kFloatEntryLimit) {
           if (want_gradient) det_slope_[static_cast<std::size_t>(u.linear_index(i, j, k))] = 0.0f;
           continue;
         }
