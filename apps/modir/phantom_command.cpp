@@ -68,6 +68,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     c.seed = o.seed;
     c.patients = *options.cohort;
     c.size = o.size;
+    c.couch = o.couch;
     for (const double f :
          {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner, c.truncated}) {
       if (!(f >= 0.0 && f <= 1.0))
@@ -126,6 +127,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--variety", options->pair.variety,
                    "draw each scan's protocol from the seed: slice thickness 1-5 mm, scanned range, "
                    "field-of-view offset, kernel, noise level and texture, contrast, calibration");
+  command->add_flag("--couch", options->pair.couch,
+                    "a patient couch under the patient (tabletop, mattress, rails drawn from the "
+                    "seed), background in the labels; for a cohort, in every scan");
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
                       "intensity offset of the moving scan's scanner, HU");
   command

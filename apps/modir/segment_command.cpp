@@ -306,6 +306,9 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
               "test-time augmentation: average with mirrored predictions (slower)");
   p->add_flag("--largest-component", predict->predict.largest_component,
               "keep only each organ's largest connected component");
+  p->add_flag("--no-body-outline{false}", predict->predict.body_from_ct,
+              "CT models: do not clear labels outside the patient outline found from the scan "
+              "(above -400 HU, opened by 5 mm, largest piece, holes filled per slice)");
   p->add_flag("--no-qc", predict->no_qc,
               "skip quality control (by default <out>.qc.json is written: per organ a "
               "confidence from test-time augmentation and plausibility against the training "

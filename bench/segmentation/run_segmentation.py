@@ -10,6 +10,11 @@ model's cohort is seed 101):
   hard             the variety scans with what neither the phantom nor training's appearance
                    synthesis has: a patient couch, streaks from the bones, a contrast layer in
                    the bladder (urine above, 300 HU below), 20 HU more noise;
+  clinical         seeds 9201-9205 as a planning CT shows them: `--size large` (461 mm field of
+                   view: air around the whole patient, the thighs apart, 400 mm of the body) and
+                   `--couch` (phantom.md, "Couch");
+  clinical_hard    the clinical scans with the hard set's streaks, bladder contrast layer and
+                   noise (their own couch, not the hard set's);
   real_other       real abdominal CT (../shared/data/real_ct, no pelvis): a scan of another body
                    region, where every pelvic organ must be flagged or not found.
 Per model and scan: `modir segment predict` (with QC), Dice per organ by `modir evaluate`,
@@ -33,32 +38,38 @@ sys.dont_write_bytecode = True
 
 import run_peers  # noqa: E402  (process measurement)
 
-SETS = ("in_distribution", "variety", "hard", "real_other")
+SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_hard", "real_other")
 TEST_SEEDS = {"in_distribution": range(9001, 9011), "variety": range(9101, 9111),
-              "hard": range(9101, 9111)}
-# Used while choosing QC's thresholds; never reported as results.
+              "hard": range(9101, 9111), "clinical": range(9201, 9206),
+              "clinical_hard": range(9201, 9206)}
+# Used while choosing QC's thresholds and the patient outline's settings; never reported as
+# results.
 DEVELOPMENT_SEEDS = {"in_distribution": range(9051, 9056), "variety": range(9151, 9156),
-                     "hard": range(9151, 9156)}
+                     "hard": range(9151, 9156), "clinical": range(9251, 9253),
+                     "clinical_hard": range(9251, 9253)}
 SEEDS = TEST_SEEDS
 ORGANS = ("body", "bone", "bladder", "rectum", "bowel", "uterus_prostate", "femoral_heads")
+GENERATOR = None  # the modir that generates the phantom cases (--generator), default --modir
 REAL_CT = REPO.parent / "shared" / "data" / "real_ct" / "totalsegmentator_example" / "example_ct.nii.gz"
 TARGETS_UNSEEN = {"bladder": 0.90, "rectum": 0.80, "bone": 0.92, "uterus_prostate": 0.75}
 
 
-def phantom_case(modir, work, seed, variety):
-    d = work / "cases" / f"{'variety' if variety else 'plain'}_{seed}"
+def phantom_case(modir, work, seed, variety, clinical=False):
+    kind = "clinical" if clinical else "variety" if variety else "plain"
+    d = work / "cases" / f"{kind}_{seed}"
     if not (d / "fixed_labels.nii.gz").exists():
-        cmd = [modir, "phantom", "--seed", seed, "--size", "medium", "--deformation", "none",
-               "--out", d, "--quiet"] + (["--variety"] if variety else [])
+        cmd = [modir, "phantom", "--seed", seed, "--size", "large" if clinical else "medium",
+               "--deformation", "none", "--out", d, "--quiet"] + (["--variety"] if variety else []) \
+            + (["--couch"] if clinical else [])
         run_peers.checked(run_peers.measure(cmd, work / "logs" / f"{d.name}.log"), "phantom")
     return {"image": d / "fixed.nii.gz", "labels": d / "fixed_labels.nii.gz"}
 
 
-def hard_case(work, seed, source):
+def hard_case(work, seed, source, couch=True):
     """Couch, bone streaks, layered bladder contrast and more noise on a variety scan."""
     import nibabel as nib
     import numpy as np
-    d = work / "cases" / f"hard_{seed}"
+    d = work / "cases" / f"{'hard' if couch else 'clinical_hard'}_{seed}"
     out = {"image": d / "image.nii.gz", "labels": source["labels"]}
     if out["image"].exists():
         return out
@@ -80,7 +91,7 @@ def hard_case(work, seed, source):
     body_y = np.nonzero(lab > 0)[1]
     back = body_y.max() if body_y.size else ny - 10
     xs = (np.arange(nx) - nx / 2) * sx
-    for x in range(nx):
+    for x in range(nx if couch else 0):
         top = back + 2 + int(round((xs[x] ** 2) / 4000.0 / sy))
         thick = int(round(30 / sy))
         if top < ny:
@@ -109,18 +120,22 @@ def cases_of(set_name, modir, work):
         return [("real_abdomen", {"image": REAL_CT, "labels": None})]
     out = []
     for seed in SEEDS[set_name]:
-        c = phantom_case(modir, work, seed, variety=set_name != "in_distribution")
+        clinical = set_name.startswith("clinical")
+        c = phantom_case(GENERATOR or modir, work, seed,
+                         variety=set_name in ("variety", "hard"), clinical=clinical)
         if set_name == "hard":
             c = hard_case(work, seed, c)
+        if set_name == "clinical_hard":
+            c = hard_case(work, seed, c, couch=False)
         out.append((f"{set_name}_{seed}", c))
     return out
 
 
-def predict_and_score(modir, model, name, case, run_dir, threads):
+def predict_and_score(modir, model, name, case, run_dir, threads, extra=()):
     run_dir.mkdir(parents=True, exist_ok=True)
     pred = run_dir / "pred.nii.gz"
     cmd = [modir, "segment", "predict", "--image", case["image"], "--out", pred,
-           "--threads", threads, "--quiet"] + (["--model", model] if model else [])
+           "--threads", threads, "--quiet"] + (["--model", model] if model else []) + list(extra)
     run = run_peers.checked(run_peers.measure(cmd, run_dir / "predict.log"), f"predict {name}")
     qc = json.loads((run_dir / "pred.qc.json").read_text())
     row = {"case": name, "wall_s": run["wall_s"], "peak_rss_mib": run["peak_rss_mib"],
@@ -209,15 +224,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--modir", default=None)
+    ap.add_argument("--generator", default=None,
+                    help="modir binary that generates the phantom cases (default: --modir); "
+                         "lets an older modir be measured on cases only a newer one can make")
     ap.add_argument("--models", default="shipped=",
                     help="name=folder,... (an empty folder: the shipped model)")
     ap.add_argument("--sets", default=",".join(SETS))
+    ap.add_argument("--predict-option", action="append", default=[],
+                    help="passed to every `segment predict` (repeatable), e.g. "
+                         "--predict-option=--no-body-outline for the behaviour before the outline")
     ap.add_argument("--threads", default="2")
     ap.add_argument("--seeds", default="test", choices=("test", "development"))
     ap.add_argument("--work", default=str(REPO / "out" / "segmentation"))
     args = ap.parse_args()
     modir = run_peers.find_modir(args.modir)
-    global SEEDS
+    global SEEDS, GENERATOR
+    GENERATOR = run_peers.find_modir(args.generator) if args.generator else None
     SEEDS = TEST_SEEDS if args.seeds == "test" else DEVELOPMENT_SEEDS
     work = Path(args.work).resolve()
     results = {}
@@ -229,7 +251,8 @@ def main():
             rows = []
             for case_name, case in cases_of(set_name, modir, work):
                 rows.append(predict_and_score(modir, model, case_name, case,
-                                              work / "runs" / name / case_name, args.threads))
+                                              work / "runs" / name / case_name, args.threads,
+                                              args.predict_option))
                 print(f"{name} {case_name}: " + ", ".join(
                     f"{o} {v['dice']:.3f}{'*' if v['flagged'] else ''}" if v["dice"] is not None
                     else f"{o} {'flagged' if v['flagged'] else 'ok'}"

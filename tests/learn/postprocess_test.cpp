@@ -80,5 +80,30 @@ TEST(KeepLargestComponents, RemovesSmallIslandsOfEachLabel) {
   EXPECT_EQ(bladder, 27);
 }
 
+TEST(ConstrainToBody, ClearsLabelsOutsideAndFillsTheBodyInside) {
+  Geometry g;
+  g.size = {6, 1, 1};
+  LabelMap labels(g, 0);
+  labels(0, 0, 0) = 3;  // an organ in the air: cleared
+  labels(1, 0, 0) = 1;  // body in the air: cleared
+  labels(2, 0, 0) = 0;  // background inside the patient: body
+  labels(3, 0, 0) = 3;  // an organ inside: kept
+  Image<std::uint8_t> body(g, 0);
+  body(2, 0, 0) = body(3, 0, 0) = body(4, 0, 0) = 1;
+  EXPECT_EQ(constrain_to_body(labels, body, 0, std::uint16_t{1}), 4);
+  const std::vector<std::uint16_t> expected{0, 0, 1, 3, 1, 0};
+  EXPECT_EQ(labels.buffer(), expected);
+  // Without a body class, background inside stays background.
+  LabelMap no_body(g, 0);
+  no_body(0, 0, 0) = 5;
+  EXPECT_EQ(constrain_to_body(no_body, body, 0, std::nullopt), 1);
+  for (const std::uint16_t v : no_body.buffer()) EXPECT_EQ(v, 0);
+  // A mask of another grid is refused.
+  Geometry other = g;
+  other.spacing.x = 2.0;
+  EXPECT_THROW(constrain_to_body(labels, Image<std::uint8_t>(other, 1), 0, std::nullopt),
+               Error);
+}
+
 }  // namespace
 }  // namespace modir::learn

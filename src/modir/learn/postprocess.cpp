@@ -79,4 +79,18 @@ void keep_largest_components(LabelMap& labels, const std::vector<std::uint16_t>&
   for (const std::uint16_t id : ids) filter::remove_small_components(labels, id, 0.5, fill);
 }
 
+std::int64_t constrain_to_body(LabelMap& labels, const Image<std::uint8_t>& body,
+                               std::uint16_t background, std::optional<std::uint16_t> body_id) {
+  if (!labels.geometry().same_grid(body.geometry()))
+    throw data_error("the body mask is not on the label map's grid");
+  std::int64_t changed = 0;
+  for (std::int64_t v = 0; v < labels.voxel_count(); ++v) {
+    std::uint16_t& l = labels.data()[v];
+    const std::uint16_t want = !body.data()[v] ? background : (l == background && body_id ? *body_id : l);
+    changed += want != l;
+    l = want;
+  }
+  return changed;
+}
+
 }  // namespace modir::learn

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "modir/core/image.h"
@@ -25,5 +26,13 @@ LabelMap labels_from_scores(const ClassScores& scores, const Geometry& target,
 /// its size (paired organs); the voxels of smaller components become `fill`.
 void keep_largest_components(LabelMap& labels, const std::vector<std::uint16_t>& ids,
                              std::uint16_t fill);
+
+/// Organs lie inside the patient: every labelled voxel outside `body` becomes `background`, and,
+/// when the model has a body class (`body_id`), every background voxel inside `body` becomes body.
+/// Networks trained on scans cropped to the patient label what they have never seen (the air of
+/// a 500 mm field of view, the couch) at random; the outline is found from the CT itself
+/// (filter/body_mask.h). Returns the number of voxels changed.
+std::int64_t constrain_to_body(LabelMap& labels, const Image<std::uint8_t>& body,
+                               std::uint16_t background, std::optional<std::uint16_t> body_id);
 
 }  // namespace modir::learn

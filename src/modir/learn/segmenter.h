@@ -25,6 +25,9 @@ struct PredictOptions {
   bool mirror = false;             ///< test-time augmentation: also predict mirrored, average
   bool largest_component = false;  ///< keep each organ's largest connected component
   int windows_per_batch = 2;       ///< windows per network call (at least 2: faster on CPU)
+  /// CT models: organs only inside the patient outline found from the scan's HU
+  /// (learn/postprocess.h constrain_to_body).
+  bool body_from_ct = true;
 };
 
 /// A trained segmentation network (a model folder: plan.json + weights.pt) ready to label scans.

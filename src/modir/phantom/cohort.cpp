@@ -12,6 +12,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/phantom/acquisition.h"
+#include "modir/phantom/couch.h"
 #include "modir/phantom/deformation_draw.h"
 
 namespace modir::phantom {
@@ -137,6 +138,10 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
       IdealScan ideal =
           render_fixed(anatomy, deformation, fixed_scan_grid(options.size, centre), unused);
 
+      if (options.couch) {
+        Rng couch_rng = scan_rng.fork(7);
+        add_couch(ideal, draw_couch(couch_rng));
+      }
       double noise = scan_rng.uniform(10, 25), offset = 0.0;
       if (scan_rng.chance(options.other_scanner)) {
         noise = scan_rng.uniform(30, 45);

@@ -22,6 +22,7 @@ struct CohortOptions {
   double merged_labels = 0.15;     ///< patients labelled with another convention (merged labels)
   double other_scanner = 0.2;      ///< scans from "another scanner": more noise, an HU offset
   double truncated = 0.15;         ///< scans with a truncated field of view
+  bool couch = false;  ///< every scan shows a patient couch (phantom/couch.h), drawn per scan
   int duplicates =
       -1;  ///< scans filed again under another patient id; -1: patients / 10, at least 1
 };

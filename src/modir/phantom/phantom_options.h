@@ -38,6 +38,8 @@ struct PhantomOptions {
   /// texture, contrast, calibration) from the seed: phantom/variety.h. Off: the fixed protocol of
   /// the size, as before.
   bool variety = false;
+  /// A patient couch under the patient in both scans (phantom/couch.h), drawn from the seed.
+  bool couch = false;
 };
 
 std::string size_name(PhantomSize size);

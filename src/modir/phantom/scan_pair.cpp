@@ -7,6 +7,7 @@
 
 #include "modir/core/version.h"
 #include "modir/phantom/acquisition.h"
+#include "modir/phantom/couch.h"
 #include "modir/phantom/deformation_draw.h"
 #include "modir/phantom/landmarks.h"
 #include "modir/transform/jacobian.h"
@@ -100,6 +101,15 @@ PhantomPair generate_pair(const PhantomOptions& options) {
   pair.fixed_landmarks = landmarks.fixed;
   pair.moving_landmarks = landmarks.moving;
 
+  // The couch has its own stream too, and comes after the landmarks, which are the patient's.
+  std::optional<Couch> couch;
+  if (options.couch) {
+    Rng couch_rng = root.fork(8);
+    couch = draw_couch(couch_rng);
+    add_couch(fixed, *couch);
+    add_couch(moving, *couch);
+  }
+
   double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   const std::uint64_t noise_seed = options.seed * 2 + 1;
@@ -146,6 +156,7 @@ PhantomPair generate_pair(const PhantomOptions& options) {
   meta["bone_margin_mm"] = options.bone_margin_mm;
   meta["variety"] = variety ? json{{"fixed", to_json(variety->fixed)}, {"moving", to_json(variety->moving)}}
                             : json(nullptr);
+  meta["couch"] = couch ? to_json(*couch) : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
                          {"moving_hu_offset", options.moving_hu_offset},
                          {"blur_sigma_mm", {0.6, 0.6, 0.8}}};

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "modir/core/version.h"
+#include "modir/filter/body_mask.h"
 #include "modir/learn/libtorch/inference.h"
 #include "modir/learn/libtorch/torch_support.h"
 #include "modir/learn/libtorch/train_network.h"
@@ -76,6 +77,14 @@ LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions
   progress.begin_phase("resampling labels to the scan's grid", 1);
   LabelMap labels = labels_from_scores(scores, image.geometry(), ids);
   progress.end_phase();
+  if (options.body_from_ct && plan_.normalisation.scheme == "ct") {
+    progress.begin_phase("patient outline from the CT", 1);
+    std::optional<std::uint16_t> body_id;
+    for (const LabelClass& c : plan_.classes)
+      if (c.name == "body") body_id = c.id;
+    constrain_to_body(labels, filter::body_mask_from_ct(image), ids.front(), body_id);
+    progress.end_phase();
+  }
   if (options.largest_component) {
     std::vector<std::uint16_t> organs(ids.begin() + 1, ids.end());
     keep_largest_components(labels, organs, plan_.classes.front().id);

@@ -1,0 +1,103 @@
+#include "modir/filter/body_mask.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "modir/core/parallel.h"
+#include "modir/filter/connected_components.h"
+#include "modir/filter/distance_transform.h"
+
+namespace modir::filter {
+
+namespace {
+
+/// Opening by a ball of `radius_mm` with exact distances: erode (keep voxels farther than the
+/// radius from any voxel outside), then dilate (voxels within the radius of what is left). The
+/// region outside the grid counts as inside, so a body cut by the field of view keeps its cut
+/// faces.
+void open_by_ball(Image<std::uint8_t>& mask, double radius_mm) {
+  if (radius_mm <= 0.0) return;
+  Image<std::uint8_t> outside(mask.geometry());
+  for (std::int64_t v = 0; v < mask.voxel_count(); ++v) outside.data()[v] = mask.data()[v] ? 0 : 1;
+  const Image<float> to_outside = distance_to_mask(outside);
+  const float r = static_cast<float>(radius_mm);
+  Image<std::uint8_t> core(mask.geometry());
+  bool any = false;
+  for (std::int64_t v = 0; v < mask.voxel_count(); ++v) {
+    core.data()[v] = to_outside.data()[v] > r ? 1 : 0;
+    any = any || core.data()[v];
+  }
+  if (!any) {  // everything is thinner than the ball: nothing to detach, leave the mask as it is
+    return;
+  }
+  const Image<float> to_core = distance_to_mask(core);
+  for (std::int64_t v = 0; v < mask.voxel_count(); ++v)
+    mask.data()[v] = (mask.data()[v] && to_core.data()[v] <= r) ? 1 : 0;
+}
+
+/// Keeps the largest 26-connected piece.
+void keep_largest_piece(Image<std::uint8_t>& mask) {
+  LabelMap labels(mask.geometry());
+  for (std::int64_t v = 0; v < mask.voxel_count(); ++v) labels.data()[v] = mask.data()[v];
+  const Components c = connected_components(labels, 1);
+  if (c.sizes.empty()) return;
+  const auto largest = static_cast<std::int32_t>(
+      std::max_element(c.sizes.begin(), c.sizes.end()) - c.sizes.begin());
+  for (std::int64_t v = 0; v < mask.voxel_count(); ++v)
+    mask.data()[v] = c.index[static_cast<std::size_t>(v)] == largest ? 1 : 0;
+}
+
+/// Fills, in every index plane k, the voxels outside the mask that the plane's border cannot
+/// reach through 4-connected outside voxels.
+void fill_holes_per_slice(Image<std::uint8_t>& mask) {
+  const std::int64_t nx = mask.size()[0], ny = mask.size()[1];
+  parallel_for_slices(mask.size()[2], [&](std::int64_t k) {
+    std::uint8_t* slice = mask.data() + k * nx * ny;
+    std::vector<std::uint8_t> reached(static_cast<std::size_t>(nx * ny), 0);
+    std::vector<std::int64_t> stack;
+    auto push = [&](std::int64_t i, std::int64_t j) {
+      const std::int64_t v = j * nx + i;
+      if (slice[v] || reached[static_cast<std::size_t>(v)]) return;
+      reached[static_cast<std::size_t>(v)] = 1;
+      stack.push_back(v);
+    };
+    for (std::int64_t i = 0; i < nx; ++i) {
+      push(i, 0);
+      push(i, ny - 1);
+    }
+    for (std::int64_t j = 0; j < ny; ++j) {
+      push(0, j);
+      push(nx - 1, j);
+    }
+    while (!stack.empty()) {
+      const std::int64_t v = stack.back();
+      stack.pop_back();
+      const std::int64_t i = v % nx, j = v / nx;
+      if (i > 0) push(i - 1, j);
+      if (i + 1 < nx) push(i + 1, j);
+      if (j > 0) push(i, j - 1);
+      if (j + 1 < ny) push(i, j + 1);
+    }
+    for (std::int64_t v = 0; v < nx * ny; ++v)
+      if (!reached[static_cast<std::size_t>(v)]) slice[v] = 1;
+  });
+}
+
+}  // namespace
+
+Image<std::uint8_t> body_mask_from_ct(const Image<float>& ct, const BodyMaskOptions& options) {
+  Image<std::uint8_t> mask(ct.geometry());
+  const auto threshold = static_cast<float>(options.threshold_hu);
+  bool any = false;
+  for (std::int64_t v = 0; v < ct.voxel_count(); ++v) {
+    mask.data()[v] = ct.data()[v] > threshold ? 1 : 0;
+    any = any || mask.data()[v];
+  }
+  if (!any) return mask;
+  open_by_ball(mask, options.opening_mm);
+  keep_largest_piece(mask);
+  fill_holes_per_slice(mask);
+  return mask;
+}
+
+}  // namespace modir::filter
