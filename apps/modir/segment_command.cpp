@@ -53,7 +53,8 @@ struct SegmentPredictOptions {
 // refused before the network is loaded.
 void check_predict_memory(const SegmentPredictOptions& o, const Geometry& scan,
                           const learn::SegmentationPlan& plan) {
-  const learn::PredictMemoryEstimate e = learn::estimate_predict_memory(scan, plan, !o.no_qc);
+  const learn::PredictMemoryEstimate e = learn::estimate_predict_memory(scan, plan, !o.no_qc,
+                                                                    o.predict.body_from_ct);
   check_memory_limit(
       e.peak_mib, o.max_memory_mib, o.dry_run, "predicting on this scan",
       fmt::format("{:.1f} million voxels, {:.1f} million on the network's grid{}",

@@ -17,20 +17,22 @@ namespace {
 /// faces.
 void open_by_ball(Image<std::uint8_t>& mask, double radius_mm) {
   if (radius_mm <= 0.0) return;
-  Image<std::uint8_t> outside(mask.geometry());
-  for (std::int64_t v = 0; v < mask.voxel_count(); ++v) outside.data()[v] = mask.data()[v] ? 0 : 1;
-  const Image<float> to_outside = distance_to_mask(outside);
   const float r = static_cast<float>(radius_mm);
+  // One distance map (4 bytes a voxel) and one byte mask beside `mask` at a time: this runs on
+  // the scan's own grid, up to 512x512 by hundreds of slices.
   Image<std::uint8_t> core(mask.geometry());
+  for (std::int64_t v = 0; v < mask.voxel_count(); ++v) core.data()[v] = mask.data()[v] ? 0 : 1;
   bool any = false;
-  for (std::int64_t v = 0; v < mask.voxel_count(); ++v) {
-    core.data()[v] = to_outside.data()[v] > r ? 1 : 0;
-    any = any || core.data()[v];
+  {
+    const Image<float> to_outside = distance_to_mask(core);
+    for (std::int64_t v = 0; v < mask.voxel_count(); ++v) {
+      core.data()[v] = to_outside.data()[v] > r ? 1 : 0;
+      any = any || core.data()[v];
+    }
   }
-  if (!any) {  // everything is thinner than the ball: nothing to detach, leave the mask as it is
-    return;
-  }
+  if (!any) return;  // everything is thinner than the ball: nothing to detach, leave the mask be
   const Image<float> to_core = distance_to_mask(core);
+  core = Image<std::uint8_t>();
   for (std::int64_t v = 0; v < mask.voxel_count(); ++v)
     mask.data()[v] = (mask.data()[v] && to_core.data()[v] <= r) ? 1 : 0;
 }

@@ -19,8 +19,10 @@ struct PredictMemoryEstimate {
 /// model, constant + a x scan voxels + b x network-grid voxels, fitted on the shipped pelvis model
 /// (3 mm grid, 8 classes, 48x48x32 patches, 16 base channels) with phantom scans of 0.4, 6.3 and
 /// 42 million voxels and a real CT of 1.4 (docs/segmentation.md, "Memory"). A model with more
-/// classes, larger patches or more channels needs more than this says.
+/// classes, larger patches or more channels needs more than this says. `body_outline`: the
+/// prediction clears labels outside the patient outline (PredictOptions::body_from_ct), whose
+/// work on the scan's grid sets the peak on large scans.
 PredictMemoryEstimate estimate_predict_memory(const Geometry& scan, const SegmentationPlan& plan,
-                                              bool quality_check);
+                                              bool quality_check, bool body_outline);
 
 }  // namespace modir::learn

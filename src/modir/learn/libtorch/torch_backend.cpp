@@ -66,17 +66,20 @@ LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions
                                  Progress& progress) const {
   // The caller may have changed --threads since loading.
   use_modir_threads();
-  progress.begin_phase("resampling to the model's grid", 1);
-  const Image<float> input = network_input(image, plan_);
-  progress.end_phase();
-  const ClassScores scores = torch_boundary("segmentation failed", [&] {
-    return sliding_window_scores(net_, input, plan_, options, device_, &progress);
-  });
   std::vector<std::uint16_t> ids;
   for (const LabelClass& c : plan_.classes) ids.push_back(c.id);
-  progress.begin_phase("resampling labels to the scan's grid", 1);
-  LabelMap labels = labels_from_scores(scores, image.geometry(), ids);
-  progress.end_phase();
+  LabelMap labels;
+  {  // the network's input and scores are freed before the outline's work on the scan's grid
+    progress.begin_phase("resampling to the model's grid", 1);
+    const Image<float> input = network_input(image, plan_);
+    progress.end_phase();
+    const ClassScores scores = torch_boundary("segmentation failed", [&] {
+      return sliding_window_scores(net_, input, plan_, options, device_, &progress);
+    });
+    progress.begin_phase("resampling labels to the scan's grid", 1);
+    labels = labels_from_scores(scores, image.geometry(), ids);
+    progress.end_phase();
+  }
   if (options.body_from_ct && plan_.normalisation.scheme == "ct") {
     progress.begin_phase("patient outline from the CT", 1);
     std::optional<std::uint16_t> body_id;
