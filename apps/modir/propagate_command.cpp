@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "register_inputs.h"
 #include "modir/clinical/propagation.h"
 #include "modir/clinical/structure_picture.h"
 #include "modir/core/log.h"
@@ -80,6 +81,29 @@ Scan read_scan(const std::string& path, std::string series_uid, const std::strin
     scan.image = io::read_image_as<float>(path);
   }
   return scan;
+}
+
+// What front.json records as a propagate front's inputs, so that `modir front export` can rebuild
+// any solution's outputs: the two scans as given (with their series), and the guiding label maps
+// as this run made them (the daily organs that passed QC and have a planning partner; the
+// planning structures as organ classes), written into the front's folder as inputs/.
+nlohmann::json front_inputs(const PropagateOptions& o,
+                            const std::optional<io::DicomSeries>& planning_series,
+                            const std::optional<io::DicomSeries>& daily_series,
+                            const reg::RegistrationInputs& reg_inputs, const fs::path& front_dir) {
+  RegistrationPaths paths;
+  paths.fixed = o.daily;
+  paths.moving = o.planning;
+  if (daily_series) paths.fixed_series = daily_series->series_uid;
+  if (planning_series) paths.moving_series = planning_series->series_uid;
+  if (reg_inputs.fixed_labels && reg_inputs.moving_labels) {
+    fs::create_directories(front_dir / "inputs");
+    paths.fixed_labels = (front_dir / "inputs" / "daily_guidance_labels.nii.gz").string();
+    paths.moving_labels = (front_dir / "inputs" / "planning_guidance_labels.nii.gz").string();
+    io::write_image(*reg_inputs.fixed_labels, paths.fixed_labels);
+    io::write_image(*reg_inputs.moving_labels, paths.moving_labels);
+  }
+  return describe_inputs(paths);
 }
 
 int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
@@ -160,9 +184,10 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       front_config.solutions = o.pareto;
       const reg::ParetoFront front =
           reg::compute_pareto_front(reg_inputs, config, front_config, on_level);
-      front_summary = reg::write_front_outputs(front, config, reg_inputs, PixelType::kInt16,
-                                               nlohmann::json::object(), std::nullopt,
-                                               out / "front");
+      front_summary = reg::write_front_outputs(
+          front, config, reg_inputs, PixelType::kInt16,
+          front_inputs(o, planning.series, daily.series, reg_inputs, out / "front"), std::nullopt,
+          out / "front");
       return reg::solution_result(front, front_summary->knee);
     };
   }

@@ -260,6 +260,17 @@ TEST_F(PropagateCli, WithAFrontTheStructuresFollowItsKnee) {
   }
   const auto pick = run_modir("front pick --quiet --knee " + quoted(at("front_out/front")));
   EXPECT_EQ(pick.exit_code, 0) << pick.err;
+  // front.json names the DICOM series and the guiding label maps it was computed from, so
+  // `front export` rebuilds a solution's outputs: the knee's field is the propagated one.
+  EXPECT_EQ(front["inputs"]["fixed"]["series"], series(at("daily")).series_uid);
+  EXPECT_EQ(front["inputs"]["moving"]["series"], series(at("planning")).series_uid);
+  const auto exported = run_modir("front export --quiet " + quoted(at("front_out/front")) +
+                                  " --out " + quoted(at("exported")));
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  const DisplacementField again = io::read_displacement_field(at("exported/displacement.nii.gz"));
+  ASSERT_EQ(again.voxel_count(), used.voxel_count());
+  for (std::int64_t v = 0; v < used.voxel_count(); ++v) ASSERT_EQ(again.data()[v].y, used.data()[v].y);
+  EXPECT_TRUE(fs::exists(at("exported/warped_labels.nii.gz")));
 }
 
 TEST_F(PropagateCli, StructuresOfAnotherSeriesAreRefusedNamingBothSeries) {
