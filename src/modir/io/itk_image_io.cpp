@@ -14,7 +14,7 @@
 #include "modir/core/error.h"
 #include "modir/io/image_backends.h"
 #include "modir/io/nifti_non_finite.h"
-#include "modir/io/truncation_check.h"
+#include "modir/io/file_checks.h"
 
 namespace modir::io::detail {
 

@@ -11,6 +11,7 @@
 
 #include "modir/core/error.h"
 #include "modir/io/image_format.h"
+#include "modir/io/nifti_header.h"
 
 namespace modir::io::detail {
 
@@ -28,51 +29,6 @@ T load(const char* at, bool swap) {
   return value;
 }
 
-struct NiftiLayout {
-  int datatype = 0;
-  std::uint64_t voxel_offset = 0;
-  std::uint64_t values = 0;  // all dims multiplied (voxels times components, time points)
-  double slope = 0.0, intercept = 0.0;
-  bool swap = false;
-};
-
-bool read_layout(gzFile file, NiftiLayout& out) {
-  std::array<char, 540> h{};
-  const int got = gzread(file, h.data(), static_cast<unsigned>(h.size()));
-  if (got < 348) return false;
-  std::int32_t size = 0;
-  std::memcpy(&size, h.data(), 4);
-  out.swap = size != 348 && size != 540;
-  size = load<std::int32_t>(h.data(), out.swap);
-  out.values = 1;
-  if (size == 348) {
-    const auto rank = load<std::int16_t>(h.data() + 40, out.swap);
-    if (rank < 1 || rank > 7) return false;
-    for (int d = 1; d <= rank; ++d)
-      out.values *= static_cast<std::uint64_t>(std::max<std::int16_t>(1, load<std::int16_t>(h.data() + 40 + 2 * d, out.swap)));
-    out.datatype = load<std::int16_t>(h.data() + 70, out.swap);
-    // A damaged header's offset may be NaN, negative or vast (a cast would be undefined).
-    const float offset = load<float>(h.data() + 108, out.swap);
-    if (!(offset >= 0.0f && offset < 1e15f)) return false;
-    out.voxel_offset = static_cast<std::uint64_t>(offset);
-    out.slope = load<float>(h.data() + 112, out.swap);
-    out.intercept = load<float>(h.data() + 116, out.swap);
-    return true;
-  }
-  if (size == 540 && got >= 540) {
-    out.datatype = load<std::int16_t>(h.data() + 12, out.swap);
-    const auto rank = load<std::int64_t>(h.data() + 16, out.swap);
-    if (rank < 1 || rank > 7) return false;
-    for (int d = 1; d <= rank; ++d)
-      out.values *= static_cast<std::uint64_t>(std::max<std::int64_t>(1, load<std::int64_t>(h.data() + 16 + 8 * d, out.swap)));
-    out.voxel_offset = static_cast<std::uint64_t>(load<std::int64_t>(h.data() + 168, out.swap));
-    out.slope = load<double>(h.data() + 176, out.swap);
-    out.intercept = load<double>(h.data() + 184, out.swap);
-    return true;
-  }
-  return false;
-}
-
 struct GzCloser {
   void operator()(gzFile_s* f) const { gzclose(f); }
 };
@@ -86,17 +42,19 @@ std::size_t restore_nifti_non_finite(const fs::path& path, std::vector<char>& bu
   if (component_size != 4 && component_size != 8) return 0;
   const std::unique_ptr<gzFile_s, GzCloser> file(gzopen(path.c_str(), "rb"));
   if (!file) return 0;
-  NiftiLayout layout;
-  if (!read_layout(file.get(), layout)) return 0;
-  const std::size_t stored = layout.datatype == 16 ? 4 : (layout.datatype == 64 ? 8 : 0);
+  const std::optional<NiftiHeader> layout = read_nifti_header(file.get());
+  if (!layout) return 0;
+  const std::optional<std::uint64_t> voxel_offset = layout->voxel_offset();
+  if (!voxel_offset) return 0;
+  const std::size_t stored = layout->datatype == 16 ? 4 : (layout->datatype == 64 ? 8 : 0);
   if (stored == 0 || stored != component_size) return 0;
   const std::size_t total = buffer.size() / component_size;
-  if (layout.values < total || components == 0) return 0;
+  if (layout->value_count() < total || components == 0) return 0;
   const std::size_t voxels = total / components;
-  if (gzseek(file.get(), static_cast<z_off_t>(layout.voxel_offset), SEEK_SET) < 0) return 0;
+  if (gzseek(file.get(), static_cast<z_off_t>(*voxel_offset), SEEK_SET) < 0) return 0;
   // ITK applies the scaling unless the slope is 0 or not finite (NIfTI: "no scaling").
-  const bool scaled = std::isfinite(layout.slope) && layout.slope != 0.0 &&
-                      !(layout.slope == 1.0 && layout.intercept == 0.0);
+  const bool scaled = std::isfinite(layout->slope) && layout->slope != 0.0 &&
+                      !(layout->slope == 1.0 && layout->intercept == 0.0);
   std::vector<char> chunk(std::size_t{1} << 20);
   std::size_t restored = 0, index = 0;
   while (index < total) {
@@ -105,10 +63,10 @@ std::size_t restore_nifti_non_finite(const fs::path& path, std::vector<char>& bu
     if (got <= 0) break;
     const std::size_t values = static_cast<std::size_t>(got) / stored;
     for (std::size_t k = 0; k < values; ++k, ++index) {
-      const double raw = stored == 4 ? double(load<float>(chunk.data() + k * 4, layout.swap))
-                                     : load<double>(chunk.data() + k * 8, layout.swap);
+      const double raw = stored == 4 ? double(load<float>(chunk.data() + k * 4, layout->swapped))
+                                     : load<double>(chunk.data() + k * 8, layout->swapped);
       if (std::isfinite(raw)) continue;
-      const double value = scaled ? raw * layout.slope + layout.intercept : raw;
+      const double value = scaled ? raw * layout->slope + layout->intercept : raw;
       // The file holds components as its slowest axis; ITK interleaves them per voxel.
       const std::size_t at = (index % voxels) * components + index / voxels;
       if (component_size == 4) {

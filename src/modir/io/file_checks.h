@@ -5,9 +5,16 @@
 
 namespace modir::io::detail {
 
-/// ITK does not notice every truncated file: a cut .nii.gz or a compressed .mha reads "fine" with
-/// the missing voxels left as zeros (seen with ITK 5.2). These checks look at the file sizes the
-/// headers promise, cheaply, and throw a data error naming the file when data is missing.
+/// Checks of an image file made before ITK reads it, each a data error naming the file. ITK does
+/// not notice every truncated file (a cut .nii.gz or a compressed .mha reads "fine" with the
+/// missing voxels left as zeros, seen with ITK 5.2): the completeness checks compare the file
+/// sizes the headers promise with what is there, cheaply. And some damaged headers crash ITK's
+/// parsers: the header checks refuse them first (found by fuzzing). NIfTI: nifti_checks.cpp;
+/// MetaImage: metaimage_checks.cpp.
+
+/// "'FILE' is truncated: its header promises EXPECTED bytes of data but only FOUND are there".
+[[noreturn]] void throw_truncated(const std::filesystem::path& path, std::uint64_t expected,
+                                  std::uint64_t found);
 
 /// For a gzip-compressed NIfTI file holding `data_bytes` of voxels after its header.
 void check_nifti_gz_complete(const std::filesystem::path& path, std::uint64_t data_bytes);

@@ -1,0 +1,151 @@
+// MetaImage's checks before ITK reads a file (file_checks.h).
+
+#include "modir/io/file_checks.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "modir/core/error.h"
+
+namespace modir::io::detail {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// MetaIO reads an ElementDataFile value with spaces as a slice pattern, "NAME MIN MAX [STEP
+// [DIM]]", and divides by STEP: a damaged value (a zero or unreadable step) crashed the process
+// with a division by zero (found by fuzzing). "LOCAL", "LIST" and plain names pass.
+void check_data_file_pattern(const fs::path& path, const std::string& value) {
+  std::istringstream words_in(value);
+  std::vector<std::string> words;
+  for (std::string w; words_in >> w;) words.push_back(w);
+  if (words.size() <= 1) return;
+  const auto integer = [](const std::string& w, long& out) {
+    const auto [end, error] = std::from_chars(w.data(), w.data() + w.size(), out);
+    return error == std::errc() && end == w.data() + w.size();
+  };
+  long min = 0, max = 0, step = 1, dim = 1;
+  const bool ok = words.size() <= 5 && words.size() >= 3 && integer(words[1], min) &&
+                  integer(words[2], max) && (words.size() < 4 || integer(words[3], step)) &&
+                  (words.size() < 5 || integer(words[4], dim)) && step != 0 && dim >= 1 &&
+                  dim <= 3;
+  if (!ok) {
+    throw data_error(
+        "'{}' has a damaged MetaImage header: ElementDataFile '{}' is neither a file name nor a "
+        "slice pattern 'NAME MIN MAX STEP'",
+        path.string(), value.substr(value.find_first_not_of(" \t")));
+  }
+}
+
+}  // namespace
+
+void check_metaimage_header(const fs::path& path) {
+  // MetaIO's field buffers hold 255 characters; its header is short text lines ending with the
+  // ElementDataFile line, after which the (possibly binary) voxels begin.
+  constexpr std::size_t kLongestField = 250;
+  constexpr std::size_t kLongestHeader = 1 << 16;
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) return;  // ITK reports unreadable files itself
+  std::string line;
+  std::size_t read = 0;
+  for (int number = 1; std::getline(stream, line); ++number) {
+    read += line.size() + 1;
+    if (line.size() > kLongestField) {
+      throw data_error(
+          "'{}' has a damaged MetaImage header: line {} is {} characters long (at most {} are "
+          "allowed); a line break was probably lost",
+          path.string(), number, line.size(), kLongestField);
+    }
+    // Header lines are text: a NUL or another control character means damage, and MetaIO's
+    // string handling reads past its buffers on such lines (found by fuzzing).
+    const auto control = std::find_if(line.begin(), line.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t' && c != '\r') || u == 0x7f;
+    });
+    if (control != line.end()) {
+      throw data_error(
+          "'{}' has a damaged MetaImage header: line {} holds a control character (byte {}) "
+          "where text belongs",
+          path.string(), number, static_cast<int>(static_cast<unsigned char>(*control)));
+    }
+    const auto eq = line.find('=');
+    if (eq != std::string::npos) {
+      std::string key = line.substr(0, eq);
+      key.erase(key.find_last_not_of(" \t") + 1);
+      if (key == "ElementDataFile") {
+        check_data_file_pattern(path, line.substr(eq + 1));
+        return;
+      }
+    }
+    if (read > kLongestHeader) break;
+  }
+  throw data_error("'{}' has a damaged MetaImage header: no ElementDataFile line", path.string());
+}
+
+void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
+  std::ifstream stream(path, std::ios::binary);
+  std::map<std::string, std::string> fields;
+  std::string line;
+  std::uint64_t data_offset = 0;
+  while (std::getline(stream, line)) {
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    auto trim = [](std::string s) {
+      const auto b = s.find_first_not_of(" \t\r");
+      const auto e = s.find_last_not_of(" \t\r");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    const std::string key = trim(line.substr(0, eq));
+    fields[key] = trim(line.substr(eq + 1));
+    if (key == "ElementDataFile") {
+      data_offset = static_cast<std::uint64_t>(stream.tellg());
+      break;
+    }
+  }
+  const std::string data_file = fields["ElementDataFile"];
+  std::uint64_t available = 0;
+  fs::path data_path = path;
+  if (data_file == "LOCAL") {
+    available = fs::file_size(path) - data_offset;
+  } else if (data_file.empty() || data_file == "LIST" || data_file.find('%') != std::string::npos ||
+             data_file.find(' ') != std::string::npos) {
+    return;  // slice lists and patterns: ITK checks each file as it reads it
+  } else {
+    data_path = path.parent_path() / data_file;
+    std::error_code ec;
+    available = fs::file_size(data_path, ec);
+    if (ec) {
+      throw data_error(
+          "'{}': its data file '{}' is missing; keep the .mhd and its data file together",
+          path.string(), data_path.string());
+    }
+  }
+  const bool compressed = fields["CompressedData"] == "True" || fields["CompressedData"] == "true";
+  std::uint64_t expected = data_bytes;
+  if (compressed) {
+    // zlib's deflate packs at most 1032 bytes into one (a run of one value), so no compressed
+    // stream of `available` bytes can hold more: a header that claims more is damaged, and is
+    // refused before ITK allocates what it claims.
+    constexpr std::uint64_t kDeflateMaxRatio = 1032;
+    if (data_bytes / kDeflateMaxRatio > available + 64) {
+      throw data_error(
+          "'{}' has a damaged header: it promises {} bytes of voxels, more than {} compressed "
+          "bytes can hold",
+          path.string(), data_bytes, available);
+    }
+    const std::string& size = fields["CompressedDataSize"];
+    std::uint64_t claimed = 0;
+    const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), claimed);
+    if (size.empty() || error != std::errc() || end != size.data() + size.size()) return;
+    expected = claimed;
+  }
+  if (available < expected) throw_truncated(data_path, expected, available);
+}
+
+}  // namespace modir::io::detail
