@@ -65,7 +65,8 @@ RegistrationPaths verified_inputs(const Front& front) {
       {"moving_labels", &paths.moving_labels},
       {"fixed_landmarks", &paths.fixed_landmarks},
       {"moving_landmarks", &paths.moving_landmarks},
-      {"fixed_mask", &paths.fixed_mask}};
+      {"fixed_mask", &paths.fixed_mask},
+      {"rigidity_mask", &paths.rigidity_mask}};
   for (const auto& [name, input] : front.inputs) {
     const auto field = std::find_if(std::begin(fields), std::end(fields),
                                     [&](const auto& f) { return name == f.first; });

@@ -367,6 +367,23 @@ TEST_F(FrontExport, PickCanExportItsChoice) {
   expect_same_displacement(out);
 }
 
+// Every input `register` records can be re-read: a front computed with a rigidity mask exports.
+TEST_F(FrontExport, ARigidityMaskInputIsReadBack) {
+  const fs::path reg = path("reg_rigid");
+  auto r = run_modir("register --quiet --fixed " + quoted(path("pair") / "fixed.nii.gz") +
+                     " --moving " + quoted(path("pair") / "moving.nii.gz") + " --rigidity-mask " +
+                     quoted(path("pair") / "fixed_labels.nii.gz") + " --config " +
+                     quoted(path("config.json")) + " --out " + quoted(reg));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json inputs = read_json(reg / "report.json")["inputs"];
+  ASSERT_TRUE(inputs.contains("rigidity_mask")) << inputs.dump();
+  write_front(path("front_rigid"), inputs);
+  r = run_modir("front export " + quoted(path("front_rigid")) + " --index 0 --out " +
+                quoted(path("rigid_out")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(path("rigid_out") / "displacement.nii.gz"));
+}
+
 TEST_F(FrontExport, ChangedInputIsADataError) {
   json inputs = read_json(path("reg") / "report.json")["inputs"];
   inputs["moving"]["sha256"] = std::string(64, '0');
