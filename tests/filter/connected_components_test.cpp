@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "modir/filter/connected_components.h"
 
 namespace modir::filter {
@@ -34,6 +36,58 @@ TEST(ConnectedComponents, NoWrapAcrossTheRowEnd) {
   labels(7, 0, 0) = 1;
   labels(0, 1, 0) = 1;
   EXPECT_EQ(connected_components(labels, 1).sizes.size(), 2u);
+}
+
+// The 26-connected components by plain flood fill, numbered in order of their first voxel: the
+// reference the run-based labelling must reproduce exactly.
+Components flood_fill(const LabelMap& labels, std::uint16_t label) {
+  const Size3 n = labels.size();
+  Components out;
+  out.index.assign(static_cast<std::size_t>(labels.voxel_count()), -1);
+  std::vector<std::int64_t> stack;
+  for (std::int64_t seed = 0; seed < labels.voxel_count(); ++seed) {
+    if (labels.data()[seed] != label || out.index[static_cast<std::size_t>(seed)] >= 0) continue;
+    const auto component = static_cast<std::int32_t>(out.sizes.size());
+    out.sizes.push_back(0);
+    out.index[static_cast<std::size_t>(seed)] = component;
+    stack.assign(1, seed);
+    while (!stack.empty()) {
+      const std::int64_t v = stack.back();
+      stack.pop_back();
+      ++out.sizes.back();
+      const std::int64_t x = v % n[0], y = (v / n[0]) % n[1], z = v / (n[0] * n[1]);
+      for (std::int64_t dz = -1; dz <= 1; ++dz)
+        for (std::int64_t dy = -1; dy <= 1; ++dy)
+          for (std::int64_t dx = -1; dx <= 1; ++dx) {
+            const std::int64_t a = x + dx, b = y + dy, c = z + dz;
+            if (a < 0 || b < 0 || c < 0 || a >= n[0] || b >= n[1] || c >= n[2]) continue;
+            const std::int64_t u = labels.linear_index(a, b, c);
+            if (labels.data()[u] == label && out.index[static_cast<std::size_t>(u)] < 0) {
+              out.index[static_cast<std::size_t>(u)] = component;
+              stack.push_back(u);
+            }
+          }
+    }
+  }
+  return out;
+}
+
+TEST(ConnectedComponents, MatchesAFloodFillOnRandomLabelMaps) {
+  // Sparse to dense random maps give many small pieces, long runs, and runs that meet only at a
+  // corner across rows and slices.
+  std::uint64_t state = 12345;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(state >> 33);
+  };
+  for (const std::uint32_t percent : {5u, 20u, 35u, 60u}) {
+    LabelMap labels = blank({23, 17, 11});
+    for (std::uint16_t& v : labels.buffer()) v = next() % 100 < percent ? 4 : (next() % 3 == 0);
+    const Components expected = flood_fill(labels, 4);
+    const Components got = connected_components(labels, 4);
+    EXPECT_EQ(got.sizes, expected.sizes) << percent << " %";
+    EXPECT_EQ(got.index, expected.index) << percent << " %";
+  }
 }
 
 TEST(RemoveSmallComponents, KeepsPiecesAboveTheFractionOfTheLargest) {

@@ -89,9 +89,14 @@ void transform_axis(Image<float>& squared, int axis) {
   float* data = squared.data();
   for_each_line(n, axis, [&](std::int64_t start, std::int64_t stride, LineScratch& s) {
     s.weight.resize(static_cast<std::size_t>(length));
+    bool any_site = false;
     for (std::int64_t q = 0; q < length; ++q) {
-      s.weight[static_cast<std::size_t>(q)] = data[start + q * stride];
+      const float value = data[start + q * stride];
+      s.weight[static_cast<std::size_t>(q)] = value;
+      any_site = any_site || !std::isinf(value);
     }
+    // A line without a finite value stays infinite: most lines of a small organ's first passes.
+    if (!any_site) return;
     lower_envelope(s, 0.0, spacing, length);
     for (std::int64_t i = 0; i < length; ++i) {
       data[start + i * stride] = static_cast<float>(s.result[static_cast<std::size_t>(i)]);
@@ -106,18 +111,20 @@ Image<float> squared_distance_to_faces(const LabelMap& labels, std::uint16_t lab
   const double spacing = labels.geometry().spacing[static_cast<std::size_t>(axis)];
   const std::int64_t length = n[static_cast<std::size_t>(axis)];
   const std::uint16_t* values = labels.data();
-  Image<float> squared(labels.geometry());
+  Image<float> squared(labels.geometry(), std::numeric_limits<float>::infinity());
   float* data = squared.data();
   for_each_line(n, axis, [&](std::int64_t start, std::int64_t stride, LineScratch& s) {
     // Face t lies between voxels t - 1 and t, at (t - 1/2) * spacing; voxels -1 and `length` are
     // outside the grid and so outside the label.
     s.weight.resize(static_cast<std::size_t>(length + 1));
-    bool before = false;
+    bool before = false, any_face = false;
     for (std::int64_t t = 0; t <= length; ++t) {
       const bool after = t < length && values[start + t * stride] == label;
       s.weight[static_cast<std::size_t>(t)] = before != after ? 0.0 : kInfinity;
+      any_face = any_face || before != after;
       before = after;
     }
+    if (!any_face) return;  // the image starts infinite
     lower_envelope(s, -0.5, spacing, length);
     for (std::int64_t i = 0; i < length; ++i) {
       data[start + i * stride] = static_cast<float>(s.result[static_cast<std::size_t>(i)]);

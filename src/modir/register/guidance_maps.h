@@ -15,6 +15,8 @@ namespace modir::reg {
 /// counterpart on the other scan, and the band of 15 mm around each island makes a scatter of
 /// small ones outweigh the organ itself in the label term (segmentations of a whole field of view
 /// carry such islands, hand contours sometimes a stray blob).
+/// The fixed maps are exact within the band (config.band_mm) and two voxel diagonals of their
+/// organ and hold that margin elsewhere; the moving maps are exact everywhere.
 /// Throws a data error when the maps share no organ, naming the labels of each.
 std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organ_distance_maps(
     const LabelMap& fixed, const LabelMap& moving, const GuidanceConfig& config, double spacing_mm);

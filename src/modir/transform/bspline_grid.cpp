@@ -168,7 +168,7 @@ class BSplineGridAccess {
 };
 
 void BSplineGrid::evaluate(std::span<const double> c, const Geometry& target,
-                           DisplacementField& out) const {
+                           DisplacementField& out, const AffineTransform* affine) const {
   if (c.size() != parameter_count()) {
     throw Error(ErrorKind::kData, "B-spline grid: wrong number of coefficients");
   }
@@ -178,6 +178,12 @@ void BSplineGrid::evaluate(std::span<const double> c, const Geometry& target,
   const auto t = BSplineGridAccess::tables(*this, target);
   const std::int64_t cx = control_size_[0], cy = control_size_[1];
   const std::int64_t nx = target.size[0], ny = target.size[1];
+  // T(x) - x = (A - I) x + t: at voxel (i, y, z), row_start(y, z) + i * step.
+  const bool add_affine = affine && !affine->is_identity();
+  const Mat3 index_to_world = target.index_to_world_matrix();
+  Mat3 a_minus_i = add_affine ? affine->matrix : Mat3::identity();
+  for (int r = 0; r < 3; ++r) a_minus_i(r, r) -= 1.0;
+  const Vec3d step = a_minus_i * index_to_world.column(0);
   parallel_for_slices(target.size[2], [&](std::int64_t z) {
     // Contract z, then y, then x: 4 taps each, on ever larger planes.
     std::vector<double> plane(static_cast<std::size_t>(3 * cx * cy), 0.0);
@@ -203,10 +209,20 @@ void BSplineGrid::evaluate(std::span<const double> c, const Geometry& target,
     Vec3f* dst = out.data() + nx * ny * z;
     for (std::int64_t y = 0; y < ny; ++y) {
       const double* row = rows.data() + 3 * cx * y;
+      Vec3d start{0, 0, 0};
+      if (add_affine) {
+        const Vec3d x0 = target.origin + index_to_world.column(1) * double(y) +
+                         index_to_world.column(2) * double(z);
+        start = affine->apply(x0) - x0;
+      }
       for (std::int64_t x = 0; x < nx; ++x) {
         const auto& wx = t[0].weights[static_cast<std::size_t>(x)];
         const auto& ix = t[0].index[static_cast<std::size_t>(x)];
         double v[3] = {0, 0, 0};
+        if (add_affine) {
+          const Vec3d d = start + step * double(x);
+          v[0] = d.x, v[1] = d.y, v[2] = d.z;
+        }
         for (int m = 0; m < 4; ++m) {
           const double* s = row + 3 * ix[m];
           v[0] += wx[m] * s[0];

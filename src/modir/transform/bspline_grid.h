@@ -6,6 +6,7 @@
 
 #include "modir/core/geometry.h"
 #include "modir/core/image.h"
+#include "modir/transform/affine.h"
 
 namespace modir::transform {
 
@@ -50,9 +51,11 @@ class BSplineGrid {
   BSplineGrid refined() const;
 
   /// b at every voxel centre of `target`, which must share the reference's direction. Parallel
-  /// over slices. `out` is resized to `target`.
+  /// over slices. `out` is resized to `target`. With `affine`, writes T(x) - x + b(x) instead: the
+  /// affine displacement is linear along a row, so adding it here costs a few operations per
+  /// voxel where a pass of its own would read and write the whole field again.
   void evaluate(std::span<const double> coefficients, const Geometry& target,
-                DisplacementField& out) const;
+                DisplacementField& out, const AffineTransform* affine = nullptr) const;
   /// b at one world point.
   Vec3d evaluate_at(std::span<const double> coefficients, const Vec3d& world) const;
   /// The adjoint of `evaluate`: given dE/db at every voxel of `target` (grid of `dE_db`), the

@@ -159,11 +159,7 @@ void AffineParametrisation::adjoint(std::span<const double> theta, const Displac
 }
 
 void BSplineParametrisation::field(std::span<const double> theta, DisplacementField& u) {
-  bspline_.evaluate(theta, grid_, u);
-  if (affine_.is_identity()) return;
-  for_each_world_point(grid_, [&](std::int64_t v, const Vec3d& x) {
-    u.data()[v] += (affine_.apply(x) - x).cast<float>();
-  });
+  bspline_.evaluate(theta, grid_, u, &affine_);
 }
 
 void BSplineParametrisation::adjoint(std::span<const double>, const DisplacementField& dE_du,

@@ -14,7 +14,10 @@ struct OrganDistanceMaps {
   std::uint16_t label = 0;
   std::string name;
   double weight = 1.0;
-  Image<float> fixed;   ///< signed distance (mm, negative inside) on the fixed image's grid
+  /// Signed distance (mm, negative inside) on the fixed image's grid. Only the band is read, so
+  /// it may be exact only near the organ and hold a lower bound beyond the band elsewhere
+  /// (organ_distance_maps computes it on the organ's box).
+  Image<float> fixed;
   Image<float> moving;  ///< signed distance on a moving grid (any spacing; the map is smooth)
   /// Distance (mm) to where the moving scan's field of view cuts the organ off
   /// (filter::distance_to_cut on the grid of `moving`); empty when it is not cut off there. On the

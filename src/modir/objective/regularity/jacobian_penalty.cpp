@@ -56,39 +56,63 @@ Mat3 voxel_jacobian(const DisplacementField& u, const Mat3& index_from_world,
   return jacobian_from_differences(derivative, index_from_world);
 }
 
-// det(I + D M) at an interior voxel (every neighbour exists), with central differences read
-// straight from the buffer and the products written out: most voxels take this path, and it is
-// the penalty's whole cost while no voxel is near folding. Equal to
-// voxel_jacobian(...).determinant() up to rounding. In T = float it is the first look (see
-// kFloatEntryLimit); `largest_entry`, when given, receives max |J_rc|.
-template <typename T>
-T interior_determinant(const Vec3f* at, std::int64_t row, std::int64_t plane, const T (&m)[3][3],
-                       T* largest_entry = nullptr) {
+// det(I + D M) at an interior voxel (every neighbour exists), in double, with central differences
+// read straight from the buffer and the products written out. Equal to
+// voxel_jacobian(...).determinant() up to rounding.
+double interior_determinant(const Vec3f* at, std::int64_t row, std::int64_t plane,
+                            const double (&m)[3][3]) {
   const Vec3f dx = at[1] - at[-1], dy = at[row] - at[-row], dz = at[plane] - at[-plane];
-  const T half = T(0.5);
-  const T d[3][3] = {{half * dx.x, half * dy.x, half * dz.x},
-                     {half * dx.y, half * dy.y, half * dz.y},
-                     {half * dx.z, half * dy.z, half * dz.z}};
-  T j[3][3];
+  const double d[3][3] = {{0.5 * dx.x, 0.5 * dy.x, 0.5 * dz.x},
+                          {0.5 * dx.y, 0.5 * dy.y, 0.5 * dz.y},
+                          {0.5 * dx.z, 0.5 * dy.z, 0.5 * dz.z}};
+  double j[3][3];
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c)
-      j[r][c] = (r == c ? T(1) : T(0)) + d[r][0] * m[0][c] + d[r][1] * m[1][c] + d[r][2] * m[2][c];
-  if (largest_entry) {
-    *largest_entry = T(0);
-    for (int r = 0; r < 3; ++r)
-      for (int c = 0; c < 3; ++c) *largest_entry = std::max(*largest_entry, std::abs(j[r][c]));
-  }
+      j[r][c] = (r == c ? 1.0 : 0.0) + d[r][0] * m[0][c] + d[r][1] * m[1][c] + d[r][2] * m[2][c];
   return j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1]) -
          j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0]) +
          j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
 }
 
-// The float determinant decides alone far above tau: while every entry of J is below
+// A float determinant decides alone far above tau: while every entry of J is below
 // kFloatEntryLimit its rounding error is hundreds of times below kFloatMargin, so there the
 // penalty and its slope are exactly zero whatever the double value would be, and most voxels of
 // a smooth field are there. Any other voxel takes the double path.
 constexpr float kFloatEntryLimit = 8.0f;
 constexpr float kFloatMargin = 1e-3f;
+
+static_assert(sizeof(Vec3f) == 3 * sizeof(float), "a field row is read as plain floats");
+
+// For the interior voxels 1 .. nx-2 of one row: 1 where the float determinant alone decides that
+// the penalty and its slope are zero (kFloatEntryLimit), else 0. interior_determinant's
+// arithmetic in float, over plain float arrays and without branches so that the compiler
+// vectorises it: on a smooth field this loop is the penalty's whole cost.
+[[gnu::noinline]] void clear_voxels_of_row(const Vec3f* row, std::int64_t nx, std::int64_t row_stride,
+                         std::int64_t plane, const float (&m)[3][3], float clearly_above,
+                         std::int32_t* clear) {
+  const float* at = reinterpret_cast<const float*>(row);
+  const std::int64_t sy = 3 * row_stride, sz = 3 * plane;
+  for (std::int64_t i = 1; i + 1 < nx; ++i) {
+    const float* c = at + 3 * i;
+    float d[3][3];
+    for (int r = 0; r < 3; ++r) {
+      d[r][0] = 0.5f * (c[3 + r] - c[-3 + r]);
+      d[r][1] = 0.5f * (c[sy + r] - c[-sy + r]);
+      d[r][2] = 0.5f * (c[sz + r] - c[-sz + r]);
+    }
+    float j[3][3];
+    float largest = 0.0f;
+    for (int r = 0; r < 3; ++r)
+      for (int k = 0; k < 3; ++k) {
+        j[r][k] = (r == k ? 1.0f : 0.0f) + d[r][0] * m[0][k] + d[r][1] * m[1][k] + d[r][2] * m[2][k];
+        largest = std::max(largest, std::abs(j[r][k]));
+      }
+    const float det = j[0][0] * (j[1][1] * j[2][2] - j[1][2] * j[2][1]) -
+                      j[0][1] * (j[1][0] * j[2][2] - j[1][2] * j[2][0]) +
+                      j[0][2] * (j[1][0] * j[2][1] - j[1][1] * j[2][0]);
+    clear[i] = (det > clearly_above) & (largest < kFloatEntryLimit);
+  }
+}
 
 }  // namespace
 
@@ -129,14 +153,14 @@ double JacobianPenalty::evaluate(const DisplacementField& u, DisplacementField* 
     double sum = 0.0;
     bool active = false;
     const std::int64_t plane = nx * ny;
+    std::vector<std::int32_t> clear(static_cast<std::size_t>(nx), 0);
     for (std::int64_t j = 0; j < ny; ++j) {
       const bool interior_row = k > 0 && k + 1 < nz && j > 0 && j + 1 < ny;
       const Vec3f* row = u.data() + u.linear_index(0, j, k);
+      if (interior_row) clear_voxels_of_row(row, nx, nx, plane, mf, clearly_above, clear.data());
       for (std::int64_t i = 0; i < nx; ++i) {
         const bool interior = interior_row && i > 0 && i + 1 < nx;
-        float largest = 0.0f;
-        if (interior && interior_determinant(row + i, nx, plane, mf, &largest) > clearly_above &&
-            largest < kFloatEntryLimit) {
+        if (interior && clear[static_cast<std::size_t>(i)]) {
           if (want_gradient) det_slope_[static_cast<std::size_t>(u.linear_index(i, j, k))] = 0.0f;
           continue;
         }
