@@ -196,18 +196,6 @@ void print_solution(const Front& front, std::size_t k) {
   fmt::print("  transform: {}\n", (front.dir / e.transform).string());
 }
 
-json rules_json(const PickRules& r) {
-  json limits = json::object();
-  if (r.max_image) limits["max_image"] = *r.max_image;
-  if (r.max_guidance) limits["max_guidance_mm"] = *r.max_guidance;
-  if (r.max_deformation) limits["max_deformation"] = *r.max_deformation;
-  if (r.max_organ_mm) limits["max_organ_mm"] = *r.max_organ_mm;
-  limits["max_folded"] = r.max_folded.value_or(0.0);
-  json out = {{"rule", r.minimise.empty() ? "knee" : "minimise"}, {"limits", limits}};
-  if (!r.minimise.empty()) out["minimise"] = r.minimise;
-  return out;
-}
-
 int run_pick(const PickOptions& o) {
   const Front front = read_front(o.dir);
   if (!o.json_out.empty()) io::refuse_overwriting_inputs(o.json_out, {front.dir / "front.json"});
@@ -268,17 +256,7 @@ CommandAction add_front_command(CLI::App& app, const GlobalOptions& /*global*/) 
       "    modir front pick DIR --minimise image --max-organ-mm 3");
   p->fallthrough();
   p->add_option("dir", pick->dir, "front folder (holding front.json)")->required();
-  p->add_flag("--knee", pick->rules.knee, "the knee of the front (the default rule)");
-  p->add_option("--minimise", pick->rules.minimise,
-                "objective to make smallest among the solutions meeting the limits")
-      ->check(CLI::IsMember({"image", "guidance", "deformation"}));
-  p->add_option("--max-guidance", pick->rules.max_guidance, "guidance error at most MM")
-      ->check(CLI::NonNegativeNumber);
-  p->add_option("--max-organ-mm", pick->rules.max_organ_mm, "every organ's distance at most MM")
-      ->check(CLI::NonNegativeNumber);
-  p->add_option("--max-image", pick->rules.max_image, "image dissimilarity at most V");
-  p->add_option("--max-deformation", pick->rules.max_deformation, "deformation at most V");
-  p->add_option("--max-folded", pick->rules.max_folded, "folded fraction at most F (default 0)");
+  add_pick_options(*p, pick->rules, "Options");
   p->add_option("--json", pick->json_out, "write the choice and the reason to this JSON file");
   p->add_option("--export", pick->export_dir,
                 "also write the chosen solution's full outputs into this folder");

@@ -107,9 +107,47 @@ std::size_t closest_solution(const Front& front, const std::vector<Limit>& limit
 
 }  // namespace
 
-void check_rules(const PickRules& rules, const Front& front) {
+void add_pick_options(CLI::App& command, PickRules& rules, const std::string& group) {
+  command.add_flag("--knee", rules.knee, "the knee of the front (the default rule)")->group(group);
+  command
+      .add_option("--minimise", rules.minimise,
+                  "objective to make smallest among the solutions meeting the limits")
+      ->check(CLI::IsMember({"image", "guidance", "deformation"}))
+      ->group(group);
+  command.add_option("--max-guidance", rules.max_guidance, "guidance error at most MM")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group);
+  command.add_option("--max-organ-mm", rules.max_organ_mm, "every organ's distance at most MM")
+      ->check(CLI::NonNegativeNumber)
+      ->group(group);
+  command.add_option("--max-image", rules.max_image, "image dissimilarity at most V")->group(group);
+  command.add_option("--max-deformation", rules.max_deformation, "deformation at most V")
+      ->group(group);
+  command.add_option("--max-folded", rules.max_folded, "folded fraction at most F (default 0)")
+      ->group(group);
+}
+
+bool any_rule(const PickRules& rules) {
+  return rules.knee || !rules.minimise.empty() || rules.max_image || rules.max_guidance ||
+         rules.max_deformation || rules.max_organ_mm || rules.max_folded;
+}
+
+void check_rule_consistency(const PickRules& rules) {
   if (rules.knee && !rules.minimise.empty())
     throw usage_error("--knee and --minimise are two different rules; give one of them");
+  if (rules.max_folded && (*rules.max_folded < 0 || *rules.max_folded > 1))
+    throw usage_error("--max-folded {} must lie in [0, 1] (a fraction of the voxels)",
+                      *rules.max_folded);
+  const bool any_limit = rules.max_image || rules.max_guidance || rules.max_deformation ||
+                         rules.max_organ_mm || rules.max_folded;
+  if (any_limit && !rules.knee && rules.minimise.empty())
+    throw usage_error(
+        "limits choose among solutions: add --minimise image|guidance|deformation to say what to "
+        "make smallest among those meeting them, or --knee to check the knee against them");
+}
+
+void check_rules(const PickRules& rules, const Front& front) {
+  check_rule_consistency(rules);
   std::string names;
   for (const std::string& name : front.objectives) names += (names.empty() ? "" : ", ") + name;
   auto need_objective = [&](const std::string& name, const std::string& option) {
@@ -124,15 +162,18 @@ void check_rules(const PickRules& rules, const Front& front) {
     throw usage_error(
         "--max-organ-mm: this front has no organ distances (it was registered without label "
         "guidance)");
-  if (rules.max_folded && (*rules.max_folded < 0 || *rules.max_folded > 1))
-    throw usage_error("--max-folded {} must lie in [0, 1] (a fraction of the voxels)",
-                      *rules.max_folded);
-  const bool any_limit = rules.max_image || rules.max_guidance || rules.max_deformation ||
-                         rules.max_organ_mm || rules.max_folded;
-  if (any_limit && !rules.knee && rules.minimise.empty())
-    throw usage_error(
-        "limits choose among solutions: add --minimise image|guidance|deformation to say what to "
-        "make smallest among those meeting them, or --knee to check the knee against them");
+}
+
+nlohmann::json rules_json(const PickRules& r) {
+  nlohmann::json limits = nlohmann::json::object();
+  if (r.max_image) limits["max_image"] = *r.max_image;
+  if (r.max_guidance) limits["max_guidance_mm"] = *r.max_guidance;
+  if (r.max_deformation) limits["max_deformation"] = *r.max_deformation;
+  if (r.max_organ_mm) limits["max_organ_mm"] = *r.max_organ_mm;
+  limits["max_folded"] = r.max_folded.value_or(0.0);
+  nlohmann::json out = {{"rule", r.minimise.empty() ? "knee" : "minimise"}, {"limits", limits}};
+  if (!r.minimise.empty()) out["minimise"] = r.minimise;
+  return out;
 }
 
 std::string describe_limits(const PickRules& rules, const Front& front) {

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
 #include "front_file.h"
 
 namespace modir::cli {
@@ -27,9 +30,24 @@ struct PickOutcome {
   std::optional<std::size_t> closest;  ///< without a choice: the solution missing the least
 };
 
-/// Throws a usage error for rules that contradict each other or that this front cannot answer
-/// (an objective it does not have, organ limits without organ distances, limits with no rule).
+/// Adds the rule options (--knee, --minimise, --max-*) to `command`, writing into `rules`, under
+/// the help heading `group`: `modir front pick` and `modir propagate --pareto` state rules alike.
+void add_pick_options(CLI::App& command, PickRules& rules, const std::string& group);
+
+/// Whether any rule option was given.
+bool any_rule(const PickRules& rules);
+
+/// Throws a usage error for rules that contradict each other whatever the front: --knee with
+/// --minimise, limits with no rule, --max-folded outside [0, 1].
+void check_rule_consistency(const PickRules& rules);
+
+/// Throws a usage error for rules that contradict each other (check_rule_consistency) or that
+/// this front cannot answer (an objective it does not have, organ limits without organ distances).
 void check_rules(const PickRules& rules, const Front& front);
+
+/// The rules as recorded in JSON outputs: {"rule": "knee" | "minimise", "minimise": ...,
+/// "limits": {...}}.
+nlohmann::json rules_json(const PickRules& rules);
 
 /// Applies the rules. Every listed solution is a candidate, dominated ones included, since a limit
 /// on organs or folding can rule out the solutions dominating them. --minimise takes the smallest

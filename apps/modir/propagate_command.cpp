@@ -13,9 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "front_file.h"
+#include "front_rules.h"
 #include "register_inputs.h"
 #include "modir/clinical/propagation.h"
 #include "modir/clinical/structure_picture.h"
+#include "modir/core/error.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/core/version.h"
@@ -53,7 +56,8 @@ struct PropagateOptions {
   std::string config;
   std::string names_table;
   bool no_qc = false;
-  int pareto = 0;  // 0: one registration; N: a front of N, its knee used
+  int pareto = 0;  // 0: one registration; N: a front of N, one picked by `pick`
+  PickRules pick;  // default: the knee
 };
 
 // A scan given as a DICOM folder (with its series) or as an image file.
@@ -107,6 +111,12 @@ nlohmann::json front_inputs(const PropagateOptions& o,
 }
 
 int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
+  // Rules that cannot apply are refused before minutes of registration, not after.
+  if (any_rule(o.pick) && o.pareto == 0) {
+    throw usage_error(
+        "--knee, --minimise and --max-* pick one solution of a front: add --pareto N");
+  }
+  check_rule_consistency(o.pick);
   const fs::path out(o.out);
   if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out))) {
     throw usage_error("'{}' exists and is not empty; propagate writes into a new folder", o.out);
@@ -175,9 +185,12 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
     if (!global.quiet) fmt::print(stderr, "{} level {}: {} iterations\n", log.stage, log.level + 1, log.iterations);
   };
   // With --pareto N: a front of N trade-offs, written to DIR/front (front.json, solutions, the
-  // knee's outputs) for `modir front pick` and `plot`; the structures follow its knee.
+  // knee's outputs) for `modir front pick` and `plot`; the structures follow the solution the
+  // rules pick (the knee by default), read back from front.json as `modir front pick` reads it.
+  // When no solution meets the limits the run stops with the reason, and the front stays.
   clinical::Registrar registrar;
   std::optional<reg::FrontSummary> front_summary;
+  std::optional<PickOutcome> picked;
   if (o.pareto > 0) {
     registrar = [&](const reg::RegistrationInputs& reg_inputs) {
       reg::FrontConfig front_config = config.front;
@@ -188,7 +201,14 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
           front, config, reg_inputs, PixelType::kInt16,
           front_inputs(o, planning.series, daily.series, reg_inputs, out / "front"), std::nullopt,
           out / "front");
-      return reg::solution_result(front, front_summary->knee);
+      picked = pick_solution(read_front(out / "front"), o.pick);
+      if (!picked->chosen) {
+        throw data_error("{}; the front is kept in {} ('modir front pick' and 'modir front plot' "
+                         "work on it): rerun with other limits",
+                         picked->reason, (out / "front").string());
+      }
+      if (!global.quiet) fmt::print(stderr, "picked solution {}: {}\n", *picked->chosen, picked->reason);
+      return reg::solution_result(front, *picked->chosen);
     };
   }
   const clinical::PropagationResult result =
@@ -246,9 +266,12 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
         "guided by {}",
         kVersion, set.label, fs::path(o.structures).filename().string(),
         planning.series ? planning.series->series_uid : o.planning, daily.series->series_uid,
-        front_summary ? fmt::format("the knee (solution {}) of a Pareto front of {} registrations",
-                                    front_summary->knee, o.pareto)
-                      : std::string("one registration"),
+        picked ? fmt::format("solution {} of a Pareto front of {} registrations ({})",
+                             *picked->chosen, o.pareto,
+                             o.pick.minimise.empty() ? "its knee"
+                                                     : "the smallest " + o.pick.minimise +
+                                                           " within the limits")
+               : std::string("one registration"),
         result.guiding_classes.empty() ? std::string("the images alone")
                                        : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
     io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
@@ -276,8 +299,10 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                            ? nlohmann::json{{"front", "front/front.json"},
                                             {"solutions", o.pareto},
                                             {"non_dominated", front_summary->non_dominated},
-                                            {"picked", front_summary->knee},
-                                            {"rule", "knee"}}
+                                            {"knee", front_summary->knee},
+                                            {"picked", *picked->chosen},
+                                            {"rule", rules_json(o.pick)},
+                                            {"reason", picked->reason}}
                            : nlohmann::json{{"front", nullptr}, {"rule", "single run"}}},
       {"daily_label_qc", qc ? nlohmann::json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())
                             : nlohmann::json(nullptr)},
@@ -316,8 +341,10 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
   command->add_option("--names-table", o->names_table, "an edited organ name table");
   command->add_option("--pareto", o->pareto,
                       "compute a front of N trade-offs (DIR/front) and carry the structures with "
-                      "its knee (default: one registration)")
+                      "the solution the rules below pick, its knee by default (default: one "
+                      "registration)")
       ->check(CLI::Range(2, 200));
+  add_pick_options(*command, o->pick, "Pick rules (with --pareto, as 'modir front pick')");
   command->add_flag("--no-qc", o->no_qc,
                     "skip the daily labels' quality control (3 more predictions); every organ "
                     "the model finds then guides");

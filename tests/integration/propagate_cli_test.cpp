@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -248,7 +249,7 @@ TEST_F(PropagateCli, WithAFrontTheStructuresFollowItsKnee) {
   const json front = read_json(at("front_out/front/front.json"));
   const json report = read_json(at("front_out/report.json"));
   EXPECT_EQ(report["registration"]["picked"], front["knee"]);
-  EXPECT_EQ(report["registration"]["rule"], "knee");
+  EXPECT_EQ(report["registration"]["rule"]["rule"], "knee");
   EXPECT_TRUE(report["daily_label_qc"].is_null());  // --no-qc
   // The propagated field is the knee's, and the structure set says which solution it is.
   const DisplacementField used = io::read_displacement_field(at("front_out/displacement.nii.gz"));
@@ -271,6 +272,56 @@ TEST_F(PropagateCli, WithAFrontTheStructuresFollowItsKnee) {
   ASSERT_EQ(again.voxel_count(), used.voxel_count());
   for (std::int64_t v = 0; v < used.voxel_count(); ++v) ASSERT_EQ(again.data()[v].y, used.data()[v].y);
   EXPECT_TRUE(fs::exists(at("exported/warped_labels.nii.gz")));
+}
+
+TEST_F(PropagateCli, PickRulesChooseTheSolutionAsFrontPickDoes) {
+  // The smallest deformation whose guidance error stays within a bound that some but not all
+  // solutions meet: typically not the knee, and the same choice `modir front pick` makes.
+  const auto run = propagate("planning", "RS_plan.dcm", "daily", "rule_out",
+                             " --pareto 4 --no-qc --minimise deformation --max-guidance 5");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json report = read_json(at("rule_out/report.json"));
+  EXPECT_EQ(report["registration"]["rule"]["rule"], "minimise");
+  EXPECT_EQ(report["registration"]["rule"]["minimise"], "deformation");
+  EXPECT_EQ(report["registration"]["rule"]["limits"]["max_guidance_mm"], 5.0);
+  const auto pick = run_modir("front pick --quiet --minimise deformation --max-guidance 5 " +
+                              quoted(at("rule_out/front")) + " --json " +
+                              quoted(at("rule_pick.json")) + " --export " +
+                              quoted(at("rule_exported")));
+  ASSERT_EQ(pick.exit_code, 0) << pick.err;
+  EXPECT_EQ(report["registration"]["picked"], read_json(at("rule_pick.json"))["index"]);
+  // The structures followed that solution: its field is the propagated one.
+  const DisplacementField used = io::read_displacement_field(at("rule_out/displacement.nii.gz"));
+  const DisplacementField chosen =
+      io::read_displacement_field(at("rule_exported/displacement.nii.gz"));
+  ASSERT_EQ(used.voxel_count(), chosen.voxel_count());
+  for (std::int64_t v = 0; v < used.voxel_count(); ++v) ASSERT_EQ(used.data()[v].x, chosen.data()[v].x);
+  // StructureSetDescription says which solution, by which rule (the file's text, as stored).
+  std::ifstream file(at("rule_out/RS_propagated.dcm"), std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(file), {}};
+  EXPECT_NE(bytes.find("the smallest deformation within the limits"), std::string::npos);
+}
+
+TEST_F(PropagateCli, PickRulesThatCannotApplyAreRefused) {
+  // Without a front there is nothing to choose from: refused at once, before any registration.
+  const auto no_front =
+      propagate("planning", "RS_plan.dcm", "daily", "no_front", " --minimise image");
+  EXPECT_EQ(no_front.exit_code, 2) << no_front.err;
+  EXPECT_NE(no_front.err.find("--pareto"), std::string::npos) << no_front.err;
+  const auto limit_only =
+      propagate("planning", "RS_plan.dcm", "daily", "limit_only", " --pareto 2 --max-guidance 1");
+  EXPECT_EQ(limit_only.exit_code, 2) << limit_only.err;
+  EXPECT_NE(limit_only.err.find("--minimise"), std::string::npos) << limit_only.err;
+  // Limits no solution meets: the reason, no structure set, and the front kept for front pick.
+  const auto none = propagate("planning", "RS_plan.dcm", "daily", "none_meets",
+                              " --pareto 2 --no-qc --minimise image --max-guidance 0");
+  if (without_libtorch(none)) GTEST_SKIP() << "modir was built without LibTorch";
+  EXPECT_EQ(none.exit_code, 1) << none.err;
+  EXPECT_NE(none.err.find("guidance"), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("modir front pick"), std::string::npos) << none.err;
+  EXPECT_FALSE(fs::exists(at("none_meets/RS_propagated.dcm")));
+  EXPECT_TRUE(fs::exists(at("none_meets/front/front.json")));
 }
 
 TEST_F(PropagateCli, StructuresOfAnotherSeriesAreRefusedNamingBothSeries) {

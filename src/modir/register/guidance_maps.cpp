@@ -62,10 +62,6 @@ Image<float> fixed_distance_map(const LabelMap& labels, std::uint16_t label,
   return whole;
 }
 
-}  // namespace
-
-namespace {
-
 LabelMap at_spacing(const LabelMap& labels, double spacing_mm) {
   const Vec3d spacing = level_spacing(labels.geometry(), spacing_mm);
   if (spacing == labels.geometry().spacing) return labels;
