@@ -15,6 +15,9 @@ model's cohort is seed 101):
                    `--couch` (phantom.md, "Couch");
   clinical_hard    the clinical scans with the hard set's streaks, bladder contrast layer and
                    noise (their own couch, not the hard set's);
+  small_bladder    seeds 9401-9405, the training protocol with a nearly empty bladder (35-95 ml,
+                   `--fixed-bladder-ml`), as after voiding or in a rectal patient's planning CT;
+                   the cohorts before 2026-12-04 held 100-450 ml only;
   real_other       real abdominal CT (../shared/data/real_ct, no pelvis): a scan of another body
                    region, where every pelvic organ must be flagged or not found.
 Per model and scan: `modir segment predict` (with QC), Dice per organ by `modir evaluate`,
@@ -38,15 +41,16 @@ sys.dont_write_bytecode = True
 
 import run_peers  # noqa: E402  (process measurement)
 
-SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_hard", "real_other")
+SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_hard", "small_bladder",
+        "real_other")
 TEST_SEEDS = {"in_distribution": range(9001, 9011), "variety": range(9101, 9111),
               "hard": range(9101, 9111), "clinical": range(9201, 9206),
-              "clinical_hard": range(9201, 9206)}
+              "clinical_hard": range(9201, 9206), "small_bladder": range(9401, 9406)}
 # Used while choosing QC's thresholds and the patient outline's settings; never reported as
 # results.
 DEVELOPMENT_SEEDS = {"in_distribution": range(9051, 9056), "variety": range(9151, 9156),
                      "hard": range(9151, 9156), "clinical": range(9251, 9253),
-                     "clinical_hard": range(9251, 9253)}
+                     "clinical_hard": range(9251, 9253), "small_bladder": range(9451, 9453)}
 SEEDS = TEST_SEEDS
 ORGANS = ("body", "bone", "bladder", "rectum", "bowel", "uterus_prostate", "femoral_heads")
 GENERATOR = None  # the modir that generates the phantom cases (--generator), default --modir
@@ -54,13 +58,20 @@ REAL_CT = REPO.parent / "shared" / "data" / "real_ct" / "totalsegmentator_exampl
 TARGETS_UNSEEN = {"bladder": 0.90, "rectum": 0.80, "bone": 0.92, "uterus_prostate": 0.75}
 
 
-def phantom_case(modir, work, seed, variety, clinical=False):
-    kind = "clinical" if clinical else "variety" if variety else "plain"
+def small_bladder_ml(seed):
+    """35, 50, 65, 80 or 95 ml, by seed."""
+    return 35 + 15 * (seed % 5)
+
+
+def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False):
+    kind = "clinical" if clinical else "variety" if variety else \
+        "small_bladder" if small_bladder else "plain"
     d = work / "cases" / f"{kind}_{seed}"
     if not (d / "fixed_labels.nii.gz").exists():
         cmd = [modir, "phantom", "--seed", seed, "--size", "large" if clinical else "medium",
                "--deformation", "none", "--out", d, "--quiet"] + (["--variety"] if variety else []) \
-            + (["--couch"] if clinical else [])
+            + (["--couch"] if clinical else []) \
+            + (["--fixed-bladder-ml", small_bladder_ml(seed)] if small_bladder else [])
         run_peers.checked(run_peers.measure(cmd, work / "logs" / f"{d.name}.log"), "phantom")
     return {"image": d / "fixed.nii.gz", "labels": d / "fixed_labels.nii.gz"}
 
@@ -122,7 +133,8 @@ def cases_of(set_name, modir, work):
     for seed in SEEDS[set_name]:
         clinical = set_name.startswith("clinical")
         c = phantom_case(GENERATOR or modir, work, seed,
-                         variety=set_name in ("variety", "hard"), clinical=clinical)
+                         variety=set_name in ("variety", "hard"), clinical=clinical,
+                         small_bladder=set_name == "small_bladder")
         if set_name == "hard":
             c = hard_case(work, seed, c)
         if set_name == "clinical_hard":

@@ -17,6 +17,11 @@
 
 namespace modir::phantom {
 
+namespace {
+// The range of a cohort scan's bladder filling (ml).
+constexpr double kSmallestBladderMl = 30.0, kLargestBladderMl = 500.0;
+}  // namespace
+
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -123,7 +128,11 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
       PhantomOptions filling_options;
       filling_options.deformation = DeformationLevel::kModerate;
       FillingPlan plan = draw_filling(scan_rng, filling_options);
-      plan.fixed_bladder_ml = scan_rng.uniform(100, 450);  // this scan's bladder
+      // This scan's bladder, log-uniform over 30-500 ml: as many nearly empty bladders (a daily
+      // scan after voiding, a rectal patient's 40 ml) as full ones. A cohort of 100-450 ml taught
+      // the network to draw 60 ml where 45 ml were (bladder Dice 0.82-0.85 on 45 ml phantoms).
+      plan.fixed_bladder_ml = kSmallestBladderMl *
+                              std::exp(scan_rng.uniform() * std::log(kLargestBladderMl / kSmallestBladderMl));
       plan.moving_bladder_ml = 250.0;                      // the anatomy's
       const Vec3d centre{scan_rng.uniform(-10, 10),
                          0.5 * (body_min.y + body_max.y) + scan_rng.uniform(-10, 10),
