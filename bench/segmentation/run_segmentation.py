@@ -15,8 +15,8 @@ model's cohort is seed 101):
                    `--couch` (phantom.md, "Couch");
   clinical_hard    the clinical scans with the hard set's streaks, bladder contrast layer and
                    noise (their own couch, not the hard set's);
-  small_bladder    seeds 9401-9405, the training protocol with a nearly empty bladder (35-95 ml,
-                   `--fixed-bladder-ml`), as after voiding or in a rectal patient's planning CT;
+  small_bladder    seeds 9401-9405, the training protocol with a nearly empty bladder (target 35-95 ml,
+                   `--fixed-bladder-ml`; the scans hold 39-103 ml), as after voiding or in a rectal patient's planning CT;
                    the cohorts before 2026-12-04 held 100-450 ml only;
   real_other       real abdominal CT (../shared/data/real_ct, no pelvis): a scan of another body
                    region, where every pelvic organ must be flagged or not found.
