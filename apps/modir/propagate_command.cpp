@@ -303,7 +303,8 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                                             {"picked", *picked->chosen},
                                             {"rule", rules_json(o.pick)},
                                             {"reason", picked->reason}}
-                           : nlohmann::json{{"front", nullptr}, {"rule", "single run"}}},
+                           : nlohmann::json{{"front", nullptr},
+                                            {"rule", {{"rule", "single run"}}}}},
       {"daily_label_qc", qc ? nlohmann::json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())
                             : nlohmann::json(nullptr)},
       {"unreliable_daily_organs", inputs.unreliable_classes},

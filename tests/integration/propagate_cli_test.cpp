@@ -235,6 +235,7 @@ TEST_F(PropagateCli, IdentityPropagationReturnsThePlanningStructures) {
     const double dice = dice_of(at("identity/RS_propagated.dcm"), name, at("planning"), planning, value);
     EXPECT_GE(dice, 0.97) << name;
   }
+  EXPECT_EQ(read_json(at("identity/report.json"))["registration"]["rule"]["rule"], "single run");
   for (const auto& s : read_json(at("identity/report.json"))["structures"]) {
     EXPECT_NEAR(s["daily_ml"].get<double>(), s["planning_ml"].get<double>(),
                 0.03 * s["planning_ml"].get<double>() + 0.5)
