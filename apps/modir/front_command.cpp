@@ -17,6 +17,7 @@
 #include "modir/core/sha256.h"
 #include "modir/core/version.h"
 #include "modir/io/output_file.h"
+#include "modir/io/output_folder.h"
 #include "modir/io/png_io.h"
 #include "modir/register/result_outputs.h"
 #include "modir/register/transform_file.h"
@@ -123,6 +124,7 @@ void export_solution(const Front& front, std::size_t index, const fs::path& out)
     if (fs::exists(out, ec) && fs::equivalent(out, input.path, ec))
       throw usage_error("--out {} is the {} input; choose a new folder", out.string(), name);
   }
+  io::OutputFolder folder(out);  // removed again on Ctrl-C when this run created it
   const reg::RegistrationResult result = read_solution_transform(front, index);
   PixelType moving_type = PixelType::kFloat32;
   const reg::RegistrationInputs inputs = read_registration_inputs(paths, &moving_type);
@@ -158,6 +160,7 @@ void export_solution(const Front& front, std::size_t index, const fs::path& out)
       {"timings_s", {{"writing", summary.seconds_writing}, {"total", total}}},
   };
   io::write_text_file(out / "report.json", report.dump(2) + "\n");
+  folder.finish();
   fmt::print("wrote solution {} of {} to {}: folded fraction {:.3g}, Jacobian {:.3f}..{:.3f}\n",
              index, front.dir.string(), out.string(), jac.folded_fraction, jac.min, jac.max);
 }

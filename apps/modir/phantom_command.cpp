@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "modir/core/progress.h"
 #include "modir/io/output_file.h"
+#include "modir/io/output_folder.h"
 #include "modir/phantom/cohort.h"
 #include "modir/phantom/pair_writer.h"
 #include "modir/phantom/scan_pair.h"
@@ -63,6 +64,9 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   o.moving_bladder_ml = options.moving_bladder_ml;
 
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
+  // Removed again on Ctrl-C when this run created it (a pair or a cohort half written is no
+  // patient); locked against a second run into it.
+  io::OutputFolder folder(options.out);
   if (options.cohort) {
     phantom::CohortOptions& c = options.cohort_options;
     c.seed = o.seed;
@@ -79,6 +83,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
         "cohort of {} patients (seed {}) written to {}: manifest.csv, truth.json, {} issues "
         "recorded\n",
         c.patients, c.seed, options.out, truth["issues"].size());
+    folder.finish();
     return 0;
   }
   progress.begin_phase("generating phantom pair", 1);
@@ -87,6 +92,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   progress.begin_phase("writing", 1);
   phantom::write_pair(pair, options.out);
   progress.end_phase();
+  folder.finish();
 
   const auto& volumes = pair.meta["organ_volumes_ml"];
   fmt::print("phantom seed {} ({}, {}, {} deformation) written to {}\n", o.seed,

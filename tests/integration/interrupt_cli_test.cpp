@@ -102,6 +102,22 @@ TEST_F(InterruptCli, CtrlCAndSigtermLeaveNothingHalfWritten) {
   }
 }
 
+TEST_F(InterruptCli, AnInterruptedPhantomLeavesNoHalfPatient) {
+  // A medium pair takes seconds to generate and writes several files: stopped part-way, the
+  // folder it created goes, rather than a patient with a fixed scan and no moving one.
+  const fs::path out = dir_->path() / "phantom_run";
+  const pid_t pid = start_modir({"phantom", "--seed", "7", "--size", "medium", "--deformation",
+                                 "large", "--out", out.string()},
+                                dir_->path() / "phantom_log.txt");
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for(out)) << "the run did not start";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // into the generation
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  EXPECT_EQ(exit_code_of(pid), 128 + SIGTERM);
+  EXPECT_FALSE(fs::exists(out)) << "the folder this run created is removed";
+  EXPECT_FALSE(has_temporary_files(dir_->path()));
+}
+
 TEST_F(InterruptCli, ASecondRunIntoAHeldFolderRefusesAndTheFirstFinishesIntact) {
   const fs::path out = dir_->path() / "shared_out";
   const pid_t first = start_modir(register_into(out), dir_->path() / "first.txt");
