@@ -2,47 +2,17 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 #include "modir/core/parallel.h"
 #include "modir/evaluate/grid_check.h"
 #include "modir/evaluate/percentile.h"
 #include "modir/filter/distance_transform.h"
+#include "modir/filter/index_box.h"
 
 namespace modir::evaluate {
 
 namespace {
-
-// Index bounds (inclusive) of the voxels of one label.
-struct Box {
-  Size3 lo{std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max(),
-           std::numeric_limits<std::int64_t>::max()};
-  Size3 hi{-1, -1, -1};
-
-  bool empty() const { return hi[0] < lo[0]; }
-  void add(std::int64_t i, std::int64_t j, std::int64_t k) {
-    const std::int64_t at[3] = {i, j, k};
-    for (std::size_t a = 0; a < 3; ++a) {
-      lo[a] = std::min(lo[a], at[a]);
-      hi[a] = std::max(hi[a], at[a]);
-    }
-  }
-  void add(const Box& other) {
-    if (other.empty()) return;
-    add(other.lo[0], other.lo[1], other.lo[2]);
-    add(other.hi[0], other.hi[1], other.hi[2]);
-  }
-  std::int64_t extent(std::size_t a) const { return hi[a] - lo[a] + 1; }
-};
-
-// The bounding box of every label value in one pass (indexed by value).
-std::vector<Box> label_boxes(const LabelMap& labels) {
-  std::vector<Box> boxes(std::numeric_limits<std::uint16_t>::max() + std::size_t{1});
-  const Size3& n = labels.size();
-  for (std::int64_t k = 0; k < n[2]; ++k)
-    for (std::int64_t j = 0; j < n[1]; ++j)
-      for (std::int64_t i = 0; i < n[0]; ++i) boxes[labels(i, j, k)].add(i, j, k);
-  return boxes;
-}
 
 bool on_surface(const LabelMap& labels, std::uint16_t label, std::int64_t i, std::int64_t j,
                 std::int64_t k) {
@@ -54,24 +24,16 @@ bool on_surface(const LabelMap& labels, std::uint16_t label, std::int64_t i, std
          labels(i, j, k - 1) != label || labels(i, j, k + 1) != label;
 }
 
-// The part of the grid inside `box`. Distances between surfaces of a label never leave the box
-// around both, so the distance transforms run on this crop rather than the whole scan.
-Geometry crop_geometry(const Geometry& grid, const Box& box) {
-  Geometry crop = grid;
-  crop.size = {box.extent(0), box.extent(1), box.extent(2)};
-  crop.origin =
-      grid.index_to_world(Vec3d{static_cast<double>(box.lo[0]), static_cast<double>(box.lo[1]),
-                                static_cast<double>(box.lo[2])});
-  return crop;
-}
-
 // Surface voxels of `label` on the crop of the grid given by `box` (neighbours are looked up in
-// the whole map, so cropping never invents surface).
-Image<std::uint8_t> surface_in_box(const LabelMap& labels, std::uint16_t label, const Box& box) {
-  Image<std::uint8_t> mask(crop_geometry(labels.geometry(), box), 0);
-  parallel_for_slices(box.extent(2), [&](std::int64_t z) {
-    for (std::int64_t y = 0; y < box.extent(1); ++y)
-      for (std::int64_t x = 0; x < box.extent(0); ++x) {
+// the whole map, so cropping never invents surface). Distances between surfaces of a label never
+// leave the box around both, so the distance transforms run on this crop, not the whole scan.
+Image<std::uint8_t> surface_in_box(const LabelMap& labels, std::uint16_t label,
+                                   const filter::IndexBox& box) {
+  Image<std::uint8_t> mask(filter::box_geometry(labels.geometry(), box), 0);
+  const Size3 extent = box.size();
+  parallel_for_slices(extent[2], [&](std::int64_t z) {
+    for (std::int64_t y = 0; y < extent[1]; ++y)
+      for (std::int64_t x = 0; x < extent[0]; ++x) {
         if (on_surface(labels, label, box.lo[0] + x, box.lo[1] + y, box.lo[2] + z)) {
           mask(x, y, z) = 1;
         }
@@ -94,7 +56,7 @@ void append_directed(const Image<std::uint8_t>& from, const Image<float>& to,
 }
 
 SurfaceDistance measure(const LabelMap& fixed, const LabelMap& warped, std::uint16_t label,
-                        const Box& fixed_box, const Box& warped_box) {
+                        const filter::IndexBox& fixed_box, const filter::IndexBox& warped_box) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   SurfaceDistance d;
   d.label = label;
@@ -109,8 +71,7 @@ SurfaceDistance measure(const LabelMap& fixed, const LabelMap& warped, std::uint
     d.hd95_mm = d.hausdorff_mm = d.mean_surface_mm = kNaN;
     return d;
   }
-  Box both = fixed_box;
-  both.add(warped_box);
+  const filter::IndexBox both = filter::united(fixed_box, warped_box);
   const Image<std::uint8_t> fixed_surface = surface_in_box(fixed, label, both);
   const Image<std::uint8_t> warped_surface = surface_in_box(warped, label, both);
   std::vector<double> distances;
@@ -127,27 +88,27 @@ SurfaceDistance measure(const LabelMap& fixed, const LabelMap& warped, std::uint
 }  // namespace
 
 Image<std::uint8_t> boundary_mask(const LabelMap& labels, std::uint16_t label) {
-  Box whole;
-  whole.add(0, 0, 0);
-  whole.add(labels.size()[0] - 1, labels.size()[1] - 1, labels.size()[2] - 1);
-  return surface_in_box(labels, label, whole);
+  return surface_in_box(labels, label, filter::IndexBox{{0, 0, 0}, labels.size()});
 }
 
 SurfaceDistance surface_distance(const LabelMap& fixed, const LabelMap& warped,
                                  std::uint16_t label) {
   require_same_grid(fixed.geometry(), "fixed labels", warped.geometry(), "warped labels");
-  return measure(fixed, warped, label, label_boxes(fixed)[label], label_boxes(warped)[label]);
+  return measure(fixed, warped, label, filter::box_of(filter::label_boxes(fixed), label),
+                 filter::box_of(filter::label_boxes(warped), label));
 }
 
 std::vector<SurfaceDistance> surface_distances(const LabelMap& fixed, const LabelMap& warped) {
   require_same_grid(fixed.geometry(), "fixed labels", warped.geometry(), "warped labels");
-  const std::vector<Box> fixed_boxes = label_boxes(fixed);
-  const std::vector<Box> warped_boxes = label_boxes(warped);
+  const auto fixed_boxes = filter::label_boxes(fixed), warped_boxes = filter::label_boxes(warped);
+  std::set<std::uint16_t> labels;  // ascending, as reported
+  for (const auto* boxes : {&fixed_boxes, &warped_boxes})
+    for (const auto& [label, box] : *boxes)
+      if (label != 0) labels.insert(label);
   std::vector<SurfaceDistance> distances;
-  for (std::size_t label = 1; label < fixed_boxes.size(); ++label) {
-    if (fixed_boxes[label].empty() && warped_boxes[label].empty()) continue;
-    distances.push_back(measure(fixed, warped, static_cast<std::uint16_t>(label),
-                                fixed_boxes[label], warped_boxes[label]));
+  for (const std::uint16_t label : labels) {
+    distances.push_back(measure(fixed, warped, label, filter::box_of(fixed_boxes, label),
+                                filter::box_of(warped_boxes, label)));
   }
   return distances;
 }

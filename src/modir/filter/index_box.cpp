@@ -34,6 +34,22 @@ std::map<std::uint16_t, IndexBox> label_boxes(const LabelMap& labels) {
   return out;
 }
 
+IndexBox united(const IndexBox& a, const IndexBox& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  IndexBox out;
+  for (std::size_t k = 0; k < 3; ++k) {
+    out.lo[k] = std::min(a.lo[k], b.lo[k]);
+    out.hi[k] = std::max(a.hi[k], b.hi[k]);
+  }
+  return out;
+}
+
+IndexBox box_of(const std::map<std::uint16_t, IndexBox>& boxes, std::uint16_t label) {
+  const auto found = boxes.find(label);
+  return found == boxes.end() ? IndexBox{} : found->second;
+}
+
 IndexBox grown(const IndexBox& box, const Geometry& grid, double margin_mm) {
   IndexBox out;
   for (std::size_t a = 0; a < 3; ++a) {

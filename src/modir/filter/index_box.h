@@ -19,8 +19,14 @@ struct IndexBox {
   }
 };
 
+/// The smallest box holding both (an empty one adds nothing).
+IndexBox united(const IndexBox& a, const IndexBox& b);
+
 /// Per label value present (0 included), the smallest box that holds all its voxels; one pass.
 std::map<std::uint16_t, IndexBox> label_boxes(const LabelMap& labels);
+
+/// The box of `label` in `boxes` (from label_boxes), or an empty box when it is absent.
+IndexBox box_of(const std::map<std::uint16_t, IndexBox>& boxes, std::uint16_t label);
 
 /// `box` grown by at least `margin_mm` of physical distance on every side (whole voxels, rounded
 /// up per axis from that axis's spacing), then clipped to `grid`.
