@@ -207,16 +207,8 @@ int run_pick(const PickOptions& o) {
   const std::size_t k = *outcome.chosen;
   print_solution(front, k);
   fmt::print("why: {}\n", outcome.reason);
-  if (!o.json_out.empty()) {
-    const json j = {{"front", (front.dir / "front.json").string()},
-                    {"index", k},
-                    {"rules", rules_json(o.rules)},
-                    {"reason", outcome.reason},
-                    {"meeting_limits", outcome.meeting},
-                    {"objectives", front.objectives},
-                    {"solution", front.solutions[k].raw}};
-    io::write_text_file(o.json_out, j.dump(2) + "\n");
-  }
+  if (!o.json_out.empty())
+    io::write_text_file(o.json_out, pick_record(front, o.rules, outcome).dump(2) + "\n");
   if (!o.export_dir.empty()) export_solution(front, k, o.export_dir);
   return 0;
 }

@@ -125,22 +125,29 @@ void add_pick_options(CLI::App& command, PickRules& rules, const std::string& gr
       ->group(group);
   command.add_option("--max-folded", rules.max_folded, "folded fraction at most F (default 0)")
       ->group(group);
+  command
+      .add_option("--index", rules.index,
+                  "the solution with this number, chosen by looking at it (modir review); the "
+                  "limits still apply")
+      ->group(group);
 }
 
 bool any_rule(const PickRules& rules) {
-  return rules.knee || !rules.minimise.empty() || rules.max_image || rules.max_guidance ||
-         rules.max_deformation || rules.max_organ_mm || rules.max_folded;
+  return rules.knee || !rules.minimise.empty() || rules.index || rules.max_image ||
+         rules.max_guidance || rules.max_deformation || rules.max_organ_mm || rules.max_folded;
 }
 
 void check_rule_consistency(const PickRules& rules) {
   if (rules.knee && !rules.minimise.empty())
     throw usage_error("--knee and --minimise are two different rules; give one of them");
+  if (rules.index && (rules.knee || !rules.minimise.empty()))
+    throw usage_error("--index names the solution itself; leave out --knee and --minimise");
   if (rules.max_folded && (*rules.max_folded < 0 || *rules.max_folded > 1))
     throw usage_error("--max-folded {} must lie in [0, 1] (a fraction of the voxels)",
                       *rules.max_folded);
   const bool any_limit = rules.max_image || rules.max_guidance || rules.max_deformation ||
                          rules.max_organ_mm || rules.max_folded;
-  if (any_limit && !rules.knee && rules.minimise.empty())
+  if (any_limit && !rules.knee && rules.minimise.empty() && !rules.index)
     throw usage_error(
         "limits choose among solutions: add --minimise image|guidance|deformation to say what to "
         "make smallest among those meeting them, or --knee to check the knee against them");
@@ -155,6 +162,9 @@ void check_rules(const PickRules& rules, const Front& front) {
       throw usage_error("{}: this front has no {} objective (it has {})", option, name, names);
   };
   if (!rules.minimise.empty()) need_objective(rules.minimise, "--minimise " + rules.minimise);
+  if (rules.index && *rules.index >= front.solutions.size())
+    throw usage_error("--index {}: this front has {} solutions (0..{})", *rules.index,
+                      front.solutions.size(), front.solutions.size() - 1);
   if (rules.max_image) need_objective("image", "--max-image");
   if (rules.max_guidance) need_objective("guidance", "--max-guidance");
   if (rules.max_deformation) need_objective("deformation", "--max-deformation");
@@ -171,8 +181,10 @@ nlohmann::json rules_json(const PickRules& r) {
   if (r.max_deformation) limits["max_deformation"] = *r.max_deformation;
   if (r.max_organ_mm) limits["max_organ_mm"] = *r.max_organ_mm;
   limits["max_folded"] = r.max_folded.value_or(0.0);
-  nlohmann::json out = {{"rule", r.minimise.empty() ? "knee" : "minimise"}, {"limits", limits}};
+  const char* rule = r.index ? "index" : r.minimise.empty() ? "knee" : "minimise";
+  nlohmann::json out = {{"rule", rule}, {"limits", limits}};
   if (!r.minimise.empty()) out["minimise"] = r.minimise;
+  if (r.index) out["index"] = *r.index;
   return out;
 }
 
@@ -181,6 +193,17 @@ std::string describe_limits(const PickRules& rules, const Front& front) {
   for (const Limit& l : limits_of(rules, front))
     out += fmt::format("{}{} <= {}{}", out.empty() ? "" : ", ", l.what, number(l.bound), l.unit);
   return out;
+}
+
+nlohmann::json pick_record(const Front& front, const PickRules& rules, const PickOutcome& outcome) {
+  const std::size_t k = outcome.chosen.value();
+  return {{"front", (front.dir / "front.json").string()},
+          {"index", k},
+          {"rules", rules_json(rules)},
+          {"reason", outcome.reason},
+          {"meeting_limits", outcome.meeting},
+          {"objectives", front.objectives},
+          {"solution", front.solutions[k].raw}};
 }
 
 PickOutcome pick_solution(const Front& front, const PickRules& rules) {
@@ -192,6 +215,19 @@ PickOutcome pick_solution(const Front& front, const PickRules& rules) {
     if (meets(front.solutions[k], limits)) outcome.meeting.push_back(k);
   const std::size_t n = front.solutions.size();
 
+  if (rules.index) {
+    const std::size_t k = *rules.index;
+    if (meets(front.solutions[k], limits)) {
+      outcome.chosen = k;
+      outcome.reason = fmt::format("solution {} was chosen by its number (--index) and meets {}", k,
+                                   limits_text);
+    } else {
+      outcome.reason = fmt::format("solution {}, chosen by its number (--index), {}", k,
+                                   misses(front.solutions[k], limits));
+      outcome.closest = k;
+    }
+    return outcome;
+  }
   if (rules.minimise.empty()) {
     const FrontEntry& knee = front.solutions[front.knee];
     if (meets(knee, limits)) {

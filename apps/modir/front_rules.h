@@ -20,6 +20,9 @@ struct PickRules {
   std::optional<double> max_image, max_guidance, max_deformation;
   std::optional<double> max_organ_mm;  ///< every organ's organ_distance_mm
   std::optional<double> max_folded;    ///< folded fraction; 0 when not given
+  /// --index: one solution named by its number, as a person chose it by looking (modir review);
+  /// the limits still apply to it.
+  std::optional<std::size_t> index;
 };
 
 /// What pick_solution decided.
@@ -38,25 +41,31 @@ void add_pick_options(CLI::App& command, PickRules& rules, const std::string& gr
 bool any_rule(const PickRules& rules);
 
 /// Throws a usage error for rules that contradict each other whatever the front: --knee with
-/// --minimise, limits with no rule, --max-folded outside [0, 1].
+/// --minimise, --index with either, limits with no rule, --max-folded outside [0, 1].
 void check_rule_consistency(const PickRules& rules);
 
 /// Throws a usage error for rules that contradict each other (check_rule_consistency) or that
 /// this front cannot answer (an objective it does not have, organ limits without organ distances).
 void check_rules(const PickRules& rules, const Front& front);
 
-/// The rules as recorded in JSON outputs: {"rule": "knee" | "minimise", "minimise": ...,
-/// "limits": {...}}.
+/// The rules as recorded in JSON outputs: {"rule": "knee" | "minimise" | "index", "minimise": ...,
+/// "index": ..., "limits": {...}}.
 nlohmann::json rules_json(const PickRules& rules);
 
 /// Applies the rules. Every listed solution is a candidate, dominated ones included, since a limit
 /// on organs or folding can rule out the solutions dominating them. --minimise takes the smallest
 /// value of its objective among those meeting every limit, ties going to the smaller other
 /// objectives (in front order), then to the lower index. --knee (the default) takes the front's
-/// knee if it meets the limits. When nothing fits, `closest` is the solution with the smallest sum
+/// knee if it meets the limits. --index takes the named solution if it meets the limits. When
+/// nothing fits, `closest` is the solution with the smallest sum
 /// of its misses, each as a fraction of that quantity's spread over the front, and `reason` says
 /// by how much it misses each limit.
 PickOutcome pick_solution(const Front& front, const PickRules& rules);
+
+/// What `modir front pick --json` records of a choice (and `modir review` when a person chooses):
+/// the front, the chosen index, the rules, the reason, the solutions meeting the limits, and the
+/// chosen solution's front.json entry. `outcome` must have a choice.
+nlohmann::json pick_record(const Front& front, const PickRules& rules, const PickOutcome& outcome);
 
 /// The limits in words, e.g. "guidance <= 2 mm, folded fraction <= 0".
 std::string describe_limits(const PickRules& rules, const Front& front);

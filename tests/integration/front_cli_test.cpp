@@ -170,6 +170,34 @@ TEST_F(FrontPick, RulesTheFrontCannotAnswerAreUsageErrors) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST_F(FrontPick, IndexTakesTheNamedSolutionIfItMeetsTheLimits) {
+  const fs::path out = dir_ / "index.json";
+  auto r = run_modir("front pick " + front() + " --index 3 --json " + quoted(out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("picked solution 3"), std::string::npos) << r.out;
+  const json j = read_json(out);
+  EXPECT_EQ(j["index"], 3);
+  EXPECT_EQ(j["rules"]["rule"], "index");
+  EXPECT_EQ(j["rules"]["index"], 3);
+  // Solution 4 folds: the default limit of no folding refuses it, and says why.
+  r = run_modir("front pick " + front() + " --index 4");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("solution 4, chosen by its number (--index), misses --max-folded 0"),
+            std::string::npos)
+      << r.err;
+  r = run_modir("front pick " + front() + " --index 3 --max-guidance 1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("misses --max-guidance 1 by 0.2 mm"), std::string::npos) << r.err;
+  // Not on the front, or with another rule: usage errors.
+  r = run_modir("front pick " + front() + " --index 6");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--index 6: this front has 6 solutions (0..5)"), std::string::npos) << r.err;
+  r = run_modir("front pick " + front() + " --index 1 --knee");
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_modir("front pick " + front() + " --index 1 --minimise image");
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST_F(FrontPick, MalformedFrontIsADataErrorNamingTheEntry) {
   json bad = three_objective_front();
   bad["solutions"][1]["objectives"] = {0.35, 2.5};

@@ -1,0 +1,64 @@
+#include "modir/review/manifest.h"
+
+#include <fstream>
+
+namespace modir::review {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+json front_summary(const ReviewFolder& folder) {
+  const json& front = *folder.front;
+  json solutions = json::array();
+  for (const json& s : front.value("solutions", json::array())) {
+    json entry = {{"index", s.value("index", 0)},
+                  {"objectives", s.value("objectives", json::array())},
+                  {"folded_fraction", s.value("folded_fraction", 0.0)},
+                  {"jacobian_min", s.value("jacobian_min", 0.0)},
+                  {"dominated", s.value("dominated", false)}};
+    for (const char* optional : {"organ_distance_mm", "landmark_rms_mm", "truth", "weights"})
+      if (s.contains(optional)) entry[optional] = s.at(optional);
+    solutions.push_back(std::move(entry));
+  }
+  json choice = nullptr;
+  std::ifstream stream(choice_file(folder));
+  if (stream) {
+    const json recorded = json::parse(stream, nullptr, false);
+    if (!recorded.is_discarded() && recorded.contains("index")) choice = recorded.at("index");
+  }
+  return {{"objectives", front.value("objectives", json::array())},
+          {"descriptions", front.value("objective_descriptions", json::object())},
+          {"knee", front.value("knee", 0)},
+          {"solutions", solutions},
+          {"choice", choice}};
+}
+
+}  // namespace
+
+json folder_manifest(const ReviewFolder& folder, VolumeSource& volumes) {
+  json volume_table = json::object();
+  for (const char* id : kVolumeIds) {
+    const auto why = volumes.unavailable_reason(id);
+    volume_table[id] = why ? json{{"available", false}, {"why", *why}} : json{{"available", true}};
+  }
+  json labels = json::array();
+  for (const std::uint16_t value : volumes.label_values()) {
+    const auto it = folder.label_names.find(value);
+    const auto colour = label_colour(folder.label_names, value);
+    labels.push_back({{"value", value},
+                      {"name", it != folder.label_names.end() ? it->second.name
+                                                              : "label " + std::to_string(value)},
+                      {"colour", colour}});
+  }
+  json out = {{"kind", folder.kind == FolderKind::kFront ? "front" : "registration"},
+              {"volumes", volume_table},
+              {"labels", labels},
+              {"checkerboard_mm", kCheckerboardMm}};
+  if (folder.report.contains("jacobian")) out["jacobian"] = folder.report.at("jacobian");
+  if (folder.front) out["front"] = front_summary(folder);
+  return out;
+}
+
+}  // namespace modir::review

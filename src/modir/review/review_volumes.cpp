@@ -1,0 +1,284 @@
+#include "modir/review/review_volumes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "modir/core/convert_pixels.h"
+#include "modir/core/error.h"
+#include "modir/io/image_io.h"
+#include "modir/register/registration.h"
+#include "modir/register/transform_file.h"
+#include "modir/review/safe_path.h"
+#include "modir/transform/jacobian.h"
+#include "modir/transform/warp.h"
+#include "modir/transform/warp_labels.h"
+
+namespace modir::review {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// NIfTI bytes kept for quick switching back and forth; beyond this the oldest are dropped.
+constexpr std::size_t kMaxCachedBytes = std::size_t{1536} << 20;
+// Solutions whose field and images are kept (a medium one holds about 150 MB).
+constexpr std::size_t kMaxCachedSolutions = 3;
+
+// The folder's own output files.
+const std::map<std::string, std::string> kFolderFiles = {{"warped", "warped.nii.gz"},
+                                                         {"warped_labels", "warped_labels.nii.gz"},
+                                                         {"jacobian", "jacobian.nii.gz"},
+                                                         {"displacement", "displacement.nii.gz"}};
+
+bool is_input(const std::string& id) {
+  return id == "fixed" || id == "moving" || id == "fixed_labels" || id == "moving_labels";
+}
+
+Image<float> difference(const Image<float>& warped, const Image<float>& fixed) {
+  Image<float> out(fixed.geometry());
+  for (std::int64_t v = 0; v < out.voxel_count(); ++v)
+    out.data()[v] = warped.data()[v] - fixed.data()[v];
+  return out;
+}
+
+// Squares of kCheckerboardMm in the fixed grid's index space (rounded to whole voxels per
+// axis): even squares show the fixed scan, odd ones the warped moving scan.
+Image<float> checkerboard(const Image<float>& warped, const Image<float>& fixed) {
+  const Geometry& g = fixed.geometry();
+  std::int64_t step[3];
+  for (int a = 0; a < 3; ++a)
+    step[a] = std::max<std::int64_t>(1, std::llround(kCheckerboardMm / g.spacing[a]));
+  Image<float> out(g);
+  for (std::int64_t z = 0; z < g.size[2]; ++z)
+    for (std::int64_t y = 0; y < g.size[1]; ++y)
+      for (std::int64_t x = 0; x < g.size[0]; ++x) {
+        const std::int64_t v = out.linear_index(x, y, z);
+        const bool odd = ((x / step[0]) + (y / step[1]) + (z / step[2])) % 2 != 0;
+        out.data()[v] = odd ? warped.data()[v] : fixed.data()[v];
+      }
+  return out;
+}
+
+Image<std::uint8_t> folded(const Image<float>& jacobian) {
+  Image<std::uint8_t> out(jacobian.geometry());
+  for (std::int64_t v = 0; v < out.voxel_count(); ++v)
+    out.data()[v] = jacobian.data()[v] <= 0.0f ? 1 : 0;
+  return out;
+}
+
+Image<float> magnitude(const DisplacementField& u) {
+  Image<float> out(u.geometry());
+  for (std::int64_t v = 0; v < out.voxel_count(); ++v) {
+    const Vec3f d = u.data()[v];
+    out.data()[v] = std::sqrt(d.x * d.x + d.y * d.y + d.z * d.z);
+  }
+  return out;
+}
+
+void need_same_grid(const Image<float>& a, const Image<float>& b, const char* what) {
+  if (!a.geometry().same_grid(b.geometry()))
+    throw data_error("the {} needs the warped scan on the fixed scan's grid, and it is not", what);
+}
+
+}  // namespace
+
+struct VolumeSource::SolutionImages {
+  std::optional<Image<float>> warped;
+  std::optional<LabelMap> warped_labels;
+  Image<float> jacobian;
+  Image<float> magnitude;
+};
+
+VolumeSource::VolumeSource(const ReviewFolder& folder, fs::path scratch)
+    : folder_(folder), scratch_(std::move(scratch)) {}
+
+std::optional<std::string> VolumeSource::unavailable_reason(const std::string& id) const {
+  const auto input_reason = [&](const std::string& name) -> std::optional<std::string> {
+    if (folder_.inputs.count(name)) return std::nullopt;
+    const auto it = folder_.unavailable_inputs.find(name);
+    return it != folder_.unavailable_inputs.end() ? it->second : "not an input of this run";
+  };
+  const auto file_reason = [&](const std::string& key) -> std::optional<std::string> {
+    std::error_code ec;
+    if (fs::exists(folder_.dir / kFolderFiles.at(key), ec)) return std::nullopt;
+    return kFolderFiles.at(key) + " is not in the folder";
+  };
+  if (is_input(id)) return input_reason(id);
+  if (id == "warped" || id == "warped_labels" || id == "jacobian") return file_reason(id);
+  if (id == "folded") return file_reason("jacobian");
+  if (id == "displacement_magnitude") return file_reason("displacement");
+  if (id == "difference" || id == "checkerboard") {
+    if (auto r = input_reason("fixed")) return "the fixed scan is " + *r;
+    return file_reason("warped");
+  }
+  return "unknown volume";
+}
+
+bool VolumeSource::solution_exists(std::size_t solution) const {
+  return folder_.front && folder_.front->contains("solutions") &&
+         solution < folder_.front->at("solutions").size();
+}
+
+std::shared_ptr<const std::string> VolumeSource::nifti(const std::string& id,
+                                                       std::optional<std::size_t> solution) {
+  if (std::find(std::begin(kVolumeIds), std::end(kVolumeIds), id) == std::end(kVolumeIds))
+    throw usage_error("unknown volume \"{}\"", id);
+  if (solution && !solution_exists(*solution))
+    throw usage_error("solution {} is not on this folder's front", *solution);
+  // Inputs are the same whichever solution is shown.
+  if (is_input(id)) solution.reset();
+  const std::string key = solution ? fmt::format("{}@{}", id, *solution) : fmt::format("{}@-", id);
+  std::lock_guard lock(mutex_);
+  if (const auto it = bytes_.find(key); it != bytes_.end()) return it->second;
+  auto bytes = produce(id, solution);
+  bytes_[key] = bytes;
+  bytes_order_.push_back(key);
+  bytes_total_ += bytes->size();
+  while (bytes_total_ > kMaxCachedBytes && bytes_order_.size() > 1) {
+    const auto old = bytes_.find(bytes_order_.front());
+    bytes_total_ -= old->second->size();
+    bytes_.erase(old);
+    bytes_order_.pop_front();
+  }
+  return bytes;
+}
+
+const Image<float>& VolumeSource::fixed_float() {
+  if (!fixed_) {
+    if (auto why = unavailable_reason("fixed")) throw data_error("the fixed scan is {}", *why);
+    fixed_ = io::read_image_as<float>(folder_.inputs.at("fixed"));
+  }
+  return *fixed_;
+}
+
+const Image<float>& VolumeSource::moving_float() {
+  if (!moving_) {
+    if (auto why = unavailable_reason("moving")) throw data_error("the moving scan is {}", *why);
+    moving_ = io::read_image_as<float>(folder_.inputs.at("moving"));
+  }
+  return *moving_;
+}
+
+const VolumeSource::SolutionImages& VolumeSource::solution_images(std::size_t solution) {
+  if (const auto it = solutions_.find(solution); it != solutions_.end()) return *it->second;
+  const json& entry = folder_.front->at("solutions").at(solution);
+  std::string why;
+  const auto transform_path =
+      resolve_inside(folder_.dir, entry.value("transform", std::string()), &why);
+  if (!transform_path)
+    throw data_error("the transform of solution {} cannot be read ({})", solution, why);
+  std::ifstream stream(*transform_path);
+  const json transform = json::parse(stream, nullptr, false);
+  if (transform.is_discarded())
+    throw data_error("the transform of solution {} is not valid JSON", solution);
+  const reg::RegistrationResult result = reg::transform_from_json(transform);
+  // The fixed grid: the folder's displacement field has it (the fixed scan may be unavailable).
+  const Geometry grid = io::read_image_info(folder_.dir / kFolderFiles.at("displacement")).geometry;
+  const DisplacementField u = reg::displacement_on(result, grid);
+  auto images = std::make_shared<SolutionImages>();
+  if (!unavailable_reason("moving")) {
+    images->warped.emplace();
+    transform::warp_linear(moving_float(), u, *images->warped);
+  }
+  if (!unavailable_reason("moving_labels"))
+    images->warped_labels = transform::warp_labels(
+        io::read_image_as<std::uint16_t>(folder_.inputs.at("moving_labels")), u);
+  images->jacobian = transform::jacobian_determinant(u);
+  images->magnitude = magnitude(u);
+  solutions_[solution] = images;
+  solution_order_.push_back(solution);
+  if (solution_order_.size() > kMaxCachedSolutions) {
+    solutions_.erase(solution_order_.front());
+    solution_order_.pop_front();
+  }
+  return *images;
+}
+
+std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
+                                                         std::optional<std::size_t> solution) {
+  const std::string key = solution ? fmt::format("{}_{}", id, *solution) : id;
+  if (is_input(id)) {
+    if (auto why = unavailable_reason(id)) throw data_error("the {} input is {}", id, *why);
+    return encode(io::read_image(folder_.inputs.at(id)), key);
+  }
+  if (solution) {
+    const SolutionImages& s = solution_images(*solution);
+    const auto need_warped = [&]() -> const Image<float>& {
+      if (!s.warped) throw data_error("the moving scan is {}", *unavailable_reason("moving"));
+      return *s.warped;
+    };
+    if (id == "warped") return encode(AnyImage(need_warped()), key);
+    if (id == "warped_labels") {
+      if (!s.warped_labels)
+        throw data_error("the moving labels are {}", *unavailable_reason("moving_labels"));
+      return encode(AnyImage(*s.warped_labels), key);
+    }
+    if (id == "jacobian") return encode(AnyImage(s.jacobian), key);
+    if (id == "folded") return encode(AnyImage(folded(s.jacobian)), key);
+    if (id == "displacement_magnitude") return encode(AnyImage(s.magnitude), key);
+    need_same_grid(need_warped(), fixed_float(), id.c_str());
+    if (id == "difference") return encode(AnyImage(difference(need_warped(), fixed_float())), key);
+    return encode(AnyImage(checkerboard(need_warped(), fixed_float())), key);
+  }
+  if (auto why = unavailable_reason(id)) throw data_error("the {} volume: {}", id, *why);
+  const auto file = [&](const std::string& name) { return folder_.dir / kFolderFiles.at(name); };
+  if (id == "warped" || id == "warped_labels" || id == "jacobian")
+    return encode(io::read_image(file(id)), key);
+  if (id == "folded")
+    return encode(AnyImage(folded(io::read_image_as<float>(file("jacobian")))), key);
+  if (id == "displacement_magnitude")
+    return encode(AnyImage(magnitude(io::read_displacement_field(file("displacement")))), key);
+  const Image<float> warped = io::read_image_as<float>(file("warped"));
+  need_same_grid(warped, fixed_float(), id.c_str());
+  if (id == "difference") return encode(AnyImage(difference(warped, fixed_float())), key);
+  return encode(AnyImage(checkerboard(warped, fixed_float())), key);
+}
+
+std::shared_ptr<const std::string> VolumeSource::encode(const AnyImage& image,
+                                                        const std::string& key) {
+  const fs::path path = scratch_ / (key + ".nii");
+  // Label maps with values below 256 travel as bytes: half the transfer and half the page's
+  // memory for the same picture.
+  if (const auto* labels = std::get_if<Image<std::uint16_t>>(&image)) {
+    const bool small = std::all_of(labels->buffer().begin(), labels->buffer().end(),
+                                   [](std::uint16_t v) { return v < 256; });
+    if (small) {
+      io::write_image(AnyImage(convert_pixels<std::uint8_t>(*labels)), path,
+                      io::WriteOptions{.compress = false});
+      return read_and_remove(path);
+    }
+  }
+  io::write_image(image, path, io::WriteOptions{.compress = false});
+  return read_and_remove(path);
+}
+
+std::shared_ptr<const std::string> VolumeSource::read_and_remove(const fs::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  auto bytes = std::make_shared<std::string>(std::istreambuf_iterator<char>(stream),
+                                             std::istreambuf_iterator<char>());
+  std::error_code ec;
+  fs::remove(path, ec);
+  return bytes;
+}
+
+std::set<std::uint16_t> VolumeSource::label_values() {
+  std::set<std::uint16_t> values;
+  std::lock_guard lock(mutex_);
+  const auto add = [&](const fs::path& path) {
+    const LabelMap labels = io::read_image_as<std::uint16_t>(path);
+    std::vector<bool> seen(65536, false);
+    for (const std::uint16_t v : labels.buffer()) seen[v] = true;
+    for (std::size_t v = 1; v < seen.size(); ++v)
+      if (seen[v]) values.insert(static_cast<std::uint16_t>(v));
+  };
+  if (!unavailable_reason("fixed_labels")) add(folder_.inputs.at("fixed_labels"));
+  if (!unavailable_reason("warped_labels")) add(folder_.dir / kFolderFiles.at("warped_labels"));
+  return values;
+}
+
+}  // namespace modir::review
