@@ -215,3 +215,39 @@ test("a front opens within 5 s; a clicked solution is shown within 1 s; choose r
     server.stop();
   }
 });
+
+test("report.html opens without a network and shows every section", async () => {
+  const cases = [
+    { dir: registration.out, sections: ["summary", "structures", "checkerboard", "jacobian", "metrics"] },
+    { dir: front.out, sections: ["summary", "structures", "checkerboard", "jacobian", "front", "metrics"] },
+  ];
+  for (const { dir, sections } of cases) {
+    const file = path.join(workDir, `${path.basename(dir)}_report.html`);
+    const started = Date.now();
+    modir(["report", dir, "--out", file]);
+    const seconds = (Date.now() - started) / 1000;
+    const megabytes = fs.statSync(file).size / 1e6;
+    console.log(`${path.basename(dir)}: report.html ${megabytes.toFixed(1)} MB in ${seconds.toFixed(1)} s`);
+    assert.ok(megabytes <= 15 && seconds <= 20, `${megabytes} MB, ${seconds} s`);
+
+    const page = await browser.newPage();
+    const requests = [];
+    await page.route("**/*", (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
+      requests.push(url);
+      return route.abort();
+    });
+    await page.goto(`file://${file}`);
+    assert.deepEqual(requests, [], "the report asked the network for something");
+    const found = await page.evaluate(() => Array.from(document.querySelectorAll("section")).map((s) => s.id));
+    assert.deepEqual(found, sections);
+    const images = await page.evaluate(() => Array.from(document.images).map((i) => i.complete && i.naturalWidth > 0));
+    assert.ok(images.length >= 3 && images.every(Boolean), `images: ${images}`);
+    const structures = await page.locator("#structures figure").count();
+    assert.ok(structures >= 5, `${structures} structure figures`);
+    if (sections.includes("front"))
+      assert.equal(await page.locator("#front svg").count(), 3); // three pairs of objectives
+    await page.close();
+  }
+});

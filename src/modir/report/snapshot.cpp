@@ -34,9 +34,27 @@ struct Panel {
 
 }  // namespace
 
+Shade grey_shade(const Window& window) {
+  const double lo = window.centre - 0.5 * window.width, width = window.width;
+  return [lo, width](float value) {
+    const auto grey =
+        static_cast<std::uint8_t>(std::lround(std::clamp((value - lo) / width, 0.0, 1.0) * 255.0));
+    return std::array<std::uint8_t, 3>{grey, grey, grey};
+  };
+}
+
 io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* labels,
                                    const Window& window, std::optional<Size3> centre_index,
                                    const LabelColours* colours) {
+  const Outlines outlines[] = {{labels, colours}};
+  return orthogonal_picture(
+      image, grey_shade(window),
+      labels ? std::span<const Outlines>(outlines) : std::span<const Outlines>(), centre_index);
+}
+
+io::RgbPicture orthogonal_picture(const Image<float>& image, const Shade& shade,
+                                  std::span<const Outlines> outlines,
+                                  std::optional<Size3> centre_index) {
   const Geometry& g = image.geometry();
   const Size3 n = g.size;
   const Size3 c = centre_index.value_or(Size3{n[0] / 2, n[1] / 2, n[2] / 2});
@@ -66,34 +84,33 @@ io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* la
   picture.width = panels[0].width + panels[1].width + panels[2].width + 2 * kGap;
   picture.rgb.assign(3u * static_cast<std::size_t>(picture.width) * picture.height, 0);
 
-  const double lo = window.centre - 0.5 * window.width;
   int left = 0;
   for (const Panel& panel : panels) {
     for (int v = 0; v < panel.height; ++v) {
       for (int u = 0; u < panel.width; ++u) {
         const Size3 at = panel.voxel(u, v);
-        const double grey =
-            std::clamp((image(at[0], at[1], at[2]) - lo) / window.width, 0.0, 1.0) * 255.0;
         std::uint8_t* out = picture.pixel(left + u, v);
-        out[0] = out[1] = out[2] = static_cast<std::uint8_t>(std::lround(grey));
-        if (labels == nullptr) continue;
-        const std::uint16_t label = (*labels)(at[0], at[1], at[2]);
-        if (label == 0) continue;
-        // An outline pixel: a 4-neighbour in the panel shows another label.
-        bool edge = false;
-        for (const auto& [du, dv] :
-             {std::pair{1, 0}, std::pair{-1, 0}, std::pair{0, 1}, std::pair{0, -1}}) {
-          const int uu = std::clamp(u + du, 0, panel.width - 1),
-                    vv = std::clamp(v + dv, 0, panel.height - 1);
-          const Size3 other = panel.voxel(uu, vv);
-          edge = edge || (*labels)(other[0], other[1], other[2]) != label;
-        }
-        if (edge) {
-          const auto colour =
-              colours == nullptr              ? colour_of(label)
-              : label < colours->size()       ? (*colours)[label]
-                                              : std::array<std::uint8_t, 3>{255, 255, 255};
-          std::copy(colour.begin(), colour.end(), out);
+        const auto colour = shade(image(at[0], at[1], at[2]));
+        std::copy(colour.begin(), colour.end(), out);
+        for (const Outlines& set : outlines) {
+          const LabelMap& labels = *set.labels;
+          const std::uint16_t label = labels(at[0], at[1], at[2]);
+          if (label == 0) continue;
+          // An outline pixel: a 4-neighbour in the panel shows another label.
+          bool edge = false;
+          for (const auto& [du, dv] :
+               {std::pair{1, 0}, std::pair{-1, 0}, std::pair{0, 1}, std::pair{0, -1}}) {
+            const int uu = std::clamp(u + du, 0, panel.width - 1),
+                      vv = std::clamp(v + dv, 0, panel.height - 1);
+            const Size3 other = panel.voxel(uu, vv);
+            edge = edge || labels(other[0], other[1], other[2]) != label;
+          }
+          if (!edge) continue;
+          const auto line = set.colours == nullptr ? colour_of(label)
+                            : label < set.colours->size()
+                                ? (*set.colours)[label]
+                                : std::array<std::uint8_t, 3>{255, 255, 255};
+          std::copy(line.begin(), line.end(), out);
         }
       }
     }

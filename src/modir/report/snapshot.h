@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "modir/core/image.h"
@@ -29,5 +31,24 @@ io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* la
                                    const Window& window,
                                    std::optional<Size3> centre_index = std::nullopt,
                                    const LabelColours* colours = nullptr);
+
+/// The colour a voxel value is drawn in.
+using Shade = std::function<std::array<std::uint8_t, 3>(float)>;
+
+/// Grey levels of a window, as orthogonal_snapshot draws the scan.
+Shade grey_shade(const Window& window);
+
+/// One label map drawn as outlines: in `colours` when given (values beyond it in white), else in
+/// orthogonal_snapshot's fixed colours.
+struct Outlines {
+  const LabelMap* labels = nullptr;
+  const LabelColours* colours = nullptr;
+};
+
+/// orthogonal_snapshot's three slices with every voxel coloured by `shade` (a colour map of a
+/// Jacobian, say) and several outline sets drawn over them, later ones on top.
+io::RgbPicture orthogonal_picture(const Image<float>& image, const Shade& shade,
+                                  std::span<const Outlines> outlines,
+                                  std::optional<Size3> centre_index = std::nullopt);
 
 }  // namespace modir::report

@@ -17,6 +17,7 @@
 
 #include "modir/core/image.h"
 #include "modir/core/pixel_type.h"
+#include "modir/review/derived_volumes.h"
 #include "modir/review/review_folder.h"
 
 namespace modir::review {
@@ -33,9 +34,6 @@ inline constexpr const char* kVolumeIds[] = {"fixed",
                                              "jacobian",
                                              "folded",
                                              "displacement_magnitude"};
-
-/// Edge of the checkerboard's squares, in mm.
-inline constexpr double kCheckerboardMm = 20.0;
 
 class VolumeSource {
  public:
