@@ -58,7 +58,8 @@ io::RgbPicture orthogonal_picture(const Image<float>& image, const Shade& shade,
   const Geometry& g = image.geometry();
   const Size3 n = g.size;
   const Size3 c = centre_index.value_or(Size3{n[0] / 2, n[1] / 2, n[2] / 2});
-  const double pixel_mm = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+  const PanelLayout layout = orthogonal_layout(g);
+  const double pixel_mm = layout.pixel_mm;
   auto pixels = [&](int axis) {
     return std::max(1, static_cast<int>(std::lround(n[axis] * g.spacing[axis] / pixel_mm)));
   };
@@ -117,6 +118,27 @@ io::RgbPicture orthogonal_picture(const Image<float>& image, const Shade& shade,
     left += panel.width + kGap;
   }
   return picture;
+}
+
+std::array<std::uint8_t, 3> default_label_colour(std::uint16_t label) {
+  return colour_of(label);
+}
+
+PanelLayout orthogonal_layout(const Geometry& g) {
+  PanelLayout layout;
+  layout.pixel_mm = std::min({g.spacing.x, g.spacing.y, g.spacing.z});
+  auto pixels = [&](int axis) {
+    return std::max(
+        1, static_cast<int>(std::lround(g.size[axis] * g.spacing[axis] / layout.pixel_mm)));
+  };
+  constexpr int kGap = 4;  // as orthogonal_picture
+  const int sizes[3][2] = {{pixels(0), pixels(1)}, {pixels(0), pixels(2)}, {pixels(1), pixels(2)}};
+  int left = 0;
+  for (int p = 0; p < 3; ++p) {
+    layout.panels[p] = {left, 0, sizes[p][0], sizes[p][1]};
+    left += sizes[p][0] + kGap;
+  }
+  return layout;
 }
 
 }  // namespace modir::report

@@ -32,6 +32,9 @@ io::RgbPicture orthogonal_snapshot(const Image<float>& image, const LabelMap* la
                                    std::optional<Size3> centre_index = std::nullopt,
                                    const LabelColours* colours = nullptr);
 
+/// The outline colour orthogonal_snapshot gives a label value when it is given no colours.
+std::array<std::uint8_t, 3> default_label_colour(std::uint16_t label);
+
 /// The colour a voxel value is drawn in.
 using Shade = std::function<std::array<std::uint8_t, 3>(float)>;
 
@@ -50,5 +53,13 @@ struct Outlines {
 io::RgbPicture orthogonal_picture(const Image<float>& image, const Shade& shade,
                                   std::span<const Outlines> outlines,
                                   std::optional<Size3> centre_index = std::nullopt);
+
+/// Where orthogonal_picture puts its panels: {left, top, width, height} in pixels for axial,
+/// coronal and sagittal, and the millimetres one pixel spans.
+struct PanelLayout {
+  std::array<std::array<int, 4>, 3> panels{};
+  double pixel_mm = 1.0;
+};
+PanelLayout orthogonal_layout(const Geometry& geometry);
 
 }  // namespace modir::report
