@@ -66,7 +66,7 @@
       dot.addEventListener("mouseenter", (e) => options.onHover(k, e));
       dot.addEventListener("mousemove", (e) => options.onHover(k, e));
       dot.addEventListener("mouseleave", () => options.onHover(null));
-      dot.addEventListener("click", () => options.onClick(k));
+      dot.addEventListener("click", (e) => options.onClick(k, e));
     });
     return svg;
   }

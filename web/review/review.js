@@ -114,6 +114,9 @@
 
   let generation = 0;
   let lastApply = Promise.resolve();
+  const timings = [];
+  const switches = [];
+  let lastActivity = 0;
 
   // Shows what the controls ask for; a newer call supersedes an older one still loading.
   function apply() {
@@ -134,15 +137,29 @@
         return;
       }
       if (mine !== generation) return;
+      const fetched = performance.now();
       // The whole stack at once: addVolume re-uploads every layer each time (NiiVue's
-      // updateGLVolume), which costs seconds on a software-rendered WebGL.
+      // updateGLVolume), which costs seconds on a software-rendered WebGL. When the background
+      // stays, only the layers from the first changed one up are uploaded again (each overlay
+      // blends onto those below it, so the ones above a change must follow it).
       layers.forEach((l, i) => style(l, loaded[i]));
+      const before = nv.volumes;
+      let first = loaded.findIndex((img, i) => before[i] !== img);
+      if (first < 0 && before.length !== loaded.length) first = loaded.length;
       nv.volumes = loaded;
       nv.back = loaded[0];
       nv.overlays = loaded.slice(1);
       nv.opts.isColorbar = layers.some((l) => l.kind === "jacobian" || l.kind === "displacement_magnitude");
-      nv.updateGLVolume();
+      if (first <= 0 || loaded.length < before.length) {
+        nv.updateGLVolume();
+      } else {
+        for (let i = first; i < loaded.length; ++i) nv.refreshLayers(loaded[i], i);
+        nv.drawScene();
+      }
       state.shown = layers.map((l) => l.id);
+      // Where the time went, for bench/review: fetching and parsing, then uploading and drawing.
+      timings.push({ solution: state.solution, fetch_s: (fetched - started) / 1000,
+                     draw_s: (performance.now() - fetched) / 1000 });
       document.body.dataset.shown = JSON.stringify({ solution: state.solution, layers: state.shown });
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       status(`${state.solution === null ? "" : `solution ${state.solution}: `}shown in ${seconds} s`);
@@ -233,7 +250,7 @@
     plot.draw($("#plot"), front, state.axes[0], state.axes[1], {
       current, chosen: state.chosen, knee: front.knee,
       onHover: (k, event) => hover(k, event),
-      onClick: (k) => showSolution(k),
+      onClick: (k, event) => showSolution(k, event && event.timeStamp),
     });
     $("#solution-info").innerText = plot.describe(front, current).join("\n");
     $("#choose").disabled = false;
@@ -249,10 +266,16 @@
     tip.style.top = `${event.clientY + 10}px`;
   }
 
-  function showSolution(k) {
+  // Shows solution k; the seconds from the click (the event's own time, so a busy page's delay
+  // counts) to the drawn views are kept for bench/review.
+  function showSolution(k, clickTime) {
+    const clicked = clickTime ?? performance.now();
+    lastActivity = clicked;
     state.solution = k;
     drawFront();
-    return apply();
+    return apply().then(() => {
+      switches.push({ solution: k, seconds: (performance.now() - clicked) / 1000 });
+    });
   }
 
   async function choose() {
@@ -320,11 +343,32 @@
     wireControls();
     if (m.front) wireFront();
     await apply();
+    lastActivity = performance.now();
     document.body.dataset.ready = ((performance.now() - opened) / 1000).toFixed(3);
+    if (m.front) prefetchSolutions();
+  }
+
+  // Once the page is up, each solution's structures are fetched one after another in the
+  // background, so that clicking a solution only has to draw it. Each fetch waits for a second
+  // without clicks: a solution the user asks for is never queued behind the others.
+  async function prefetchSolutions() {
+    const front = state.manifest.front;
+    const id = state.labels === "none" ? null : state.labels;
+    if (!id || INPUTS.has(id)) return;
+    const quiet = () => new Promise((resolve) => {
+      const check = () => (performance.now() - lastActivity > 1000 ? resolve() : setTimeout(check, 250));
+      check();
+    });
+    for (let k = 0; k < front.solutions.length; ++k) {
+      await quiet();
+      try { await loadImage(id, k); } catch (e) { return; }
+    }
   }
 
   window.modirReview = {
     state,
+    timings,
+    switches,
     get nv() { return nv; },
     showSolution,
     choose,

@@ -47,11 +47,12 @@ void need_same_grid(const Image<float>& a, const Image<float>& b, const char* wh
 
 }  // namespace
 
+// A solution's field, and what has been asked of it so far (each computed on first request).
 struct VolumeSource::SolutionImages {
+  DisplacementField u;
   std::optional<Image<float>> warped;
   std::optional<LabelMap> warped_labels;
-  Image<float> jacobian;
-  Image<float> magnitude;
+  std::optional<Image<float>> jacobian;
 };
 
 VolumeSource::VolumeSource(const ReviewFolder& folder, fs::path scratch)
@@ -124,7 +125,7 @@ const Image<float>& VolumeSource::moving_float() {
   return *moving_;
 }
 
-const VolumeSource::SolutionImages& VolumeSource::solution_images(std::size_t solution) {
+VolumeSource::SolutionImages& VolumeSource::solution_images(std::size_t solution) {
   if (const auto it = solutions_.find(solution); it != solutions_.end()) return *it->second;
   const json& entry = folder_.front->at("solutions").at(solution);
   std::string why;
@@ -139,17 +140,8 @@ const VolumeSource::SolutionImages& VolumeSource::solution_images(std::size_t so
   const reg::RegistrationResult result = reg::transform_from_json(transform);
   // The fixed grid: the folder's displacement field has it (the fixed scan may be unavailable).
   const Geometry grid = io::read_image_info(folder_.dir / kFolderFiles.at("displacement")).geometry;
-  const DisplacementField u = reg::displacement_on(result, grid);
   auto images = std::make_shared<SolutionImages>();
-  if (!unavailable_reason("moving")) {
-    images->warped.emplace();
-    transform::warp_linear(moving_float(), u, *images->warped);
-  }
-  if (!unavailable_reason("moving_labels"))
-    images->warped_labels = transform::warp_labels(
-        io::read_image_as<std::uint16_t>(folder_.inputs.at("moving_labels")), u);
-  images->jacobian = transform::jacobian_determinant(u);
-  images->magnitude = magnitude(u);
+  images->u = reg::displacement_on(result, grid);
   solutions_[solution] = images;
   solution_order_.push_back(solution);
   if (solution_order_.size() > kMaxCachedSolutions) {
@@ -167,20 +159,34 @@ std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
     return encode(io::read_image(folder_.inputs.at(id)), key);
   }
   if (solution) {
-    const SolutionImages& s = solution_images(*solution);
+    SolutionImages& s = solution_images(*solution);
     const auto need_warped = [&]() -> const Image<float>& {
-      if (!s.warped) throw data_error("the moving scan is {}", *unavailable_reason("moving"));
+      if (!s.warped) {
+        if (auto why = unavailable_reason("moving"))
+          throw data_error("the moving scan is {}", *why);
+        s.warped.emplace();
+        transform::warp_linear(moving_float(), s.u, *s.warped);
+      }
       return *s.warped;
+    };
+    const auto jacobian = [&]() -> const Image<float>& {
+      if (!s.jacobian) s.jacobian = transform::jacobian_determinant(s.u);
+      return *s.jacobian;
     };
     if (id == "warped") return encode(AnyImage(need_warped()), key);
     if (id == "warped_labels") {
-      if (!s.warped_labels)
-        throw data_error("the moving labels are {}", *unavailable_reason("moving_labels"));
+      if (!s.warped_labels) {
+        if (auto why = unavailable_reason("moving_labels"))
+          throw data_error("the moving labels are {}", *why);
+        if (!moving_labels_)
+          moving_labels_ = io::read_image_as<std::uint16_t>(folder_.inputs.at("moving_labels"));
+        s.warped_labels = transform::warp_labels(*moving_labels_, s.u);
+      }
       return encode(AnyImage(*s.warped_labels), key);
     }
-    if (id == "jacobian") return encode(AnyImage(s.jacobian), key);
-    if (id == "folded") return encode(AnyImage(folded(s.jacobian)), key);
-    if (id == "displacement_magnitude") return encode(AnyImage(s.magnitude), key);
+    if (id == "jacobian") return encode(AnyImage(jacobian()), key);
+    if (id == "folded") return encode(AnyImage(folded(jacobian())), key);
+    if (id == "displacement_magnitude") return encode(AnyImage(magnitude(s.u)), key);
     need_same_grid(need_warped(), fixed_float(), id.c_str());
     if (id == "difference") return encode(AnyImage(difference(need_warped(), fixed_float())), key);
     return encode(AnyImage(checkerboard(need_warped(), fixed_float())), key);

@@ -56,7 +56,7 @@ class VolumeSource {
   struct SolutionImages;  // one solution's field and what is computed from it
   std::shared_ptr<const std::string> produce(const std::string& id,
                                              std::optional<std::size_t> solution);
-  const SolutionImages& solution_images(std::size_t solution);
+  SolutionImages& solution_images(std::size_t solution);
   const Image<float>& fixed_float();
   const Image<float>& moving_float();
   std::shared_ptr<const std::string> encode(const AnyImage& image, const std::string& key);
@@ -70,6 +70,7 @@ class VolumeSource {
   std::list<std::string> bytes_order_;                               // oldest first
   std::size_t bytes_total_ = 0;
   std::optional<Image<float>> fixed_, moving_;
+  std::optional<LabelMap> moving_labels_;
   std::map<std::size_t, std::shared_ptr<SolutionImages>> solutions_;
   std::list<std::size_t> solution_order_;
 };
