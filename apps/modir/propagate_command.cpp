@@ -19,6 +19,7 @@
 #include "modir/clinical/propagation.h"
 #include "modir/clinical/structure_picture.h"
 #include "modir/core/error.h"
+#include "modir/core/sha256.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/core/version.h"
@@ -293,6 +294,12 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       {"planning", o.planning},
       {"daily", o.daily},
       {"structures_file", o.structures},
+      // The same with checksums, so that `modir review` and `modir report` show these scans
+      // only while they are the bytes this run read.
+      {"inputs",
+       {{"planning", {{"path", o.planning}, {"sha256", sha256_of_path(o.planning)}}},
+        {"daily", {{"path", o.daily}, {"sha256", sha256_of_path(o.daily)}}},
+        {"structures", {{"path", o.structures}, {"sha256", sha256_of_path(o.structures)}}}}},
       {"model", model.string()},
       {"guiding_organs", result.guiding_classes},
       {"registration", front_summary

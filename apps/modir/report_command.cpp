@@ -27,9 +27,9 @@ struct ReportOptions {
 int run_report(const ReportOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   const review::ReviewFolder folder = review::open_review_folder(o.dir);
-  for (const auto& [name, path] : folder.inputs) io::refuse_overwriting_inputs(o.out, {path});
-  for (const char* own : {"report.json", "front.json", "transform.json", "warped.nii.gz",
-                          "warped_labels.nii.gz", "jacobian.nii.gz", "displacement.nii.gz"})
+  // Neither an input nor one of the folder's own files may be overwritten.
+  for (const auto& [name, path] : folder.sources) io::refuse_overwriting_inputs(o.out, {path});
+  for (const char* own : {"report.json", "front.json", "transform.json", "labels.json"})
     io::refuse_overwriting_inputs(o.out, {folder.dir / own});
   const fs::path scratch = fs::temp_directory_path() /
                            fmt::format("modir-report-{}", review::random_token().substr(0, 12));

@@ -82,15 +82,28 @@ int run_review(const ReviewOptions& o) {
   fs::create_directories(scratch);
   UnfinishedOutput scratch_guard(scratch);
 
+  // The front as `modir front pick` is given it: DIR, or DIR/front for a propagation.
+  const fs::path front_dir = folder.kind == review::FolderKind::kPropagation
+                                 ? fs::path(o.dir) / "front"
+                                 : fs::path(o.dir);
   review::ChooseAction choose = [&](std::size_t index) {
-    const Front front = read_front(o.dir);
+    const Front front = read_front(front_dir);
     PickRules rules;
     rules.index = index;
     const PickOutcome outcome = pick_solution(front, rules);
     if (!outcome.chosen) throw data_error("{}", outcome.reason);
     const nlohmann::json record = pick_record(front, rules, outcome);
     io::write_text_file(review::choice_file(folder), record.dump(2) + "\n");
-    return record;
+    nlohmann::json answer = record;
+    if (folder.kind == review::FolderKind::kPropagation) {
+      // The propagated RT Structure Set follows the solution propagate picked; the same inputs
+      // and settings give the same front, so picking this one by number rewrites it.
+      answer["next"] = fmt::format(
+          "to write this solution's structures (RS_propagated.dcm), run modir propagate again "
+          "into a new folder with the same inputs and --pareto {} --index {}",
+          front.solutions.size(), index);
+    }
+    return answer;
   };
   review::ReviewServer server(folder, assets, scratch, choose);
   server.bind(o.port);

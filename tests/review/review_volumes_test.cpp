@@ -12,6 +12,7 @@
 #include "modir/core/sha256.h"
 #include "modir/io/image_io.h"
 #include "modir/review/manifest.h"
+#include "modir/transform/warp.h"
 #include "support/test_support.h"
 
 namespace modir::review {
@@ -117,13 +118,15 @@ TEST_F(ReviewVolumes, LabelMapsTravelAsBytesAndKeepTheirGrid) {
   EXPECT_TRUE(bytes.geometry().same_grid(grid()));
   EXPECT_EQ(bytes(0, 0, 0), 2);
   EXPECT_EQ(bytes(1, 0, 0), 0);
-  EXPECT_EQ(source.label_values(), (std::set<std::uint16_t>{2}));
+  EXPECT_EQ(source.label_values("warped_labels"), (std::set<std::uint16_t>{2}));
+  EXPECT_EQ(source.label_values("fixed_labels"), (std::set<std::uint16_t>{2}));
+  EXPECT_TRUE(source.label_values("moving_labels").empty());
 }
 
 TEST_F(ReviewVolumes, MissingOrChangedInputsAreUnavailableWithTheReason) {
   {
     const ReviewFolder folder = open_review_folder(dir_ / "result");
-    EXPECT_EQ(folder.unavailable_inputs.at("moving"), "not found where the run recorded it");
+    EXPECT_EQ(folder.unavailable.at("moving"), "not found where the run recorded it");
     VolumeSource source(folder, scratch_.path());
     const json manifest = folder_manifest(folder, source);
     EXPECT_FALSE(manifest["volumes"]["moving"]["available"].get<bool>());
@@ -137,7 +140,7 @@ TEST_F(ReviewVolumes, MissingOrChangedInputsAreUnavailableWithTheReason) {
   }
   write_report(std::string(64, '0'));  // the fixed scan no longer matches the record
   const ReviewFolder folder = open_review_folder(dir_ / "result");
-  EXPECT_EQ(folder.unavailable_inputs.at("fixed"), "changed since the run (sha256 differs)");
+  EXPECT_EQ(folder.unavailable.at("fixed"), "changed since the run (sha256 differs)");
   VolumeSource source(folder, scratch_.path());
   EXPECT_TRUE(source.unavailable_reason("difference").has_value());
   EXPECT_THROW(source.nifti("difference", std::nullopt), Error);
@@ -148,9 +151,59 @@ TEST_F(ReviewVolumes, MissingOrChangedInputsAreUnavailableWithTheReason) {
 TEST_F(ReviewVolumes, FoldersOtherThanARegistrationAreRefused) {
   EXPECT_THROW(open_review_folder(dir_ / "nowhere"), Error);
   EXPECT_THROW(open_review_folder(dir_.path()), Error);  // no report.json
-  std::ofstream(dir_ / "result" / "report.json") << R"({"command": "propagate"})";
+  std::ofstream(dir_ / "result" / "report.json") << R"({"command": "segment predict"})";
   const Error e = test::error_of([&] { open_review_folder(dir_ / "result"); });
-  EXPECT_NE(std::string(e.what()).find("'modir propagate'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("'modir segment predict'"), std::string::npos) << e.what();
+}
+
+TEST_F(ReviewVolumes, APropagationShowsTheDailyScanItsOrgansAndTheStructures) {
+  // What `modir propagate` leaves: the daily scan is fixed, the planning scan moving, the
+  // structures in labels.nii.gz (named by labels.json), the model's organs in daily_organs.
+  const fs::path out = dir_ / "propagated";
+  fs::create_directories(out);
+  fs::copy_file(dir_ / "result" / "displacement.nii.gz", out / "displacement.nii.gz");
+  fs::copy_file(dir_ / "fixed_labels.nii.gz", out / "labels.nii.gz");
+  fs::copy_file(dir_ / "fixed_labels.nii.gz", out / "daily_organs.nii.gz");
+  io::write_image(convert_pixels<std::int16_t>(io::read_image_as<float>(dir_ / "fixed.nii.gz")),
+                  dir_ / "planning.nii.gz");
+  std::ofstream(out / "labels.json")
+      << R"({"labels": [{"value": 2, "name": "Blase", "color": [10, 20, 30]}]})";
+  const json report = {
+      {"command", "propagate"},
+      {"daily", (dir_ / "fixed.nii.gz").string()},
+      {"planning", (dir_ / "planning.nii.gz").string()},
+      {"inputs",
+       {{"daily", {{"path", (dir_ / "fixed.nii.gz").string()},
+                   {"sha256", sha256_of_path(dir_ / "fixed.nii.gz")}}},
+        {"planning", {{"path", (dir_ / "planning.nii.gz").string()}, {"sha256", "changed"}}}}}};
+  std::ofstream(out / "report.json") << report.dump();
+
+  ReviewFolder folder = open_review_folder(out);
+  EXPECT_EQ(folder.kind, FolderKind::kPropagation);
+  EXPECT_FALSE(folder.front);
+  EXPECT_EQ(folder.unavailable.at("moving"), "changed since the run (sha256 differs)");
+  {
+    VolumeSource source(folder, scratch_.path());
+    EXPECT_TRUE(source.unavailable_reason("warped").has_value());  // needs the planning scan
+    EXPECT_FALSE(source.unavailable_reason("jacobian").has_value());  // from the displacement
+    const json manifest = folder_manifest(folder, source);
+    EXPECT_EQ(manifest["kind"], "propagation");
+    EXPECT_EQ(manifest["label_sets"]["warped_labels"][0]["name"], "Blase");
+    EXPECT_EQ(manifest["label_sets"]["warped_labels"][0]["colour"], json({10, 20, 30}));
+  }
+  // With the planning scan as recorded, the warped scan is computed from the displacement.
+  folder.sources["moving"] = dir_ / "planning.nii.gz";
+  folder.unavailable.erase("moving");
+  VolumeSource source(folder, scratch_.path());
+  const auto warped = convert_pixels<float>(served(source, "warped"));
+  Image<float> expected;
+  transform::warp_linear(io::read_image_as<float>(dir_ / "planning.nii.gz"),
+                         io::read_displacement_field(out / "displacement.nii.gz"), expected);
+  ASSERT_TRUE(warped.geometry().same_grid(expected.geometry()));
+  for (std::int64_t v = 0; v < warped.voxel_count(); ++v)
+    ASSERT_FLOAT_EQ(warped.data()[v], expected.data()[v]) << v;
+  const auto jacobian = convert_pixels<float>(served(source, "jacobian"));
+  EXPECT_TRUE(jacobian.geometry().same_grid(grid()));
 }
 
 }  // namespace

@@ -25,7 +25,7 @@
     width: 400,
     labels: "warped_labels",
     labelOpacity: 0.45,
-    hidden: new Set(),
+    hidden: {}, // label map id -> Set of hidden values
     map: "none",
     mapOpacity: 0.6,
     solution: null, // null: the folder's own result; a number: that front solution
@@ -73,13 +73,31 @@
       if (state.map === "jacobian") layers.push({ id: "folded", kind: "folded" });
     }
     if (state.labels !== "none")
-      layers.push({ id: onMoving ? "moving_labels" : state.labels, kind: "labels" });
+      layers.push({ id: labelsShown(), kind: "labels" });
     return layers;
   }
 
-  function labelColormap(hidden) {
+  // The label map drawn now: the moving scan's own labels under it, else the chosen one.
+  function labelsShown() {
+    if (state.labels === "none") return null;
+    const onMoving = state.background === "moving" && state.compare === "none";
+    return onMoving ? "moving_labels" : state.labels;
+  }
+
+  function labelSet(id) { return (id && state.manifest.label_sets[id]) || []; }
+
+  function hiddenOf(id) {
+    if (!state.hidden[id]) {
+      // The body outline label would grey the whole patient: off until asked for.
+      state.hidden[id] = new Set(labelSet(id).filter((l) => /^(body|external|skin)$/i.test(l.name)).map((l) => l.value));
+    }
+    return state.hidden[id];
+  }
+
+  function labelColormap(id) {
+    const hidden = hiddenOf(id);
     const cm = { R: [0], G: [0], B: [0], A: [0], I: [0], labels: [""] };
-    for (const l of state.manifest.labels) {
+    for (const l of labelSet(id)) {
       cm.R.push(l.colour[0]); cm.G.push(l.colour[1]); cm.B.push(l.colour[2]);
       cm.A.push(hidden.has(l.value) ? 0 : 255);
       cm.I.push(l.value);
@@ -107,7 +125,7 @@
                              labels: ["", "folded"] });
       img.opacity = 1;
     } else if (layer.kind === "labels") {
-      img.setColormapLabel(labelColormap(state.hidden));
+      img.setColormapLabel(labelColormap(layer.id));
       img.opacity = state.labelOpacity;
     }
   }
@@ -180,12 +198,14 @@
   function structuresList() {
     const list = $("#structures");
     list.textContent = "";
-    for (const l of state.manifest.labels) {
+    const id = labelsShown();
+    const hidden = hiddenOf(id);
+    for (const l of labelSet(id)) {
       const li = document.createElement("li");
       const box = document.createElement("input");
-      box.type = "checkbox"; box.checked = !state.hidden.has(l.value); box.dataset.value = l.value;
+      box.type = "checkbox"; box.checked = !hidden.has(l.value); box.dataset.value = l.value;
       box.addEventListener("change", () => {
-        if (box.checked) state.hidden.delete(l.value); else state.hidden.add(l.value);
+        if (box.checked) hidden.delete(l.value); else hidden.add(l.value);
         restyle();
       });
       const swatch = document.createElement("span");
@@ -205,9 +225,9 @@
   }
 
   function wireControls() {
-    $("#background").addEventListener("change", (e) => { state.background = e.target.value; apply(); });
+    $("#background").addEventListener("change", (e) => { state.background = e.target.value; structuresList(); apply(); });
     for (const r of document.querySelectorAll("input[name=compare]"))
-      r.addEventListener("change", (e) => { state.compare = e.target.value; apply(); });
+      r.addEventListener("change", (e) => { state.compare = e.target.value; structuresList(); apply(); });
     $("#blend").addEventListener("input", (e) => { state.blend = +e.target.value; restyle(); });
     for (const b of document.querySelectorAll("#presets button"))
       b.addEventListener("click", () => setWindow(+b.dataset.centre, +b.dataset.width));
@@ -217,7 +237,7 @@
       nv.opts.dragMode = e.target.value === "pan" ? nv.dragModes.pan : nv.dragModes.contrast;
     });
     $("#reset-view").addEventListener("click", () => nv.setPan2Dxyzmm([0, 0, 0, 1]));
-    $("#labels").addEventListener("change", (e) => { state.labels = e.target.value; apply(); });
+    $("#labels").addEventListener("change", (e) => { state.labels = e.target.value; structuresList(); apply(); });
     $("#label-opacity").addEventListener("input", (e) => { state.labelOpacity = +e.target.value; restyle(); });
     $("#map").addEventListener("change", (e) => { state.map = e.target.value; apply(); });
     $("#map-opacity").addEventListener("input", (e) => { state.mapOpacity = +e.target.value; restyle(); });
@@ -288,7 +308,8 @@
     const answer = await response.json();
     if (!response.ok) { $("#choice").textContent = `not recorded: ${answer.error}`; return answer; }
     state.chosen = answer.index;
-    $("#choice").textContent = `recorded solution ${answer.index} in choice.json: ${answer.reason}`;
+    $("#choice").textContent = `recorded solution ${answer.index} in choice.json: ${answer.reason}` +
+      (answer.next ? `. Next, ${answer.next}.` : "");
     drawFront();
     return answer;
   }
@@ -320,13 +341,22 @@
     if (!response.ok) { status((await response.json()).error); return; }
     state.manifest = await response.json();
     const m = state.manifest;
-    $("#kind").textContent = m.front ? `Pareto front of ${m.front.solutions.length} solutions` : "registration";
+    const frontText = m.front ? `Pareto front of ${m.front.solutions.length} solutions` : "";
+    $("#kind").textContent = m.kind === "propagation"
+      ? `contour propagation${frontText ? `, ${frontText}` : ""}` : frontText || "registration";
+    if (m.kind === "propagation") {
+      // Fixed is the daily scan, moving the planning scan; its labels are the propagated
+      // structures and the organs the model found on the daily scan.
+      $('#labels option[value="warped_labels"]').textContent = "propagated structures";
+      $('#labels option[value="fixed_labels"]').textContent = "daily organs (model)";
+      $('#background option[value="fixed"]').textContent = "daily";
+      $('#background option[value="moving"]').textContent = "planning";
+      $('#background option[value="warped"]').textContent = "planning, warped";
+    }
     if (m.jacobian)
       $("#jacobian-summary").textContent =
         `Jacobian ${(+m.jacobian.min).toFixed(3)}…${(+m.jacobian.max).toFixed(3)}, folded ${m.jacobian.folded_voxels ?? 0} voxels`;
     if (!available("warped_labels") && available("fixed_labels")) state.labels = "fixed_labels";
-    // The body outline label would grey the whole patient: off until asked for.
-    for (const l of m.labels) if (/^(body|external|skin)$/i.test(l.name)) state.hidden.add(l.value);
     $("#labels").value = state.labels;
     // Start fetching the first volumes while NiiVue sets itself up.
     for (const l of wantedLayers()) if (available(l.id)) loadImage(l.id, null).catch(() => {});

@@ -105,7 +105,7 @@ test("a medium registration opens within 3 s and shows the scan", async () => {
 
     // The bladder's colour where the bladder lies: the crosshair on a bladder voxel, labels opaque.
     const manifest = await page.evaluate(() => window.modirReview.state.manifest);
-    const bladder = manifest.labels.find((l) => l.name === "bladder");
+    const bladder = manifest.label_sets.warped_labels.find((l) => l.name === "bladder");
     assert.ok(bladder, "the phantom's labels name a bladder");
     await page.locator("#label-opacity").fill("1");
     const probe = await page.evaluate((value) => {

@@ -16,6 +16,8 @@
 #include "modir/io/image_io.h"
 #include "modir/io/png_io.h"
 #include "modir/report/snapshot.h"
+#include "modir/transform/jacobian.h"
+#include "modir/transform/warp.h"
 #include "modir/review/derived_volumes.h"
 #include "modir/review/front_svg.h"
 #include "modir/review/html_text.h"
@@ -58,7 +60,7 @@ struct Organ {
 };
 
 // Per label: its name, colour, centre voxel (of the fixed labels when given) and overlap.
-std::vector<Organ> organs_of(const ReviewFolder& folder, const LabelMap& warped,
+std::vector<Organ> organs_of(const io::LabelNames& names, const LabelMap& warped,
                              const std::optional<LabelMap>& fixed) {
   const LabelMap& reference = fixed ? *fixed : warped;
   std::map<std::uint16_t, std::array<double, 4>> sums;  // x, y, z, count
@@ -75,10 +77,10 @@ std::vector<Organ> organs_of(const ReviewFolder& folder, const LabelMap& warped,
   for (const auto& overlap : overlaps) {
     Organ organ;
     organ.value = overlap.label;
-    const auto it = folder.label_names.find(overlap.label);
-    organ.name =
-        it != folder.label_names.end() ? it->second.name : fmt::format("label {}", overlap.label);
-    organ.colour = label_colour(folder.label_names, overlap.label);
+    const auto it = names.find(overlap.label);
+    organ.name = it != names.end() && !it->second.name.empty() ? it->second.name
+                                                               : fmt::format("label {}", overlap.label);
+    organ.colour = label_colour(names, overlap.label);
     organ.overlap = overlap;
     if (const auto s = sums.find(overlap.label); s != sums.end())
       organ.centre = {std::llround(s->second[0] / s->second[3]),
@@ -116,21 +118,40 @@ th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
 }  // namespace
 
 std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
-  const fs::path warped_path = folder.dir / "warped.nii.gz";
-  const fs::path labels_path = folder.dir / "warped_labels.nii.gz";
-  const fs::path jacobian_path = folder.dir / "jacobian.nii.gz";
-  std::error_code ec;
-  for (const fs::path& needed : {warped_path, jacobian_path})
-    if (!fs::exists(needed, ec))
-      throw data_error("{} is missing: the report needs the result's outputs", needed.string());
-  const Image<float> warped = io::read_image_as<float>(warped_path);
-  const Image<float> jacobian = io::read_image_as<float>(jacobian_path);
+  const auto has = [&](const char* id) { return folder.sources.count(id) > 0; };
+  const auto read_float = [&](const char* id) { return io::read_image_as<float>(folder.sources.at(id)); };
+  if (!has("displacement") && !(has("warped") && has("jacobian")))
+    throw data_error("{} holds no displacement.nii.gz: the report needs the result's outputs",
+                     folder.dir.string());
+  std::optional<DisplacementField> u;
+  const auto field = [&]() -> const DisplacementField& {
+    if (!u) u = io::read_displacement_field(folder.sources.at("displacement"));
+    return *u;
+  };
+  // The warped scan and the Jacobian: the folder's files, or computed from its displacement
+  // (a propagation writes neither).
+  Image<float> warped;
+  if (has("warped")) {
+    warped = read_float("warped");
+  } else if (has("moving")) {
+    transform::warp_linear(read_float("moving"), field(), warped);
+  } else {
+    throw data_error("{}: the moving scan is {}, and the folder holds no warped scan",
+                     folder.dir.string(),
+                     folder.unavailable.count("moving") ? folder.unavailable.at("moving")
+                                                        : "not recorded");
+  }
+  const Image<float> jacobian =
+      has("jacobian") ? read_float("jacobian") : transform::jacobian_determinant(field());
   std::optional<Image<float>> fixed;
-  if (folder.inputs.count("fixed")) fixed = io::read_image_as<float>(folder.inputs.at("fixed"));
+  if (has("fixed")) fixed = read_float("fixed");
   std::optional<LabelMap> warped_labels, fixed_labels;
-  if (fs::exists(labels_path, ec)) warped_labels = io::read_image_as<std::uint16_t>(labels_path);
-  if (folder.inputs.count("fixed_labels"))
-    fixed_labels = io::read_image_as<std::uint16_t>(folder.inputs.at("fixed_labels"));
+  if (has("warped_labels"))
+    warped_labels = io::read_image_as<std::uint16_t>(folder.sources.at("warped_labels"));
+  // A propagation's daily organs are numbered by the model, its structures by the structure
+  // set: no overlap between them is meaningful.
+  if (has("fixed_labels") && folder.kind != FolderKind::kPropagation)
+    fixed_labels = io::read_image_as<std::uint16_t>(folder.sources.at("fixed_labels"));
   if (fixed && !fixed->geometry().same_grid(warped.geometry())) fixed.reset();
   if (fixed_labels && !fixed_labels->geometry().same_grid(warped.geometry())) fixed_labels.reset();
   const Image<float>& background = fixed ? *fixed : warped;
@@ -139,7 +160,10 @@ std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
   std::string html = fmt::format(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>modir report"
       "</title><style>{}</style></head><body>\n<h1>modir report: {}</h1>\n",
-      kStyle, folder.front ? "Pareto front" : "registration");
+      kStyle,
+      folder.kind == FolderKind::kPropagation ? "contour propagation"
+      : folder.front                          ? "Pareto front"
+                                              : "registration");
 
   // --- summary
   const json& r = folder.report;
@@ -160,11 +184,11 @@ std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
   if (r.contains("timings_s"))
     row("time", fmt::format("{} s", number(r.at("timings_s").value("total", 0.0))));
   std::string inputs;
-  for (const auto& [name, path] : folder.inputs) inputs += html_escape(name) + " ";
-  for (const auto& [name, why] : folder.unavailable_inputs)
+  for (const auto& [name, path] : folder.sources) inputs += html_escape(name) + " ";
+  for (const auto& [name, why] : folder.unavailable)
     inputs +=
         fmt::format("<span class=\"note\">{} ({})</span> ", html_escape(name), html_escape(why));
-  row("inputs", inputs);
+  row("volumes", inputs);
   html += "</table>";
   if (!fixed)
     html +=
@@ -174,7 +198,10 @@ std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
 
   // --- structures
   std::vector<Organ> organs;
-  if (warped_labels) organs = organs_of(folder, *warped_labels, fixed_labels);
+  const auto names = folder.label_names.find("warped_labels");
+  if (warped_labels)
+    organs = organs_of(names != folder.label_names.end() ? names->second : io::LabelNames{},
+                       *warped_labels, fixed_labels);
   html += "<section id=\"structures\"><h2>Structures</h2>";
   if (organs.empty())
     html += "<p>No label maps in this result.</p>";

@@ -43,18 +43,29 @@ json folder_manifest(const ReviewFolder& folder, VolumeSource& volumes) {
     const auto why = volumes.unavailable_reason(id);
     volume_table[id] = why ? json{{"available", false}, {"why", *why}} : json{{"available", true}};
   }
-  json labels = json::array();
-  for (const std::uint16_t value : volumes.label_values()) {
-    const auto it = folder.label_names.find(value);
-    const auto colour = label_colour(folder.label_names, value);
-    labels.push_back({{"value", value},
-                      {"name", it != folder.label_names.end() ? it->second.name
-                                                              : "label " + std::to_string(value)},
-                      {"colour", colour}});
+  // Each label map's values, named and coloured by its own names file: a propagation's
+  // structures and the daily organs are numbered independently.
+  json label_sets = json::object();
+  const io::LabelNames no_names;
+  for (const char* id : {"fixed_labels", "moving_labels", "warped_labels"}) {
+    const auto found = folder.label_names.find(id);
+    const io::LabelNames& names = found != folder.label_names.end() ? found->second : no_names;
+    json list = json::array();
+    for (const std::uint16_t value : volumes.label_values(id)) {
+      const auto it = names.find(value);
+      const bool named = it != names.end() && !it->second.name.empty();
+      list.push_back({{"value", value},
+                      {"name", named ? it->second.name : "label " + std::to_string(value)},
+                      {"colour", label_colour(names, value)}});
+    }
+    if (!list.empty()) label_sets[id] = std::move(list);
   }
-  json out = {{"kind", folder.kind == FolderKind::kFront ? "front" : "registration"},
+  const char* kind = folder.kind == FolderKind::kFront         ? "front"
+                     : folder.kind == FolderKind::kPropagation ? "propagation"
+                                                               : "registration";
+  json out = {{"kind", kind},
               {"volumes", volume_table},
-              {"labels", labels},
+              {"label_sets", label_sets},
               {"checkerboard_mm", kCheckerboardMm}};
   if (folder.report.contains("jacobian")) out["jacobian"] = folder.report.at("jacobian");
   if (folder.front) out["front"] = front_summary(folder);

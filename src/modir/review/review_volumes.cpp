@@ -30,12 +30,6 @@ constexpr std::size_t kMaxCachedBytes = std::size_t{1536} << 20;
 // Solutions whose field and images are kept (a medium one holds about 150 MB).
 constexpr std::size_t kMaxCachedSolutions = 3;
 
-// The folder's own output files.
-const std::map<std::string, std::string> kFolderFiles = {{"warped", "warped.nii.gz"},
-                                                         {"warped_labels", "warped_labels.nii.gz"},
-                                                         {"jacobian", "jacobian.nii.gz"},
-                                                         {"displacement", "displacement.nii.gz"}};
-
 bool is_input(const std::string& id) {
   return id == "fixed" || id == "moving" || id == "fixed_labels" || id == "moving_labels";
 }
@@ -59,23 +53,27 @@ VolumeSource::VolumeSource(const ReviewFolder& folder, fs::path scratch)
     : folder_(folder), scratch_(std::move(scratch)) {}
 
 std::optional<std::string> VolumeSource::unavailable_reason(const std::string& id) const {
-  const auto input_reason = [&](const std::string& name) -> std::optional<std::string> {
-    if (folder_.inputs.count(name)) return std::nullopt;
-    const auto it = folder_.unavailable_inputs.find(name);
-    return it != folder_.unavailable_inputs.end() ? it->second : "not an input of this run";
+  // A volume read from a file: the run's input or the folder's own output.
+  const auto source = [&](const std::string& name) -> std::optional<std::string> {
+    if (folder_.sources.count(name)) return std::nullopt;
+    const auto it = folder_.unavailable.find(name);
+    return it != folder_.unavailable.end() ? it->second : "not part of this result";
   };
-  const auto file_reason = [&](const std::string& key) -> std::optional<std::string> {
-    std::error_code ec;
-    if (fs::exists(folder_.dir / kFolderFiles.at(key), ec)) return std::nullopt;
-    return kFolderFiles.at(key) + " is not in the folder";
+  // A volume the folder may hold, or that is computed from the displacement.
+  const auto derived = [&](const std::string& name,
+                           const std::vector<std::string>& from) -> std::optional<std::string> {
+    if (folder_.sources.count(name)) return std::nullopt;
+    for (const std::string& f : from)
+      if (auto why = source(f)) return f + ": " + *why;
+    return std::nullopt;
   };
-  if (is_input(id)) return input_reason(id);
-  if (id == "warped" || id == "warped_labels" || id == "jacobian") return file_reason(id);
-  if (id == "folded") return file_reason("jacobian");
-  if (id == "displacement_magnitude") return file_reason("displacement");
+  if (is_input(id) || id == "warped_labels") return source(id);
+  if (id == "warped") return derived("warped", {"displacement", "moving"});
+  if (id == "jacobian" || id == "folded") return derived("jacobian", {"displacement"});
+  if (id == "displacement_magnitude") return source("displacement");
   if (id == "difference" || id == "checkerboard") {
-    if (auto r = input_reason("fixed")) return "the fixed scan is " + *r;
-    return file_reason("warped");
+    if (auto why = source("fixed")) return "fixed: " + *why;
+    return derived("warped", {"displacement", "moving"});
   }
   return "unknown volume";
 }
@@ -112,7 +110,7 @@ std::shared_ptr<const std::string> VolumeSource::nifti(const std::string& id,
 const Image<float>& VolumeSource::fixed_float() {
   if (!fixed_) {
     if (auto why = unavailable_reason("fixed")) throw data_error("the fixed scan is {}", *why);
-    fixed_ = io::read_image_as<float>(folder_.inputs.at("fixed"));
+    fixed_ = io::read_image_as<float>(folder_.sources.at("fixed"));
   }
   return *fixed_;
 }
@@ -120,7 +118,7 @@ const Image<float>& VolumeSource::fixed_float() {
 const Image<float>& VolumeSource::moving_float() {
   if (!moving_) {
     if (auto why = unavailable_reason("moving")) throw data_error("the moving scan is {}", *why);
-    moving_ = io::read_image_as<float>(folder_.inputs.at("moving"));
+    moving_ = io::read_image_as<float>(folder_.sources.at("moving"));
   }
   return *moving_;
 }
@@ -130,7 +128,7 @@ VolumeSource::SolutionImages& VolumeSource::solution_images(std::size_t solution
   const json& entry = folder_.front->at("solutions").at(solution);
   std::string why;
   const auto transform_path =
-      resolve_inside(folder_.dir, entry.value("transform", std::string()), &why);
+      resolve_inside(folder_.front_dir, entry.value("transform", std::string()), &why);
   if (!transform_path)
     throw data_error("the transform of solution {} cannot be read ({})", solution, why);
   std::ifstream stream(*transform_path);
@@ -139,7 +137,9 @@ VolumeSource::SolutionImages& VolumeSource::solution_images(std::size_t solution
     throw data_error("the transform of solution {} is not valid JSON", solution);
   const reg::RegistrationResult result = reg::transform_from_json(transform);
   // The fixed grid: the folder's displacement field has it (the fixed scan may be unavailable).
-  const Geometry grid = io::read_image_info(folder_.dir / kFolderFiles.at("displacement")).geometry;
+  if (auto missing = unavailable_reason("displacement_magnitude"))
+    throw data_error("the result's displacement field is {}", *missing);
+  const Geometry grid = io::read_image_info(folder_.sources.at("displacement")).geometry;
   auto images = std::make_shared<SolutionImages>();
   images->u = reg::displacement_on(result, grid);
   solutions_[solution] = images;
@@ -156,7 +156,7 @@ std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
   const std::string key = solution ? fmt::format("{}_{}", id, *solution) : id;
   if (is_input(id)) {
     if (auto why = unavailable_reason(id)) throw data_error("the {} input is {}", id, *why);
-    return encode(io::read_image(folder_.inputs.at(id)), key);
+    return encode(io::read_image(folder_.sources.at(id)), key);
   }
   if (solution) {
     SolutionImages& s = solution_images(*solution);
@@ -179,7 +179,7 @@ std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
         if (auto why = unavailable_reason("moving_labels"))
           throw data_error("the moving labels are {}", *why);
         if (!moving_labels_)
-          moving_labels_ = io::read_image_as<std::uint16_t>(folder_.inputs.at("moving_labels"));
+          moving_labels_ = io::read_image_as<std::uint16_t>(folder_.sources.at("moving_labels"));
         s.warped_labels = transform::warp_labels(*moving_labels_, s.u);
       }
       return encode(AnyImage(*s.warped_labels), key);
@@ -192,17 +192,29 @@ std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
     return encode(AnyImage(checkerboard(need_warped(), fixed_float())), key);
   }
   if (auto why = unavailable_reason(id)) throw data_error("the {} volume: {}", id, *why);
-  const auto file = [&](const std::string& name) { return folder_.dir / kFolderFiles.at(name); };
-  if (id == "warped" || id == "warped_labels" || id == "jacobian")
-    return encode(io::read_image(file(id)), key);
-  if (id == "folded")
-    return encode(AnyImage(folded(io::read_image_as<float>(file("jacobian")))), key);
-  if (id == "displacement_magnitude")
-    return encode(AnyImage(magnitude(io::read_displacement_field(file("displacement")))), key);
-  const Image<float> warped = io::read_image_as<float>(file("warped"));
+  const auto has = [&](const char* name) { return folder_.sources.count(name) > 0; };
+  if (id == "warped_labels") return encode(io::read_image(folder_.sources.at(id)), key);
+  if (id == "displacement_magnitude") return encode(AnyImage(magnitude(own_field())), key);
+  if (id == "jacobian" || id == "folded") {
+    const Image<float> det = has("jacobian") ? io::read_image_as<float>(folder_.sources.at("jacobian"))
+                                             : transform::jacobian_determinant(own_field());
+    return encode(id == "jacobian" ? AnyImage(det) : AnyImage(folded(det)), key);
+  }
+  Image<float> warped;
+  if (has("warped")) {
+    warped = io::read_image_as<float>(folder_.sources.at("warped"));
+  } else {
+    transform::warp_linear(moving_float(), own_field(), warped);
+  }
+  if (id == "warped") return encode(AnyImage(std::move(warped)), key);
   need_same_grid(warped, fixed_float(), id.c_str());
   if (id == "difference") return encode(AnyImage(difference(warped, fixed_float())), key);
   return encode(AnyImage(checkerboard(warped, fixed_float())), key);
+}
+
+const DisplacementField& VolumeSource::own_field() {
+  if (!own_field_) own_field_ = io::read_displacement_field(folder_.sources.at("displacement"));
+  return *own_field_;
 }
 
 std::shared_ptr<const std::string> VolumeSource::encode(const AnyImage& image,
@@ -232,18 +244,15 @@ std::shared_ptr<const std::string> VolumeSource::read_and_remove(const fs::path&
   return bytes;
 }
 
-std::set<std::uint16_t> VolumeSource::label_values() {
+std::set<std::uint16_t> VolumeSource::label_values(const std::string& id) {
   std::set<std::uint16_t> values;
+  if (unavailable_reason(id)) return values;
   std::lock_guard lock(mutex_);
-  const auto add = [&](const fs::path& path) {
-    const LabelMap labels = io::read_image_as<std::uint16_t>(path);
-    std::vector<bool> seen(65536, false);
-    for (const std::uint16_t v : labels.buffer()) seen[v] = true;
-    for (std::size_t v = 1; v < seen.size(); ++v)
-      if (seen[v]) values.insert(static_cast<std::uint16_t>(v));
-  };
-  if (!unavailable_reason("fixed_labels")) add(folder_.inputs.at("fixed_labels"));
-  if (!unavailable_reason("warped_labels")) add(folder_.dir / kFolderFiles.at("warped_labels"));
+  const LabelMap labels = io::read_image_as<std::uint16_t>(folder_.sources.at(id));
+  std::vector<bool> seen(65536, false);
+  for (const std::uint16_t v : labels.buffer()) seen[v] = true;
+  for (std::size_t v = 1; v < seen.size(); ++v)
+    if (seen[v]) values.insert(static_cast<std::uint16_t>(v));
   return values;
 }
 

@@ -49,8 +49,9 @@ class VolumeSource {
   std::shared_ptr<const std::string> nifti(const std::string& id,
                                            std::optional<std::size_t> solution);
 
-  /// The label values present in the folder's label maps (fixed labels and warped labels).
-  std::set<std::uint16_t> label_values();
+  /// The label values present in label map `id` ("fixed_labels", "moving_labels",
+  /// "warped_labels"); empty when it is not available.
+  std::set<std::uint16_t> label_values(const std::string& id);
 
  private:
   struct SolutionImages;  // one solution's field and what is computed from it
@@ -59,6 +60,7 @@ class VolumeSource {
   SolutionImages& solution_images(std::size_t solution);
   const Image<float>& fixed_float();
   const Image<float>& moving_float();
+  const DisplacementField& own_field();  // the folder's displacement, read once
   std::shared_ptr<const std::string> encode(const AnyImage& image, const std::string& key);
   static std::shared_ptr<const std::string> read_and_remove(const std::filesystem::path& path);
   bool solution_exists(std::size_t solution) const;
@@ -71,6 +73,7 @@ class VolumeSource {
   std::size_t bytes_total_ = 0;
   std::optional<Image<float>> fixed_, moving_;
   std::optional<LabelMap> moving_labels_;
+  std::optional<DisplacementField> own_field_;
   std::map<std::size_t, std::shared_ptr<SolutionImages>> solutions_;
   std::list<std::size_t> solution_order_;
 };
