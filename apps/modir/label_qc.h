@@ -11,7 +11,7 @@ namespace modir::cli {
 
 /// The QC files (`segment predict`'s .qc.json) of a registration's label maps.
 struct LabelQcPaths {
-  std::string fixed, moving;        ///< QC files (empty: none)
+  std::string fixed, moving;                ///< QC files (empty: none)
   std::string fixed_labels, moving_labels;  ///< the label files they must describe
 };
 

@@ -11,8 +11,8 @@ namespace modir::cli {
 
 /// `what` names the work ("this registration"), `details` what the estimate depends on (printed
 /// in brackets with --dry-run), `how_to_reduce` ends the error. Throws a data error over the limit.
-void check_memory_limit(double peak_mib, const std::optional<double>& max_memory_mib,
-                        bool dry_run, const std::string& what, const std::string& details,
+void check_memory_limit(double peak_mib, const std::optional<double>& max_memory_mib, bool dry_run,
+                        const std::string& what, const std::string& details,
                         const std::string& how_to_reduce);
 
 }  // namespace modir::cli

@@ -15,13 +15,12 @@
 #include "commands.h"
 #include "front_file.h"
 #include "front_rules.h"
-#include "register_inputs.h"
 #include "modir/clinical/propagation.h"
 #include "modir/clinical/structure_picture.h"
 #include "modir/core/error.h"
-#include "modir/core/sha256.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
+#include "modir/core/sha256.h"
 #include "modir/core/version.h"
 #include "modir/io/contour_raster.h"
 #include "modir/io/deformable_registration.h"
@@ -41,6 +40,8 @@
 #include "modir/register/pareto_front.h"
 #include "modir/register/registration_config.h"
 #include "modir/register/result_outputs.h"
+#include "propagation_io.h"
+#include "register_inputs.h"
 
 namespace modir::cli {
 
@@ -60,33 +61,6 @@ struct PropagateOptions {
   int pareto = 0;  // 0: one registration; N: a front of N, one picked by `pick`
   PickRules pick;  // default: the knee
 };
-
-// A scan given as a DICOM folder (with its series) or as an image file.
-struct Scan {
-  Image<float> image;
-  std::optional<io::DicomSeries> series;
-};
-
-// `fallback_uid` picks the series in a folder of several when none was chosen and the folder
-// holds it; `option` is the option that chooses one, named when the choice is needed.
-Scan read_scan(const std::string& path, std::string series_uid, const std::string& option,
-               const std::string& fallback_uid = {}) {
-  Scan scan;
-  if (fs::is_directory(path)) {
-    const io::DicomScan found = io::scan_dicom(path);
-    const bool holds_fallback =
-        std::any_of(found.series.begin(), found.series.end(),
-                    [&](const io::DicomSeries& s) { return s.series_uid == fallback_uid; });
-    if (series_uid.empty() && found.series.size() > 1 && holds_fallback) series_uid = fallback_uid;
-    scan.series = io::select_series(found, series_uid, path, option);
-    io::ReadOptions read;
-    read.dicom_series_uid = scan.series->series_uid;
-    scan.image = io::read_image_as<float>(path, read);
-  } else {
-    scan.image = io::read_image_as<float>(path);
-  }
-  return scan;
-}
 
 // What front.json records as a propagate front's inputs, so that `modir front export` can rebuild
 // any solution's outputs: the two scans as given (with their series), and the guiding label maps
@@ -138,20 +112,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
 
   // Every structure rasterised on its own, on the planning grid.
   clinical::PropagationInputs inputs;
-  const Geometry& pg = planning.image.geometry();
-  progress.begin_phase("rasterising", static_cast<std::int64_t>(set.structures.size()));
-  for (const io::RtStructure& s : set.structures) {
-    io::RasterizedLabels r =
-        planning.series ? io::rasterize_rtstruct(set, *planning.series, pg, {s.name})
-                        : io::rasterize_structures(set, {s.name}, pg);
-    for (const std::string& w : r.warnings) warn("{}", w);
-    Image<std::uint8_t> mask(pg, 0);
-    for (std::int64_t v = 0; v < mask.voxel_count(); ++v) mask.data()[v] = r.labels.data()[v] != 0;
-    inputs.structures.push_back(s);
-    inputs.planning_masks.push_back(std::move(mask));
-    progress.advance();
-  }
-  progress.end_phase();
+  add_planning_structures(set, planning, inputs, progress);
 
   // The daily scan's organs, from the segmentation model.
   const fs::path model = o.model.empty() ? learn::shipped_model("pelvis") : fs::path(o.model);
@@ -173,7 +134,8 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       if (organ.reliable() || organ.id >= classes.size() || classes[organ.id].empty()) continue;
       warn("QC: the daily scan's {} label is unreliable ({}); it does not guide", organ.name,
            fmt::join(organ.reasons, "; "));
-      inputs.unreliable_classes[classes[organ.id]] = fmt::format("{}", fmt::join(organ.reasons, "; "));
+      inputs.unreliable_classes[classes[organ.id]] =
+          fmt::format("{}", fmt::join(organ.reasons, "; "));
     }
     qc = learn::qc_to_json(report, o.daily, (out / "daily_organs.nii.gz").string(), model.string());
   }
@@ -183,7 +145,8 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   inputs.daily = daily.image;
 
   const auto on_level = [&](const reg::LevelLog& log) {
-    if (!global.quiet) fmt::print(stderr, "{} level {}: {} iterations\n", log.stage, log.level + 1, log.iterations);
+    if (!global.quiet)
+      fmt::print(stderr, "{} level {}: {} iterations\n", log.stage, log.level + 1, log.iterations);
   };
   // With --pareto N: a front of N trade-offs, written to DIR/front (front.json, solutions, the
   // knee's outputs) for `modir front pick` and `plot`; the structures follow the solution the
@@ -204,11 +167,13 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
           out / "front");
       picked = pick_solution(read_front(out / "front"), o.pick);
       if (!picked->chosen) {
-        throw data_error("{}; the front is kept in {} ('modir front pick' and 'modir front plot' "
-                         "work on it): rerun with other limits",
-                         picked->reason, (out / "front").string());
+        throw data_error(
+            "{}; the front is kept in {} ('modir front pick' and 'modir front plot' "
+            "work on it): rerun with other limits",
+            picked->reason, (out / "front").string());
       }
-      if (!global.quiet) fmt::print(stderr, "picked solution {}: {}\n", *picked->chosen, picked->reason);
+      if (!global.quiet)
+        fmt::print(stderr, "picked solution {}: {}\n", *picked->chosen, picked->reason);
       return reg::solution_result(front, *picked->chosen);
     };
   }
@@ -223,7 +188,6 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   io::write_image(clinical::propagated_label_map(result), out / "labels.nii.gz");
   nlohmann::json label_names = nlohmann::json::array();
   nlohmann::json per_structure = nlohmann::json::array();
-  std::vector<io::RtStructure> propagated;
   for (std::size_t k = 0; k < result.structures.size(); ++k) {
     const clinical::PropagatedStructure& s = result.structures[k];
     label_names.push_back({{"value", k + 1},
@@ -239,25 +203,25 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       io::write_png(*png, out / name);
       picture = name.string();
     }
-    per_structure.push_back({{"name", s.structure.name},
-                             {"picture", picture},
-                             {"organ_class", s.organ_class ? nlohmann::json(*s.organ_class) : nlohmann::json()},
-                             {"guided", s.guided},
-                             {"why", s.why},
-                             {"planning_ml", s.planning_ml},
-                             {"daily_ml", s.daily_ml},
-                             {"beyond_planning_scan_ml", s.beyond_planning_ml}});
+    per_structure.push_back(
+        {{"name", s.structure.name},
+         {"picture", picture},
+         {"organ_class", s.organ_class ? nlohmann::json(*s.organ_class) : nlohmann::json()},
+         {"guided", s.guided},
+         {"why", s.why},
+         {"planning_ml", s.planning_ml},
+         {"daily_ml", s.daily_ml},
+         {"beyond_planning_scan_ml", s.beyond_planning_ml}});
     if (s.beyond_planning_ml >= 0.05) {
-      warn("structure '{}': {:.1f} ml lie where the daily scan reaches beyond the planning scan; "
-           "not drawn there",
-           s.structure.name, s.beyond_planning_ml);
+      warn(
+          "structure '{}': {:.1f} ml lie where the daily scan reaches beyond the planning scan; "
+          "not drawn there",
+          s.structure.name, s.beyond_planning_ml);
     }
-    io::RtStructure r = s.structure;
-    r.contours = io::mask_contours(s.fraction);
-    if (r.contours.empty()) warn("structure '{}' has no voxel on the daily scan", r.name);
-    propagated.push_back(std::move(r));
   }
-  io::write_text_file(out / "labels.json", nlohmann::json({{"labels", label_names}}).dump(2) + "\n");
+  const std::vector<io::RtStructure> propagated = propagated_structures(result);
+  io::write_text_file(out / "labels.json",
+                      nlohmann::json({{"labels", label_names}}).dump(2) + "\n");
   if (daily.series) {
     io::RtStructureSetText text;
     text.label = "PROPAGATED";
@@ -269,12 +233,13 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
         planning.series ? planning.series->series_uid : o.planning, daily.series->series_uid,
         picked ? fmt::format("solution {} of a Pareto front of {} registrations ({})",
                              *picked->chosen, o.pareto,
-                             o.pick.minimise.empty() ? "its knee"
-                                                     : "the smallest " + o.pick.minimise +
-                                                           " within the limits")
+                             o.pick.minimise.empty()
+                                 ? "its knee"
+                                 : "the smallest " + o.pick.minimise + " within the limits")
                : std::string("one registration"),
-        result.guiding_classes.empty() ? std::string("the images alone")
-                                       : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
+        result.guiding_classes.empty()
+            ? std::string("the images alone")
+            : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
     io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
     if (planning.series &&
         planning.series->frame_of_reference_uid != daily.series->frame_of_reference_uid) {
@@ -285,8 +250,9 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                                         registration, out / "REG_deformable.dcm");
     }
   } else {
-    warn("the daily scan is not a DICOM series, so no RT Structure Set was written (labels.nii.gz "
-         "holds the propagated structures)");
+    warn(
+        "the daily scan is not a DICOM series, so no RT Structure Set was written (labels.nii.gz "
+        "holds the propagated structures)");
   }
   const nlohmann::json report = {
       {"modir_version", kVersion},
@@ -302,18 +268,18 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
         {"structures", {{"path", o.structures}, {"sha256", sha256_of_path(o.structures)}}}}},
       {"model", model.string()},
       {"guiding_organs", result.guiding_classes},
-      {"registration", front_summary
-                           ? nlohmann::json{{"front", "front/front.json"},
-                                            {"solutions", o.pareto},
-                                            {"non_dominated", front_summary->non_dominated},
-                                            {"knee", front_summary->knee},
-                                            {"picked", *picked->chosen},
-                                            {"rule", rules_json(o.pick)},
-                                            {"reason", picked->reason}}
-                           : nlohmann::json{{"front", nullptr},
-                                            {"rule", {{"rule", "single run"}}}}},
-      {"daily_label_qc", qc ? nlohmann::json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())
-                            : nlohmann::json(nullptr)},
+      {"registration",
+       front_summary ? nlohmann::json{{"front", "front/front.json"},
+                                      {"solutions", o.pareto},
+                                      {"non_dominated", front_summary->non_dominated},
+                                      {"knee", front_summary->knee},
+                                      {"picked", *picked->chosen},
+                                      {"rule", rules_json(o.pick)},
+                                      {"reason", picked->reason}}
+                     : nlohmann::json{{"front", nullptr}, {"rule", {{"rule", "single run"}}}}},
+      {"daily_label_qc",
+       qc ? nlohmann::json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())
+          : nlohmann::json(nullptr)},
       {"unreliable_daily_organs", inputs.unreliable_classes},
       {"structures", per_structure},
       {"levels", reg::levels_to_json(result.registration.levels)}};
@@ -347,10 +313,11 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
   command->add_option("--model", o->model, "segmentation model (default: models/pelvis)");
   command->add_option("--config", o->config, "registration config JSON");
   command->add_option("--names-table", o->names_table, "an edited organ name table");
-  command->add_option("--pareto", o->pareto,
-                      "compute a front of N trade-offs (DIR/front) and carry the structures with "
-                      "the solution the rules below pick, its knee by default (default: one "
-                      "registration)")
+  command
+      ->add_option("--pareto", o->pareto,
+                   "compute a front of N trade-offs (DIR/front) and carry the structures with "
+                   "the solution the rules below pick, its knee by default (default: one "
+                   "registration)")
       ->check(CLI::Range(2, 200));
   add_pick_options(*command, o->pick, "Pick rules (with --pareto, as 'modir front pick')");
   command->add_flag("--no-qc", o->no_qc,

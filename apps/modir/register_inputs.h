@@ -32,5 +32,4 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
 /// {"fixed": {"path": ..., "sha256": ..., "series": ...}, ...} for report.json and front.json.
 nlohmann::json describe_inputs(const RegistrationPaths& paths);
 
-
 }  // namespace modir::cli

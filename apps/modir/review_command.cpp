@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "front_export.h"
 #include "front_file.h"
 #include "front_rules.h"
 #include "modir/core/error.h"
@@ -83,9 +84,8 @@ int run_review(const ReviewOptions& o) {
   UnfinishedOutput scratch_guard(scratch);
 
   // The front as `modir front pick` is given it: DIR, or DIR/front for a propagation.
-  const fs::path front_dir = folder.kind == review::FolderKind::kPropagation
-                                 ? fs::path(o.dir) / "front"
-                                 : fs::path(o.dir);
+  const fs::path front_dir =
+      folder.kind == review::FolderKind::kPropagation ? fs::path(o.dir) / "front" : fs::path(o.dir);
   review::ChooseAction choose = [&](std::size_t index) {
     const Front front = read_front(front_dir);
     PickRules rules;
@@ -96,12 +96,20 @@ int run_review(const ReviewOptions& o) {
     io::write_text_file(review::choice_file(folder), record.dump(2) + "\n");
     nlohmann::json answer = record;
     if (folder.kind == review::FolderKind::kPropagation) {
-      // The propagated RT Structure Set follows the solution propagate picked; the same inputs
-      // and settings give the same front, so picking this one by number rewrites it.
-      answer["next"] = fmt::format(
-          "to write this solution's structures (RS_propagated.dcm), run modir propagate again "
-          "into a new folder with the same inputs and --pareto {} --index {}",
-          front.solutions.size(), index);
+      // The chosen solution's outputs, its propagated RT Structure Set among them, beside the
+      // front as `modir front export` writes them (kept when chosen again).
+      const std::string name = fmt::format("solution_{:02}", index);
+      const fs::path out = front_dir / name;
+      std::error_code ec;
+      try {
+        if (!fs::exists(out / "report.json", ec)) export_solution(front, index, out, false);
+        answer["exported"] = (fs::path("front") / name).string();
+        if (fs::exists(out / "RS_propagated.dcm", ec))
+          answer["rtstruct"] = (fs::path("front") / name / "RS_propagated.dcm").string();
+      } catch (const Error& e) {
+        // The choice stands; what kept its structures from being written is said.
+        answer["export_error"] = e.what();
+      }
     }
     return answer;
   };

@@ -273,6 +273,22 @@ TEST_F(PropagateCli, WithAFrontTheStructuresFollowItsKnee) {
   ASSERT_EQ(again.voxel_count(), used.voxel_count());
   for (std::int64_t v = 0; v < used.voxel_count(); ++v) ASSERT_EQ(again.data()[v].y, used.data()[v].y);
   EXPECT_TRUE(fs::exists(at("exported/warped_labels.nii.gz")));
+  // The export of a propagate front carries the planning structures as well (what `modir
+  // review`'s "choose" writes): for the knee, the very contours propagate wrote.
+  ASSERT_TRUE(fs::exists(at("exported/RS_propagated.dcm")));
+  EXPECT_EQ(read_json(at("exported/report.json"))["rtstruct"], "RS_propagated.dcm");
+  for (const auto& [rs, nifti] : {std::pair{"exported/RS_propagated.dcm", "exported_rs.nii.gz"},
+                                  {"front_out/RS_propagated.dcm", "front_out_rs.nii.gz"}}) {
+    const auto converted = run_modir("convert --quiet " + quoted(at(rs)) + " " +
+                                     quoted(at(nifti)) + " --reference " + quoted(at("daily")));
+    ASSERT_EQ(converted.exit_code, 0) << converted.err;
+  }
+  const LabelMap exported_rs = io::read_image_as<std::uint16_t>(at("exported_rs.nii.gz"));
+  const LabelMap propagated_rs = io::read_image_as<std::uint16_t>(at("front_out_rs.nii.gz"));
+  EXPECT_EQ(exported_rs.buffer(), propagated_rs.buffer());
+  std::int64_t inside = 0;
+  for (const std::uint16_t v : exported_rs.buffer()) inside += v != 0;
+  EXPECT_GT(inside, 1000);
 }
 
 TEST_F(PropagateCli, PickRulesChooseTheSolutionAsFrontPickDoes) {

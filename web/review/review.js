@@ -309,7 +309,9 @@
     if (!response.ok) { $("#choice").textContent = `not recorded: ${answer.error}`; return answer; }
     state.chosen = answer.index;
     $("#choice").textContent = `recorded solution ${answer.index} in choice.json: ${answer.reason}` +
-      (answer.next ? `. Next, ${answer.next}.` : "");
+      (answer.rtstruct ? `; its propagated structures: ${answer.rtstruct}`
+                       : answer.exported ? `; its outputs: ${answer.exported}` : "") +
+      (answer.export_error ? `; its structures were not written: ${answer.export_error}` : "");
     drawFront();
     return answer;
   }
