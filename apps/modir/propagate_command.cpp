@@ -223,23 +223,20 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   io::write_text_file(out / "labels.json",
                       nlohmann::json({{"labels", label_names}}).dump(2) + "\n");
   if (daily.series) {
-    io::RtStructureSetText text;
-    text.label = "PROPAGATED";
-    text.name = ("from " + set.label).substr(0, 64);
-    text.description = fmt::format(
-        "Propagated by modir {} from structure set '{}' ({}) on series {} to series {}: {} "
-        "guided by {}",
-        kVersion, set.label, fs::path(o.structures).filename().string(),
-        planning.series ? planning.series->series_uid : o.planning, daily.series->series_uid,
+    const std::string how = fmt::format(
+        "{} guided by {}",
         picked ? fmt::format("solution {} of a Pareto front of {} registrations ({})",
                              *picked->chosen, o.pareto,
-                             o.pick.minimise.empty()
-                                 ? "its knee"
+                             o.pick.index ? std::string("chosen by its number")
+                             : o.pick.minimise.empty()
+                                 ? std::string("its knee")
                                  : "the smallest " + o.pick.minimise + " within the limits")
                : std::string("one registration"),
         result.guiding_classes.empty()
             ? std::string("the images alone")
             : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
+    const io::RtStructureSetText text =
+        propagated_set_text(set, o.structures, planning, o.planning, *daily.series, how);
     io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
     if (planning.series &&
         planning.series->frame_of_reference_uid != daily.series->frame_of_reference_uid) {

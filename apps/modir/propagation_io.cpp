@@ -70,6 +70,20 @@ std::vector<io::RtStructure> propagated_structures(const clinical::PropagationRe
   return out;
 }
 
+io::RtStructureSetText propagated_set_text(const io::RtStructureSet& set,
+                                           const std::string& structures_file, const Scan& planning,
+                                           const std::string& planning_path,
+                                           const io::DicomSeries& daily, const std::string& how) {
+  io::RtStructureSetText text;
+  text.label = "PROPAGATED";
+  text.name = ("from " + set.label).substr(0, 64);
+  text.description = fmt::format(
+      "Propagated by modir {} from structure set '{}' ({}) on series {} to series {}: {}", kVersion,
+      set.label, fs::path(structures_file).filename().string(),
+      planning.series ? planning.series->series_uid : planning_path, daily.series_uid, how);
+  return text;
+}
+
 std::optional<fs::path> propagation_folder_of(const Front& front) {
   const fs::path folder = fs::absolute(front.dir).lexically_normal().parent_path();
   std::ifstream stream(folder / "report.json");
@@ -134,14 +148,9 @@ bool write_solution_rtstruct(const fs::path& folder, const Front& front,
   const clinical::PropagationResult result =
       clinical::propagate(inputs, reg::RegistrationConfig{}, io::default_organ_names(), {},
                           [&](const reg::RegistrationInputs&) { return solution; });
-  io::RtStructureSetText text;
-  text.label = "PROPAGATED";
-  text.name = ("from " + set.label).substr(0, 64);
-  text.description = fmt::format(
-      "Propagated by modir {} from structure set '{}' ({}) on series {} to series {}: a "
-      "solution of a Pareto front, chosen by its number",
-      kVersion, set.label, fs::path(structures).filename().string(),
-      planning.series ? planning.series->series_uid : planning_path, daily.series->series_uid);
+  const io::RtStructureSetText text =
+      propagated_set_text(set, structures, planning, planning_path, *daily.series,
+                          "a solution of a Pareto front, chosen by its number");
   io::write_rtstruct(propagated_structures(result), *daily.series, text, out);
   return true;
 }

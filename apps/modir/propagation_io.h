@@ -12,6 +12,7 @@
 #include "modir/core/progress.h"
 #include "modir/io/dicom_series.h"
 #include "modir/io/rtstruct.h"
+#include "modir/io/rtstruct_write.h"
 #include "modir/register/registration.h"
 
 namespace modir::cli {
@@ -36,6 +37,14 @@ void add_planning_structures(const io::RtStructureSet& set, const Scan& planning
 /// The propagated structures with their contours on the daily grid, in structure order, as an
 /// RT Structure Set holds them (a warning for each one left without a voxel).
 std::vector<io::RtStructure> propagated_structures(const clinical::PropagationResult& result);
+
+/// The text of a propagated RT Structure Set: label PROPAGATED, named after the planning set, and
+/// described as carried by modir from that set (`structures_file`) on the planning series (or
+/// file) to the daily series, followed by `how` (which registration carried it).
+io::RtStructureSetText propagated_set_text(const io::RtStructureSet& set,
+                                           const std::string& structures_file, const Scan& planning,
+                                           const std::string& planning_path,
+                                           const io::DicomSeries& daily, const std::string& how);
 
 /// The `modir propagate` folder a front lies in (DIR for DIR/front), if it does.
 std::optional<std::filesystem::path> propagation_folder_of(const Front& front);
