@@ -309,6 +309,36 @@ TEST(BadInput, HeadersClaimingMoreVoxelsThanTheFileHoldsAreRefusedBeforeAllocati
   EXPECT_NE(meta_error.find("damaged header"), std::string::npos) << meta_error;
 }
 
+// ITK's MetaIO reports a damaged compressed stream only on stderr ("Uncompress failed") and
+// returns zeros where it could not inflate: a silently wrong image. Every damage must be an error.
+TEST(BadInput, DamagedCompressedMetaImageVoxelsAreRefused) {
+  test::TempDir dir;
+  const Image<float> image = test::random_image<float>(test::oblique_geometry({30, 20, 10}), 0, 1);
+  write_image(image, dir / "good.mha");  // compressed: modir writes .mha with CompressedData
+  std::ifstream in(dir / "good.mha", std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  ASSERT_NE(bytes.find("CompressedData = True"), std::string::npos);
+  const std::size_t data = bytes.find("ElementDataFile = LOCAL\n") + 24;
+  const auto damaged = [&](const std::string& name, std::string content) {
+    std::ofstream(dir / name, std::ios::binary) << content;
+    return error_of([&] { read_image(dir / name); });
+  };
+  std::string flipped = bytes;
+  for (std::size_t i = data + 200; i < data + 260; ++i) flipped[i] = static_cast<char>(~flipped[i]);
+  EXPECT_NE(damaged("flipped.mha", flipped).find("compressed voxels are damaged"), std::string::npos);
+  std::string header = bytes;
+  header[data] = header[data + 1] = 0;  // the zlib header itself
+  EXPECT_NE(damaged("header.mha", header).find("compressed voxels are damaged"), std::string::npos);
+  // A CompressedDataSize smaller than the stream: the voxels end early.
+  const std::size_t size_at = bytes.find("CompressedDataSize = ") + 21;
+  std::string smaller = bytes;
+  smaller.replace(size_at, bytes.find('\n', size_at) - size_at, "300");
+  EXPECT_NE(damaged("smaller.mha", smaller).find("end after"), std::string::npos);
+  // The undamaged file still reads, voxel for voxel.
+  const Image<float> back = read_image_as<float>(dir / "good.mha");
+  EXPECT_EQ(back.buffer(), image.buffer());
+}
+
 // More inputs fuzzing found (fuzz/corpus/<target>/crash_*):
 // - a .nii whose vox_offset is NaN reached float-to-integer casts (undefined behaviour; the
 //   debug preset's UBSan sees it) in two places. The file itself is readable: ITK takes the
