@@ -135,7 +135,8 @@ nlohmann::json rigidity_report(const reg::RegistrationResult& result) {
           {"small_pieces_left_out_ml", r.left_out_ml}};
 }
 
-int run_front(const RegisterCommandOptions& options, const reg::RegistrationConfig& config,
+int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
+              const reg::RegistrationConfig& config,
               const reg::RegistrationInputs& inputs, PixelType moving_type,
               const reg::LevelCallback& on_level, std::chrono::steady_clock::time_point start,
               double seconds_reading, const nlohmann::json& label_qc) {
@@ -144,7 +145,7 @@ int run_front(const RegisterCommandOptions& options, const reg::RegistrationConf
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
   const nlohmann::json inputs_json = describe_inputs(options.paths);
   const reg::FrontSummary summary =
-      reg::write_front_outputs(front, config, inputs, moving_type, inputs_json, truth, options.out);
+      reg::write_front_outputs(front, config, inputs, moving_type, inputs_json, truth, out_dir);
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   nlohmann::json report = {
@@ -172,7 +173,7 @@ int run_front(const RegisterCommandOptions& options, const reg::RegistrationConf
       {"peak_memory_mib", reg::peak_memory_mib()},
       {"threads", thread_count()},
   };
-  io::write_text_file(fs::path(options.out) / "report.json", report.dump(2) + "\n");
+  io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
   fmt::print(
       "front of {} non-dominated solutions ({} runs) in {:.1f} s: hypervolume {:.3f}, knee = "
       "solution {}; "
@@ -210,9 +211,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const Geometry fixed_grid = io::read_image_info(options.paths.fixed, fixed_header).geometry;
   check_memory(options, config, fixed_grid, 0, false);
   // Held to the end: created if missing (and removed again on Ctrl-C), locked against a second
-  // run writing into it. A dry run writes nothing.
+  // run writing into it; an existing folder gets the new outputs only when all are written, so
+  // an interrupted run leaves it as it was. A dry run writes nothing.
   std::optional<io::OutputFolder> folder;
-  if (!options.dry_run) folder.emplace(out);
+  if (!options.dry_run) folder.emplace(out, /*staged=*/true);
   const auto start = std::chrono::steady_clock::now();
   PixelType moving_type = PixelType::kFloat32;
   nlohmann::json label_pairing;
@@ -238,13 +240,15 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
   };
   if (options.pareto) {
-    const int code = run_front(options, config, inputs, moving_type, on_level, start,
-                               seconds_reading, label_qc);
+    const int code = run_front(options, folder->write_path(), config, inputs, moving_type,
+                               on_level, start, seconds_reading, label_qc);
     folder->finish();
     return code;
   }
   const reg::RegistrationResult result = reg::register_images(inputs, config, on_level);
-  const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
+  const fs::path out_dir = folder->write_path();
+  const reg::ResultSummary summary =
+      reg::write_result_outputs(result, inputs, moving_type, out_dir);
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -281,13 +285,13 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
         {"folded_voxels", j.folded_voxels},
         {"folded_fraction", j.folded_fraction}}},
   };
-  io::write_text_file(out / "report.json", report.dump(2) + "\n");
+  io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
+  folder->finish();
   fmt::print(
       "registered {} onto {} ({}) in {:.1f} s: folded fraction {:.3g}, Jacobian {:.3f}..{:.3f}; "
       "outputs in {}\n",
       options.paths.moving, options.paths.fixed, result.model, total, j.folded_fraction, j.min,
       j.max, options.out);
-  folder->finish();
   return 0;
 }
 

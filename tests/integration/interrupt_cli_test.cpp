@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <map>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -100,6 +104,51 @@ TEST_F(InterruptCli, CtrlCAndSigtermLeaveNothingHalfWritten) {
     EXPECT_FALSE(fs::exists(out)) << "the folder this run created is removed";
     EXPECT_FALSE(has_temporary_files(dir_->path()));
   }
+}
+
+// Every file below `folder` with its bytes, to compare a folder before and after a run.
+std::map<std::string, std::string> contents(const fs::path& folder) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    out[fs::relative(entry.path(), folder).string()] =
+        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return out;
+}
+
+TEST_F(InterruptCli, AnInterruptedRunIntoAnExistingFolderLeavesItExactlyAsItWas) {
+  // A folder holding an earlier result (and a file of the user's): a new registration into it is
+  // stopped half-way, then one is let finish.
+  const fs::path out = dir_->path() / "existing";
+  auto earlier = register_into(out);
+  earlier.insert(earlier.end(), {"--quiet"});
+  const pid_t first = start_modir(earlier, dir_->path() / "log_first.txt");
+  ASSERT_EQ(exit_code_of(first), 0);
+  std::ofstream(out / "notes.txt") << "the physicist's notes";
+  const auto before = contents(out);
+  ASSERT_TRUE(before.count("displacement.nii.gz") && before.count("report.json"));
+
+  auto again = register_into(out);
+  again.insert(again.end(), {"--config", (dir_->path() / "finer.json").string()});
+  std::ofstream(dir_->path() / "finer.json") << R"({"regularity": {"bending_weight": 50}})";
+  const pid_t pid = start_modir(again, dir_->path() / "log_again.txt");
+  ASSERT_GT(pid, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // into the registration
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  EXPECT_EQ(exit_code_of(pid), 128 + SIGTERM);
+  EXPECT_EQ(contents(out), before) << "the folder changed";
+  EXPECT_FALSE(has_temporary_files(out));
+  EXPECT_FALSE(fs::exists(out / ".modir-lock"));
+
+  // Let finish, the new result replaces the old one and the user's file stays.
+  const pid_t done = start_modir(again, dir_->path() / "log_done.txt");
+  ASSERT_EQ(exit_code_of(done), 0);
+  const auto after = contents(out);
+  EXPECT_NE(after.at("report.json"), before.at("report.json"));
+  EXPECT_EQ(after.at("notes.txt"), "the physicist's notes");
+  EXPECT_FALSE(has_temporary_files(out));
 }
 
 TEST_F(InterruptCli, AnInterruptedPhantomLeavesNoHalfPatient) {
