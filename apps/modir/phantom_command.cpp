@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "memory_limit.h"
 #include "modir/core/progress.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
@@ -26,6 +27,8 @@ struct PhantomCommandOptions {
   std::optional<double> moving_bladder_ml;
   std::optional<int> cohort;
   phantom::CohortOptions cohort_options;
+  bool dry_run = false;
+  std::optional<double> max_memory_mib;
 };
 
 template <typename T>
@@ -63,6 +66,23 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   o.fixed_bladder_ml = options.fixed_bladder_ml;
   o.moving_bladder_ml = options.moving_bladder_ml;
 
+  // A pair's memory is known from its plan (the scans' grids, drawn before any voxel): refused
+  // before it starts when it does not fit, printed with --dry-run.
+  std::optional<phantom::PairPlan> plan;
+  if (!options.cohort) {
+    plan = phantom::plan_pair(o);
+    const Size3 f = plan->fixed_grid.size, m = plan->moving_grid.size;
+    check_memory_limit(phantom::estimate_pair_memory_mib(*plan), options.max_memory_mib,
+                       options.dry_run, "this phantom pair",
+                       fmt::format("scans of {}x{}x{} and {}x{}x{} voxels{}", f[0], f[1], f[2], m[0],
+                                   m[1], m[2], plan->variety ? ", with --variety" : ""),
+                       "choose a smaller --size");
+    if (options.dry_run) return 0;
+  } else if (options.dry_run || options.max_memory_mib) {
+    throw usage_error("--dry-run and --max-memory estimate one pair; a cohort's are not "
+                      "estimated yet (generate one pair of its --size to see)");
+  }
+
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
   // Removed again on Ctrl-C when this run created it (a pair or a cohort half written is no
   // patient); locked against a second run into it.
@@ -87,7 +107,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     return 0;
   }
   progress.begin_phase("generating phantom pair", 1);
-  const phantom::PhantomPair pair = phantom::generate_pair(o);
+  const phantom::PhantomPair pair = phantom::generate_pair(o, std::move(*plan));
   progress.end_phase();
   progress.begin_phase("writing", 1);
   phantom::write_pair(pair, options.out);
@@ -136,6 +156,13 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--couch", options->pair.couch,
                     "a patient couch under the patient (tabletop, mattress, rails drawn from the "
                     "seed), background in the labels; for a cohort, in every scan");
+  command->add_flag("--dry-run", options->dry_run,
+                    "print the pair's estimated peak memory and whether it fits, then stop "
+                    "(writes nothing)");
+  command->add_option("--max-memory", options->max_memory_mib,
+                      "refuse to start when the estimated peak exceeds this many MiB (default: "
+                      "the memory available now)")
+      ->check(CLI::PositiveNumber);
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
                       "intensity offset of the moving scan's scanner, HU");
   command

@@ -75,6 +75,21 @@ TEST(PhantomCli, CohortWritesManifestAndTruth) {
   EXPECT_GE(truth["issues"].size(), 1u);  // at least the duplicate
 }
 
+TEST(PhantomCli, DryRunEstimatesAndMaxMemoryRefusesBeforeWriting) {
+  test::TempDir dir;
+  auto r = run_modir("phantom --seed 3 --size large --dry-run --out " + quoted(dir / "p"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("estimated peak memory: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("512x512x160"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(dir / "p"));
+  r = run_modir("phantom --seed 3 --size medium --max-memory 100 --out " + quoted(dir / "p"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("choose a smaller --size"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "p"));
+  r = run_modir("phantom --cohort 2 --dry-run --out " + quoted(dir / "c"));
+  EXPECT_EQ(r.exit_code, 2);
+}
+
 TEST(SnapshotCli, WritesAPictureAndChecksTheLabelGrid) {
   test::TempDir dir;
   ASSERT_EQ(

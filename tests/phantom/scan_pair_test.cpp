@@ -263,6 +263,27 @@ TEST(PairOptions, SameSeedGivesByteIdenticalFilesWhateverTheThreadCount) {
 namespace modir::phantom {
 namespace {
 
+// The memory estimate is only as good as the grids it is given: the plan's grids must be the
+// pair's, with and without --variety (whose protocols change slice thickness and range).
+TEST(PairPlan, ItsGridsAreThePairsAndItsEstimateGrowsWithThem) {
+  for (const bool variety : {false, true}) {
+    PhantomOptions o = small_options(41, DeformationLevel::kLarge, Sex::kFemale);
+    o.variety = variety;
+    const PairPlan plan = plan_pair(o);
+    const PhantomPair pair = generate_pair(o);
+    EXPECT_TRUE(plan.fixed_grid.same_grid(pair.fixed.image.geometry(), 0.0)) << variety;
+    EXPECT_TRUE(plan.moving_grid.same_grid(pair.moving.image.geometry(), 0.0)) << variety;
+  }
+  PhantomOptions small = small_options(41, DeformationLevel::kLarge, Sex::kFemale);
+  PhantomOptions large = small;
+  large.size = PhantomSize::kLarge;
+  const double small_mib = estimate_pair_memory_mib(plan_pair(small));
+  const double large_mib = estimate_pair_memory_mib(plan_pair(large));
+  EXPECT_GT(small_mib, 75.0);
+  EXPECT_LT(small_mib, 120.0);
+  EXPECT_GT(large_mib, 10.0 * small_mib);  // 41.9 against 0.44 million voxels
+}
+
 TEST(Variety, DrawsEveryParameterWithinItsDeclaredRange) {
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
     Rng rng(seed);

@@ -62,15 +62,15 @@ double rotation_angle_degrees(const Mat3& r) {
 
 }  // namespace
 
-PhantomPair generate_pair(const PhantomOptions& options) {
+PairPlan plan_pair(const PhantomOptions& options) {
   // Independent streams per part, so changing one part of the generator leaves the others be.
+  // (Each fork draws from the root: the order of the forks is part of the seed's meaning.)
   Rng root(options.seed);
   Rng sex_rng = root.fork(1), filling_rng = root.fork(2), anatomy_rng = root.fork(3),
       deformation_rng = root.fork(4), grid_rng = root.fork(5), scanner_rng = root.fork(6);
-
   const Sex sex = options.sex.value_or(sex_rng.chance(0.5) ? Sex::kFemale : Sex::kMale);
   FillingPlan filling = draw_filling(filling_rng, options);
-  const Anatomy anatomy(anatomy_rng, sex, {filling.moving_bladder_ml, filling.moving_gas_scale});
+  Anatomy anatomy(anatomy_rng, sex, {filling.moving_bladder_ml, filling.moving_gas_scale});
 
   // Scan A is centred on the bladder-prostate-rectum region, jittered so the voxel grid does not
   // line up with the anatomy the same way for every patient.
@@ -88,6 +88,41 @@ PhantomPair generate_pair(const PhantomOptions& options) {
   const Geometry fixed_grid = variety ? varied_grid(nominal_grid, variety->fixed) : nominal_grid;
   const Geometry moving_grid = moving_scan_grid(
       grid_rng, options.deformation, variety ? varied_grid(nominal_grid, variety->moving) : fixed_grid);
+  return PairPlan{sex,         filling,     std::move(anatomy), centre,         variety,
+                  fixed_grid,  moving_grid, root,               deformation_rng, scanner_rng};
+}
+
+// Peak memory of a pair: the program, then per 2^20 voxels of the fixed scan what lives on its
+// grid at the peak (HU and labels, the ground-truth field, its Jacobian, the acquired scan and
+// the writers' copies: about 31 MiB), and a little per voxel of the moving scan, which is
+// acquired and freed before the field's Jacobian. Least squares over 9 measured pairs (small and
+// medium, with and without --variety; bench/phantom/README.md): within -6 % .. +13 % of each.
+constexpr double kPhantomBaseMiB = 75.8;
+constexpr double kPhantomMiBPerFixedMegavoxel = 30.8;
+constexpr double kPhantomMiBPerMovingMegavoxel = 2.2;
+
+double estimate_pair_memory_mib(const PairPlan& plan) {
+  const double fixed = static_cast<double>(plan.fixed_grid.voxel_count()) / (1 << 20);
+  const double moving = static_cast<double>(plan.moving_grid.voxel_count()) / (1 << 20);
+  return kPhantomBaseMiB + kPhantomMiBPerFixedMegavoxel * fixed +
+         kPhantomMiBPerMovingMegavoxel * moving;
+}
+
+PhantomPair generate_pair(const PhantomOptions& options) {
+  return generate_pair(options, plan_pair(options));
+}
+
+PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
+  Rng& root = plan.root;
+  Rng& deformation_rng = plan.deformation_rng;
+  Rng& scanner_rng = plan.scanner_rng;
+  const Anatomy& anatomy = plan.anatomy;
+  FillingPlan& filling = plan.filling;  // draw_deformation settles the fixed filling
+  const Vec3d& centre = plan.centre;
+  const std::optional<PairVariety>& variety = plan.variety;
+  const Geometry& fixed_grid = plan.fixed_grid;
+  const Geometry& moving_grid = plan.moving_grid;
+  const Sex sex = plan.sex;
   const PhantomDeformation deformation =
       draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre,
                        options.bone_margin_mm);
