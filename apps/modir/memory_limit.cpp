@@ -7,8 +7,8 @@
 
 namespace modir::cli {
 
-void check_memory_limit(double peak_mib, const std::optional<double>& max_memory_mib,
-                        bool dry_run, const std::string& what, const std::string& details,
+void check_memory_limit(double peak_mib, const std::optional<double>& max_memory_mib, bool dry_run,
+                        const std::string& what, const std::string& details,
                         const std::string& how_to_reduce) {
   const double limit = max_memory_mib ? *max_memory_mib : reg::available_memory_mib();
   if (dry_run) {
@@ -22,6 +22,17 @@ void check_memory_limit(double peak_mib, const std::optional<double>& max_memory
                      max_memory_mib ? "--max-memory allows" : "the machine has", limit,
                      how_to_reduce);
   }
+}
+
+void add_memory_options(CLI::App& command, bool& dry_run, std::optional<double>& max_memory_mib,
+                        const std::string& what) {
+  command.add_flag("--dry-run", dry_run,
+                   "print " + what + " and whether it fits, then stop (writes nothing)");
+  command
+      .add_option("--max-memory", max_memory_mib,
+                  "refuse to start when the estimated peak exceeds this many MiB (default: the "
+                  "memory available now)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace modir::cli

@@ -74,13 +74,14 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     const Size3 f = plan->fixed_grid.size, m = plan->moving_grid.size;
     check_memory_limit(phantom::estimate_pair_memory_mib(*plan), options.max_memory_mib,
                        options.dry_run, "this phantom pair",
-                       fmt::format("scans of {}x{}x{} and {}x{}x{} voxels{}", f[0], f[1], f[2], m[0],
-                                   m[1], m[2], plan->variety ? ", with --variety" : ""),
+                       fmt::format("scans of {}x{}x{} and {}x{}x{} voxels{}", f[0], f[1], f[2],
+                                   m[0], m[1], m[2], plan->variety ? ", with --variety" : ""),
                        "choose a smaller --size");
     if (options.dry_run) return 0;
   } else if (options.dry_run || options.max_memory_mib) {
-    throw usage_error("--dry-run and --max-memory estimate one pair; a cohort's are not "
-                      "estimated yet (generate one pair of its --size to see)");
+    throw usage_error(
+        "--dry-run and --max-memory estimate one pair; a cohort's are not "
+        "estimated yet (generate one pair of its --size to see)");
   }
 
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
@@ -150,19 +151,15 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
                    "mm over which soft-tissue motion fades out towards bone, which moves rigidly "
                    "(0: soft motion acts on bone too)")
       ->check(CLI::Range(0.0, 100.0));
-  command->add_flag("--variety", options->pair.variety,
-                   "draw each scan's protocol from the seed: slice thickness 1-5 mm, scanned range, "
-                   "field-of-view offset, kernel, noise level and texture, contrast, calibration");
+  command->add_flag(
+      "--variety", options->pair.variety,
+      "draw each scan's protocol from the seed: slice thickness 1-5 mm, scanned range, "
+      "field-of-view offset, kernel, noise level and texture, contrast, calibration");
   command->add_flag("--couch", options->pair.couch,
                     "a patient couch under the patient (tabletop, mattress, rails drawn from the "
                     "seed), background in the labels; for a cohort, in every scan");
-  command->add_flag("--dry-run", options->dry_run,
-                    "print the pair's estimated peak memory and whether it fits, then stop "
-                    "(writes nothing)");
-  command->add_option("--max-memory", options->max_memory_mib,
-                      "refuse to start when the estimated peak exceeds this many MiB (default: "
-                      "the memory available now)")
-      ->check(CLI::PositiveNumber);
+  add_memory_options(*command, options->dry_run, options->max_memory_mib,
+                     "the pair's estimated peak memory");
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
                       "intensity offset of the moving scan's scanner, HU");
   command

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "label_qc.h"
 #include "memory_limit.h"
 #include "modir/core/error.h"
 #include "modir/core/log.h"
@@ -15,13 +16,12 @@
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
-#include "modir/register/memory_estimate.h"
 #include "modir/io/point_io.h"
 #include "modir/register/front_outputs.h"
+#include "modir/register/memory_estimate.h"
 #include "modir/register/objective_values.h"
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
-#include "label_qc.h"
 #include "register_inputs.h"
 
 namespace modir::cli {
@@ -136,10 +136,10 @@ nlohmann::json rigidity_report(const reg::RegistrationResult& result) {
 }
 
 int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
-              const reg::RegistrationConfig& config,
-              const reg::RegistrationInputs& inputs, PixelType moving_type,
-              const reg::LevelCallback& on_level, std::chrono::steady_clock::time_point start,
-              double seconds_reading, const nlohmann::json& label_qc) {
+              const reg::RegistrationConfig& config, const reg::RegistrationInputs& inputs,
+              PixelType moving_type, const reg::LevelCallback& on_level,
+              std::chrono::steady_clock::time_point start, double seconds_reading,
+              const nlohmann::json& label_qc) {
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
@@ -193,8 +193,9 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   }
   reg::validate(config);
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
-    throw usage_error("--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
-                      "switches off; drop one of them");
+    throw usage_error(
+        "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
+        "switches off; drop one of them");
   }
   const fs::path out = options.out;
   for (const std::string* input : {&options.paths.fixed, &options.paths.moving,
@@ -240,8 +241,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
   };
   if (options.pareto) {
-    const int code = run_front(options, folder->write_path(), config, inputs, moving_type,
-                               on_level, start, seconds_reading, label_qc);
+    const int code = run_front(options, folder->write_path(), config, inputs, moving_type, on_level,
+                               start, seconds_reading, label_qc);
     folder->finish();
     return code;
   }
@@ -338,13 +339,7 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--truth", options->truth,
                       "with --pareto: a folder with ground truth (fixed/moving_labels.nii.gz, "
                       "fixed/moving_landmarks.csv) to score every solution");
-  command->add_flag("--dry-run", options->dry_run,
-                    "print the estimated peak memory and whether it fits, then stop (writes "
-                    "nothing)");
-  command->add_option("--max-memory", options->max_memory_mib,
-                      "refuse to start when the estimated peak exceeds this many MiB (default: "
-                      "the memory available now)")
-      ->check(CLI::PositiveNumber);
+  add_memory_options(*command, options->dry_run, options->max_memory_mib);
   return [options, &global] { return run_register(*options, global); };
 }
 

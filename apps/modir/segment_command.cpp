@@ -53,8 +53,8 @@ struct SegmentPredictOptions {
 // refused before the network is loaded.
 void check_predict_memory(const SegmentPredictOptions& o, const Geometry& scan,
                           const learn::SegmentationPlan& plan) {
-  const learn::PredictMemoryEstimate e = learn::estimate_predict_memory(scan, plan, !o.no_qc,
-                                                                    o.predict.body_from_ct);
+  const learn::PredictMemoryEstimate e =
+      learn::estimate_predict_memory(scan, plan, !o.no_qc, o.predict.body_from_ct);
   check_memory_limit(
       e.peak_mib, o.max_memory_mib, o.dry_run, "predicting on this scan",
       fmt::format("{:.1f} million voxels, {:.1f} million on the network's grid{}",
@@ -149,11 +149,13 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
 nlohmann::json quality_check(const learn::Segmenter& segmenter, const fs::path& model,
                              const Image<float>& image, const LabelMap& labels,
                              const SegmentPredictOptions& o, Progress& progress) {
-  const learn::QcReport report = learn::check_prediction(segmenter, model, image, labels, o.predict, progress);
+  const learn::QcReport report =
+      learn::check_prediction(segmenter, model, image, labels, o.predict, progress);
   if (!report.has_statistics) {
-    warn("the model folder '{}' has no {}: QC judges by test-time augmentation alone (make one "
-         "with 'modir segment stats')",
-         model.string(), learn::kStatisticsFile);
+    warn(
+        "the model folder '{}' has no {}: QC judges by test-time augmentation alone (make one "
+        "with 'modir segment stats')",
+        model.string(), learn::kStatisticsFile);
   }
   for (const learn::OrganQc& organ : report.organs) {
     if (!organ.reliable())
@@ -187,8 +189,8 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
     throw usage_error("--overlap must lie in [0, 1), got {}", o.predict.overlap);
   io::refuse_overwriting_inputs(o.out, {o.image});
   // Said before minutes of work rather than after.
-  const fs::path folder = fs::path(o.out).parent_path().empty() ? fs::path(".")
-                                                                : fs::path(o.out).parent_path();
+  const fs::path folder =
+      fs::path(o.out).parent_path().empty() ? fs::path(".") : fs::path(o.out).parent_path();
   if (!fs::is_directory(folder))
     throw data_error("cannot write '{}': folder '{}' does not exist; create it first", o.out,
                      folder.string());
@@ -314,20 +316,15 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
               "skip quality control (by default <out>.qc.json is written: per organ a "
               "confidence from test-time augmentation and plausibility against the training "
               "labels; three more predictions)");
-  p->add_flag("--dry-run", predict->dry_run,
-              "print the estimated peak memory and whether it fits, then stop (writes nothing)");
-  p->add_option("--max-memory", predict->max_memory_mib,
-                "refuse to start when the estimated peak exceeds this many MiB (default: the "
-                "memory available now)")
-      ->check(CLI::PositiveNumber);
+  add_memory_options(*p, predict->dry_run, predict->max_memory_mib);
 
   auto stats = std::make_shared<SegmentStatsOptions>();
   CLI::App* s = command->add_subcommand(
-      "stats", "Write a model's organ statistics (stats.json, used by QC) from its training "
-               "labels; segment train writes it itself");
+      "stats",
+      "Write a model's organ statistics (stats.json, used by QC) from its training "
+      "labels; segment train writes it itself");
   s->fallthrough();
-  s->add_option("--manifest", stats->manifest, "the manifest the model was trained on")
-      ->required();
+  s->add_option("--manifest", stats->manifest, "the manifest the model was trained on")->required();
   s->add_option("--model", stats->model, "the model folder")->required();
 
   return [train, predict, stats, t, p, s, &global]() -> int {
