@@ -86,8 +86,9 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
 
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
   // Removed again on Ctrl-C when this run created it (a pair or a cohort half written is no
-  // patient); locked against a second run into it.
-  io::OutputFolder folder(options.out);
+  // patient); locked against a second run into it; an existing folder gets the new files only
+  // when all are written.
+  io::OutputFolder folder(options.out, /*staged=*/true);
   if (options.cohort) {
     phantom::CohortOptions& c = options.cohort_options;
     c.seed = o.seed;
@@ -99,7 +100,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
       if (!(f >= 0.0 && f <= 1.0))
         throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
     }
-    const auto truth = phantom::write_cohort(c, options.out, progress);
+    const auto truth = phantom::write_cohort(c, folder.write_path(), progress);
     fmt::print(
         "cohort of {} patients (seed {}) written to {}: manifest.csv, truth.json, {} issues "
         "recorded\n",
@@ -111,7 +112,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   const phantom::PhantomPair pair = phantom::generate_pair(o, std::move(*plan));
   progress.end_phase();
   progress.begin_phase("writing", 1);
-  phantom::write_pair(pair, options.out);
+  phantom::write_pair(pair, folder.write_path());
   progress.end_phase();
   folder.finish();
 
