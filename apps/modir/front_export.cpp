@@ -27,19 +27,10 @@ namespace {
 // The registration inputs recorded in front.json, checked to be the same bytes as then.
 RegistrationPaths verified_inputs(const Front& front) {
   RegistrationPaths paths;
-  const std::pair<const char*, std::string*> fields[] = {
-      {"fixed", &paths.fixed},
-      {"moving", &paths.moving},
-      {"fixed_labels", &paths.fixed_labels},
-      {"moving_labels", &paths.moving_labels},
-      {"fixed_landmarks", &paths.fixed_landmarks},
-      {"moving_landmarks", &paths.moving_landmarks},
-      {"fixed_mask", &paths.fixed_mask},
-      {"rigidity_mask", &paths.rigidity_mask}};
   for (const auto& [name, input] : front.inputs) {
-    const auto field = std::find_if(std::begin(fields), std::end(fields),
+    const auto field = std::find_if(std::begin(kInputFields), std::end(kInputFields),
                                     [&](const auto& f) { return name == f.first; });
-    if (field == std::end(fields))
+    if (field == std::end(kInputFields))
       throw data_error("{}: unknown input \"{}\" in front.json", front.dir.string(), name);
     std::error_code ec;
     if (!fs::exists(input.path, ec)) {
@@ -55,7 +46,7 @@ RegistrationPaths verified_inputs(const Front& front) {
           "front.json records {}; restore the original file to rebuild this front's outputs",
           name, input.path, now, input.sha256);
     }
-    *field->second = input.path;
+    paths.*(field->second) = input.path;
     if (name == "fixed") paths.fixed_series = input.series;
     if (name == "moving") paths.moving_series = input.series;
   }
@@ -141,7 +132,7 @@ void export_solution(const Front& front, std::size_t index, const fs::path& out,
   folder.finish();
   if (announce)
     fmt::print("wrote solution {} of {} to {}: folded fraction {:.3g}, Jacobian {:.3f}..{:.3f}\n",
-             index, front.dir.string(), out.string(), jac.folded_fraction, jac.min, jac.max);
+               index, front.dir.string(), out.string(), jac.folded_fraction, jac.min, jac.max);
 }
 
 }  // namespace modir::cli

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
-#include "modir/core/sha256.h"
 #include "modir/core/log.h"
+#include "modir/core/sha256.h"
 #include "modir/io/image_io.h"
 #include "modir/io/label_names.h"
 #include "modir/io/organ_names.h"
@@ -133,18 +133,10 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
 
 nlohmann::json describe_inputs(const RegistrationPaths& paths) {
   nlohmann::json out = nlohmann::json::object();
-  const std::pair<const char*, const std::string*> all[] = {
-      {"fixed", &paths.fixed},
-      {"moving", &paths.moving},
-      {"fixed_labels", &paths.fixed_labels},
-      {"moving_labels", &paths.moving_labels},
-      {"fixed_landmarks", &paths.fixed_landmarks},
-      {"moving_landmarks", &paths.moving_landmarks},
-      {"fixed_mask", &paths.fixed_mask},
-      {"rigidity_mask", &paths.rigidity_mask}};
-  for (const auto& [name, path] : all) {
-    if (path->empty()) continue;
-    out[name] = {{"path", *path}, {"sha256", sha256_of_path(*path)}};
+  for (const auto& [name, field] : kInputFields) {
+    const std::string& path = paths.*field;
+    if (path.empty()) continue;
+    out[name] = {{"path", path}, {"sha256", sha256_of_path(path)}};
   }
   if (!paths.fixed_series.empty()) out["fixed"]["series"] = paths.fixed_series;
   if (!paths.moving_series.empty()) out["moving"]["series"] = paths.moving_series;

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -31,5 +32,17 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
 
 /// {"fixed": {"path": ..., "sha256": ..., "series": ...}, ...} for report.json and front.json.
 nlohmann::json describe_inputs(const RegistrationPaths& paths);
+
+/// The path fields of RegistrationPaths by the names report.json and front.json give them
+/// ("fixed", "moving", "fixed_labels", ...), the series aside.
+inline constexpr std::pair<const char*, std::string RegistrationPaths::*> kInputFields[] = {
+    {"fixed", &RegistrationPaths::fixed},
+    {"moving", &RegistrationPaths::moving},
+    {"fixed_labels", &RegistrationPaths::fixed_labels},
+    {"moving_labels", &RegistrationPaths::moving_labels},
+    {"fixed_landmarks", &RegistrationPaths::fixed_landmarks},
+    {"moving_landmarks", &RegistrationPaths::moving_landmarks},
+    {"fixed_mask", &RegistrationPaths::fixed_mask},
+    {"rigidity_mask", &RegistrationPaths::rigidity_mask}};
 
 }  // namespace modir::cli

@@ -7,11 +7,10 @@
 
 #include "commands.h"
 #include "modir/core/error.h"
-#include "modir/core/interrupt.h"
 #include "modir/io/output_file.h"
+#include "modir/io/scratch_folder.h"
 #include "modir/review/html_report.h"
 #include "modir/review/review_folder.h"
-#include "modir/review/review_server.h"
 
 namespace modir::cli {
 
@@ -31,20 +30,11 @@ int run_report(const ReportOptions& o) {
   for (const auto& [name, path] : folder.sources) io::refuse_overwriting_inputs(o.out, {path});
   for (const char* own : {"report.json", "front.json", "transform.json", "labels.json"})
     io::refuse_overwriting_inputs(o.out, {folder.dir / own});
-  const fs::path scratch = fs::temp_directory_path() /
-                           fmt::format("modir-report-{}", review::random_token().substr(0, 12));
-  fs::create_directories(scratch);
-  UnfinishedOutput scratch_guard(scratch);
   std::string html;
-  try {
-    html = review::html_report(folder, scratch);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
-    throw;
+  {
+    const io::ScratchFolder scratch("modir-report");
+    html = review::html_report(folder, scratch.path());
   }
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
   io::write_text_file(o.out, html);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

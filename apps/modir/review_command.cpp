@@ -15,8 +15,8 @@
 #include "front_file.h"
 #include "front_rules.h"
 #include "modir/core/error.h"
-#include "modir/core/interrupt.h"
 #include "modir/io/output_file.h"
+#include "modir/io/scratch_folder.h"
 #include "modir/review/review_folder.h"
 #include "modir/review/review_server.h"
 
@@ -78,10 +78,7 @@ int run_review(const ReviewOptions& o) {
   const review::ReviewFolder folder = review::open_review_folder(o.dir);
   const fs::path assets = review_assets();
   // Scratch space for the volumes as NIfTI, removed on exit and on Ctrl-C.
-  const fs::path scratch = fs::temp_directory_path() /
-                           fmt::format("modir-review-{}", review::random_token().substr(0, 12));
-  fs::create_directories(scratch);
-  UnfinishedOutput scratch_guard(scratch);
+  const io::ScratchFolder scratch("modir-review");
 
   // The front as `modir front pick` is given it: DIR, or DIR/front for a propagation.
   const fs::path front_dir =
@@ -113,15 +110,13 @@ int run_review(const ReviewOptions& o) {
     }
     return answer;
   };
-  review::ReviewServer server(folder, assets, scratch, choose);
+  review::ReviewServer server(folder, assets, scratch.path(), choose);
   server.bind(o.port);
   // The address only: the folder's name may carry a patient's.
   fmt::print("modir review: {} (Ctrl-C stops)\n", server.url());
   std::fflush(stdout);
   if (!o.no_open) open_browser(server.url());
   server.serve();
-  std::error_code ec;
-  fs::remove_all(scratch, ec);
   return 0;
 }
 

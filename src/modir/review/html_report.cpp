@@ -16,11 +16,10 @@
 #include "modir/io/image_io.h"
 #include "modir/io/png_io.h"
 #include "modir/report/snapshot.h"
-#include "modir/transform/jacobian.h"
-#include "modir/transform/warp.h"
 #include "modir/review/derived_volumes.h"
 #include "modir/review/front_svg.h"
 #include "modir/review/html_text.h"
+#include "modir/review/review_volumes.h"
 
 namespace modir::review {
 
@@ -78,8 +77,9 @@ std::vector<Organ> organs_of(const io::LabelNames& names, const LabelMap& warped
     Organ organ;
     organ.value = overlap.label;
     const auto it = names.find(overlap.label);
-    organ.name = it != names.end() && !it->second.name.empty() ? it->second.name
-                                                               : fmt::format("label {}", overlap.label);
+    organ.name = it != names.end() && !it->second.name.empty()
+                     ? it->second.name
+                     : fmt::format("label {}", overlap.label);
     organ.colour = label_colour(names, overlap.label);
     organ.overlap = overlap;
     if (const auto s = sums.find(overlap.label); s != sums.end())
@@ -119,32 +119,13 @@ th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
 
 std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
   const auto has = [&](const char* id) { return folder.sources.count(id) > 0; };
-  const auto read_float = [&](const char* id) { return io::read_image_as<float>(folder.sources.at(id)); };
-  if (!has("displacement") && !(has("warped") && has("jacobian")))
-    throw data_error("{} holds no displacement.nii.gz: the report needs the result's outputs",
-                     folder.dir.string());
-  std::optional<DisplacementField> u;
-  const auto field = [&]() -> const DisplacementField& {
-    if (!u) u = io::read_displacement_field(folder.sources.at("displacement"));
-    return *u;
-  };
-  // The warped scan and the Jacobian: the folder's files, or computed from its displacement
-  // (a propagation writes neither).
-  Image<float> warped;
-  if (has("warped")) {
-    warped = read_float("warped");
-  } else if (has("moving")) {
-    transform::warp_linear(read_float("moving"), field(), warped);
-  } else {
-    throw data_error("{}: the moving scan is {}, and the folder holds no warped scan",
-                     folder.dir.string(),
-                     folder.unavailable.count("moving") ? folder.unavailable.at("moving")
-                                                        : "not recorded");
-  }
-  const Image<float> jacobian =
-      has("jacobian") ? read_float("jacobian") : transform::jacobian_determinant(field());
+  // The warped scan and the Jacobian as review shows them: the folder's files, or computed from
+  // its displacement (a propagation writes neither).
+  VolumeSource volumes(folder, scratch);
+  const Image<float> warped = volumes.own_float("warped");
+  const Image<float> jacobian = volumes.own_float("jacobian");
   std::optional<Image<float>> fixed;
-  if (has("fixed")) fixed = read_float("fixed");
+  if (has("fixed")) fixed = volumes.own_float("fixed");
   std::optional<LabelMap> warped_labels, fixed_labels;
   if (has("warped_labels"))
     warped_labels = io::read_image_as<std::uint16_t>(folder.sources.at("warped_labels"));

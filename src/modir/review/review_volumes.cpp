@@ -192,24 +192,32 @@ std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
     return encode(AnyImage(checkerboard(need_warped(), fixed_float())), key);
   }
   if (auto why = unavailable_reason(id)) throw data_error("the {} volume: {}", id, *why);
-  const auto has = [&](const char* name) { return folder_.sources.count(name) > 0; };
   if (id == "warped_labels") return encode(io::read_image(folder_.sources.at(id)), key);
   if (id == "displacement_magnitude") return encode(AnyImage(magnitude(own_field())), key);
-  if (id == "jacobian" || id == "folded") {
-    const Image<float> det = has("jacobian") ? io::read_image_as<float>(folder_.sources.at("jacobian"))
-                                             : transform::jacobian_determinant(own_field());
-    return encode(id == "jacobian" ? AnyImage(det) : AnyImage(folded(det)), key);
-  }
-  Image<float> warped;
-  if (has("warped")) {
-    warped = io::read_image_as<float>(folder_.sources.at("warped"));
-  } else {
-    transform::warp_linear(moving_float(), own_field(), warped);
-  }
+  if (id == "jacobian") return encode(AnyImage(own_image("jacobian")), key);
+  if (id == "folded") return encode(AnyImage(folded(own_image("jacobian"))), key);
+  Image<float> warped = own_image("warped");
   if (id == "warped") return encode(AnyImage(std::move(warped)), key);
   need_same_grid(warped, fixed_float(), id.c_str());
   if (id == "difference") return encode(AnyImage(difference(warped, fixed_float())), key);
   return encode(AnyImage(checkerboard(warped, fixed_float())), key);
+}
+
+Image<float> VolumeSource::own_float(const std::string& id) {
+  if (auto why = unavailable_reason(id)) throw data_error("the {} volume: {}", id, *why);
+  std::lock_guard lock(mutex_);
+  return own_image(id);
+}
+
+Image<float> VolumeSource::own_image(const std::string& id) {
+  if (folder_.sources.count(id)) return io::read_image_as<float>(folder_.sources.at(id));
+  if (id == "jacobian") return transform::jacobian_determinant(own_field());
+  if (id == "warped") {
+    Image<float> warped;
+    transform::warp_linear(moving_float(), own_field(), warped);
+    return warped;
+  }
+  throw usage_error("{} is not one of the result's own volumes", id);
 }
 
 const DisplacementField& VolumeSource::own_field() {
@@ -248,11 +256,14 @@ std::set<std::uint16_t> VolumeSource::label_values(const std::string& id) {
   std::set<std::uint16_t> values;
   if (unavailable_reason(id)) return values;
   std::lock_guard lock(mutex_);
+  // Read once: the manifest is asked for when the server starts and again by the page.
+  if (const auto known = label_values_.find(id); known != label_values_.end()) return known->second;
   const LabelMap labels = io::read_image_as<std::uint16_t>(folder_.sources.at(id));
   std::vector<bool> seen(65536, false);
   for (const std::uint16_t v : labels.buffer()) seen[v] = true;
   for (std::size_t v = 1; v < seen.size(); ++v)
     if (seen[v]) values.insert(static_cast<std::uint16_t>(v));
+  label_values_[id] = values;
   return values;
 }
 

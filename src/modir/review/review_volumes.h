@@ -49,6 +49,11 @@ class VolumeSource {
   std::shared_ptr<const std::string> nifti(const std::string& id,
                                            std::optional<std::size_t> solution);
 
+  /// The folder's own result as a float image: "fixed", "warped" or "jacobian", read from its
+  /// file or, where the folder has none (a propagation), computed from the displacement, as
+  /// nifti() serves it. Throws modir::Error when it cannot be had.
+  Image<float> own_float(const std::string& id);
+
   /// The label values present in label map `id` ("fixed_labels", "moving_labels",
   /// "warped_labels"); empty when it is not available.
   std::set<std::uint16_t> label_values(const std::string& id);
@@ -60,7 +65,8 @@ class VolumeSource {
   SolutionImages& solution_images(std::size_t solution);
   const Image<float>& fixed_float();
   const Image<float>& moving_float();
-  const DisplacementField& own_field();  // the folder's displacement, read once
+  const DisplacementField& own_field();           // the folder's displacement, read once
+  Image<float> own_image(const std::string& id);  // own_float without the lock
   std::shared_ptr<const std::string> encode(const AnyImage& image, const std::string& key);
   static std::shared_ptr<const std::string> read_and_remove(const std::filesystem::path& path);
   bool solution_exists(std::size_t solution) const;
@@ -74,6 +80,7 @@ class VolumeSource {
   std::optional<Image<float>> fixed_, moving_;
   std::optional<LabelMap> moving_labels_;
   std::optional<DisplacementField> own_field_;
+  std::map<std::string, std::set<std::uint16_t>> label_values_;  // by label map id
   std::map<std::size_t, std::shared_ptr<SolutionImages>> solutions_;
   std::list<std::size_t> solution_order_;
 };
