@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
   add(add_propagate_command(app, global));
   add(add_review_command(app, global));
   add(add_report_command(app, global));
+  add(add_landmarks_command(app, global));
 
   const bool known = argc > 1 && std::any_of(commands.begin(), commands.end(), [&](const auto& c) {
                        return c.first->get_name() == argv[1];

@@ -33,6 +33,7 @@ CommandAction add_names_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_review_command(CLI::App& app, const GlobalOptions& global);
 CommandAction add_report_command(CLI::App& app, const GlobalOptions& global);
+CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global);
 
 /// Adds --quiet, --threads and --version to a (sub)command, so they work in any position.
 void add_common_flags(CLI::App& command, GlobalOptions& global);

@@ -17,6 +17,7 @@
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
 #include "modir/io/point_io.h"
+#include "modir/landmarks/auto_guidance.h"
 #include "modir/register/front_outputs.h"
 #include "modir/register/memory_estimate.h"
 #include "modir/register/objective_values.h"
@@ -36,6 +37,7 @@ struct RegisterCommandOptions {
   std::string config;
   std::optional<int> pareto;
   std::string truth;
+  std::string landmarks;  ///< "auto": match landmarks and guide with them
   LabelQcPaths label_qc;
   bool dry_run = false;
   std::optional<double> max_memory_mib;
@@ -139,7 +141,7 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
               const reg::RegistrationConfig& config, const reg::RegistrationInputs& inputs,
               PixelType moving_type, const reg::LevelCallback& on_level,
               std::chrono::steady_clock::time_point start, double seconds_reading,
-              const nlohmann::json& label_qc) {
+              const nlohmann::json& label_qc, const nlohmann::json& auto_report) {
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
@@ -155,6 +157,7 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
       {"config", reg::to_json(config)},
       {"model", front.base.model},
       {"guidance", guidance_report(front.base, inputs, config.guidance.min_component_fraction)},
+      {"auto_landmarks", auto_report},
       {"label_qc", label_qc},
       {"rigidity", rigidity_report(front.base)},
       {"overlap", overlap_report(front.base)},
@@ -192,6 +195,20 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     throw usage_error("--truth scores the solutions of --pareto N; add --pareto");
   }
   reg::validate(config);
+  const bool auto_landmarks = !options.landmarks.empty();
+  if (auto_landmarks && options.landmarks != "auto") {
+    throw usage_error("--landmarks {}: the only mode is 'auto' (files go to --fixed-landmarks "
+                      "and --moving-landmarks)",
+                      options.landmarks);
+  }
+  if (auto_landmarks && !options.paths.fixed_landmarks.empty()) {
+    throw usage_error("--landmarks auto finds the landmarks itself; drop --fixed-landmarks and "
+                      "--moving-landmarks, or drop --landmarks auto");
+  }
+  if (auto_landmarks && config.guidance.landmark_weight <= 0) {
+    throw usage_error("--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
+                      "switches off; drop one of them");
+  }
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
         "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
@@ -219,7 +236,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const auto start = std::chrono::steady_clock::now();
   PixelType moving_type = PixelType::kFloat32;
   nlohmann::json label_pairing;
-  const reg::RegistrationInputs inputs =
+  reg::RegistrationInputs inputs =
       read_registration_inputs(options.paths, &moving_type, &label_pairing);
   int organs = 0;
   if (inputs.fixed_labels) {
@@ -234,6 +251,24 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   qc_paths.fixed_labels = options.paths.fixed_labels;
   qc_paths.moving_labels = options.paths.moving_labels;
   const nlohmann::json label_qc = apply_label_qc(qc_paths, inputs, config);
+  nlohmann::json auto_report = nullptr;
+  if (auto_landmarks) {
+    landmarks::AutoLandmarks found = landmarks::auto_landmarks(
+        inputs.fixed, inputs.moving, inputs.fixed_labels ? &*inputs.fixed_labels : nullptr,
+        inputs.moving_labels ? &*inputs.moving_labels : nullptr,
+        folder->write_path() / "auto_landmarks");
+    auto_report = found.report;
+    if (found.pairs.ids.empty()) {
+      warn("--landmarks auto found no landmark pairs ({}); registering without them",
+           found.report.value("message", std::string("no reason given")));
+    } else {
+      if (!global.quiet) {
+        fmt::print(stderr, "automatic landmarks: {} pairs in {:.1f} s (auto_landmarks/)\n",
+                   found.pairs.ids.size(), found.report["seconds"].get<double>());
+      }
+      inputs.landmarks = std::move(found.pairs);
+    }
+  }
   const double seconds_reading =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -242,7 +277,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   };
   if (options.pareto) {
     const int code = run_front(options, folder->write_path(), config, inputs, moving_type, on_level,
-                               start, seconds_reading, label_qc);
+                               start, seconds_reading, label_qc, auto_report);
     folder->finish();
     return code;
   }
@@ -262,6 +297,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       {"config", reg::to_json(config)},
       {"model", result.model},
       {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
+      {"auto_landmarks", auto_report},
       {"label_qc", label_qc},
       {"rigidity", rigidity_report(result)},
       {"overlap", overlap_report(result)},
@@ -320,6 +356,9 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
                       "unreliable do not guide");
   command->add_option("--moving-qc", options->label_qc.moving,
                       "QC of the moving labels: organs it calls unreliable do not guide");
+  command->add_option("--landmarks", options->landmarks,
+                      "auto: find corresponding landmarks (modir landmarks match) and guide with "
+                      "them, weighted by confidence; written to OUT/auto_landmarks/");
   command->add_option("--fixed-landmarks", p.fixed_landmarks,
                       "landmarks of the fixed image (guidance)");
   command->add_option("--moving-landmarks", p.moving_landmarks,

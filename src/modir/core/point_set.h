@@ -28,6 +28,8 @@ struct PointPairs {
   std::vector<std::string> ids;
   std::vector<Vec3d> fixed;
   std::vector<Vec3d> moving;
+  /// How much each pair counts in guidance (a matcher's confidence); empty = every pair 1.
+  std::vector<double> weights;
 };
 
 /// Pairs two sets by id. Throws a data error listing ids present in only one of the sets, since a

@@ -123,7 +123,8 @@ void add_guidance_terms(
   }
   if (inputs.landmarks && config.landmark_weight > 0) {
     energy.add(std::make_unique<objective::LandmarkTerm>(inputs.landmarks->fixed,
-                                                         inputs.landmarks->moving, grid),
+                                                         inputs.landmarks->moving, grid,
+                                                         inputs.landmarks->weights),
                config.landmark_weight);
   }
 }

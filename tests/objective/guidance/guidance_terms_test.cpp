@@ -185,6 +185,30 @@ TEST(LandmarkTerm, ExactForATranslationAndGradientMatches) {
   test::expect_gradient_matches(term, test::smooth_field(g, 2.0, 2), 1e-3, 1e-3);
 }
 
+TEST(LandmarkTerm, WeightsMakeAWeightedMeanAndTheGradientFollows) {
+  const Geometry g = test::oblique_geometry({20, 18, 16});
+  const std::vector<Vec3d> fixed{g.index_to_world({3.2, 4.7, 5.1}), g.index_to_world({10, 9, 8}),
+                                 g.index_to_world({15.5, 2.25, 12.75})};
+  // Residuals at u = 0: 1, 2 and 4 mm; weights 3, 1 and 0 (the last pair does not count).
+  const std::vector<Vec3d> moving{fixed[0] + Vec3d{1, 0, 0}, fixed[1] + Vec3d{0, 2, 0},
+                                  fixed[2] + Vec3d{0, 0, 4}};
+  LandmarkTerm term(fixed, moving, g, {3.0, 1.0, 0.0});
+  EXPECT_NEAR(term.evaluate(DisplacementField(g), nullptr, 1.0), (3.0 * 1 + 1.0 * 4) / 4.0, 1e-9);
+  test::expect_gradient_matches(term, test::smooth_field(g, 2.0, 3), 1e-3, 1e-3);
+  // Equal weights are the plain mean.
+  LandmarkTerm equal(fixed, moving, g, {2.0, 2.0, 2.0});
+  LandmarkTerm plain(fixed, moving, g);
+  EXPECT_NEAR(equal.evaluate(DisplacementField(g), nullptr, 1.0),
+              plain.evaluate(DisplacementField(g), nullptr, 1.0), 1e-9);
+  // Bad weights are refused.
+  for (const std::vector<double>& bad :
+       {std::vector<double>{1.0, -1.0, 1.0}, std::vector<double>{0.0, 0.0, 0.0},
+        std::vector<double>{1.0, 1.0}}) {
+    const Error e = test::error_of([&] { LandmarkTerm(fixed, moving, g, bad); });
+    EXPECT_NE(std::string(e.what()).find("weight"), std::string::npos);
+  }
+}
+
 TEST(LandmarkTerm, PointOutsideTheGridIsAnError) {
   const Geometry g = test::oblique_geometry({8, 8, 8});
   const Error e = test::error_of([&] {

@@ -10,11 +10,28 @@
 namespace modir::objective {
 
 LandmarkTerm::LandmarkTerm(std::vector<Vec3d> fixed_points, std::vector<Vec3d> moving_points,
-                           const Geometry& level_grid)
-    : fixed_(std::move(fixed_points)), moving_(std::move(moving_points)), grid_(level_grid) {
+                           const Geometry& level_grid, std::vector<double> weights)
+    : fixed_(std::move(fixed_points)),
+      moving_(std::move(moving_points)),
+      weights_(std::move(weights)),
+      grid_(level_grid) {
   if (fixed_.empty() || fixed_.size() != moving_.size()) {
     throw Error(ErrorKind::kData,
                 "landmark guidance needs the same non-zero number of fixed and moving points");
+  }
+  if (!weights_.empty()) {  // empty: the plain mean
+    double total = 0.0;
+    for (const double w : weights_) {
+      if (!(w >= 0.0) || !std::isfinite(w)) {
+        throw Error(ErrorKind::kData, "landmark weights must be finite and not negative");
+      }
+      total += w;
+    }
+    if (weights_.size() != fixed_.size() || !(total > 0.0)) {
+      throw Error(ErrorKind::kData,
+                  "landmark guidance needs one weight per pair, and not all of them zero");
+    }
+    for (double& w : weights_) w /= total;
   }
   const Size3& n = grid_.size;
   for (const Vec3d& p : fixed_) {
@@ -51,6 +68,8 @@ double LandmarkTerm::evaluate(const DisplacementField& u, DisplacementField* gra
   if (!u.geometry().same_grid(grid_, 0.0)) {
     throw Error(ErrorKind::kData, "landmark term: the field is not on the level's grid");
   }
+  // Without weights: the mean, summed as sum / n (the arithmetic of unweighted runs is unchanged).
+  const bool mean = weights_.empty();
   const double n = static_cast<double>(fixed_.size());
   double sum = 0.0;
   for (std::size_t i = 0; i < fixed_.size(); ++i) {
@@ -58,13 +77,14 @@ double LandmarkTerm::evaluate(const DisplacementField& u, DisplacementField* gra
     Vec3d displacement{0, 0, 0};
     for (int c = 0; c < 8; ++c) displacement += u.data()[s.voxel[c]].cast<double>() * s.weight[c];
     const Vec3d residual = fixed_[i] + displacement - moving_[i];
-    sum += residual.dot(residual);
+    sum += mean ? residual.dot(residual) : weights_[i] * residual.dot(residual);
     if (gradient) {
+      const double w = mean ? 1.0 : weights_[i] * n;
       for (int c = 0; c < 8; ++c)
-        gradient->data()[s.voxel[c]] += (residual * (2.0 * weight * s.weight[c] / n)).cast<float>();
+        gradient->data()[s.voxel[c]] += (residual * (2.0 * weight * w * s.weight[c] / n)).cast<float>();
     }
   }
-  return sum / n;
+  return mean ? sum / n : sum;
 }
 
 }  // namespace modir::objective

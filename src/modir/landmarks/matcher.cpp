@@ -1,0 +1,363 @@
+#include "modir/landmarks/matcher.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "modir/core/parallel.h"
+#include "modir/filter/resample.h"
+#include "modir/landmarks/descriptors.h"
+#include "modir/landmarks/working_image.h"
+
+namespace modir::landmarks {
+
+namespace {
+
+/// The world box a grid's voxels cover.
+struct Box {
+  Vec3d low{1e300, 1e300, 1e300}, high{-1e300, -1e300, -1e300};
+};
+
+Box world_box(const Geometry& g) {
+  Box b;
+  for (int corner = 0; corner < 8; ++corner) {
+    const Vec3d p = g.index_to_world({corner & 1 ? double(g.size[0]) - 0.5 : -0.5,
+                                      corner & 2 ? double(g.size[1]) - 0.5 : -0.5,
+                                      corner & 4 ? double(g.size[2]) - 0.5 : -0.5});
+    for (int a = 0; a < 3; ++a) {
+      b.low[a] = std::min(b.low[a], p[a]);
+      b.high[a] = std::max(b.high[a], p[a]);
+    }
+  }
+  return b;
+}
+
+bool boxes_overlap(const Box& a, const Box& b) {
+  for (int i = 0; i < 3; ++i)
+    if (a.high[i] <= b.low[i] || b.high[i] <= a.low[i]) return false;
+  return true;
+}
+
+std::vector<float> describe_all(const DescriptorField& field, const std::vector<Keypoint>& points) {
+  const std::size_t length = descriptor_length();
+  std::vector<float> out(points.size() * length);
+  parallel_for(std::int64_t(points.size()), [&](std::int64_t i) {
+    field.describe(points[std::size_t(i)].position, out.data() + std::size_t(i) * length);
+  });
+  return out;
+}
+
+struct WindowResult {
+  Vec3d position;
+  float best = std::numeric_limits<float>::infinity();
+  /// The lowest cost at least `exclusion` away from the best (infinity when none).
+  float second = std::numeric_limits<float>::infinity();
+};
+
+/// Compares `target` with the moving descriptors at the points of a cubic lattice (step, up to
+/// radius) around `centre`.
+WindowResult search_window(const float* target, const DescriptorField& field, const Vec3d& centre,
+                           double radius, double step, double exclusion) {
+  const int reach = int(std::floor(radius / step + 1e-9));
+  const std::size_t length = descriptor_length();
+  std::vector<float> candidate(length);
+  std::vector<std::pair<Vec3d, float>> costs;
+  WindowResult r;
+  for (int k = -reach; k <= reach; ++k)
+    for (int j = -reach; j <= reach; ++j)
+      for (int i = -reach; i <= reach; ++i) {
+        const Vec3d p = centre + Vec3d{double(i), double(j), double(k)} * step;
+        field.describe(p, candidate.data());
+        const float cost = descriptor_distance(target, candidate.data());
+        costs.push_back({p, cost});
+        if (cost < r.best) {
+          r.best = cost;
+          r.position = p;
+        }
+      }
+  if (exclusion > 0.0) {
+    for (const auto& [p, cost] : costs) {
+      const Vec3d d = p - r.position;
+      if (d.dot(d) >= exclusion * exclusion) r.second = std::min(r.second, cost);
+    }
+  }
+  return r;
+}
+
+/// The best position near `start` to a quarter of the working spacing: a lattice with the
+/// working spacing, then one four times finer around its best point.
+WindowResult refine(const float* target, const DescriptorField& field, const Vec3d& start,
+                    double radius, double spacing, double exclusion) {
+  WindowResult coarse = search_window(target, field, start, radius, spacing, exclusion);
+  // The ratio is the coarse lattice's: the fine one's neighbours are all near the best.
+  const WindowResult fine =
+      search_window(target, field, coarse.position, spacing, spacing / 4.0, 0.0);
+  coarse.position = fine.position;
+  return coarse;
+}
+
+int label_at(const LabelMap& labels, const Vec3d& point) {
+  const Geometry& g = labels.geometry();
+  const Vec3d index = g.world_to_index(point);
+  std::int64_t v[3];
+  for (int a = 0; a < 3; ++a) {
+    v[a] = std::llround(index[a]);
+    if (v[a] < 0 || v[a] >= g.size[a]) return -1;
+  }
+  return labels(v[0], v[1], v[2]);
+}
+
+bool label_near(const LabelMap& labels, const Vec3d& point, int label, double radius) {
+  const Geometry& g = labels.geometry();
+  const Vec3d centre = g.world_to_index(point);
+  std::int64_t lo[3], hi[3];
+  for (int a = 0; a < 3; ++a) {
+    const double reach = radius / g.spacing[a];
+    lo[a] = std::max<std::int64_t>(0, std::llround(std::floor(centre[a] - reach)));
+    hi[a] = std::min<std::int64_t>(g.size[a] - 1, std::llround(std::ceil(centre[a] + reach)));
+  }
+  for (std::int64_t z = lo[2]; z <= hi[2]; ++z)
+    for (std::int64_t y = lo[1]; y <= hi[1]; ++y)
+      for (std::int64_t x = lo[0]; x <= hi[0]; ++x) {
+        if (labels(x, y, z) != label) continue;
+        const Vec3d d = g.index_to_world({double(x), double(y), double(z)}) - point;
+        if (d.dot(d) <= radius * radius) return true;
+      }
+  return false;
+}
+
+double confidence_of(double ratio, double residual, double max_ratio) {
+  const double distinct = std::clamp(1.0 - ratio / max_ratio, 0.0, 1.0);
+  // A ratio just under the limit still says something: map [0, max_ratio] onto [0.2, 1].
+  return (0.2 + 0.8 * distinct) * std::exp(-0.5 * (residual / 2.0) * (residual / 2.0));
+}
+
+}  // namespace
+
+std::vector<Keypoint> detect_scan_keypoints(const Image<float>& scan, const MatchOptions& options,
+                                            const KeypointOptions& keypoints) {
+  const WorkingImage w = make_working_image(scan, options.spacing_mm, options.edge_margin_mm);
+  return detect_keypoints(w.image, w.region, keypoints);
+}
+
+MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& moving,
+                            const LabelMap* fixed_labels, const LabelMap* moving_labels,
+                            const MatchOptions& options) {
+  MatchResult result;
+  if (!boxes_overlap(world_box(fixed.geometry()), world_box(moving.geometry()))) {
+    result.message =
+        "the scans do not overlap in world space: their fields of view share no point, so "
+        "nothing can correspond (align them first, or check that they are of one patient)";
+    return result;
+  }
+  const WorkingImage wf = make_working_image(fixed, options.spacing_mm, options.edge_margin_mm);
+  const WorkingImage wm = make_working_image(moving, options.spacing_mm, options.edge_margin_mm);
+  // The fixed labels on the working grid spread the fixed keypoints over every organ.
+  std::optional<LabelMap> working_labels;
+  if (fixed_labels) {
+    working_labels = filter::resample(*fixed_labels, wf.image.geometry(),
+                                      filter::Interpolation::kNearest, 0.0);
+  }
+  const std::vector<Keypoint> kf =
+      detect_keypoints(wf.image, wf.region, options.fixed_keypoints,
+                       working_labels ? &*working_labels : nullptr);
+  const std::vector<Keypoint> km = detect_keypoints(wm.image, wm.region, options.moving_keypoints);
+  result.counts.fixed_keypoints = kf.size();
+
+  result.counts.moving_keypoints = km.size();
+  if (kf.empty() || km.empty()) {
+    result.message = fmt::format(
+        "the {} scan shows no structure to match (no distinctive point: is it one value "
+        "throughout, or empty?)",
+        kf.empty() ? "fixed" : "moving");
+    return result;
+  }
+  const DescriptorField df(wf.image), dm(wm.image);
+  const std::size_t length = descriptor_length();
+  const std::vector<float> desc_f = describe_all(df, kf), desc_m = describe_all(dm, km);
+
+  // Nearest neighbours both ways among keypoints within the search radius.
+  const double r2 = options.search_radius_mm * options.search_radius_mm;
+  struct Nearest {
+    std::ptrdiff_t index = -1;
+    float best = std::numeric_limits<float>::infinity();
+    float second = std::numeric_limits<float>::infinity();
+  };
+  const auto nearest = [&](const std::vector<Keypoint>& from, const std::vector<float>& df_,
+                           const std::vector<Keypoint>& to, const std::vector<float>& dt_) {
+    std::vector<Nearest> out(from.size());
+    parallel_for(std::int64_t(from.size()), [&](std::int64_t i) {
+      Nearest& n = out[std::size_t(i)];
+      for (std::size_t j = 0; j < to.size(); ++j) {
+        const Vec3d d = to[j].position - from[std::size_t(i)].position;
+        if (d.dot(d) > r2) continue;
+        const float cost = descriptor_distance(df_.data() + std::size_t(i) * length,
+                                               dt_.data() + j * length);
+        if (cost < n.best) {
+          n.second = n.best;
+          n.best = cost;
+          n.index = std::ptrdiff_t(j);
+        } else if (cost < n.second) {
+          n.second = cost;
+        }
+      }
+    });
+    return out;
+  };
+  const std::vector<Nearest> forward = nearest(kf, desc_f, km, desc_m);
+  const std::vector<Nearest> backward = nearest(km, desc_m, kf, desc_f);
+
+  std::vector<LandmarkMatch> candidates;
+  std::vector<std::size_t> candidate_keypoint;
+  for (std::size_t i = 0; i < kf.size(); ++i) {
+    const Nearest& n = forward[i];
+    if (n.index < 0 || backward[std::size_t(n.index)].index != std::ptrdiff_t(i)) continue;
+    ++result.counts.mutual;
+    const double ratio = std::isfinite(n.second) && n.second > 0.0f
+                             ? std::sqrt(double(n.best) / double(n.second))
+                             : 1.0;
+    if (ratio >= options.max_ratio) continue;
+    ++result.counts.passed_ratio;
+    LandmarkMatch m;
+    m.fixed = kf[i].position;
+    m.moving = km[std::size_t(n.index)].position;
+    m.ratio = ratio;
+    if (fixed_labels) m.fixed_label = label_at(*fixed_labels, m.fixed);
+    candidates.push_back(m);
+    candidate_keypoint.push_back(i);
+  }
+  // Sub-voxel: the moving keypoint is where the moving scan's corner was detected, not
+  // necessarily where the fixed point's descriptor fits best.
+  parallel_for(std::int64_t(candidates.size()), [&](std::int64_t c) {
+    LandmarkMatch& m = candidates[std::size_t(c)];
+    const float* target = desc_f.data() + candidate_keypoint[std::size_t(c)] * length;
+    m.moving = refine(target, dm, m.moving, options.refine_radius_mm, options.spacing_mm, 0.0)
+                   .position;
+  });
+
+  const auto keep_consistent = [&](std::vector<LandmarkMatch>& matches,
+                                   std::vector<std::size_t>& keypoint) {
+    std::vector<Vec3d> f, m;
+    for (const LandmarkMatch& x : matches) {
+      f.push_back(x.fixed);
+      m.push_back(x.moving);
+    }
+    std::vector<int> groups;
+    for (const LandmarkMatch& x : matches) groups.push_back(x.fixed_label);
+    const ConsistencyResult check =
+        check_consistency(f, m, options.consistency, fixed_labels ? &groups : nullptr);
+    result.consistency_tolerance_mm = check.tolerance_mm;
+    std::vector<LandmarkMatch> kept;
+    std::vector<std::size_t> kept_keypoint;
+    for (std::size_t i = 0; i < matches.size(); ++i) {
+      matches[i].residual_mm = check.residual_mm[i];
+      if (check.consistent[i]) {
+        kept.push_back(matches[i]);
+        kept_keypoint.push_back(keypoint[i]);
+      }
+    }
+    const std::size_t rejected = matches.size() - kept.size();
+    matches = std::move(kept);
+    keypoint = std::move(kept_keypoint);
+    return rejected;
+  };
+  result.counts.inconsistent += keep_consistent(candidates, candidate_keypoint);
+
+  // The guided search: where the consistent matches say each unmatched fixed keypoint went.
+  if (!candidates.empty()) {
+    std::vector<bool> matched(kf.size(), false);
+    for (std::size_t i : candidate_keypoint) matched[i] = true;
+    std::vector<Vec3d> f, d;
+    std::vector<int> groups;
+    for (const LandmarkMatch& m : candidates) {
+      f.push_back(m.fixed);
+      d.push_back(m.moving - m.fixed);
+      groups.push_back(m.fixed_label);
+    }
+    const std::vector<bool> usable(f.size(), true);
+    std::vector<std::size_t> open;
+    for (std::size_t i = 0; i < kf.size(); ++i)
+      if (!matched[i]) open.push_back(i);
+    std::vector<LandmarkMatch> found(open.size());
+    std::vector<bool> accepted(open.size(), false);
+    parallel_for(std::int64_t(open.size()), [&](std::int64_t o) {
+      const std::size_t i = open[std::size_t(o)];
+      const Vec3d predicted = predict_displacement(
+          kf[i].position, f, d,
+          fixed_labels ? same_group(usable, groups, label_at(*fixed_labels, kf[i].position),
+                                    std::size_t(-1), 4)
+                       : usable,
+          std::size_t(-1), options.consistency);
+      const float* target = desc_f.data() + i * length;
+      // The exclusion of 2 working voxels: the second best must be a different place, not the
+      // best one's neighbour on the lattice.
+      const WindowResult w = refine(target, dm, kf[i].position + predicted,
+                                    options.guided_radius_mm, options.spacing_mm,
+                                    2.0 * options.spacing_mm);
+      const double ratio = std::isfinite(w.second) && w.second > 0.0f
+                               ? std::sqrt(double(w.best) / double(w.second))
+                               : 1.0;
+      if (ratio >= options.max_ratio) return;
+      LandmarkMatch& m = found[std::size_t(o)];
+      m.fixed = kf[i].position;
+      m.moving = w.position;
+      m.ratio = ratio;
+      m.guided = true;
+      if (fixed_labels) m.fixed_label = label_at(*fixed_labels, m.fixed);
+      accepted[std::size_t(o)] = true;
+    });
+    std::size_t added = 0;
+    for (std::size_t o = 0; o < open.size(); ++o) {
+      if (!accepted[o]) continue;
+      candidates.push_back(found[o]);
+      candidate_keypoint.push_back(open[o]);
+      ++added;
+    }
+    result.counts.guided_found = added;
+    if (added > 0) result.counts.inconsistent += keep_consistent(candidates, candidate_keypoint);
+  }
+
+  // Labels: a bladder point must land in bladder.
+  std::vector<LandmarkMatch> labelled;
+  for (LandmarkMatch& m : candidates) {
+    if (fixed_labels && moving_labels) {
+      m.fixed_label = label_at(*fixed_labels, m.fixed);
+      m.moving_label = label_at(*moving_labels, m.moving);
+      const bool agree =
+          m.fixed_label >= 0 && m.moving_label >= 0 &&
+          label_near(*moving_labels, m.moving, m.fixed_label, options.label_tolerance_mm) &&
+          label_near(*fixed_labels, m.fixed, m.moving_label, options.label_tolerance_mm);
+      if (!agree) {
+        ++result.counts.label_disagreement;
+        continue;
+      }
+    } else if (fixed_labels) {
+      m.fixed_label = label_at(*fixed_labels, m.fixed);
+    }
+    m.confidence = confidence_of(m.ratio, m.residual_mm, options.max_ratio);
+    labelled.push_back(m);
+  }
+  std::stable_sort(labelled.begin(), labelled.end(),
+                   [](const LandmarkMatch& a, const LandmarkMatch& b) {
+                     return a.confidence > b.confidence;
+                   });
+  if (options.max_pairs > 0 && labelled.size() > options.max_pairs) {
+    result.counts.beyond_max = labelled.size() - options.max_pairs;
+    labelled.resize(options.max_pairs);
+  }
+  result.matches = std::move(labelled);
+  result.counts.kept = result.matches.size();
+  if (result.matches.empty()) {
+    result.message = fmt::format(
+        "no correspondence survived: {} and {} keypoints, {} mutual matches, {} past the ratio "
+        "test, {} inconsistent with their neighbours, {} with disagreeing labels",
+        kf.size(), km.size(), result.counts.mutual, result.counts.passed_ratio,
+        result.counts.inconsistent, result.counts.label_disagreement);
+  }
+  return result;
+}
+
+}  // namespace modir::landmarks

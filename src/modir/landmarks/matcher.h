@@ -1,0 +1,88 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "modir/core/image.h"
+#include "modir/landmarks/consistency.h"
+#include "modir/landmarks/keypoints.h"
+
+namespace modir::landmarks {
+
+/// The classical matcher's settings; the defaults were chosen on development phantom seeds
+/// (bench/landmarks/README.md says which).
+struct MatchOptions {
+  double spacing_mm = 2.0;      ///< isotropic working grid of keypoints and descriptors
+  double edge_margin_mm = 8.0;  ///< no keypoint this close to a scan's faces
+  KeypointOptions fixed_keypoints{};
+  KeypointOptions moving_keypoints{2.0, 3.0, 10.0, 5.0, 1200};
+  /// A fixed keypoint's partner is sought within this distance of the same world point: the scans
+  /// must share their frame to about this (as a patient's scans on one couch do, or after a rigid
+  /// alignment).
+  double search_radius_mm = 40.0;
+  /// Lowe's ratio test: distance to the best candidate / distance to the second best must be
+  /// below this (descriptor distances are square roots of the SSD).
+  double max_ratio = 0.9;
+  /// A matched moving keypoint is moved to the descriptor's best position within this distance.
+  double refine_radius_mm = 4.0;
+  /// Fixed keypoints left unmatched are searched for within this distance of where their
+  /// consistent neighbours say they went.
+  double guided_radius_mm = 6.0;
+  ConsistencyOptions consistency{};
+  /// With both label maps: a pair is kept only when the fixed point's label occurs within this
+  /// distance of the moving point, and the moving point's label within it of the fixed point.
+  double label_tolerance_mm = 2.0;
+  std::size_t max_pairs = 0;  ///< keep the most confident; 0 = all
+};
+
+/// One correspondence, in world LPS mm.
+struct LandmarkMatch {
+  Vec3d fixed;
+  Vec3d moving;
+  /// In [0, 1]: (1 - ratio / max_ratio) scaled to [0, 1], times exp(-(residual / 2 mm)^2 / 2):
+  /// distinctive and in agreement with its neighbours is near 1.
+  double confidence = 0.0;
+  double ratio = 1.0;        ///< descriptor distance ratio (best / second best)
+  double residual_mm = 0.0;  ///< distance from the motion its neighbours predict
+  bool guided = false;       ///< found by the guided search rather than mutual matching
+  int fixed_label = -1;      ///< label at the fixed point, -1 without labels
+  int moving_label = -1;
+};
+
+/// What happened on the way, for the summary and report.json.
+struct MatchCounts {
+  std::size_t fixed_keypoints = 0;
+  std::size_t moving_keypoints = 0;
+  std::size_t mutual = 0;            ///< mutual nearest neighbours
+  std::size_t passed_ratio = 0;      ///< ... of which passed the ratio test
+  std::size_t guided_found = 0;      ///< pairs added by the guided search
+  std::size_t inconsistent = 0;      ///< rejected by the neighbour check
+  std::size_t label_disagreement = 0;
+  std::size_t beyond_max = 0;        ///< dropped by max_pairs
+  std::size_t kept = 0;
+};
+
+struct MatchResult {
+  std::vector<LandmarkMatch> matches;  ///< most confident first
+  MatchCounts counts;
+  double consistency_tolerance_mm = 0.0;
+  /// Empty when matches were found; otherwise why there are none, in words for a user.
+  std::string message;
+};
+
+/// The classical method: Förstner keypoints on both scans, MIND-SSC descriptors, mutual nearest
+/// neighbours with a ratio test among keypoints within the search radius, each match refined on
+/// the moving descriptor field, then the neighbour check (check_consistency); a guided search for
+/// fixed keypoints left unmatched, checked again; with label maps (on their scans' grids), pairs
+/// whose labels disagree are dropped. Scans without structure or without overlap give no matches
+/// and a message, not an exception. Deterministic for any thread count.
+MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& moving,
+                            const LabelMap* fixed_labels, const LabelMap* moving_labels,
+                            const MatchOptions& options = {});
+
+/// The keypoints of one scan (the first step of the matcher), in world LPS mm, strongest first.
+std::vector<Keypoint> detect_scan_keypoints(const Image<float>& scan, const MatchOptions& options,
+                                            const KeypointOptions& keypoints);
+
+}  // namespace modir::landmarks

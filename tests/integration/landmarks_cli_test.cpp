@@ -1,0 +1,150 @@
+// End-to-end tests of `modir landmarks` and `modir register --landmarks auto` on a small phantom
+// pair with a known true displacement: the files register reads, pairs close to the truth, the
+// report's account of them; bad input gives one line and the documented exit status.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <string>
+
+#include "modir/io/image_io.h"
+#include "modir/io/point_io.h"
+#include "support/test_support.h"
+
+namespace modir {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::quoted;
+using test::run_modir;
+
+class LandmarksCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new test::TempDir();
+    const auto r = run_modir("phantom --quiet --seed 6 --size small --deformation moderate --out " +
+                             quoted(pair("")));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::ofstream(out("fast.json")) << R"({"deformable": {"levels": 2, "iterations": [30, 20]}})";
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static fs::path pair(const std::string& name) { return dir_->path() / "pair" / name; }
+  static fs::path out(const std::string& name) { return dir_->path() / name; }
+  static json read_json(const fs::path& path) {
+    std::ifstream stream(path);
+    return json::parse(stream);
+  }
+  static std::string images() {
+    return " --fixed " + quoted(pair("fixed.nii.gz")) + " --moving " +
+           quoted(pair("moving.nii.gz"));
+  }
+  static std::string labels() {
+    return " --fixed-labels " + quoted(pair("fixed_labels.nii.gz")) + " --moving-labels " +
+           quoted(pair("moving_labels.nii.gz"));
+  }
+  static test::TempDir* dir_;
+};
+
+test::TempDir* LandmarksCli::dir_ = nullptr;
+
+TEST_F(LandmarksCli, MatchWritesPairedFilesCloseToTheTruth) {
+  const fs::path result = out("match");
+  const auto r = run_modir("landmarks match --quiet" + images() + labels() +
+                           " --true-displacement " + quoted(pair("gt_displacement.nii.gz")) +
+                           " --out " + quoted(result));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"fixed_landmarks.csv", "moving_landmarks.csv", "matches.csv",
+                           "summary.json", "landmarks.png"})
+    EXPECT_TRUE(fs::exists(result / name)) << name;
+  const PointSet fixed = io::read_points(result / "fixed_landmarks.csv");
+  const PointSet moving = io::read_points(result / "moving_landmarks.csv");
+  ASSERT_EQ(fixed.size(), moving.size());
+  ASSERT_GE(fixed.size(), 30u);
+  EXPECT_EQ(pair_by_id(fixed, moving).ids.size(), fixed.size());
+  const json summary = read_json(result / "summary.json");
+  EXPECT_EQ(summary["pairs"].get<std::size_t>(), fixed.size());
+  EXPECT_EQ(summary["method"], "classical");
+  EXPECT_TRUE(summary.contains("pairs_per_fixed_label"));
+  const json& error = summary["error_against_truth_mm"];
+  EXPECT_LE(error["median"].get<double>(), 1.5) << error.dump();
+  EXPECT_GE(error["share_within_3mm"].get<double>(), 0.9) << error.dump();
+  // The same pairs in the same order, with their confidence, in the table.
+  std::ifstream table(result / "matches.csv");
+  std::string header, first;
+  std::getline(table, header);
+  std::getline(table, first);
+  EXPECT_NE(header.find("confidence"), std::string::npos);
+  EXPECT_EQ(first.substr(0, first.find(',')), fixed.points.front().id);
+}
+
+TEST_F(LandmarksCli, DetectWritesKeypointsOfOneScan) {
+  const auto r = run_modir("landmarks detect --quiet --max 50 --image " +
+                           quoted(pair("fixed.nii.gz")) + " --out " + quoted(out("kp.csv")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const PointSet points = io::read_points(out("kp.csv"));
+  EXPECT_GE(points.size(), 20u);
+  EXPECT_LE(points.size(), 50u);
+}
+
+TEST_F(LandmarksCli, RegisterWithAutomaticLandmarksRecordsThem) {
+  const fs::path result = out("auto");
+  const auto r = run_modir("register --quiet --landmarks auto" + images() + labels() +
+                           " --config " + quoted(out("fast.json")) + " --out " + quoted(result));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = read_json(result / "report.json");
+  const json& a = report["auto_landmarks"];
+  ASSERT_TRUE(a.is_object()) << report.dump();
+  const std::size_t found = a["found"], used = a["used"];
+  std::size_t discarded = 0;
+  for (const auto& [why, n] : a["discarded"].items()) discarded += n.get<std::size_t>();
+  EXPECT_GT(used, 0u);
+  EXPECT_EQ(found, used + discarded);
+  EXPECT_EQ(report["guidance"]["landmark_pairs"].get<std::size_t>(), used);
+  EXPECT_EQ(io::read_points(result / "auto_landmarks" / "fixed_landmarks.csv").size(), used);
+}
+
+TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
+  // A scan of one value throughout.
+  Image<float> flat = io::read_image_as<float>(pair("fixed.nii.gz"));
+  std::fill(flat.buffer().begin(), flat.buffer().end(), 40.0f);
+  io::write_image(flat, out("flat.nii.gz"));
+  auto r = run_modir("landmarks match --quiet --fixed " + quoted(out("flat.nii.gz")) +
+                     " --moving " + quoted(pair("moving.nii.gz")) + " --out " +
+                     quoted(out("flat_match")));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("no structure"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out("flat_match") / "summary.json"));
+
+  // Scans that do not overlap.
+  Image<float> far = io::read_image_as<float>(pair("moving.nii.gz"));
+  Geometry g = far.geometry();
+  g.origin.z += 2000.0;
+  far.set_geometry(g);
+  io::write_image(far, out("far.nii.gz"));
+  r = run_modir("landmarks match --quiet --fixed " + quoted(pair("fixed.nii.gz")) + " --moving " +
+                quoted(out("far.nii.gz")) + " --out " + quoted(out("far_match")));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("do not overlap"), std::string::npos) << r.err;
+
+  // Usage errors.
+  r = run_modir("landmarks match --quiet --method learned" + images() + " --out " +
+                quoted(out("learned")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("classical"), std::string::npos) << r.err;
+  r = run_modir("register --quiet --landmarks manual" + images() + " --out " + quoted(out("x")));
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_modir("register --quiet --landmarks auto" + images() + " --fixed-landmarks " +
+                quoted(pair("fixed_landmarks.csv")) + " --moving-landmarks " +
+                quoted(pair("moving_landmarks.csv")) + " --out " + quoted(out("y")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--landmarks auto"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace modir
