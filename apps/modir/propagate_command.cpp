@@ -32,6 +32,7 @@
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_labels.h"
 #include "modir/io/rtstruct_write.h"
+#include "modir/landmarks/auto_guidance.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
 #include "modir/learn/quality_check.h"
@@ -60,6 +61,7 @@ struct PropagateOptions {
   bool no_qc = false;
   int pareto = 0;  // 0: one registration; N: a front of N, one picked by `pick`
   PickRules pick;  // default: the knee
+  std::string landmarks;  // "auto": match landmarks and guide with them too
 };
 
 // What front.json records as a propagate front's inputs, so that `modir front export` can rebuild
@@ -101,6 +103,10 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       o.names_table.empty() ? io::default_organ_names() : io::read_organ_names(o.names_table);
   const reg::RegistrationConfig config =
       o.config.empty() ? reg::RegistrationConfig{} : reg::read_registration_config(o.config);
+  if (o.landmarks == "auto" && config.guidance.landmark_weight <= 0) {
+    throw usage_error("--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
+                      "switches off; drop one of them");
+  }
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
 
   progress.begin_phase("reading", 1);
@@ -175,6 +181,29 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       if (!global.quiet)
         fmt::print(stderr, "picked solution {}: {}\n", *picked->chosen, picked->reason);
       return reg::solution_result(front, *picked->chosen);
+    };
+  }
+  // With --landmarks auto: the registration (single or front) also gets the pairs the matcher
+  // finds between the daily and planning scans, checked against the guiding organs.
+  nlohmann::json auto_report = nullptr;
+  if (o.landmarks == "auto") {
+    clinical::Registrar inner =
+        registrar ? registrar : [&](const reg::RegistrationInputs& reg_inputs) {
+          return reg::register_images(reg_inputs, config, on_level);
+        };
+    registrar = [&, inner](const reg::RegistrationInputs& reg_inputs) {
+      reg::RegistrationInputs with = reg_inputs;
+      landmarks::AutoLandmarks found = landmarks::auto_landmarks(
+          with.fixed, with.moving, with.fixed_labels ? &*with.fixed_labels : nullptr,
+          with.moving_labels ? &*with.moving_labels : nullptr, out / "auto_landmarks");
+      auto_report = found.report;
+      if (found.pairs.ids.empty()) {
+        warn("--landmarks auto found no landmark pairs ({}); registering without them",
+             found.report.value("message", std::string("no reason given")));
+      } else {
+        with.landmarks = std::move(found.pairs);
+      }
+      return inner(with);
     };
   }
   const clinical::PropagationResult result =
@@ -265,6 +294,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
         {"structures", {{"path", o.structures}, {"sha256", sha256_of_path(o.structures)}}}}},
       {"model", model.string()},
       {"guiding_organs", result.guiding_classes},
+      {"auto_landmarks", auto_report},
       {"registration",
        front_summary ? nlohmann::json{{"front", "front/front.json"},
                                       {"solutions", o.pareto},
@@ -310,6 +340,11 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
   command->add_option("--model", o->model, "segmentation model (default: models/pelvis)");
   command->add_option("--config", o->config, "registration config JSON");
   command->add_option("--names-table", o->names_table, "an edited organ name table");
+  command
+      ->add_option("--landmarks", o->landmarks,
+                   "auto: also guide with landmarks modir matches between the scans, weighted by "
+                   "confidence (written to DIR/auto_landmarks)")
+      ->check(CLI::IsMember({"auto"}));
   command
       ->add_option("--pareto", o->pareto,
                    "compute a front of N trade-offs (DIR/front) and carry the structures with "

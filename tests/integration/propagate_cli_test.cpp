@@ -179,6 +179,22 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
   EXPECT_GE(dice, 0.9);
 }
 
+TEST_F(PropagateCli, AutomaticLandmarksGuideThePropagationAndAreRecorded) {
+  const auto run = propagate("planning", "RS_plan.dcm", "daily", "out_auto", " --landmarks auto");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json report = read_json(at("out_auto/report.json"));
+  const json& a = report["auto_landmarks"];
+  ASSERT_TRUE(a.is_object()) << report.dump();
+  EXPECT_GT(a["used"].get<std::size_t>(), 0u);
+  EXPECT_TRUE(fs::exists(at("out_auto/auto_landmarks/fixed_landmarks.csv")));
+  EXPECT_TRUE(fs::exists(at("out_auto/RS_propagated.dcm")));
+  // There is no other mode.
+  const auto other = propagate("planning", "RS_plan.dcm", "daily", "out_other",
+                               " --landmarks manual");
+  EXPECT_EQ(other.exit_code, 2);
+}
+
 TEST_F(PropagateCli, AnObliqueDailySeriesGetsContoursInItsOwnSlicePlanes) {
   // The daily scan resampled on a grid tilted 20 degrees about the left-right axis (slices
   // between axial and coronal, as a cone-beam or MR series may be), written as DICOM.
