@@ -7,16 +7,15 @@
 #include <Eigen/Dense>
 
 #include "modir/core/parallel.h"
+#include "modir/evaluate/percentile.h"
 
 namespace modir::landmarks {
 
 namespace {
 
-double median_of(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  const auto mid = values.begin() + std::ptrdiff_t(values.size() / 2);
-  std::nth_element(values.begin(), mid, values.end());
-  return *mid;
+// The median (0 for none): the scale of robust fits.
+double median_of(const std::vector<double>& values) {
+  return values.empty() ? 0.0 : evaluate::percentile(values, 50.0);
 }
 
 }  // namespace

@@ -6,45 +6,20 @@
 
 #include <fmt/format.h>
 
+#include "modir/evaluate/percentile.h"
 #include "modir/filter/resample.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/report/world_view.h"
+#include "modir/transform/sample_field.h"
 
 namespace modir::landmarks {
 
 namespace {
 
-Vec3d trilinear_displacement(const DisplacementField& field, const Vec3d& point) {
-  const Geometry& g = field.geometry();
-  const Vec3d index = g.world_to_index(point);
-  std::int64_t i0[3], i1[3];
-  double f[3];
-  for (int a = 0; a < 3; ++a) {
-    const double q = std::clamp(index[a], 0.0, double(g.size[a] - 1));
-    i0[a] = std::int64_t(std::floor(q));
-    i1[a] = std::min(i0[a] + 1, g.size[a] - 1);
-    f[a] = q - double(i0[a]);
-  }
-  Vec3d sum{0, 0, 0};
-  for (int corner = 0; corner < 8; ++corner) {
-    const double w = (corner & 1 ? f[0] : 1 - f[0]) * (corner & 2 ? f[1] : 1 - f[1]) *
-                     (corner & 4 ? f[2] : 1 - f[2]);
-    sum += field(corner & 1 ? i1[0] : i0[0], corner & 2 ? i1[1] : i0[1],
-                 corner & 4 ? i1[2] : i0[2])
-               .cast<double>() *
-           w;
-  }
-  return sum;
-}
-
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const double at = q * double(v.size() - 1);
-  const auto lo = std::size_t(std::floor(at));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (at - double(lo)) * (v[hi] - v[lo]);
+// summary.json holds numbers: an empty set gives 0, not NaN (which JSON cannot hold).
+double percentile_or_zero(const std::vector<double>& values, double p) {
+  return values.empty() ? 0.0 : evaluate::percentile(values, p);
 }
 
 std::array<std::uint8_t, 3> confidence_colour(double c) {
@@ -149,7 +124,7 @@ std::string match_id(std::size_t index) { return fmt::format("auto_{:04d}", inde
 std::vector<double> match_errors(const MatchResult& result, const DisplacementField& truth) {
   std::vector<double> errors;
   for (const LandmarkMatch& m : result.matches)
-    errors.push_back((m.fixed + trilinear_displacement(truth, m.fixed) - m.moving).norm());
+    errors.push_back((transform::map_point(truth, m.fixed) - m.moving).norm());
   return errors;
 }
 
@@ -182,7 +157,7 @@ nlohmann::json match_summary(const MatchResult& result, const MatchOptions& opti
     confidence.push_back(m.confidence);
   }
   j["found_by_guided_search"] = guided;
-  j["confidence_median"] = percentile(confidence, 0.5);
+  j["confidence_median"] = percentile_or_zero(confidence, 50.0);
   if (!per_label.empty()) {
     nlohmann::json labels = nlohmann::json::object();
     for (const auto& [label, n] : per_label) labels[std::to_string(label)] = n;
@@ -193,8 +168,8 @@ nlohmann::json match_summary(const MatchResult& result, const MatchOptions& opti
     const std::size_t within = std::size_t(
         std::count_if(errors->begin(), errors->end(), [](double e) { return e <= 3.0; }));
     j["error_against_truth_mm"] = {
-        {"median", percentile(*errors, 0.5)},
-        {"p95", percentile(*errors, 0.95)},
+        {"median", percentile_or_zero(*errors, 50.0)},
+        {"p95", percentile_or_zero(*errors, 95.0)},
         {"max", errors->empty() ? 0.0 : *std::max_element(errors->begin(), errors->end())},
         {"share_within_3mm", errors->empty() ? 0.0 : double(within) / double(errors->size())}};
   }

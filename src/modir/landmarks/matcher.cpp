@@ -16,31 +16,6 @@ namespace modir::landmarks {
 
 namespace {
 
-/// The world box a grid's voxels cover.
-struct Box {
-  Vec3d low{1e300, 1e300, 1e300}, high{-1e300, -1e300, -1e300};
-};
-
-Box world_box(const Geometry& g) {
-  Box b;
-  for (int corner = 0; corner < 8; ++corner) {
-    const Vec3d p = g.index_to_world({corner & 1 ? double(g.size[0]) - 0.5 : -0.5,
-                                      corner & 2 ? double(g.size[1]) - 0.5 : -0.5,
-                                      corner & 4 ? double(g.size[2]) - 0.5 : -0.5});
-    for (int a = 0; a < 3; ++a) {
-      b.low[a] = std::min(b.low[a], p[a]);
-      b.high[a] = std::max(b.high[a], p[a]);
-    }
-  }
-  return b;
-}
-
-bool boxes_overlap(const Box& a, const Box& b) {
-  for (int i = 0; i < 3; ++i)
-    if (a.high[i] <= b.low[i] || b.high[i] <= a.low[i]) return false;
-  return true;
-}
-
 std::vector<float> describe_all(const DescriptorField& field, const std::vector<Keypoint>& points) {
   const std::size_t length = descriptor_length();
   std::vector<float> out(points.size() * length);
@@ -147,7 +122,7 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
                             const LabelMap* fixed_labels, const LabelMap* moving_labels,
                             const MatchOptions& options) {
   MatchResult result;
-  if (!boxes_overlap(world_box(fixed.geometry()), world_box(moving.geometry()))) {
+  if (!world_box(fixed.geometry()).overlaps(world_box(moving.geometry()))) {
     result.message =
         "the scans do not overlap in world space: their fields of view share no point, so "
         "nothing can correspond (align them first, or check that they are of one patient)";

@@ -8,36 +8,30 @@
 #include "modir/filter/body_mask.h"
 #include "modir/filter/gaussian_blur.h"
 #include "modir/filter/resample.h"
+#include "modir/report/world_view.h"
 
 namespace modir::landmarks {
 
-namespace {
+bool WorldBox::overlaps(const WorldBox& other) const {
+  for (int a = 0; a < 3; ++a)
+    if (high[a] <= other.low[a] || other.high[a] <= low[a]) return false;
+  return true;
+}
 
-Geometry isotropic_world_grid(const Geometry& g, double spacing) {
-  // The world box of the voxel centres, widened by half a voxel: the box the scan covers.
-  Vec3d low{1e300, 1e300, 1e300}, high{-1e300, -1e300, -1e300};
+WorldBox world_box(const Geometry& g) {
+  WorldBox box{{1e300, 1e300, 1e300}, {-1e300, -1e300, -1e300}};
   for (int corner = 0; corner < 8; ++corner) {
     const Vec3d index{corner & 1 ? double(g.size[0]) - 0.5 : -0.5,
                       corner & 2 ? double(g.size[1]) - 0.5 : -0.5,
                       corner & 4 ? double(g.size[2]) - 0.5 : -0.5};
     const Vec3d p = g.index_to_world(index);
     for (int a = 0; a < 3; ++a) {
-      low[a] = std::min(low[a], p[a]);
-      high[a] = std::max(high[a], p[a]);
+      box.low[a] = std::min(box.low[a], p[a]);
+      box.high[a] = std::max(box.high[a], p[a]);
     }
   }
-  Geometry out;
-  out.spacing = {spacing, spacing, spacing};
-  for (int a = 0; a < 3; ++a) {
-    const double extent = high[a] - low[a];
-    out.size[a] = std::max<std::int64_t>(1, std::llround(extent / spacing));
-    const double used = double(out.size[a]) * spacing;
-    out.origin[a] = low[a] + 0.5 * (extent - used) + 0.5 * spacing;
-  }
-  return out;
+  return box;
 }
-
-}  // namespace
 
 WorkingImage make_working_image(const Image<float>& scan, double spacing_mm,
                                 double edge_margin_mm) {
@@ -51,7 +45,9 @@ WorkingImage make_working_image(const Image<float>& scan, double spacing_mm,
   filter::gaussian_blur(smoothed, sigma);
 
   WorkingImage out;
-  const Geometry grid = isotropic_world_grid(scan.geometry(), spacing_mm);
+  // Along the world axes over the scan's box, then resampled to the spacing (same box, centred).
+  const Geometry grid = filter::geometry_with_spacing(report::world_aligned_grid(scan.geometry()),
+                                                      {spacing_mm, spacing_mm, spacing_mm});
   const auto [lowest, highest] = std::minmax_element(scan.buffer().begin(), scan.buffer().end());
   out.looks_like_ct = !scan.buffer().empty() && *lowest < -500.0f && *highest > -100.0f;
   // Outside the scan the working image continues with the scan's lowest value (air on a CT).

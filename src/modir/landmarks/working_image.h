@@ -15,6 +15,13 @@ struct WorkingImage {
   bool looks_like_ct = false;  ///< intensities span air (below -500) to soft tissue: HU
 };
 
+/// The world box (LPS mm, axis-aligned) that a grid's voxels cover, faces included.
+struct WorldBox {
+  Vec3d low, high;
+  bool overlaps(const WorldBox& other) const;
+};
+WorldBox world_box(const Geometry& geometry);
+
 /// Resamples `scan` to `spacing_mm` and finds its region: for a CT (HU), the patient's outline
 /// (filter::body_mask_from_ct); otherwise every voxel above the 5th intensity percentile. Voxels
 /// within `edge_margin_mm` of the grid's faces are left out of the region, since a descriptor
