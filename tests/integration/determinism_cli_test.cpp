@@ -1,6 +1,6 @@
 // The same inputs, config and thread count give byte-identical outputs (timings aside, which
-// report.json and front.json record): register, the front and segment predict. On these pairs
-// a different thread count gives the same bytes too.
+// report.json, front.json and summary.json record): register, the front, segment predict and
+// landmarks match. On these pairs a different thread count gives the same bytes too.
 
 #include <gtest/gtest.h>
 
@@ -73,6 +73,26 @@ TEST_F(DeterminismCli, RepeatedFrontsAreByteIdentical) {
   for (const char* file : {"solutions/solution_00.json", "solutions/solution_01.json",
                            "solutions/solution_02.json", "displacement.nii.gz"}) {
     EXPECT_EQ(bytes_of(at("front_a") / file), bytes_of(at("front_b") / file)) << file;
+  }
+}
+
+TEST_F(DeterminismCli, RepeatedLandmarkMatchesAreByteIdentical) {
+  for (const auto& [name, threads] :
+       {std::pair{"lm_a", 2}, std::pair{"lm_b", 2}, std::pair{"lm_one_thread", 1}}) {
+    const auto r = run_modir("landmarks match --quiet --threads " + std::to_string(threads) +
+                             " --fixed " + quoted(at("pair/fixed.nii.gz")) + " --moving " +
+                             quoted(at("pair/moving.nii.gz")) + " --fixed-labels " +
+                             quoted(at("pair/fixed_labels.nii.gz")) + " --moving-labels " +
+                             quoted(at("pair/moving_labels.nii.gz")) + " --out " +
+                             quoted(at(name)));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  for (const char* file :
+       {"fixed_landmarks.csv", "moving_landmarks.csv", "matches.csv", "landmarks.png"}) {
+    const std::string a = bytes_of(at("lm_a") / file);
+    ASSERT_FALSE(a.empty()) << file;
+    EXPECT_EQ(a, bytes_of(at("lm_b") / file)) << file;
+    EXPECT_EQ(a, bytes_of(at("lm_one_thread") / file)) << file << " with one thread";
   }
 }
 
