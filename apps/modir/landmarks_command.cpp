@@ -75,9 +75,9 @@ int run_match(const MatchCliOptions& o, const GlobalOptions& global) {
     }
   }
   io::OutputFolder folder(o.out, /*staged=*/true);
-  const landmarks::MatchResult result = landmarks::match_landmarks(
-      in.fixed, in.moving, in.fixed_labels ? &*in.fixed_labels : nullptr,
-      in.moving_labels ? &*in.moving_labels : nullptr, o.match);
+  const landmarks::MatchResult result =
+      landmarks::match_landmarks(in.fixed, in.moving, in.fixed_labels ? &*in.fixed_labels : nullptr,
+                                 in.moving_labels ? &*in.moving_labels : nullptr, o.match);
   if (result.matches.empty()) throw data_error("no landmark pairs found: {}", result.message);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -91,18 +91,20 @@ int run_match(const MatchCliOptions& o, const GlobalOptions& global) {
                                  truth ? &errors : nullptr);
   folder.finish();
   if (!global.quiet) {
-    fmt::print("{} landmark pairs ({} by mutual matching, {} by guided search; {} rejected as "
-               "inconsistent, {} for disagreeing labels) in {:.1f} s, written to {}\n",
-               result.matches.size(),
-               result.matches.size() - summary["found_by_guided_search"].get<std::size_t>(),
-               summary["found_by_guided_search"].get<std::size_t>(), result.counts.inconsistent,
-               result.counts.label_disagreement, seconds, o.out);
+    fmt::print(
+        "{} landmark pairs ({} by mutual matching, {} by guided search; {} rejected as "
+        "inconsistent, {} for disagreeing labels) in {:.1f} s, written to {}\n",
+        result.matches.size(),
+        result.matches.size() - summary["found_by_guided_search"].get<std::size_t>(),
+        summary["found_by_guided_search"].get<std::size_t>(), result.counts.inconsistent,
+        result.counts.label_disagreement, seconds, o.out);
     if (truth) {
       const auto& e = summary["error_against_truth_mm"];
-      fmt::print("  against the true displacement: median {:.2f} mm, p95 {:.2f} mm, max {:.2f} "
-                 "mm, {:.1f} % within 3 mm\n",
-                 e["median"].get<double>(), e["p95"].get<double>(), e["max"].get<double>(),
-                 100.0 * e["share_within_3mm"].get<double>());
+      fmt::print(
+          "  against the true displacement: median {:.2f} mm, p95 {:.2f} mm, max {:.2f} "
+          "mm, {:.1f} % within 3 mm\n",
+          e["median"].get<double>(), e["p95"].get<double>(), e["max"].get<double>(),
+          100.0 * e["share_within_3mm"].get<double>());
     }
   }
   return 0;
@@ -143,7 +145,8 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
   m->add_option("--method", match->method, "classical (learned: not built yet)")
       ->capture_default_str();
   landmarks::MatchOptions& mo = match->match;
-  m->add_option("--max", mo.max_pairs, "keep at most this many pairs, most confident first (0: all)")
+  m->add_option("--max", mo.max_pairs,
+                "keep at most this many pairs, most confident first (0: all)")
       ->capture_default_str();
   m->add_option("--search-radius", mo.search_radius_mm,
                 "mm: a partner is sought this far from the same world point")

@@ -55,9 +55,9 @@ test::TempDir* LandmarksCli::dir_ = nullptr;
 
 TEST_F(LandmarksCli, MatchWritesPairedFilesCloseToTheTruth) {
   const fs::path result = out("match");
-  const auto r = run_modir("landmarks match --quiet" + images() + labels() +
-                           " --true-displacement " + quoted(pair("gt_displacement.nii.gz")) +
-                           " --out " + quoted(result));
+  const auto r =
+      run_modir("landmarks match --quiet" + images() + labels() + " --true-displacement " +
+                quoted(pair("gt_displacement.nii.gz")) + " --out " + quoted(result));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* name : {"fixed_landmarks.csv", "moving_landmarks.csv", "matches.csv",
                            "summary.json", "landmarks.png"})
@@ -114,9 +114,9 @@ TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
   Image<float> flat = io::read_image_as<float>(pair("fixed.nii.gz"));
   std::fill(flat.buffer().begin(), flat.buffer().end(), 40.0f);
   io::write_image(flat, out("flat.nii.gz"));
-  auto r = run_modir("landmarks match --quiet --fixed " + quoted(out("flat.nii.gz")) +
-                     " --moving " + quoted(pair("moving.nii.gz")) + " --out " +
-                     quoted(out("flat_match")));
+  auto r =
+      run_modir("landmarks match --quiet --fixed " + quoted(out("flat.nii.gz")) + " --moving " +
+                quoted(pair("moving.nii.gz")) + " --out " + quoted(out("flat_match")));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no structure"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out("flat_match") / "summary.json"));

@@ -62,8 +62,8 @@ TEST(Consistency, TheLocalFitPredictsAnAffineMotionExactly) {
   ConsistencyOptions options;
   options.neighbours = 39;
   const Vec3d at{10.0, -5.0, 3.0};
-  const Vec3d predicted = predict_displacement(at, fixed, displacement, usable, std::size_t(-1),
-                                               options);
+  const Vec3d predicted =
+      predict_displacement(at, fixed, displacement, usable, std::size_t(-1), options);
   const Vec3d truth = Vec3d{2.0, -1.0, 0.5} + Vec3d{0.05 * at.y, -0.03 * at.z, 0.02 * at.x};
   // The ridge pulls the affine part slightly toward a translation.
   EXPECT_LE((predicted - truth).norm(), 0.2);

@@ -31,7 +31,8 @@ TEST(Keypoints, ACubeGivesItsCornersFirst) {
   // smoothing pulls a detected corner up to a few mm inward.
   for (const Keypoint& k : found) {
     for (int a = 0; a < 3; ++a) {
-      const double to_corner = std::min(std::abs(k.position[a] - 27.0), std::abs(k.position[a] - 67.0));
+      const double to_corner =
+          std::min(std::abs(k.position[a] - 27.0), std::abs(k.position[a] - 67.0));
       EXPECT_LE(to_corner, 5.0) << "axis " << a << " at " << k.position[a];
     }
   }

@@ -24,9 +24,9 @@ struct Affine {
 Affine known_affine() {
   const double angle = 6.0 * M_PI / 180.0, scale = 1.04;
   Affine a;
-  a.matrix = Mat3::from_columns({scale * std::cos(angle), scale * std::sin(angle), 0},
-                                {-scale * std::sin(angle), scale * std::cos(angle), 0},
-                                {0, 0, 1.0});
+  a.matrix =
+      Mat3::from_columns({scale * std::cos(angle), scale * std::sin(angle), 0},
+                         {-scale * std::sin(angle), scale * std::cos(angle), 0}, {0, 0, 1.0});
   a.shift = {5.0, -3.0, 4.0};
   return a;
 }
@@ -57,8 +57,8 @@ Image<float> moved(const Image<float>& fixed, const Affine& a) {
         if (!inside) continue;
         double v = 0.0;
         for (int c = 0; c < 8; ++c) {
-          const double w = (c & 1 ? f[0] : 1 - f[0]) * (c & 2 ? f[1] : 1 - f[1]) *
-                           (c & 4 ? f[2] : 1 - f[2]);
+          const double w =
+              (c & 1 ? f[0] : 1 - f[0]) * (c & 2 ? f[1] : 1 - f[1]) * (c & 4 ? f[2] : 1 - f[2]);
           v += w * fixed(i0[0] + (c & 1), i0[1] + ((c >> 1) & 1), i0[2] + ((c >> 2) & 1));
         }
         out(x, y, z) = float(v);

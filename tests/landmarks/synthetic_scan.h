@@ -51,13 +51,13 @@ inline Image<float> structured_scan(unsigned seed, Size3 size = {80, 72, 56},
         if (e <= 1.0) {
           for (const Shape& s : shapes) {
             const Vec3d d = p - s.centre;
-            const bool inside =
-                s.ball ? (d.x * d.x) / (s.radius.x * s.radius.x) +
-                                 (d.y * d.y) / (s.radius.y * s.radius.y) +
-                                 (d.z * d.z) / (s.radius.z * s.radius.z) <=
-                             1.0
-                       : std::abs(d.x) <= s.radius.x && std::abs(d.y) <= s.radius.y &&
-                             std::abs(d.z) <= s.radius.z;
+            const bool inside = s.ball
+                                    ? (d.x * d.x) / (s.radius.x * s.radius.x) +
+                                              (d.y * d.y) / (s.radius.y * s.radius.y) +
+                                              (d.z * d.z) / (s.radius.z * s.radius.z) <=
+                                          1.0
+                                    : std::abs(d.x) <= s.radius.x && std::abs(d.y) <= s.radius.y &&
+                                          std::abs(d.z) <= s.radius.z;
             if (inside) v = s.value;
           }
         }

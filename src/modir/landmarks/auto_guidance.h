@@ -25,7 +25,6 @@ struct AutoLandmarks {
 /// registration then runs without landmarks and the report says why.
 AutoLandmarks auto_landmarks(const Image<float>& fixed, const Image<float>& moving,
                              const LabelMap* fixed_labels, const LabelMap* moving_labels,
-                             const std::filesystem::path& folder,
-                             const MatchOptions& options = {});
+                             const std::filesystem::path& folder, const MatchOptions& options = {});
 
 }  // namespace modir::landmarks

@@ -73,8 +73,8 @@ Vec3d predict_displacement(const Vec3d& point, const std::vector<Vec3d>& fixed,
       const Vec3d r = fixed[j] - point;
       const Eigen::Vector4d row(1.0, r.x, r.y, r.z);
       const Eigen::Vector3d fit = coefficients.transpose() * row;
-      residuals[n] = (Eigen::Vector3d(displacement[j].x, displacement[j].y, displacement[j].z) - fit)
-                         .norm();
+      residuals[n] =
+          (Eigen::Vector3d(displacement[j].x, displacement[j].y, displacement[j].z) - fit).norm();
     }
     const double scale = std::max(1.0, 1.4826 * median_of(residuals));
     const double c = 4.685 * scale;

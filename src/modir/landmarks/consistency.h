@@ -10,13 +10,13 @@ namespace modir::landmarks {
 /// How matches are checked against their neighbours (the corrField idea, Heinrich et al. 2015:
 /// a true correspondence moves like the ones around it, a wrong one does not).
 struct ConsistencyOptions {
-  std::size_t neighbours = 12;       ///< matches a point's motion is predicted from
-  double min_tolerance_mm = 2.5;     ///< a residual below this never rejects a match
-  double spread_factor = 3.0;        ///< ... nor one below this many robust SDs of all residuals
+  std::size_t neighbours = 12;    ///< matches a point's motion is predicted from
+  double min_tolerance_mm = 2.5;  ///< a residual below this never rejects a match
+  double spread_factor = 3.0;     ///< ... nor one below this many robust SDs of all residuals
   /// ... and one above this always does: with thick slices the residuals of right matches spread
   /// too, and a tolerance that followed them would let 3-6 mm errors through.
   double max_tolerance_mm = 3.0;
-  int rounds = 3;                    ///< predict, reject, predict again from the survivors
+  int rounds = 3;  ///< predict, reject, predict again from the survivors
 };
 
 /// The displacement at `point` predicted from matches (fixed positions, displacements), by a

@@ -28,7 +28,9 @@ const std::vector<Vec3d>& descriptor_offsets() {
   return offsets;
 }
 
-std::size_t descriptor_length() { return descriptor_offsets().size() * DescriptorField::kChannels; }
+std::size_t descriptor_length() {
+  return descriptor_offsets().size() * DescriptorField::kChannels;
+}
 
 DescriptorField::DescriptorField(const Image<float>& working_image)
     : geometry_(working_image.geometry()) {

@@ -53,10 +53,8 @@ std::array<Image<float>, 6> structure_tensor(const Image<float>& image,
 
 }  // namespace
 
-std::vector<Keypoint> detect_keypoints(const Image<float>& image,
-                                       const Image<std::uint8_t>& region,
-                                       const KeypointOptions& options,
-                                       const LabelMap* labels) {
+std::vector<Keypoint> detect_keypoints(const Image<float>& image, const Image<std::uint8_t>& region,
+                                       const KeypointOptions& options, const LabelMap* labels) {
   const Geometry& g = image.geometry();
   if (!region.geometry().same_grid(g) || (labels && !labels->geometry().same_grid(g))) {
     throw Error(ErrorKind::kData,
@@ -68,7 +66,8 @@ std::vector<Keypoint> detect_keypoints(const Image<float>& image,
   for (std::int64_t i = 0; i < count; ++i) {
     const double xx = t[0].data()[i], yy = t[1].data()[i], zz = t[2].data()[i];
     const double xy = t[3].data()[i], xz = t[4].data()[i], yz = t[5].data()[i];
-    const double det = xx * (yy * zz - yz * yz) - xy * (xy * zz - yz * xz) + xz * (xy * yz - yy * xz);
+    const double det =
+        xx * (yy * zz - yz * yz) - xy * (xy * zz - yz * xz) + xz * (xy * yz - yy * xz);
     const double minors = (xx * yy - xy * xy) + (xx * zz - xz * xz) + (yy * zz - yz * yz);
     energy.data()[i] = float(xx + yy + zz);
     response.data()[i] = minors > 0.0 ? float(std::max(0.0, det) / minors) : 0.0f;
@@ -80,7 +79,8 @@ std::vector<Keypoint> detect_keypoints(const Image<float>& image,
   if (inside.empty()) return {};
   const float strongest = *std::max_element(inside.begin(), inside.end());
   if (!(strongest > 0.0f)) return {};  // no structure: a constant scan
-  std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(inside.size() / 2), inside.end());
+  std::nth_element(inside.begin(), inside.begin() + std::ptrdiff_t(inside.size() / 2),
+                   inside.end());
   // A noise-free image has a median of 0: then any gradient counts.
   const float floor = std::max(inside[inside.size() / 2], 1e-6f * strongest);
 
@@ -121,9 +121,8 @@ std::vector<Keypoint> detect_keypoints(const Image<float>& image,
   }
   std::sort(candidates.begin(), candidates.end(), [](const Keypoint& a, const Keypoint& b) {
     return a.strength > b.strength ||
-           (a.strength == b.strength &&
-            std::tie(a.position.z, a.position.y, a.position.x) <
-                std::tie(b.position.z, b.position.y, b.position.x));
+           (a.strength == b.strength && std::tie(a.position.z, a.position.y, a.position.x) <
+                                            std::tie(b.position.z, b.position.y, b.position.x));
   });
   // Strongest first, at least min_distance apart (candidates x kept: a few million tests).
   std::vector<Keypoint> kept;

@@ -37,8 +37,7 @@ struct KeypointOptions {
 /// at least min_distance_mm apart, up to max_count. The image's grid must have identity direction
 /// and isotropic spacing (make_working_image gives one). `labels`, when given, lie on the same
 /// grid (see per_label). An image without structure gives none.
-std::vector<Keypoint> detect_keypoints(const Image<float>& image,
-                                       const Image<std::uint8_t>& region,
+std::vector<Keypoint> detect_keypoints(const Image<float>& image, const Image<std::uint8_t>& region,
                                        const KeypointOptions& options,
                                        const LabelMap* labels = nullptr);
 

@@ -51,13 +51,13 @@ void line(io::RgbPicture& p, double x0, double y0, double x1, double y1,
 io::RgbPicture match_picture(const Image<float>& fixed, const MatchResult& result) {
   // A world-aligned grid, so that projecting a world point onto a panel is a scaling.
   const Geometry grid = report::world_aligned_grid(fixed.geometry());
-  const Image<float> view = grid.same_grid(fixed.geometry())
-                                ? fixed
-                                : filter::resample(fixed, grid, filter::Interpolation::kLinear,
-                                                   -1024.0);
-  Vec3d centre = grid.index_to_world({0.5 * double(grid.size[0] - 1),
-                                      0.5 * double(grid.size[1] - 1),
-                                      0.5 * double(grid.size[2] - 1)});
+  const Image<float> view =
+      grid.same_grid(fixed.geometry())
+          ? fixed
+          : filter::resample(fixed, grid, filter::Interpolation::kLinear, -1024.0);
+  Vec3d centre =
+      grid.index_to_world({0.5 * double(grid.size[0] - 1), 0.5 * double(grid.size[1] - 1),
+                           0.5 * double(grid.size[2] - 1)});
   if (!result.matches.empty()) {
     centre = {0, 0, 0};
     for (const LandmarkMatch& m : result.matches) centre += m.fixed;
@@ -74,8 +74,7 @@ io::RgbPicture match_picture(const Image<float>& fixed, const MatchResult& resul
     const auto [lo, hi] = std::minmax_element(view.buffer().begin(), view.buffer().end());
     window = {0.5 * (*lo + *hi), std::max(1e-6, double(*hi - *lo))};
   }
-  io::RgbPicture picture =
-      report::orthogonal_picture(view, report::grey_shade(window), {}, c);
+  io::RgbPicture picture = report::orthogonal_picture(view, report::grey_shade(window), {}, c);
   const report::PanelLayout layout = report::orthogonal_layout(grid);
   // Panel pixel of a world point: axial (x, y), coronal (x, flipped z), sagittal (y, flipped z).
   const auto project = [&](int panel, const Vec3d& world) {
@@ -110,16 +109,18 @@ io::RgbPicture match_picture(const Image<float>& fixed, const MatchResult& resul
         }
     }
   }
-  report::annotate_orthogonal(picture, layout,
-                              {{"fixed point, confident (line: toward its moving partner)",
-                                confidence_colour(1.0)},
-                               {"fixed point, doubtful", confidence_colour(0.0)}});
+  report::annotate_orthogonal(
+      picture, layout,
+      {{"fixed point, confident (line: toward its moving partner)", confidence_colour(1.0)},
+       {"fixed point, doubtful", confidence_colour(0.0)}});
   return picture;
 }
 
 }  // namespace
 
-std::string match_id(std::size_t index) { return fmt::format("auto_{:04d}", index + 1); }
+std::string match_id(std::size_t index) {
+  return fmt::format("auto_{:04d}", index + 1);
+}
 
 std::vector<double> match_errors(const MatchResult& result, const DisplacementField& truth) {
   std::vector<double> errors;
@@ -189,10 +190,10 @@ void write_match_outputs(const std::filesystem::path& folder, const Image<float>
     const std::string id = match_id(i);
     f.points.push_back({id, x.fixed});
     m.points.push_back({id, x.moving});
-    table += fmt::format("{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.4f},{:.3f},{},{},{}",
-                         id, x.fixed.x, x.fixed.y, x.fixed.z, x.moving.x, x.moving.y, x.moving.z,
-                         x.confidence, x.ratio, x.residual_mm, x.guided ? "guided" : "mutual",
-                         x.fixed_label, x.moving_label);
+    table += fmt::format(
+        "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.4f},{:.3f},{},{},{}", id, x.fixed.x,
+        x.fixed.y, x.fixed.z, x.moving.x, x.moving.y, x.moving.z, x.confidence, x.ratio,
+        x.residual_mm, x.guided ? "guided" : "mutual", x.fixed_label, x.moving_label);
     table += errors ? fmt::format(",{:.3f}\n", (*errors)[i]) : "\n";
   }
   io::write_points(f, folder / "fixed_landmarks.csv");

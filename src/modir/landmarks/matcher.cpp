@@ -133,12 +133,11 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
   // The fixed labels on the working grid spread the fixed keypoints over every organ.
   std::optional<LabelMap> working_labels;
   if (fixed_labels) {
-    working_labels = filter::resample(*fixed_labels, wf.image.geometry(),
-                                      filter::Interpolation::kNearest, 0.0);
+    working_labels =
+        filter::resample(*fixed_labels, wf.image.geometry(), filter::Interpolation::kNearest, 0.0);
   }
-  const std::vector<Keypoint> kf =
-      detect_keypoints(wf.image, wf.region, options.fixed_keypoints,
-                       working_labels ? &*working_labels : nullptr);
+  const std::vector<Keypoint> kf = detect_keypoints(wf.image, wf.region, options.fixed_keypoints,
+                                                    working_labels ? &*working_labels : nullptr);
   const std::vector<Keypoint> km = detect_keypoints(wm.image, wm.region, options.moving_keypoints);
   result.counts.fixed_keypoints = kf.size();
 
@@ -169,8 +168,8 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
       for (std::size_t j = 0; j < to.size(); ++j) {
         const Vec3d d = to[j].position - from[std::size_t(i)].position;
         if (d.dot(d) > r2) continue;
-        const float cost = descriptor_distance(df_.data() + std::size_t(i) * length,
-                                               dt_.data() + j * length);
+        const float cost =
+            descriptor_distance(df_.data() + std::size_t(i) * length, dt_.data() + j * length);
         if (cost < n.best) {
           n.second = n.best;
           n.best = cost;
@@ -209,8 +208,8 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
   parallel_for(std::int64_t(candidates.size()), [&](std::int64_t c) {
     LandmarkMatch& m = candidates[std::size_t(c)];
     const float* target = desc_f.data() + candidate_keypoint[std::size_t(c)] * length;
-    m.moving = refine(target, dm, m.moving, options.refine_radius_mm, options.spacing_mm, 0.0)
-                   .position;
+    m.moving =
+        refine(target, dm, m.moving, options.refine_radius_mm, options.spacing_mm, 0.0).position;
   });
 
   const auto keep_consistent = [&](std::vector<LandmarkMatch>& matches,
@@ -269,9 +268,9 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
       const float* target = desc_f.data() + i * length;
       // The exclusion of 2 working voxels: the second best must be a different place, not the
       // best one's neighbour on the lattice.
-      const WindowResult w = refine(target, dm, kf[i].position + predicted,
-                                    options.guided_radius_mm, options.spacing_mm,
-                                    2.0 * options.spacing_mm);
+      const WindowResult w =
+          refine(target, dm, kf[i].position + predicted, options.guided_radius_mm,
+                 options.spacing_mm, 2.0 * options.spacing_mm);
       const double ratio = std::isfinite(w.second) && w.second > 0.0f
                                ? std::sqrt(double(w.best) / double(w.second))
                                : 1.0;
@@ -315,10 +314,9 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
     m.confidence = confidence_of(m.ratio, m.residual_mm, options.max_ratio);
     labelled.push_back(m);
   }
-  std::stable_sort(labelled.begin(), labelled.end(),
-                   [](const LandmarkMatch& a, const LandmarkMatch& b) {
-                     return a.confidence > b.confidence;
-                   });
+  std::stable_sort(
+      labelled.begin(), labelled.end(),
+      [](const LandmarkMatch& a, const LandmarkMatch& b) { return a.confidence > b.confidence; });
   if (options.max_pairs > 0 && labelled.size() > options.max_pairs) {
     result.counts.beyond_max = labelled.size() - options.max_pairs;
     labelled.resize(options.max_pairs);

@@ -54,12 +54,12 @@ struct LandmarkMatch {
 struct MatchCounts {
   std::size_t fixed_keypoints = 0;
   std::size_t moving_keypoints = 0;
-  std::size_t mutual = 0;            ///< mutual nearest neighbours
-  std::size_t passed_ratio = 0;      ///< ... of which passed the ratio test
-  std::size_t guided_found = 0;      ///< pairs added by the guided search
-  std::size_t inconsistent = 0;      ///< rejected by the neighbour check
+  std::size_t mutual = 0;        ///< mutual nearest neighbours
+  std::size_t passed_ratio = 0;  ///< ... of which passed the ratio test
+  std::size_t guided_found = 0;  ///< pairs added by the guided search
+  std::size_t inconsistent = 0;  ///< rejected by the neighbour check
   std::size_t label_disagreement = 0;
-  std::size_t beyond_max = 0;        ///< dropped by max_pairs
+  std::size_t beyond_max = 0;  ///< dropped by max_pairs
   std::size_t kept = 0;
 };
 

@@ -74,7 +74,8 @@ WorkingImage make_working_image(const Image<float>& scan, double spacing_mm,
       for (std::int64_t x = 0; x < grid.size[0]; ++x) {
         std::uint8_t& r = out.region(x, y, z);
         if (!r) continue;
-        const Vec3d index = sg.world_to_index(grid.index_to_world({double(x), double(y), double(z)}));
+        const Vec3d index =
+            sg.world_to_index(grid.index_to_world({double(x), double(y), double(z)}));
         for (int a = 0; a < 3; ++a) {
           // A single-voxel axis (a 2D-like scan) has no room for any margin.
           const double lo = std::min(margin_index[a], 0.5 * double(sg.size[a] - 1));
