@@ -10,8 +10,9 @@ is used anywhere), then
   2. registration: `modir register` guided by the predicted labels alone, and by the predicted
      labels plus `--landmarks auto`; TRE by `modir evaluate` on all the phantom's landmarks (which
      neither run sees).
-Targets: >= 150 pairs over >= 5 organs and the bones, >= 95 % within 3 mm, median <= 1.5 mm,
-matching <= 15 s; with landmarks: mean TRE lower on average, never worse by more than 0.1 mm,
+Targets: >= 150 pairs over >= 5 organs and the bones (the phantom labels four soft organs:
+bladder, rectum, bowel, uterus/prostate; the table counts how many of them have pairs and
+whether bone has), >= 95 % within 3 mm, median <= 1.5 mm, matching <= 15 s; with landmarks: mean TRE lower on average, never worse by more than 0.1 mm,
 <= 1.5 mm mean and <= 4 mm p95 on every pair.
 
 Seeds: DEVELOPMENT_SEEDS (21, 22) were used while choosing the matcher's defaults; TEST_SEEDS
@@ -32,6 +33,7 @@ import run_peers  # noqa: E402
 
 REPO = HERE.parent.parent
 DEVELOPMENT_SEEDS = [21, 22]
+SOFT_ORGANS = ("bladder", "rectum", "bowel", "uterus_prostate")
 TEST_SEEDS = list(range(401, 411))
 
 
@@ -113,6 +115,8 @@ def main():
     ap.add_argument("--seeds", default="test", help="test, development, or a comma list")
     ap.add_argument("--threads", default="2")
     ap.add_argument("--skip-registration", action="store_true")
+    ap.add_argument("--table-only", action="store_true",
+                    help="print the tables of WORK/results.json again, running nothing")
     ap.add_argument("--work", default=str(REPO / "out" / "landmarks"))
     args = ap.parse_args()
     modir = run_peers.find_modir(args.modir)
@@ -120,6 +124,9 @@ def main():
     seeds = {"test": TEST_SEEDS, "development": DEVELOPMENT_SEEDS}.get(args.seeds) or \
         [int(s) for s in args.seeds.split(",")]
     rows = []
+    if args.table_only:
+        rows = json.loads((work / "results.json").read_text())
+        seeds = []
     for seed in seeds:
         d = make_pair(modir, work, seed)
         run = work / "runs" / str(seed)
@@ -142,7 +149,8 @@ def main():
             row["auto"] = register(modir, d, labels, run / "labels_auto", args.threads, True)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    (work / "results.json").write_text(json.dumps(rows, indent=1))
+    if not args.table_only:
+        (work / "results.json").write_text(json.dumps(rows, indent=1))
 
     print("\n## Matching (classical), worst share within 3 mm first\n")
     print("| seed | pairs | organs (pairs in or within 3 mm) | within 3 mm | median mm | p95 mm |"
@@ -151,9 +159,15 @@ def main():
         organs = ", ".join(f"{k} {v}" for k, v in sorted(r["organs"].items()))
         print(f"| {r['seed']} | {r['pairs']} | {organs} | {100 * r['within_3mm']:.1f} % | "
               f"{r['median']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['match_s']:.1f} |")
-    met = sum(r["pairs"] >= 150 and len(r["organs"]) >= 5 and r["within_3mm"] >= 0.95
-              and r["median"] <= 1.5 and r["match_s"] <= 15 for r in rows)
-    print(f"\nmatching targets met on {met} of {len(rows)} pairs; worst share within 3 mm "
+    def soft(r):
+        return sum(1 for o in SOFT_ORGANS if r["organs"].get(o, 0) > 0)
+    met = sum(r["pairs"] >= 150 and soft(r) == len(SOFT_ORGANS) and r["organs"].get("bone")
+              and r["within_3mm"] >= 0.95 and r["median"] <= 1.5 and r["match_s"] <= 15
+              for r in rows)
+    reached = ", ".join(f"{r['seed']}: {soft(r)} of {len(SOFT_ORGANS)}" for r in rows)
+    print(f"\nsoft organs with pairs, per seed: {reached}")
+    print(f"matching targets met (every soft organ and bone reached, >= 150 pairs, >= 95 % within "
+          f"3 mm, median <= 1.5 mm, <= 15 s) on {met} of {len(rows)} pairs; worst share within 3 mm "
           f"{100 * min(r['within_3mm'] for r in rows):.1f} %, worst median "
           f"{max(r['median'] for r in rows):.2f} mm, slowest {max(r['match_s'] for r in rows):.1f} s")
     if args.skip_registration:

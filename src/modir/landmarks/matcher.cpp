@@ -118,6 +118,217 @@ std::vector<Keypoint> detect_scan_keypoints(const Image<float>& scan, const Matc
   return detect_keypoints(w.image, w.region, keypoints);
 }
 
+namespace {
+
+/// The nearest neighbour in descriptor distance of each `from` point among the `to` points within
+/// the search radius, with the second-nearest distance for the ratio test.
+struct Nearest {
+  std::ptrdiff_t index = -1;
+  float best = std::numeric_limits<float>::infinity();
+  float second = std::numeric_limits<float>::infinity();
+};
+
+std::vector<Nearest> nearest_neighbours(const std::vector<Keypoint>& from,
+                                        const std::vector<float>& from_descriptors,
+                                        const std::vector<Keypoint>& to,
+                                        const std::vector<float>& to_descriptors, double radius) {
+  const std::size_t length = descriptor_length();
+  const double r2 = radius * radius;
+  std::vector<Nearest> out(from.size());
+  parallel_for(std::int64_t(from.size()), [&](std::int64_t i) {
+    Nearest& n = out[std::size_t(i)];
+    for (std::size_t j = 0; j < to.size(); ++j) {
+      const Vec3d d = to[j].position - from[std::size_t(i)].position;
+      if (d.dot(d) > r2) continue;
+      const float cost = descriptor_distance(from_descriptors.data() + std::size_t(i) * length,
+                                             to_descriptors.data() + j * length);
+      if (cost < n.best) {
+        n.second = n.best;
+        n.best = cost;
+        n.index = std::ptrdiff_t(j);
+      } else if (cost < n.second) {
+        n.second = cost;
+      }
+    }
+  });
+  return out;
+}
+
+/// Lowe's ratio of two descriptor SSDs, as a ratio of distances; 1 when there is no second.
+double distance_ratio(float best, float second) {
+  return std::isfinite(second) && second > 0.0f ? std::sqrt(double(best) / double(second)) : 1.0;
+}
+
+/// One matching in progress: the keypoints and descriptors of both scans, and the candidate
+/// pairs with the fixed keypoint each came from, step by step.
+class Matching {
+ public:
+  Matching(const WorkingImage& wf, const WorkingImage& wm, std::vector<Keypoint> kf,
+           std::vector<Keypoint> km, const LabelMap* fixed_labels, const LabelMap* moving_labels,
+           const MatchOptions& options, MatchResult& result)
+      : kf_(std::move(kf)),
+        km_(std::move(km)),
+        df_(wf.image),
+        dm_(wm.image),
+        desc_f_(describe_all(df_, kf_)),
+        desc_m_(describe_all(dm_, km_)),
+        fixed_labels_(fixed_labels),
+        moving_labels_(moving_labels),
+        options_(options),
+        result_(result) {}
+
+  /// Mutual nearest neighbours that pass the ratio test, each moved to the descriptor's best
+  /// position near the moving keypoint (the moving corner was detected where the moving scan has
+  /// it, not necessarily where the fixed point's descriptor fits best).
+  void match_mutual() {
+    const std::vector<Nearest> forward =
+        nearest_neighbours(kf_, desc_f_, km_, desc_m_, options_.search_radius_mm);
+    const std::vector<Nearest> backward =
+        nearest_neighbours(km_, desc_m_, kf_, desc_f_, options_.search_radius_mm);
+    for (std::size_t i = 0; i < kf_.size(); ++i) {
+      const Nearest& n = forward[i];
+      if (n.index < 0 || backward[std::size_t(n.index)].index != std::ptrdiff_t(i)) continue;
+      ++result_.counts.mutual;
+      const double ratio = distance_ratio(n.best, n.second);
+      if (ratio >= options_.max_ratio) continue;
+      ++result_.counts.passed_ratio;
+      LandmarkMatch m;
+      m.fixed = kf_[i].position;
+      m.moving = km_[std::size_t(n.index)].position;
+      m.ratio = ratio;
+      if (fixed_labels_) m.fixed_label = label_at(*fixed_labels_, m.fixed);
+      candidates_.push_back(m);
+      keypoint_.push_back(i);
+    }
+    parallel_for(std::int64_t(candidates_.size()), [&](std::int64_t c) {
+      LandmarkMatch& m = candidates_[std::size_t(c)];
+      m.moving = refine(descriptor_of(keypoint_[std::size_t(c)]), dm_, m.moving,
+                        options_.refine_radius_mm, options_.spacing_mm, 0.0)
+                     .position;
+    });
+  }
+
+  /// The neighbour check (check_consistency): the inconsistent candidates are dropped.
+  void keep_consistent() {
+    std::vector<Vec3d> f, m;
+    std::vector<int> groups;
+    for (const LandmarkMatch& x : candidates_) {
+      f.push_back(x.fixed);
+      m.push_back(x.moving);
+      groups.push_back(x.fixed_label);
+    }
+    const ConsistencyResult check =
+        check_consistency(f, m, options_.consistency, fixed_labels_ ? &groups : nullptr);
+    result_.consistency_tolerance_mm = check.tolerance_mm;
+    std::vector<LandmarkMatch> kept;
+    std::vector<std::size_t> kept_keypoint;
+    for (std::size_t i = 0; i < candidates_.size(); ++i) {
+      candidates_[i].residual_mm = check.residual_mm[i];
+      if (check.consistent[i]) {
+        kept.push_back(candidates_[i]);
+        kept_keypoint.push_back(keypoint_[i]);
+      }
+    }
+    result_.counts.inconsistent += candidates_.size() - kept.size();
+    candidates_ = std::move(kept);
+    keypoint_ = std::move(kept_keypoint);
+  }
+
+  /// Fixed keypoints without a partner, sought where the consistent candidates (of their organ,
+  /// with labels) say they went; returns how many were found.
+  std::size_t search_guided() {
+    if (candidates_.empty()) return 0;
+    std::vector<bool> matched(kf_.size(), false);
+    for (const std::size_t i : keypoint_) matched[i] = true;
+    std::vector<Vec3d> f, d;
+    std::vector<int> groups;
+    for (const LandmarkMatch& m : candidates_) {
+      f.push_back(m.fixed);
+      d.push_back(m.moving - m.fixed);
+      groups.push_back(m.fixed_label);
+    }
+    const std::vector<bool> usable(f.size(), true);
+    std::vector<std::size_t> open;
+    for (std::size_t i = 0; i < kf_.size(); ++i)
+      if (!matched[i]) open.push_back(i);
+    std::vector<LandmarkMatch> found(open.size());
+    std::vector<bool> accepted(open.size(), false);
+    parallel_for(std::int64_t(open.size()), [&](std::int64_t o) {
+      const std::size_t i = open[std::size_t(o)];
+      const int label = fixed_labels_ ? label_at(*fixed_labels_, kf_[i].position) : -1;
+      const Vec3d predicted = predict_displacement(
+          kf_[i].position, f, d,
+          fixed_labels_ ? same_group(usable, groups, label, std::size_t(-1), 4) : usable,
+          std::size_t(-1), options_.consistency);
+      // The exclusion of 2 working voxels: the second best must be a different place, not the
+      // best one's neighbour on the lattice.
+      const WindowResult w =
+          refine(descriptor_of(i), dm_, kf_[i].position + predicted, options_.guided_radius_mm,
+                 options_.spacing_mm, 2.0 * options_.spacing_mm);
+      const double ratio = distance_ratio(w.best, w.second);
+      if (ratio >= options_.max_ratio) return;
+      LandmarkMatch& m = found[std::size_t(o)];
+      m.fixed = kf_[i].position;
+      m.moving = w.position;
+      m.ratio = ratio;
+      m.guided = true;
+      m.fixed_label = label;
+      accepted[std::size_t(o)] = true;
+    });
+    std::size_t added = 0;
+    for (std::size_t o = 0; o < open.size(); ++o) {
+      if (!accepted[o]) continue;
+      candidates_.push_back(found[o]);
+      keypoint_.push_back(open[o]);
+      ++added;
+    }
+    return added;
+  }
+
+  /// With both label maps, the pairs whose labels disagree are dropped (a bladder point must
+  /// land in bladder); the rest get their confidence, most confident first.
+  std::vector<LandmarkMatch> agreeing_pairs() {
+    std::vector<LandmarkMatch> out;
+    for (LandmarkMatch& m : candidates_) {
+      if (fixed_labels_ && moving_labels_) {
+        m.fixed_label = label_at(*fixed_labels_, m.fixed);
+        m.moving_label = label_at(*moving_labels_, m.moving);
+        const double reach = options_.label_tolerance_mm;
+        const bool agree = m.fixed_label >= 0 && m.moving_label >= 0 &&
+                           label_near(*moving_labels_, m.moving, m.fixed_label, reach) &&
+                           label_near(*fixed_labels_, m.fixed, m.moving_label, reach);
+        if (!agree) {
+          ++result_.counts.label_disagreement;
+          continue;
+        }
+      }
+      m.confidence = confidence_of(m.ratio, m.residual_mm, options_.max_ratio);
+      out.push_back(m);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const LandmarkMatch& a, const LandmarkMatch& b) {
+      return a.confidence > b.confidence;
+    });
+    return out;
+  }
+
+ private:
+  const float* descriptor_of(std::size_t fixed_keypoint) const {
+    return desc_f_.data() + fixed_keypoint * descriptor_length();
+  }
+
+  std::vector<Keypoint> kf_, km_;
+  DescriptorField df_, dm_;
+  std::vector<float> desc_f_, desc_m_;
+  const LabelMap* fixed_labels_;
+  const LabelMap* moving_labels_;
+  const MatchOptions& options_;
+  MatchResult& result_;
+  std::vector<LandmarkMatch> candidates_;
+  std::vector<std::size_t> keypoint_;  ///< the fixed keypoint of each candidate
+};
+
+}  // namespace
+
 MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& moving,
                             const LabelMap* fixed_labels, const LabelMap* moving_labels,
                             const MatchOptions& options) {
@@ -136,11 +347,10 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
     working_labels =
         filter::resample(*fixed_labels, wf.image.geometry(), filter::Interpolation::kNearest, 0.0);
   }
-  const std::vector<Keypoint> kf = detect_keypoints(wf.image, wf.region, options.fixed_keypoints,
-                                                    working_labels ? &*working_labels : nullptr);
-  const std::vector<Keypoint> km = detect_keypoints(wm.image, wm.region, options.moving_keypoints);
+  std::vector<Keypoint> kf = detect_keypoints(wf.image, wf.region, options.fixed_keypoints,
+                                              working_labels ? &*working_labels : nullptr);
+  std::vector<Keypoint> km = detect_keypoints(wm.image, wm.region, options.moving_keypoints);
   result.counts.fixed_keypoints = kf.size();
-
   result.counts.moving_keypoints = km.size();
   if (kf.empty() || km.empty()) {
     result.message = fmt::format(
@@ -149,186 +359,26 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
         kf.empty() ? "fixed" : "moving");
     return result;
   }
-  const DescriptorField df(wf.image), dm(wm.image);
-  const std::size_t length = descriptor_length();
-  const std::vector<float> desc_f = describe_all(df, kf), desc_m = describe_all(dm, km);
 
-  // Nearest neighbours both ways among keypoints within the search radius.
-  const double r2 = options.search_radius_mm * options.search_radius_mm;
-  struct Nearest {
-    std::ptrdiff_t index = -1;
-    float best = std::numeric_limits<float>::infinity();
-    float second = std::numeric_limits<float>::infinity();
-  };
-  const auto nearest = [&](const std::vector<Keypoint>& from, const std::vector<float>& df_,
-                           const std::vector<Keypoint>& to, const std::vector<float>& dt_) {
-    std::vector<Nearest> out(from.size());
-    parallel_for(std::int64_t(from.size()), [&](std::int64_t i) {
-      Nearest& n = out[std::size_t(i)];
-      for (std::size_t j = 0; j < to.size(); ++j) {
-        const Vec3d d = to[j].position - from[std::size_t(i)].position;
-        if (d.dot(d) > r2) continue;
-        const float cost =
-            descriptor_distance(df_.data() + std::size_t(i) * length, dt_.data() + j * length);
-        if (cost < n.best) {
-          n.second = n.best;
-          n.best = cost;
-          n.index = std::ptrdiff_t(j);
-        } else if (cost < n.second) {
-          n.second = cost;
-        }
-      }
-    });
-    return out;
-  };
-  const std::vector<Nearest> forward = nearest(kf, desc_f, km, desc_m);
-  const std::vector<Nearest> backward = nearest(km, desc_m, kf, desc_f);
-
-  std::vector<LandmarkMatch> candidates;
-  std::vector<std::size_t> candidate_keypoint;
-  for (std::size_t i = 0; i < kf.size(); ++i) {
-    const Nearest& n = forward[i];
-    if (n.index < 0 || backward[std::size_t(n.index)].index != std::ptrdiff_t(i)) continue;
-    ++result.counts.mutual;
-    const double ratio = std::isfinite(n.second) && n.second > 0.0f
-                             ? std::sqrt(double(n.best) / double(n.second))
-                             : 1.0;
-    if (ratio >= options.max_ratio) continue;
-    ++result.counts.passed_ratio;
-    LandmarkMatch m;
-    m.fixed = kf[i].position;
-    m.moving = km[std::size_t(n.index)].position;
-    m.ratio = ratio;
-    if (fixed_labels) m.fixed_label = label_at(*fixed_labels, m.fixed);
-    candidates.push_back(m);
-    candidate_keypoint.push_back(i);
+  Matching matching(wf, wm, std::move(kf), std::move(km), fixed_labels, moving_labels, options,
+                    result);
+  matching.match_mutual();
+  matching.keep_consistent();
+  result.counts.guided_found = matching.search_guided();
+  if (result.counts.guided_found > 0) matching.keep_consistent();
+  std::vector<LandmarkMatch> pairs = matching.agreeing_pairs();
+  if (options.max_pairs > 0 && pairs.size() > options.max_pairs) {
+    result.counts.beyond_max = pairs.size() - options.max_pairs;
+    pairs.resize(options.max_pairs);
   }
-  // Sub-voxel: the moving keypoint is where the moving scan's corner was detected, not
-  // necessarily where the fixed point's descriptor fits best.
-  parallel_for(std::int64_t(candidates.size()), [&](std::int64_t c) {
-    LandmarkMatch& m = candidates[std::size_t(c)];
-    const float* target = desc_f.data() + candidate_keypoint[std::size_t(c)] * length;
-    m.moving =
-        refine(target, dm, m.moving, options.refine_radius_mm, options.spacing_mm, 0.0).position;
-  });
-
-  const auto keep_consistent = [&](std::vector<LandmarkMatch>& matches,
-                                   std::vector<std::size_t>& keypoint) {
-    std::vector<Vec3d> f, m;
-    for (const LandmarkMatch& x : matches) {
-      f.push_back(x.fixed);
-      m.push_back(x.moving);
-    }
-    std::vector<int> groups;
-    for (const LandmarkMatch& x : matches) groups.push_back(x.fixed_label);
-    const ConsistencyResult check =
-        check_consistency(f, m, options.consistency, fixed_labels ? &groups : nullptr);
-    result.consistency_tolerance_mm = check.tolerance_mm;
-    std::vector<LandmarkMatch> kept;
-    std::vector<std::size_t> kept_keypoint;
-    for (std::size_t i = 0; i < matches.size(); ++i) {
-      matches[i].residual_mm = check.residual_mm[i];
-      if (check.consistent[i]) {
-        kept.push_back(matches[i]);
-        kept_keypoint.push_back(keypoint[i]);
-      }
-    }
-    const std::size_t rejected = matches.size() - kept.size();
-    matches = std::move(kept);
-    keypoint = std::move(kept_keypoint);
-    return rejected;
-  };
-  result.counts.inconsistent += keep_consistent(candidates, candidate_keypoint);
-
-  // The guided search: where the consistent matches say each unmatched fixed keypoint went.
-  if (!candidates.empty()) {
-    std::vector<bool> matched(kf.size(), false);
-    for (std::size_t i : candidate_keypoint) matched[i] = true;
-    std::vector<Vec3d> f, d;
-    std::vector<int> groups;
-    for (const LandmarkMatch& m : candidates) {
-      f.push_back(m.fixed);
-      d.push_back(m.moving - m.fixed);
-      groups.push_back(m.fixed_label);
-    }
-    const std::vector<bool> usable(f.size(), true);
-    std::vector<std::size_t> open;
-    for (std::size_t i = 0; i < kf.size(); ++i)
-      if (!matched[i]) open.push_back(i);
-    std::vector<LandmarkMatch> found(open.size());
-    std::vector<bool> accepted(open.size(), false);
-    parallel_for(std::int64_t(open.size()), [&](std::int64_t o) {
-      const std::size_t i = open[std::size_t(o)];
-      const Vec3d predicted = predict_displacement(
-          kf[i].position, f, d,
-          fixed_labels ? same_group(usable, groups, label_at(*fixed_labels, kf[i].position),
-                                    std::size_t(-1), 4)
-                       : usable,
-          std::size_t(-1), options.consistency);
-      const float* target = desc_f.data() + i * length;
-      // The exclusion of 2 working voxels: the second best must be a different place, not the
-      // best one's neighbour on the lattice.
-      const WindowResult w =
-          refine(target, dm, kf[i].position + predicted, options.guided_radius_mm,
-                 options.spacing_mm, 2.0 * options.spacing_mm);
-      const double ratio = std::isfinite(w.second) && w.second > 0.0f
-                               ? std::sqrt(double(w.best) / double(w.second))
-                               : 1.0;
-      if (ratio >= options.max_ratio) return;
-      LandmarkMatch& m = found[std::size_t(o)];
-      m.fixed = kf[i].position;
-      m.moving = w.position;
-      m.ratio = ratio;
-      m.guided = true;
-      if (fixed_labels) m.fixed_label = label_at(*fixed_labels, m.fixed);
-      accepted[std::size_t(o)] = true;
-    });
-    std::size_t added = 0;
-    for (std::size_t o = 0; o < open.size(); ++o) {
-      if (!accepted[o]) continue;
-      candidates.push_back(found[o]);
-      candidate_keypoint.push_back(open[o]);
-      ++added;
-    }
-    result.counts.guided_found = added;
-    if (added > 0) result.counts.inconsistent += keep_consistent(candidates, candidate_keypoint);
-  }
-
-  // Labels: a bladder point must land in bladder.
-  std::vector<LandmarkMatch> labelled;
-  for (LandmarkMatch& m : candidates) {
-    if (fixed_labels && moving_labels) {
-      m.fixed_label = label_at(*fixed_labels, m.fixed);
-      m.moving_label = label_at(*moving_labels, m.moving);
-      const bool agree =
-          m.fixed_label >= 0 && m.moving_label >= 0 &&
-          label_near(*moving_labels, m.moving, m.fixed_label, options.label_tolerance_mm) &&
-          label_near(*fixed_labels, m.fixed, m.moving_label, options.label_tolerance_mm);
-      if (!agree) {
-        ++result.counts.label_disagreement;
-        continue;
-      }
-    } else if (fixed_labels) {
-      m.fixed_label = label_at(*fixed_labels, m.fixed);
-    }
-    m.confidence = confidence_of(m.ratio, m.residual_mm, options.max_ratio);
-    labelled.push_back(m);
-  }
-  std::stable_sort(
-      labelled.begin(), labelled.end(),
-      [](const LandmarkMatch& a, const LandmarkMatch& b) { return a.confidence > b.confidence; });
-  if (options.max_pairs > 0 && labelled.size() > options.max_pairs) {
-    result.counts.beyond_max = labelled.size() - options.max_pairs;
-    labelled.resize(options.max_pairs);
-  }
-  result.matches = std::move(labelled);
+  result.matches = std::move(pairs);
   result.counts.kept = result.matches.size();
   if (result.matches.empty()) {
     result.message = fmt::format(
         "no correspondence survived: {} and {} keypoints, {} mutual matches, {} past the ratio "
         "test, {} inconsistent with their neighbours, {} with disagreeing labels",
-        kf.size(), km.size(), result.counts.mutual, result.counts.passed_ratio,
-        result.counts.inconsistent, result.counts.label_disagreement);
+        result.counts.fixed_keypoints, result.counts.moving_keypoints, result.counts.mutual,
+        result.counts.passed_ratio, result.counts.inconsistent, result.counts.label_disagreement);
   }
   return result;
 }
