@@ -23,6 +23,7 @@
 #include "modir/io/dicom_series_write.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/deformable_registration.h"
 #include "modir/io/itk_transform_file.h"
 #include "modir/io/organ_names.h"
@@ -221,7 +222,7 @@ int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in
   }
   const io::LabelNames names = names_path.empty() ? io::LabelNames{} : io::read_label_names(names_path);
   progress.begin_phase("reading", 1);
-  const LabelMap labels = io::read_image_as<std::uint16_t>(in);
+  const LabelMap labels = io::read_label_map(in);
   const io::DicomScan scan = io::scan_dicom(options.reference);
   const io::DicomSeries& series = io::select_series(scan, options.series_uid, options.reference);
   const Geometry grid = io::dicom_series_geometry(series);

@@ -24,6 +24,7 @@
 #include "modir/evaluate/surface_distance.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/label_names.h"
 #include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
@@ -91,20 +92,6 @@ void check_usage(const EvaluateOptions& o) {
   }
 }
 
-// A label map is read as unsigned 16-bit; values that do not fit (negative, too large, NaN) mean
-// the file is not a label map, and rounding them would invent organs.
-LabelMap read_label_map(const std::string& path) {
-  ConversionLoss loss;
-  LabelMap labels = io::read_image_as<std::uint16_t>(path, {}, &loss);
-  if (loss.clamped + loss.non_finite > 0) {
-    throw data_error(
-        "'{}' has {} voxel(s) outside 0..65535 or not finite; a label map holds organ numbers "
-        "(0 = background)",
-        path, loss.clamped + loss.non_finite);
-  }
-  return labels;
-}
-
 // The names of each map's values: --labels-json names both (one numbering); otherwise each map
 // its own names file beside it (its sidecar, or a phantom's meta.json), --fixed-names and
 // --warped-names overriding. Without names, labels go by number.
@@ -133,7 +120,7 @@ std::string cell(double value, int width, int decimals) {
 // Overlap and surface distances; the caller has read the fixed map inside the phase "reading
 // label maps", which this ends.
 json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& progress) {
-  LabelMap warped = read_label_map(o.warped_labels);
+  LabelMap warped = io::read_label_map(o.warped_labels);
   progress.end_phase();
   evaluate::require_same_grid(fixed.geometry(), o.fixed_labels, warped.geometry(), o.warped_labels);
   MapNames fixed_names, warped_names;
@@ -373,7 +360,7 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
   std::optional<LabelMap> fixed;
   if (!o.fixed_labels.empty()) {
     progress.begin_phase("reading label maps", 2);
-    fixed = read_label_map(o.fixed_labels);
+    fixed = io::read_label_map(o.fixed_labels);
     progress.advance();
     report.update(evaluate_labels(o, *fixed, progress));
   }

@@ -14,6 +14,7 @@
 #include "modir/core/parallel.h"
 #include "modir/core/version.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
 #include "modir/io/point_io.h"
@@ -63,8 +64,8 @@ reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
 // A `modir phantom` pair's folder (or any folder with the same file names) as ground truth.
 reg::FrontTruth read_truth(const fs::path& dir) {
   reg::FrontTruth t;
-  t.fixed_labels = io::read_image_as<std::uint16_t>(dir / "fixed_labels.nii.gz");
-  t.moving_labels = io::read_image_as<std::uint16_t>(dir / "moving_labels.nii.gz");
+  t.fixed_labels = io::read_label_map(dir / "fixed_labels.nii.gz");
+  t.moving_labels = io::read_label_map(dir / "moving_labels.nii.gz");
   t.fixed_landmarks = io::read_points(dir / "fixed_landmarks.csv");
   t.moving_landmarks = io::read_points(dir / "moving_landmarks.csv");
   return t;

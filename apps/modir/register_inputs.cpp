@@ -8,6 +8,7 @@
 #include "modir/core/log.h"
 #include "modir/core/sha256.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/label_names.h"
 #include "modir/io/organ_names.h"
 #include "modir/io/point_io.h"
@@ -18,13 +19,8 @@ namespace {
 
 LabelMap read_labels(const std::string& path, const Image<float>& image,
                      const std::string& image_path) {
-  LabelMap labels = io::read_image_as<std::uint16_t>(path);
-  if (!labels.geometry().same_grid(image.geometry())) {
-    throw data_error(
-        "label map {} is not on the grid of {} (labels must share their image's size, spacing, "
-        "origin and direction; resample them with 'modir convert' first)",
-        path, image_path);
-  }
+  LabelMap labels = io::read_label_map(path);
+  io::check_label_grid(labels, image.geometry(), path, image_path);
   bool any = false;
   for (const std::uint16_t v : labels.buffer()) {
     if (v != 0) {

@@ -18,6 +18,7 @@
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
@@ -169,8 +170,7 @@ int run_stats(const SegmentStatsOptions& o) {
   learn::StatisticsBuilder builder(plan.classes);
   const std::vector<learn::TrainingCase> cases = learn::read_training_cases(o.manifest);
   for (const learn::TrainingCase& c : cases) {
-    LabelMap labels = io::read_image_as<std::uint16_t>(c.labels);
-    builder.add(labels);
+    builder.add(io::read_label_map(c.labels));
   }
   const learn::ModelStatistics statistics = builder.finish();
   learn::write_statistics(statistics, o.model);

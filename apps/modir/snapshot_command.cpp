@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "modir/filter/resample.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/label_names.h"
 #include "modir/io/output_file.h"
 #include "modir/report/snapshot.h"
@@ -96,11 +97,8 @@ int run_snapshot(const SnapshotOptions& o) {
   std::optional<LabelMap> labels;
   io::LabelNames names;
   if (!o.labels.empty()) {
-    labels = io::read_image_as<std::uint16_t>(o.labels, read);
-    if (!labels->geometry().same_grid(image.geometry())) {
-      throw data_error("'{}' is not on the grid of '{}'; resample it first (modir convert)",
-                       o.labels, o.image);
-    }
+    labels = io::read_label_map(o.labels, read);
+    io::check_label_grid(*labels, image.geometry(), o.labels, o.image);
     if (auto file = io::label_names_beside(o.labels)) names = file->names;
   }
   report::Window window;

@@ -18,6 +18,7 @@
 #include "modir/core/progress.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/transform/invert_field.h"
@@ -140,25 +141,6 @@ DisplacementField field_on_output_grid(const WarpOptions& options) {
   return transform::resample_field(field, reference);
 }
 
-// Label values as a LabelMap. Labels are categories, so every voxel must hold a whole number
-// in 0..65535; anything else means the image is not a label map.
-LabelMap as_label_map(const AnyImage& image, const std::string& path) {
-  std::visit(
-      [&](const auto& img) {
-        for (const auto value : img.buffer()) {
-          const auto v = static_cast<double>(value);
-          if (!(v >= 0.0 && v <= 65535.0 && v == std::floor(v))) {
-            throw data_error(
-                "'{}' holds the value {}, which is not a label (labels are whole numbers "
-                "0..65535); drop --labels to warp it as an image",
-                path, v);
-          }
-        }
-      },
-      image);
-  return convert_pixels<std::uint16_t>(image);
-}
-
 // --outside as a label: a whole number the output's voxel type can hold.
 std::uint16_t outside_label(const std::optional<double>& outside, PixelType type) {
   if (!outside) return 0;
@@ -222,7 +204,7 @@ AnyImage warp_any(const AnyImage& moving, const DisplacementField& field,
   const PixelType type = pixel_type_of(moving);
   if (options.labels) {
     const std::uint16_t outside = outside_label(options.outside, type);
-    const LabelMap labels = as_label_map(moving, options.moving);
+    const LabelMap labels = io::label_map_from(moving, options.moving);
     const LabelMap warped = options.nearest ? transform::warp_labels_nearest(labels, field, outside)
                                             : transform::warp_labels(labels, field, outside);
     if (fs::is_regular_file(sidecar_of(options.moving)))

@@ -10,6 +10,7 @@
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
 #include "modir/phantom/acquisition.h"
 #include "modir/phantom/couch.h"
@@ -220,7 +221,7 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
     const std::string patient_id = fmt::format("P{:03d}", options.patients + d);
     const bool exact = duplicate_rng.chance(0.5);
     Image<std::int16_t> image = io::read_image_as<std::int16_t>(folder / original.image);
-    const LabelMap labels = io::read_image_as<std::uint16_t>(folder / original.labels);
+    const LabelMap labels = io::read_label_map(folder / original.labels);
     if (!exact) {
       Rng noise_rng = duplicate_rng.fork(static_cast<std::uint64_t>(d));
       for (std::int16_t& v : image.buffer()) {

@@ -14,6 +14,7 @@
 #include "modir/core/version.h"
 #include "modir/evaluate/overlap.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/png_io.h"
 #include "modir/report/snapshot.h"
 #include "modir/review/derived_volumes.h"
@@ -128,11 +129,11 @@ std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
   if (has("fixed")) fixed = volumes.own_float("fixed");
   std::optional<LabelMap> warped_labels, fixed_labels;
   if (has("warped_labels"))
-    warped_labels = io::read_image_as<std::uint16_t>(folder.sources.at("warped_labels"));
+    warped_labels = io::read_label_map(folder.sources.at("warped_labels"));
   // A propagation's daily organs are numbered by the model, its structures by the structure
   // set: no overlap between them is meaningful.
   if (has("fixed_labels") && folder.kind != FolderKind::kPropagation)
-    fixed_labels = io::read_image_as<std::uint16_t>(folder.sources.at("fixed_labels"));
+    fixed_labels = io::read_label_map(folder.sources.at("fixed_labels"));
   if (fixed && !fixed->geometry().same_grid(warped.geometry())) fixed.reset();
   if (fixed_labels && !fixed_labels->geometry().same_grid(warped.geometry())) fixed_labels.reset();
   const Image<float>& background = fixed ? *fixed : warped;

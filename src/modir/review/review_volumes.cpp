@@ -10,6 +10,7 @@
 #include "modir/core/convert_pixels.h"
 #include "modir/core/error.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/register/registration.h"
 #include "modir/register/transform_file.h"
 #include "modir/review/derived_volumes.h"
@@ -179,7 +180,7 @@ std::shared_ptr<const std::string> VolumeSource::produce(const std::string& id,
         if (auto why = unavailable_reason("moving_labels"))
           throw data_error("the moving labels are {}", *why);
         if (!moving_labels_)
-          moving_labels_ = io::read_image_as<std::uint16_t>(folder_.sources.at("moving_labels"));
+          moving_labels_ = io::read_label_map(folder_.sources.at("moving_labels"));
         s.warped_labels = transform::warp_labels(*moving_labels_, s.u);
       }
       return encode(AnyImage(*s.warped_labels), key);
@@ -258,7 +259,7 @@ std::set<std::uint16_t> VolumeSource::label_values(const std::string& id) {
   std::lock_guard lock(mutex_);
   // Read once: the manifest is asked for when the server starts and again by the page.
   if (const auto known = label_values_.find(id); known != label_values_.end()) return known->second;
-  const LabelMap labels = io::read_image_as<std::uint16_t>(folder_.sources.at(id));
+  const LabelMap labels = io::read_label_map(folder_.sources.at(id));
   std::vector<bool> seen(65536, false);
   for (const std::uint16_t v : labels.buffer()) seen[v] = true;
   for (std::size_t v = 1; v < seen.size(); ++v)

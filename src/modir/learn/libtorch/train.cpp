@@ -13,6 +13,7 @@
 
 #include "modir/core/log.h"
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
 #include "modir/learn/learning_curves.h"
 #include "modir/learn/organ_statistics.h"
@@ -42,10 +43,8 @@ struct PreparedCase {
 
 void read_case(const TrainingCase& c, Image<float>& image, LabelMap& labels) {
   image = io::read_image_as<float>(c.image);
-  labels = io::read_image_as<std::uint16_t>(c.labels);
-  if (!labels.geometry().same_grid(image.geometry()))
-    throw data_error("the labels '{}' are not on the grid of their image '{}'", c.labels.string(),
-                     c.image.string());
+  labels = io::read_label_map(c.labels);
+  io::check_label_grid(labels, image.geometry(), c.labels, c.image);
 }
 
 PreparedCase prepare_case(const TrainingCase& c, const SegmentationPlan& plan,
