@@ -11,6 +11,7 @@
 
 #include "modir/io/image_io.h"
 #include "modir/io/point_io.h"
+#include "support/phantom_pair_suite.h"
 #include "support/test_support.h"
 
 namespace modir {
@@ -21,37 +22,10 @@ using nlohmann::json;
 using test::quoted;
 using test::run_modir;
 
-class LandmarksCli : public ::testing::Test {
+class LandmarksCli : public test::PhantomPairSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    const auto r = run_modir("phantom --quiet --seed 6 --size small --deformation moderate --out " +
-                             quoted(pair("")));
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    std::ofstream(out("fast.json")) << R"({"deformable": {"levels": 2, "iterations": [30, 20]}})";
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static fs::path pair(const std::string& name) { return dir_->path() / "pair" / name; }
-  static fs::path out(const std::string& name) { return dir_->path() / name; }
-  static json read_json(const fs::path& path) {
-    std::ifstream stream(path);
-    return json::parse(stream);
-  }
-  static std::string images() {
-    return " --fixed " + quoted(pair("fixed.nii.gz")) + " --moving " +
-           quoted(pair("moving.nii.gz"));
-  }
-  static std::string labels() {
-    return " --fixed-labels " + quoted(pair("fixed_labels.nii.gz")) + " --moving-labels " +
-           quoted(pair("moving_labels.nii.gz"));
-  }
-  static test::TempDir* dir_;
+  static void SetUpTestSuite() { make_pair("--seed 6 --size small --deformation moderate"); }
 };
-
-test::TempDir* LandmarksCli::dir_ = nullptr;
 
 TEST_F(LandmarksCli, MatchWritesPairedFilesCloseToTheTruth) {
   const fs::path result = out("match");

@@ -14,6 +14,7 @@
 #include "modir/core/sha256.h"
 #include "modir/io/image_io.h"
 #include "modir/io/label_names.h"
+#include "support/phantom_pair_suite.h"
 #include "support/test_support.h"
 
 namespace modir {
@@ -25,44 +26,10 @@ using test::quoted;
 using test::run_modir;
 
 // One phantom pair shared by the tests of this file.
-class RegisterCli : public ::testing::Test {
+class RegisterCli : public test::PhantomPairSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new test::TempDir();
-    const auto r = run_modir("phantom --quiet --seed 4 --size small --deformation moderate --out " +
-                             quoted(pair("")));
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    // Two deformable levels with few iterations keep the run short on two cores.
-    std::ofstream(out("fast.json")) << R"({"deformable": {"levels": 2, "iterations": [30, 20]}})";
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static fs::path pair(const std::string& name) { return dir_->path() / "pair" / name; }
-  static fs::path out(const std::string& name) { return dir_->path() / name; }
-  static json read_json(const fs::path& path) {
-    std::ifstream stream(path);
-    return json::parse(stream);
-  }
-  // --fixed and --moving of the pair.
-  static std::string images() {
-    return " --fixed " + quoted(pair("fixed.nii.gz")) + " --moving " +
-           quoted(pair("moving.nii.gz"));
-  }
-  static std::string labels() {
-    return " --fixed-labels " + quoted(pair("fixed_labels.nii.gz")) + " --moving-labels " +
-           quoted(pair("moving_labels.nii.gz"));
-  }
-  static std::string landmarks() {
-    return " --fixed-landmarks " + quoted(pair("fixed_landmarks.csv")) + " --moving-landmarks " +
-           quoted(pair("moving_landmarks.csv"));
-  }
-
-  static test::TempDir* dir_;
+  static void SetUpTestSuite() { make_pair("--seed 4 --size small --deformation moderate"); }
 };
-
-test::TempDir* RegisterCli::dir_ = nullptr;
 
 TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   const fs::path result = out("guided");
