@@ -107,6 +107,23 @@ TEST(LandmarkMatcher, AKnownAffineMotionIsRecoveredFromTheMatches) {
       << "matches RMS " << match_rms << " mm";
 }
 
+TEST(LandmarkMatcher, ScansFarApartAreMatchedAlongTheShiftTheyAgreeOn) {
+  // The same scan with its grid 60 mm further left: beyond the 40 mm search radius.
+  const Image<float> fixed = test::structured_scan(9);
+  Image<float> moving = fixed;
+  Geometry g = moving.geometry();
+  g.origin.x += 60.0;
+  moving.set_geometry(g);
+  const MatchResult r = match_landmarks(fixed, moving, nullptr, nullptr);
+  EXPECT_NEAR(r.prior_shift.x, 60.0, 1.0);
+  EXPECT_NEAR(r.prior_shift.y, 0.0, 1.0);
+  ASSERT_GE(r.matches.size(), 20u) << r.message;
+  for (const LandmarkMatch& m : r.matches)
+    EXPECT_LE((m.moving - (m.fixed + Vec3d{60.0, 0, 0})).norm(), 0.5);
+  // Scans already close keep the search where it is.
+  EXPECT_EQ(match_landmarks(fixed, fixed, nullptr, nullptr).prior_shift, (Vec3d{0, 0, 0}));
+}
+
 TEST(LandmarkMatcher, TheResultDoesNotDependOnTheThreadCount) {
   const Image<float> fixed = test::structured_scan(7);
   const Image<float> moving = moved(fixed, known_affine());

@@ -144,8 +144,11 @@ nlohmann::json match_summary(const MatchResult& result, const MatchOptions& opti
                  {"labels_disagree", c.label_disagreement},
                  {"beyond_max_pairs", c.beyond_max}};
   j["consistency_tolerance_mm"] = result.consistency_tolerance_mm;
+  j["search_centred_on_shift_mm"] = {result.prior_shift.x, result.prior_shift.y,
+                                     result.prior_shift.z};
   j["options"] = {{"spacing_mm", options.spacing_mm},
                   {"search_radius_mm", options.search_radius_mm},
+                  {"shift_search_mm", options.shift_search_mm},
                   {"max_ratio", options.max_ratio},
                   {"guided_radius_mm", options.guided_radius_mm},
                   {"max_pairs", options.max_pairs}};

@@ -131,14 +131,15 @@ struct Nearest {
 std::vector<Nearest> nearest_neighbours(const std::vector<Keypoint>& from,
                                         const std::vector<float>& from_descriptors,
                                         const std::vector<Keypoint>& to,
-                                        const std::vector<float>& to_descriptors, double radius) {
+                                        const std::vector<float>& to_descriptors, double radius,
+                                        const Vec3d& shift) {
   const std::size_t length = descriptor_length();
   const double r2 = radius * radius;
   std::vector<Nearest> out(from.size());
   parallel_for(std::int64_t(from.size()), [&](std::int64_t i) {
     Nearest& n = out[std::size_t(i)];
     for (std::size_t j = 0; j < to.size(); ++j) {
-      const Vec3d d = to[j].position - from[std::size_t(i)].position;
+      const Vec3d d = to[j].position - (from[std::size_t(i)].position + shift);
       if (d.dot(d) > r2) continue;
       const float cost = descriptor_distance(from_descriptors.data() + std::size_t(i) * length,
                                              to_descriptors.data() + j * length);
@@ -158,6 +159,44 @@ std::vector<Nearest> nearest_neighbours(const std::vector<Keypoint>& from,
 double distance_ratio(float best, float second) {
   return std::isfinite(second) && second > 0.0f ? std::sqrt(double(best) / double(second)) : 1.0;
 }
+
+/// The shift most fixed keypoints agree on: each votes with the displacement to its nearest
+/// moving keypoint in descriptor space within `reach` (when it passes the ratio test); the vote
+/// with the most others within 8 mm wins, refined to their mean. Zero when fewer than a quarter of
+/// the votes (and fewer than 8) agree: then the scans share no clear offset.
+Vec3d voted_shift(const std::vector<Keypoint>& kf, const std::vector<float>& desc_f,
+                  const std::vector<Keypoint>& km, const std::vector<float>& desc_m, double reach,
+                  double max_ratio) {
+  const std::vector<Nearest> nearest =
+      nearest_neighbours(kf, desc_f, km, desc_m, reach, {0, 0, 0});
+  std::vector<Vec3d> votes;
+  for (std::size_t i = 0; i < kf.size(); ++i) {
+    const Nearest& n = nearest[i];
+    if (n.index < 0) continue;
+    if (distance_ratio(n.best, n.second) >= max_ratio) continue;
+    votes.push_back(km[std::size_t(n.index)].position - kf[i].position);
+  }
+  constexpr double kAgree = 8.0;
+  std::size_t best_count = 0;
+  Vec3d best{0, 0, 0};
+  for (const Vec3d& v : votes) {
+    std::size_t count = 0;
+    Vec3d sum{0, 0, 0};
+    for (const Vec3d& w : votes) {
+      if ((w - v).norm() <= kAgree) {
+        ++count;
+        sum += w;
+      }
+    }
+    if (count > best_count) {
+      best_count = count;
+      best = sum / double(count);
+    }
+  }
+  if (best_count < std::max<std::size_t>(8, votes.size() / 4)) return {0, 0, 0};
+  return best;
+}
+
 
 /// One matching in progress: the keypoints and descriptors of both scans, and the candidate
 /// pairs with the fixed keypoint each came from, step by step.
@@ -181,10 +220,15 @@ class Matching {
   /// position near the moving keypoint (the moving corner was detected where the moving scan has
   /// it, not necessarily where the fixed point's descriptor fits best).
   void match_mutual() {
+    // Scans far apart: the search follows the shift the keypoints agree on.
+    const Vec3d voted = voted_shift(kf_, desc_f_, km_, desc_m_, options_.shift_search_mm,
+                                    options_.max_ratio);
+    if (voted.norm() > 0.5 * options_.search_radius_mm) result_.prior_shift = voted;
+    const Vec3d shift = result_.prior_shift;
     const std::vector<Nearest> forward =
-        nearest_neighbours(kf_, desc_f_, km_, desc_m_, options_.search_radius_mm);
+        nearest_neighbours(kf_, desc_f_, km_, desc_m_, options_.search_radius_mm, shift);
     const std::vector<Nearest> backward =
-        nearest_neighbours(km_, desc_m_, kf_, desc_f_, options_.search_radius_mm);
+        nearest_neighbours(km_, desc_m_, kf_, desc_f_, options_.search_radius_mm, -shift);
     for (std::size_t i = 0; i < kf_.size(); ++i) {
       const Nearest& n = forward[i];
       if (n.index < 0 || backward[std::size_t(n.index)].index != std::ptrdiff_t(i)) continue;

@@ -21,6 +21,10 @@ struct MatchOptions {
   /// must share their frame to about this (as a patient's scans on one couch do, or after a rigid
   /// alignment).
   double search_radius_mm = 40.0;
+  /// Scans further apart than that (a field of view centred elsewhere, another couch position):
+  /// the keypoints vote on one shift among partners up to this far, and when most agree and the
+  /// shift is larger than half the search radius, the search is centred on it.
+  double shift_search_mm = 150.0;
   /// Lowe's ratio test: distance to the best candidate / distance to the second best must be
   /// below this (descriptor distances are square roots of the SSD).
   double max_ratio = 0.9;
@@ -66,6 +70,9 @@ struct MatchCounts {
 struct MatchResult {
   std::vector<LandmarkMatch> matches;  ///< most confident first
   MatchCounts counts;
+  /// The shift the search was centred on (moving minus fixed, mm): zero unless the scans were
+  /// found further apart than half the search radius.
+  Vec3d prior_shift{0, 0, 0};
   double consistency_tolerance_mm = 0.0;
   /// Empty when matches were found; otherwise why there are none, in words for a user.
   std::string message;
