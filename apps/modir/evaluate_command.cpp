@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "front_file.h"
 #include "modir/core/log.h"
 #include "modir/core/progress.h"
 #include "modir/evaluate/field_error.h"
@@ -30,6 +29,7 @@
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/optimize/pareto/hypervolume.h"
+#include "modir/register/front_file.h"
 #include "modir/transform/jacobian.h"
 
 namespace modir::cli {
@@ -54,7 +54,6 @@ struct EvaluateOptions {
   std::vector<int> bone_labels{2, 7};
 };
 
-
 void check_usage(const EvaluateOptions& o) {
   if (o.fixed_labels.empty() != o.warped_labels.empty()) {
     throw usage_error("--fixed-labels and --warped-labels go together: give both label maps");
@@ -74,21 +73,23 @@ void check_usage(const EvaluateOptions& o) {
     throw usage_error("--true-displacement is compared with --displacement: give both");
   }
   for (const int label : o.bone_labels) {
-    if (label < 1 || label > 65535) throw usage_error("--bone-labels: {} is not a label 1..65535", label);
+    if (label < 1 || label > 65535)
+      throw usage_error("--bone-labels: {} is not a label 1..65535", label);
   }
   if ((!o.labels_json.empty() || !o.fixed_names.empty() || !o.warped_names.empty()) &&
       o.fixed_labels.empty()) {
     throw usage_error("names files name labels: they need --fixed-labels and --warped-labels");
   }
   if (!o.labels_json.empty() && (!o.fixed_names.empty() || !o.warped_names.empty())) {
-    throw usage_error("--labels-json names both maps (one numbering); --fixed-names and "
-                      "--warped-names name each its own: give one or the other");
+    throw usage_error(
+        "--labels-json names both maps (one numbering); --fixed-names and "
+        "--warped-names name each its own: give one or the other");
   }
   if (!o.json_out.empty()) {
     io::refuse_overwriting_inputs(
-        o.json_out,
-        {o.fixed_labels, o.warped_labels, o.labels_json, o.fixed_names, o.warped_names, o.displacement, o.fixed_landmarks,
-         o.moving_landmarks, o.front.empty() ? fs::path() : fs::path(o.front) / "front.json"});
+        o.json_out, {o.fixed_labels, o.warped_labels, o.labels_json, o.fixed_names, o.warped_names,
+                     o.displacement, o.fixed_landmarks, o.moving_landmarks,
+                     o.front.empty() ? fs::path() : fs::path(o.front) / "front.json"});
   }
 }
 
@@ -102,7 +103,8 @@ struct MapNames {
 
 MapNames names_of_map(const std::string& option, const std::string& map) {
   if (!option.empty()) return {io::read_label_names(option), option};
-  if (auto beside = io::label_names_beside(map)) return {std::move(beside->names), beside->path.string()};
+  if (auto beside = io::label_names_beside(map))
+    return {std::move(beside->names), beside->path.string()};
   return {};
 }
 
@@ -140,9 +142,10 @@ json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& 
     io::LabelPairing p =
         io::pair_labels_by_name(fixed_names.names, warped_names.names, io::default_organ_names());
     if (p.other_to_reference.empty()) {
-      throw data_error("no label of '{}' (names from {}) pairs by name with a label of '{}' "
-                       "(names from {})",
-                       o.warped_labels, warped_names.source, o.fixed_labels, fixed_names.source);
+      throw data_error(
+          "no label of '{}' (names from {}) pairs by name with a label of '{}' "
+          "(names from {})",
+          o.warped_labels, warped_names.source, o.fixed_labels, fixed_names.source);
     }
     if (p.renumbered) {
       fmt::print("labels paired by name (the maps are numbered differently):\n");
@@ -289,8 +292,10 @@ json evaluate_bone_rigidity(const EvaluateOptions& o, const DisplacementField& f
                    {"rotation_deg", b.fit.rotation_deg}});
   }
   if (!bones.empty()) {
-    fmt::print("Bone rigidity: {} bone piece(s); residual from the best rigid motion: worst RMS {:.3f} mm\n",
-               bones.size(), worst);
+    fmt::print(
+        "Bone rigidity: {} bone piece(s); residual from the best rigid motion: worst RMS {:.3f} "
+        "mm\n",
+        bones.size(), worst);
   }
   return {{"bones", out}, {"worst_rms_mm", bones.empty() ? json(nullptr) : json(worst)}};
 }
@@ -316,8 +321,8 @@ json evaluate_field_error(const EvaluateOptions& o, const DisplacementField& fie
 
 // A Pareto front of `modir register --pareto`: its figures recomputed from its solutions.
 json evaluate_front(const std::string& dir) {
-  const Front front = read_front(dir);
-  const FrontStatistics s = front_statistics(front);
+  const reg::Front front = reg::read_front(dir);
+  const reg::FrontStatistics s = reg::front_statistics(front);
   fmt::print("Front {}: {} solutions ({} folded), {} mutually non-dominated, knee = solution {}\n",
              dir, s.solutions, s.folded, s.non_dominated, front.knee);
   if (s.hypervolume) {
@@ -421,9 +426,10 @@ CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--true-displacement", options->true_displacement,
                       "the true field (e.g. a phantom's gt_displacement): error of the whole "
                       "field over the body (fixed labels > 0), or the whole grid without labels");
-  command->add_option("--bone-labels", options->bone_labels,
-                      "labels that move rigidly: each piece's residual from its best rigid motion "
-                      "(default 2,7: modir's bone and femoral heads)")
+  command
+      ->add_option("--bone-labels", options->bone_labels,
+                   "labels that move rigidly: each piece's residual from its best rigid motion "
+                   "(default 2,7: modir's bone and femoral heads)")
       ->delimiter(',');
   command->add_option("--json", options->json_out, "write every figure to this JSON file");
   return [options, &global] { return run_evaluate(*options, global); };

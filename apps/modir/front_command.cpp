@@ -11,17 +11,18 @@
 
 #include "commands.h"
 #include "front_export.h"
-#include "front_file.h"
-#include "front_plot.h"
-#include "front_rules.h"
 #include "modir/core/error.h"
 #include "modir/core/sha256.h"
 #include "modir/core/version.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
 #include "modir/io/png_io.h"
+#include "modir/register/front_file.h"
+#include "modir/register/front_pick.h"
 #include "modir/register/result_outputs.h"
 #include "modir/register/transform_file.h"
+#include "modir/report/front_plot.h"
+#include "pick_options.h"
 #include "register_inputs.h"
 
 namespace modir::cli {
@@ -33,7 +34,7 @@ namespace {
 
 struct PickOptions {
   std::string dir;
-  PickRules rules;
+  reg::PickRules rules;
   std::string json_out;
   std::string export_dir;
 };
@@ -50,14 +51,14 @@ struct PlotOptions {
   std::optional<std::size_t> mark;
 };
 
-std::size_t checked_index(const Front& front, std::size_t index, const std::string& option) {
+std::size_t checked_index(const reg::Front& front, std::size_t index, const std::string& option) {
   if (index >= front.solutions.size())
     throw usage_error("{} {} is not a solution of {}: it has {} (0..{})", option, index,
                       front.dir.string(), front.solutions.size(), front.solutions.size() - 1);
   return index;
 }
 
-std::string objectives_text(const Front& front, const FrontEntry& e) {
+std::string objectives_text(const reg::Front& front, const reg::FrontEntry& e) {
   std::string out;
   for (std::size_t i = 0; i < front.objectives.size(); ++i)
     out += fmt::format("{}{} {:.4g}{}", i ? ", " : "", front.objectives[i], e.objectives[i],
@@ -65,8 +66,8 @@ std::string objectives_text(const Front& front, const FrontEntry& e) {
   return out;
 }
 
-void print_solution(const Front& front, std::size_t k) {
-  const FrontEntry& e = front.solutions[k];
+void print_solution(const reg::Front& front, std::size_t k) {
+  const reg::FrontEntry& e = front.solutions[k];
   fmt::print("picked solution {} of {}\n", k, (front.dir / "front.json").string());
   fmt::print("  objectives: {}\n", objectives_text(front, e));
   std::string weights;
@@ -92,32 +93,32 @@ void print_solution(const Front& front, std::size_t k) {
 }
 
 int run_pick(const PickOptions& o) {
-  const Front front = read_front(o.dir);
+  const reg::Front front = reg::read_front(o.dir);
   if (!o.json_out.empty()) io::refuse_overwriting_inputs(o.json_out, {front.dir / "front.json"});
-  const PickOutcome outcome = pick_solution(front, o.rules);
+  const reg::PickOutcome outcome = reg::pick_solution(front, o.rules);
   if (!outcome.chosen) throw data_error("{}", outcome.reason);
   const std::size_t k = *outcome.chosen;
   print_solution(front, k);
   fmt::print("why: {}\n", outcome.reason);
   if (!o.json_out.empty())
-    io::write_text_file(o.json_out, pick_record(front, o.rules, outcome).dump(2) + "\n");
+    io::write_text_file(o.json_out, reg::pick_record(front, o.rules, outcome).dump(2) + "\n");
   if (!o.export_dir.empty()) export_solution(front, k, o.export_dir);
   return 0;
 }
 
 int run_export(const ExportOptions& o) {
-  const Front front = read_front(o.dir);
+  const reg::Front front = reg::read_front(o.dir);
   const std::size_t k = checked_index(front, o.index.value_or(front.knee), "--index");
   export_solution(front, k, o.out);
   return 0;
 }
 
 int run_plot(const PlotOptions& o) {
-  const Front front = read_front(o.dir);
+  const reg::Front front = reg::read_front(o.dir);
   const std::size_t mark = checked_index(front, o.mark.value_or(front.knee), "--mark");
   const fs::path out = o.out.empty() ? front.dir / "front.png" : fs::path(o.out);
   io::refuse_overwriting_inputs(out, {front.dir / "front.json"});
-  const io::RgbPicture picture = plot_front(front, mark);
+  const io::RgbPicture picture = report::plot_front(front, mark);
   io::write_png(picture, out);
   fmt::print("wrote {} ({}x{} pixels): {} solutions, solution {} marked\n", out.string(),
              picture.width, picture.height, front.solutions.size(), mark);

@@ -25,7 +25,7 @@ using nlohmann::json;
 namespace {
 
 // The registration inputs recorded in front.json, checked to be the same bytes as then.
-RegistrationPaths verified_inputs(const Front& front) {
+RegistrationPaths verified_inputs(const reg::Front& front) {
   RegistrationPaths paths;
   for (const auto& [name, input] : front.inputs) {
     const auto field = std::find_if(std::begin(kInputFields), std::end(kInputFields),
@@ -58,7 +58,7 @@ RegistrationPaths verified_inputs(const Front& front) {
 
 }  // namespace
 
-reg::RegistrationResult read_solution_transform(const Front& front, std::size_t index) {
+reg::RegistrationResult read_solution_transform(const reg::Front& front, std::size_t index) {
   const fs::path file = front.dir / front.solutions[index].transform;
   std::ifstream stream(file);
   if (!stream)
@@ -75,7 +75,8 @@ reg::RegistrationResult read_solution_transform(const Front& front, std::size_t 
 }
 
 // Writes the full outputs of solution `index` into `out`, as `modir register` would have.
-void export_solution(const Front& front, std::size_t index, const fs::path& out, bool announce) {
+void export_solution(const reg::Front& front, std::size_t index, const fs::path& out,
+                     bool announce) {
   const auto start = std::chrono::steady_clock::now();
   std::error_code ec;
   if (fs::exists(out, ec) && fs::equivalent(out, front.dir, ec))
@@ -98,7 +99,7 @@ void export_solution(const Front& front, std::size_t index, const fs::path& out,
       rtstruct = "RS_propagated.dcm";
   }
 
-  const FrontEntry& entry = front.solutions[index];
+  const reg::FrontEntry& entry = front.solutions[index];
   json objectives = json::object();
   for (std::size_t i = 0; i < front.objectives.size(); ++i)
     objectives[front.objectives[i]] = entry.objectives[i];

@@ -7,20 +7,20 @@
 #include <cstddef>
 #include <filesystem>
 
-#include "front_file.h"
+#include "modir/register/front_file.h"
 #include "modir/register/registration.h"
 
 namespace modir::cli {
 
 /// Solution `index`'s transform (solutions/solution_KK.json), as a registration result.
-reg::RegistrationResult read_solution_transform(const Front& front, std::size_t index);
+reg::RegistrationResult read_solution_transform(const reg::Front& front, std::size_t index);
 
 /// Writes the full outputs of solution `index` into the new folder `out`: displacement, warped
 /// scan and labels, Jacobian, transform and report.json; when the front lies in a `modir
 /// propagate` folder whose daily scan is a DICOM series, also RS_propagated.dcm, the planning
 /// structures carried by this solution. A data error when an input changed since the front.
 /// `announce`: print what was written (not from `modir review`, whose output is its address).
-void export_solution(const Front& front, std::size_t index, const std::filesystem::path& out,
+void export_solution(const reg::Front& front, std::size_t index, const std::filesystem::path& out,
                      bool announce = true);
 
 }  // namespace modir::cli

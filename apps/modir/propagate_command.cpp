@@ -13,8 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "front_file.h"
-#include "front_rules.h"
 #include "modir/clinical/propagation.h"
 #include "modir/clinical/structure_picture.h"
 #include "modir/core/error.h"
@@ -37,10 +35,13 @@
 #include "modir/learn/plan.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
+#include "modir/register/front_file.h"
 #include "modir/register/front_outputs.h"
+#include "modir/register/front_pick.h"
 #include "modir/register/pareto_front.h"
 #include "modir/register/registration_config.h"
 #include "modir/register/result_outputs.h"
+#include "pick_options.h"
 #include "propagation_io.h"
 #include "register_inputs.h"
 
@@ -59,8 +60,8 @@ struct PropagateOptions {
   std::string config;
   std::string names_table;
   bool no_qc = false;
-  int pareto = 0;  // 0: one registration; N: a front of N, one picked by `pick`
-  PickRules pick;  // default: the knee
+  int pareto = 0;         // 0: one registration; N: a front of N, one picked by `pick`
+  reg::PickRules pick;    // default: the knee
   std::string landmarks;  // "auto": match landmarks and guide with them too
 };
 
@@ -89,11 +90,11 @@ nlohmann::json front_inputs(const PropagateOptions& o,
 
 int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   // Rules that cannot apply are refused before minutes of registration, not after.
-  if (any_rule(o.pick) && o.pareto == 0) {
+  if (reg::any_rule(o.pick) && o.pareto == 0) {
     throw usage_error(
         "--knee, --minimise and --max-* pick one solution of a front: add --pareto N");
   }
-  check_rule_consistency(o.pick);
+  reg::check_rule_consistency(o.pick);
   const fs::path out(o.out);
   if (fs::exists(out) && !(fs::is_directory(out) && fs::is_empty(out))) {
     throw usage_error("'{}' exists and is not empty; propagate writes into a new folder", o.out);
@@ -104,8 +105,9 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   const reg::RegistrationConfig config =
       o.config.empty() ? reg::RegistrationConfig{} : reg::read_registration_config(o.config);
   if (o.landmarks == "auto" && config.guidance.landmark_weight <= 0) {
-    throw usage_error("--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
-                      "switches off; drop one of them");
+    throw usage_error(
+        "--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
+        "switches off; drop one of them");
   }
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
 
@@ -160,7 +162,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   // When no solution meets the limits the run stops with the reason, and the front stays.
   clinical::Registrar registrar;
   std::optional<reg::FrontSummary> front_summary;
-  std::optional<PickOutcome> picked;
+  std::optional<reg::PickOutcome> picked;
   if (o.pareto > 0) {
     registrar = [&](const reg::RegistrationInputs& reg_inputs) {
       reg::FrontConfig front_config = config.front;
@@ -171,7 +173,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
           front, config, reg_inputs, PixelType::kInt16,
           front_inputs(o, planning.series, daily.series, reg_inputs, out / "front"), std::nullopt,
           out / "front");
-      picked = pick_solution(read_front(out / "front"), o.pick);
+      picked = reg::pick_solution(reg::read_front(out / "front"), o.pick);
       if (!picked->chosen) {
         throw data_error(
             "{}; the front is kept in {} ('modir front pick' and 'modir front plot' "
@@ -301,7 +303,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
                                       {"non_dominated", front_summary->non_dominated},
                                       {"knee", front_summary->knee},
                                       {"picked", *picked->chosen},
-                                      {"rule", rules_json(o.pick)},
+                                      {"rule", reg::rules_json(o.pick)},
                                       {"reason", picked->reason}}
                      : nlohmann::json{{"front", nullptr}, {"rule", {{"rule", "single run"}}}}},
       {"daily_label_qc",

@@ -84,7 +84,7 @@ io::RtStructureSetText propagated_set_text(const io::RtStructureSet& set,
   return text;
 }
 
-std::optional<fs::path> propagation_folder_of(const Front& front) {
+std::optional<fs::path> propagation_folder_of(const reg::Front& front) {
   const fs::path folder = fs::absolute(front.dir).lexically_normal().parent_path();
   std::ifstream stream(folder / "report.json");
   if (!stream) return std::nullopt;
@@ -122,7 +122,7 @@ std::string recorded_input(const json& report, const fs::path& folder, const std
 
 }  // namespace
 
-bool write_solution_rtstruct(const fs::path& folder, const Front& front,
+bool write_solution_rtstruct(const fs::path& folder, const reg::Front& front,
                              const reg::RegistrationResult& solution, const fs::path& out) {
   std::ifstream stream(folder / "report.json");
   const json report = json::parse(stream, nullptr, false);

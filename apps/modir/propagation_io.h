@@ -7,12 +7,12 @@
 #include <optional>
 #include <string>
 
-#include "front_file.h"
 #include "modir/clinical/propagation.h"
 #include "modir/core/progress.h"
 #include "modir/io/dicom_series.h"
 #include "modir/io/rtstruct.h"
 #include "modir/io/rtstruct_write.h"
+#include "modir/register/front_file.h"
 #include "modir/register/registration.h"
 
 namespace modir::cli {
@@ -47,14 +47,14 @@ io::RtStructureSetText propagated_set_text(const io::RtStructureSet& set,
                                            const io::DicomSeries& daily, const std::string& how);
 
 /// The `modir propagate` folder a front lies in (DIR for DIR/front), if it does.
-std::optional<std::filesystem::path> propagation_folder_of(const Front& front);
+std::optional<std::filesystem::path> propagation_folder_of(const reg::Front& front);
 
 /// Carries the planning structures that the propagation in `folder` read with `solution` (one
 /// of its front's registrations) and writes them as an RT Structure Set on the daily series to
 /// `out`. The scans and the structure set are read again from where the run's report.json
 /// recorded them, each checked against its recorded sha256. False (and nothing written) when the
 /// daily scan is not a DICOM series.
-bool write_solution_rtstruct(const std::filesystem::path& folder, const Front& front,
+bool write_solution_rtstruct(const std::filesystem::path& folder, const reg::Front& front,
                              const reg::RegistrationResult& solution,
                              const std::filesystem::path& out);
 

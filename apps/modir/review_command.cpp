@@ -12,13 +12,14 @@
 
 #include "commands.h"
 #include "front_export.h"
-#include "front_file.h"
-#include "front_rules.h"
 #include "modir/core/error.h"
 #include "modir/io/output_file.h"
 #include "modir/io/scratch_folder.h"
+#include "modir/register/front_file.h"
+#include "modir/register/front_pick.h"
 #include "modir/review/review_folder.h"
 #include "modir/review/review_server.h"
+#include "pick_options.h"
 
 extern char** environ;
 
@@ -84,12 +85,12 @@ int run_review(const ReviewOptions& o) {
   const fs::path front_dir =
       folder.kind == review::FolderKind::kPropagation ? fs::path(o.dir) / "front" : fs::path(o.dir);
   review::ChooseAction choose = [&](std::size_t index) {
-    const Front front = read_front(front_dir);
-    PickRules rules;
+    const reg::Front front = reg::read_front(front_dir);
+    reg::PickRules rules;
     rules.index = index;
-    const PickOutcome outcome = pick_solution(front, rules);
+    const reg::PickOutcome outcome = reg::pick_solution(front, rules);
     if (!outcome.chosen) throw data_error("{}", outcome.reason);
-    const nlohmann::json record = pick_record(front, rules, outcome);
+    const nlohmann::json record = reg::pick_record(front, rules, outcome);
     io::write_text_file(review::choice_file(folder), record.dump(2) + "\n");
     nlohmann::json answer = record;
     if (folder.kind == review::FolderKind::kPropagation) {

@@ -1,4 +1,4 @@
-#include "front_file.h"
+#include "modir/register/front_file.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,7 @@
 #include "modir/optimize/pareto/dominance.h"
 #include "modir/optimize/pareto/hypervolume.h"
 
-namespace modir::cli {
+namespace modir::reg {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -323,4 +323,4 @@ json to_json(const FrontStatistics& s, const Front& front) {
   return out;
 }
 
-}  // namespace modir::cli
+}  // namespace modir::reg

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace modir::cli {
+namespace modir::reg {
 
 /// Ground-truth scores of one solution (present when `modir register --pareto` had --truth).
 struct FrontTruthScores {
@@ -90,4 +90,4 @@ FrontStatistics front_statistics(const Front& front);
 /// The statistics as JSON, for --json outputs.
 nlohmann::json to_json(const FrontStatistics& statistics, const Front& front);
 
-}  // namespace modir::cli
+}  // namespace modir::reg

@@ -1,4 +1,4 @@
-#include "front_plot.h"
+#include "modir/report/front_plot.h"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,10 @@
 #include "modir/optimize/pareto/dominance.h"
 #include "modir/report/bitmap_font.h"
 
-namespace modir::cli {
+namespace modir::report {
+
+using reg::Front;
+using reg::FrontEntry;
 
 namespace {
 
@@ -29,7 +32,9 @@ constexpr int kLeft = 62, kTop = 20, kPlot = 210;
 constexpr int kInset = 10;  // keeps dots at the extremes off the axes
 static_assert(kLeft + kPlot + 20 <= kFrontPanelWidth && kTop + kPlot + 40 <= kFrontPanelHeight);
 
-int text_width(const std::string& text) { return report::text_width(text); }
+int text_width(const std::string& text) {
+  return report::text_width(text);
+}
 
 // Drawing on a picture, clipped to its bounds.
 struct Canvas {
@@ -143,4 +148,4 @@ io::RgbPicture plot_front(const Front& front, std::size_t mark) {
   return picture;
 }
 
-}  // namespace modir::cli
+}  // namespace modir::report

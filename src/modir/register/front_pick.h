@@ -5,12 +5,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "front_file.h"
+#include "modir/register/front_file.h"
 
-namespace modir::cli {
+namespace modir::reg {
 
 /// How to pick one solution of a front, in terms a clinician states: "the knee", or "the smallest
 /// <objective> among the solutions meeting these limits". Limits are upper bounds (inclusive).
@@ -32,10 +31,6 @@ struct PickOutcome {
   std::vector<std::size_t> meeting;    ///< solutions meeting every limit, ascending
   std::optional<std::size_t> closest;  ///< without a choice: the solution missing the least
 };
-
-/// Adds the rule options (--knee, --minimise, --max-*) to `command`, writing into `rules`, under
-/// the help heading `group`: `modir front pick` and `modir propagate --pareto` state rules alike.
-void add_pick_options(CLI::App& command, PickRules& rules, const std::string& group);
 
 /// Whether any rule option was given.
 bool any_rule(const PickRules& rules);
@@ -70,4 +65,4 @@ nlohmann::json pick_record(const Front& front, const PickRules& rules, const Pic
 /// The limits in words, e.g. "guidance <= 2 mm, folded fraction <= 0".
 std::string describe_limits(const PickRules& rules, const Front& front);
 
-}  // namespace modir::cli
+}  // namespace modir::reg

@@ -1,4 +1,4 @@
-#include "front_rules.h"
+#include "modir/register/front_pick.h"
 
 #include <algorithm>
 #include <functional>
@@ -8,7 +8,7 @@
 
 #include "modir/core/error.h"
 
-namespace modir::cli {
+namespace modir::reg {
 
 namespace {
 
@@ -106,31 +106,6 @@ std::size_t closest_solution(const Front& front, const std::vector<Limit>& limit
 }
 
 }  // namespace
-
-void add_pick_options(CLI::App& command, PickRules& rules, const std::string& group) {
-  command.add_flag("--knee", rules.knee, "the knee of the front (the default rule)")->group(group);
-  command
-      .add_option("--minimise", rules.minimise,
-                  "objective to make smallest among the solutions meeting the limits")
-      ->check(CLI::IsMember({"image", "guidance", "deformation"}))
-      ->group(group);
-  command.add_option("--max-guidance", rules.max_guidance, "guidance error at most MM")
-      ->check(CLI::NonNegativeNumber)
-      ->group(group);
-  command.add_option("--max-organ-mm", rules.max_organ_mm, "every organ's distance at most MM")
-      ->check(CLI::NonNegativeNumber)
-      ->group(group);
-  command.add_option("--max-image", rules.max_image, "image dissimilarity at most V")->group(group);
-  command.add_option("--max-deformation", rules.max_deformation, "deformation at most V")
-      ->group(group);
-  command.add_option("--max-folded", rules.max_folded, "folded fraction at most F (default 0)")
-      ->group(group);
-  command
-      .add_option("--index", rules.index,
-                  "the solution with this number, chosen by looking at it (modir review); the "
-                  "limits still apply")
-      ->group(group);
-}
 
 bool any_rule(const PickRules& rules) {
   return rules.knee || !rules.minimise.empty() || rules.index || rules.max_image ||
@@ -276,4 +251,4 @@ PickOutcome pick_solution(const Front& front, const PickRules& rules) {
   return outcome;
 }
 
-}  // namespace modir::cli
+}  // namespace modir::reg
