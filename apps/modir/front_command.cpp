@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "front_export.h"
+#include "modir/clinical/front_export.h"
 #include "modir/core/error.h"
 #include "modir/core/sha256.h"
 #include "modir/core/version.h"
@@ -19,11 +19,11 @@
 #include "modir/io/png_io.h"
 #include "modir/register/front_file.h"
 #include "modir/register/front_pick.h"
+#include "modir/register/input_files.h"
 #include "modir/register/result_outputs.h"
 #include "modir/register/transform_file.h"
 #include "modir/report/front_plot.h"
 #include "pick_options.h"
-#include "register_inputs.h"
 
 namespace modir::cli {
 
@@ -102,14 +102,14 @@ int run_pick(const PickOptions& o) {
   fmt::print("why: {}\n", outcome.reason);
   if (!o.json_out.empty())
     io::write_text_file(o.json_out, reg::pick_record(front, o.rules, outcome).dump(2) + "\n");
-  if (!o.export_dir.empty()) export_solution(front, k, o.export_dir);
+  if (!o.export_dir.empty()) clinical::export_solution(front, k, o.export_dir);
   return 0;
 }
 
 int run_export(const ExportOptions& o) {
   const reg::Front front = reg::read_front(o.dir);
   const std::size_t k = checked_index(front, o.index.value_or(front.knee), "--index");
-  export_solution(front, k, o.out);
+  clinical::export_solution(front, k, o.out);
   return 0;
 }
 

@@ -18,7 +18,7 @@
 #include "modir/io/point_io.h"
 #include "modir/landmarks/match_outputs.h"
 #include "modir/landmarks/matcher.h"
-#include "register_inputs.h"
+#include "modir/register/input_files.h"
 
 namespace modir::cli {
 
@@ -31,7 +31,7 @@ struct DetectOptions {
 };
 
 struct MatchCliOptions {
-  RegistrationPaths paths;
+  reg::RegistrationPaths paths;
   std::string out;
   std::string method = "classical";
   std::string true_displacement;
@@ -65,7 +65,7 @@ int run_match(const MatchCliOptions& o, const GlobalOptions& global) {
         o.method);
   }
   const auto start = std::chrono::steady_clock::now();
-  const reg::RegistrationInputs in = read_registration_inputs(o.paths, nullptr);
+  const reg::RegistrationInputs in = reg::read_registration_inputs(o.paths, nullptr);
   std::optional<DisplacementField> truth;
   if (!o.true_displacement.empty()) {
     truth = io::read_displacement_field(o.true_displacement);
@@ -85,7 +85,7 @@ int run_match(const MatchCliOptions& o, const GlobalOptions& global) {
   if (truth) errors = landmarks::match_errors(result, *truth);
   nlohmann::json summary = landmarks::match_summary(result, o.match, truth ? &errors : nullptr);
   summary["seconds"] = seconds;
-  summary["inputs"] = describe_inputs(o.paths);
+  summary["inputs"] = reg::describe_inputs(o.paths);
   if (truth) summary["inputs"]["true_displacement"] = o.true_displacement;
   landmarks::write_match_outputs(folder.write_path(), in.fixed, result, summary,
                                  truth ? &errors : nullptr);
@@ -132,7 +132,7 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
       "Pair points of two scans: fixed_landmarks.csv and moving_landmarks.csv (register's "
       "--fixed-landmarks/--moving-landmarks), matches.csv, summary.json, landmarks.png");
   m->fallthrough();
-  RegistrationPaths& p = match->paths;
+  reg::RegistrationPaths& p = match->paths;
   m->add_option("--fixed", p.fixed, "fixed scan")->required();
   m->add_option("--moving", p.moving, "moving scan")->required();
   m->add_option("--fixed-series", p.fixed_series, "series UID when --fixed holds several");

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "modir/clinical/propagation.h"
+#include "modir/clinical/propagation_io.h"
 #include "modir/clinical/structure_picture.h"
 #include "modir/core/error.h"
 #include "modir/core/log.h"
@@ -38,12 +39,11 @@
 #include "modir/register/front_file.h"
 #include "modir/register/front_outputs.h"
 #include "modir/register/front_pick.h"
+#include "modir/register/input_files.h"
 #include "modir/register/pareto_front.h"
 #include "modir/register/registration_config.h"
 #include "modir/register/result_outputs.h"
 #include "pick_options.h"
-#include "propagation_io.h"
-#include "register_inputs.h"
 
 namespace modir::cli {
 
@@ -73,7 +73,7 @@ nlohmann::json front_inputs(const PropagateOptions& o,
                             const std::optional<io::DicomSeries>& planning_series,
                             const std::optional<io::DicomSeries>& daily_series,
                             const reg::RegistrationInputs& reg_inputs, const fs::path& front_dir) {
-  RegistrationPaths paths;
+  reg::RegistrationPaths paths;
   paths.fixed = o.daily;
   paths.moving = o.planning;
   if (daily_series) paths.fixed_series = daily_series->series_uid;
@@ -85,7 +85,7 @@ nlohmann::json front_inputs(const PropagateOptions& o,
     io::write_image(*reg_inputs.fixed_labels, paths.fixed_labels);
     io::write_image(*reg_inputs.moving_labels, paths.moving_labels);
   }
-  return describe_inputs(paths);
+  return reg::describe_inputs(paths);
 }
 
 int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
@@ -113,14 +113,14 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
 
   progress.begin_phase("reading", 1);
   const io::RtStructureSet set = io::read_rtstruct(o.structures);
-  Scan planning =
-      read_scan(o.planning, o.planning_series, "--planning-series", set.referenced_series_uid);
-  Scan daily = read_scan(o.daily, o.daily_series, "--daily-series");
+  clinical::Scan planning = clinical::read_scan(o.planning, o.planning_series, "--planning-series",
+                                                set.referenced_series_uid);
+  clinical::Scan daily = clinical::read_scan(o.daily, o.daily_series, "--daily-series");
   progress.end_phase();
 
   // Every structure rasterised on its own, on the planning grid.
   clinical::PropagationInputs inputs;
-  add_planning_structures(set, planning, inputs, progress);
+  clinical::add_planning_structures(set, planning, inputs, progress);
 
   // The daily scan's organs, from the segmentation model.
   const fs::path model = o.model.empty() ? learn::shipped_model("pelvis") : fs::path(o.model);
@@ -250,7 +250,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
           s.structure.name, s.beyond_planning_ml);
     }
   }
-  const std::vector<io::RtStructure> propagated = propagated_structures(result);
+  const std::vector<io::RtStructure> propagated = clinical::propagated_structures(result);
   io::write_text_file(out / "labels.json",
                       nlohmann::json({{"labels", label_names}}).dump(2) + "\n");
   if (daily.series) {
@@ -267,7 +267,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
             ? std::string("the images alone")
             : fmt::format("{}", fmt::join(result.guiding_classes, ", ")));
     const io::RtStructureSetText text =
-        propagated_set_text(set, o.structures, planning, o.planning, *daily.series, how);
+        clinical::propagated_set_text(set, o.structures, planning, o.planning, *daily.series, how);
     io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
     if (planning.series &&
         planning.series->frame_of_reference_uid != daily.series->frame_of_reference_uid) {

@@ -20,11 +20,11 @@
 #include "modir/io/point_io.h"
 #include "modir/landmarks/auto_guidance.h"
 #include "modir/register/front_outputs.h"
+#include "modir/register/input_files.h"
 #include "modir/register/memory_estimate.h"
 #include "modir/register/objective_values.h"
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
-#include "register_inputs.h"
 
 namespace modir::cli {
 
@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 namespace {
 
 struct RegisterCommandOptions {
-  RegistrationPaths paths;
+  reg::RegistrationPaths paths;
   std::string out;
   std::string config;
   std::optional<int> pareto;
@@ -146,7 +146,7 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
-  const nlohmann::json inputs_json = describe_inputs(options.paths);
+  const nlohmann::json inputs_json = reg::describe_inputs(options.paths);
   const reg::FrontSummary summary =
       reg::write_front_outputs(front, config, inputs, moving_type, inputs_json, truth, out_dir);
   const double total =
@@ -198,17 +198,20 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   reg::validate(config);
   const bool auto_landmarks = !options.landmarks.empty();
   if (auto_landmarks && options.landmarks != "auto") {
-    throw usage_error("--landmarks {}: the only mode is 'auto' (files go to --fixed-landmarks "
-                      "and --moving-landmarks)",
-                      options.landmarks);
+    throw usage_error(
+        "--landmarks {}: the only mode is 'auto' (files go to --fixed-landmarks "
+        "and --moving-landmarks)",
+        options.landmarks);
   }
   if (auto_landmarks && !options.paths.fixed_landmarks.empty()) {
-    throw usage_error("--landmarks auto finds the landmarks itself; drop --fixed-landmarks and "
-                      "--moving-landmarks, or drop --landmarks auto");
+    throw usage_error(
+        "--landmarks auto finds the landmarks itself; drop --fixed-landmarks and "
+        "--moving-landmarks, or drop --landmarks auto");
   }
   if (auto_landmarks && config.guidance.landmark_weight <= 0) {
-    throw usage_error("--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
-                      "switches off; drop one of them");
+    throw usage_error(
+        "--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
+        "switches off; drop one of them");
   }
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
@@ -238,7 +241,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   PixelType moving_type = PixelType::kFloat32;
   nlohmann::json label_pairing;
   reg::RegistrationInputs inputs =
-      read_registration_inputs(options.paths, &moving_type, &label_pairing);
+      reg::read_registration_inputs(options.paths, &moving_type, &label_pairing);
   int organs = 0;
   if (inputs.fixed_labels) {
     std::vector<char> seen(65536, 0);
@@ -293,7 +296,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   nlohmann::json report = {
       {"modir_version", kVersion},
       {"command", "register"},
-      {"inputs", describe_inputs(options.paths)},
+      {"inputs", reg::describe_inputs(options.paths)},
       {"label_pairing", label_pairing},
       {"config", reg::to_json(config)},
       {"model", result.model},
@@ -340,7 +343,7 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
   CLI::App* command = app.add_subcommand(
       "register",
       "Register a moving scan onto a fixed scan (affine, then B-spline or SVF deformable)");
-  RegistrationPaths& p = options->paths;
+  reg::RegistrationPaths& p = options->paths;
   command->add_option("--fixed", p.fixed, "fixed image (its grid is the output grid)")->required();
   command->add_option("--moving", p.moving, "moving image")->required();
   command->add_option("--fixed-series", p.fixed_series,

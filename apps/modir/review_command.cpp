@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "front_export.h"
+#include "modir/clinical/front_export.h"
 #include "modir/core/error.h"
 #include "modir/io/output_file.h"
 #include "modir/io/scratch_folder.h"
@@ -100,7 +100,8 @@ int run_review(const ReviewOptions& o) {
       const fs::path out = front_dir / name;
       std::error_code ec;
       try {
-        if (!fs::exists(out / "report.json", ec)) export_solution(front, index, out, false);
+        if (!fs::exists(out / "report.json", ec))
+          clinical::export_solution(front, index, out, false);
         answer["exported"] = (fs::path("front") / name).string();
         if (fs::exists(out / "RS_propagated.dcm", ec))
           answer["rtstruct"] = (fs::path("front") / name / "RS_propagated.dcm").string();

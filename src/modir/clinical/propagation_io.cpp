@@ -1,4 +1,4 @@
-#include "propagation_io.h"
+#include "modir/clinical/propagation_io.h"
 
 #include <algorithm>
 #include <fstream>
@@ -17,7 +17,7 @@
 #include "modir/io/rtstruct_write.h"
 #include "modir/register/registration_config.h"
 
-namespace modir::cli {
+namespace modir::clinical {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -42,7 +42,7 @@ Scan read_scan(const std::string& path, std::string series_uid, const std::strin
 }
 
 void add_planning_structures(const io::RtStructureSet& set, const Scan& planning,
-                             clinical::PropagationInputs& inputs, Progress& progress) {
+                             PropagationInputs& inputs, Progress& progress) {
   const Geometry& pg = planning.image.geometry();
   progress.begin_phase("rasterising", static_cast<std::int64_t>(set.structures.size()));
   for (const io::RtStructure& s : set.structures) {
@@ -59,9 +59,9 @@ void add_planning_structures(const io::RtStructureSet& set, const Scan& planning
   progress.end_phase();
 }
 
-std::vector<io::RtStructure> propagated_structures(const clinical::PropagationResult& result) {
+std::vector<io::RtStructure> propagated_structures(const PropagationResult& result) {
   std::vector<io::RtStructure> out;
-  for (const clinical::PropagatedStructure& s : result.structures) {
+  for (const PropagatedStructure& s : result.structures) {
     io::RtStructure r = s.structure;
     r.contours = io::mask_contours(s.fraction);
     if (r.contours.empty()) warn("structure '{}' has no voxel on the daily scan", r.name);
@@ -139,15 +139,15 @@ bool write_solution_rtstruct(const fs::path& folder, const reg::Front& front,
   const Scan daily = read_scan(daily_path, series_of("fixed"), "--daily-series");
   if (!daily.series) return false;
 
-  clinical::PropagationInputs inputs;
+  PropagationInputs inputs;
   Progress quiet(ProgressStyle::kQuiet);
   add_planning_structures(set, planning, inputs, quiet);
   inputs.planning = planning.image;
   inputs.daily = daily.image;
   // The registration is the solution's: nothing is registered again.
-  const clinical::PropagationResult result =
-      clinical::propagate(inputs, reg::RegistrationConfig{}, io::default_organ_names(), {},
-                          [&](const reg::RegistrationInputs&) { return solution; });
+  const PropagationResult result =
+      propagate(inputs, reg::RegistrationConfig{}, io::default_organ_names(), {},
+                [&](const reg::RegistrationInputs&) { return solution; });
   const io::RtStructureSetText text =
       propagated_set_text(set, structures, planning, planning_path, *daily.series,
                           "a solution of a Pareto front, chosen by its number");
@@ -155,4 +155,4 @@ bool write_solution_rtstruct(const fs::path& folder, const reg::Front& front,
   return true;
 }
 
-}  // namespace modir::cli
+}  // namespace modir::clinical

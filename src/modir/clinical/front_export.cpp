@@ -1,4 +1,4 @@
-#include "front_export.h"
+#include "modir/clinical/front_export.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,17 +7,17 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "modir/clinical/propagation_io.h"
 #include "modir/core/error.h"
 #include "modir/core/sha256.h"
 #include "modir/core/version.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
+#include "modir/register/input_files.h"
 #include "modir/register/result_outputs.h"
 #include "modir/register/transform_file.h"
-#include "propagation_io.h"
-#include "register_inputs.h"
 
-namespace modir::cli {
+namespace modir::clinical {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -25,12 +25,12 @@ using nlohmann::json;
 namespace {
 
 // The registration inputs recorded in front.json, checked to be the same bytes as then.
-RegistrationPaths verified_inputs(const reg::Front& front) {
-  RegistrationPaths paths;
+reg::RegistrationPaths verified_inputs(const reg::Front& front) {
+  reg::RegistrationPaths paths;
   for (const auto& [name, input] : front.inputs) {
-    const auto field = std::find_if(std::begin(kInputFields), std::end(kInputFields),
+    const auto field = std::find_if(std::begin(reg::kInputFields), std::end(reg::kInputFields),
                                     [&](const auto& f) { return name == f.first; });
-    if (field == std::end(kInputFields))
+    if (field == std::end(reg::kInputFields))
       throw data_error("{}: unknown input \"{}\" in front.json", front.dir.string(), name);
     std::error_code ec;
     if (!fs::exists(input.path, ec)) {
@@ -81,7 +81,7 @@ void export_solution(const reg::Front& front, std::size_t index, const fs::path&
   std::error_code ec;
   if (fs::exists(out, ec) && fs::equivalent(out, front.dir, ec))
     throw usage_error("--out {} is the front's own folder; choose a new folder", out.string());
-  const RegistrationPaths paths = verified_inputs(front);
+  const reg::RegistrationPaths paths = verified_inputs(front);
   for (const auto& [name, input] : front.inputs) {
     if (fs::exists(out, ec) && fs::equivalent(out, input.path, ec))
       throw usage_error("--out {} is the {} input; choose a new folder", out.string(), name);
@@ -89,7 +89,7 @@ void export_solution(const reg::Front& front, std::size_t index, const fs::path&
   io::OutputFolder folder(out);  // removed again on Ctrl-C when this run created it
   const reg::RegistrationResult result = read_solution_transform(front, index);
   PixelType moving_type = PixelType::kFloat32;
-  const reg::RegistrationInputs inputs = read_registration_inputs(paths, &moving_type);
+  const reg::RegistrationInputs inputs = reg::read_registration_inputs(paths, &moving_type);
   const reg::ResultSummary summary = reg::write_result_outputs(result, inputs, moving_type, out);
 
   // A front of `modir propagate`: the planning structures carried by this solution as well.
@@ -136,4 +136,4 @@ void export_solution(const reg::Front& front, std::size_t index, const fs::path&
                index, front.dir.string(), out.string(), jac.folded_fraction, jac.min, jac.max);
 }
 
-}  // namespace modir::cli
+}  // namespace modir::clinical

@@ -15,7 +15,7 @@
 #include "modir/register/front_file.h"
 #include "modir/register/registration.h"
 
-namespace modir::cli {
+namespace modir::clinical {
 
 /// A scan given as a DICOM folder (with its series) or as an image file.
 struct Scan {
@@ -32,11 +32,11 @@ Scan read_scan(const std::string& path, std::string series_uid, const std::strin
 /// Every structure of `set` rasterised on its own on the planning grid, into `inputs`
 /// (structures and planning masks); rasterising warnings go to stderr.
 void add_planning_structures(const io::RtStructureSet& set, const Scan& planning,
-                             clinical::PropagationInputs& inputs, Progress& progress);
+                             PropagationInputs& inputs, Progress& progress);
 
 /// The propagated structures with their contours on the daily grid, in structure order, as an
 /// RT Structure Set holds them (a warning for each one left without a voxel).
-std::vector<io::RtStructure> propagated_structures(const clinical::PropagationResult& result);
+std::vector<io::RtStructure> propagated_structures(const PropagationResult& result);
 
 /// The text of a propagated RT Structure Set: label PROPAGATED, named after the planning set, and
 /// described as carried by modir from that set (`structures_file`) on the planning series (or
@@ -58,4 +58,4 @@ bool write_solution_rtstruct(const std::filesystem::path& folder, const reg::Fro
                              const reg::RegistrationResult& solution,
                              const std::filesystem::path& out);
 
-}  // namespace modir::cli
+}  // namespace modir::clinical

@@ -1,4 +1,4 @@
-#include "register_inputs.h"
+#include "modir/register/input_files.h"
 
 #include <optional>
 
@@ -13,7 +13,7 @@
 #include "modir/io/organ_names.h"
 #include "modir/io/point_io.h"
 
-namespace modir::cli {
+namespace modir::reg {
 
 namespace {
 
@@ -78,9 +78,9 @@ std::optional<io::LabelPairing> label_pairing(const RegistrationPaths& paths) {
 
 }  // namespace
 
-reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
-                                                 PixelType* moving_pixel_type,
-                                                 nlohmann::json* label_pairing_json) {
+RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
+                                            PixelType* moving_pixel_type,
+                                            nlohmann::json* label_pairing_json) {
   if (label_pairing_json) *label_pairing_json = nullptr;
   if (paths.fixed_labels.empty() != paths.moving_labels.empty()) {
     throw usage_error("label guidance needs both --fixed-labels and --moving-labels");
@@ -88,7 +88,7 @@ reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
   if (paths.fixed_landmarks.empty() != paths.moving_landmarks.empty()) {
     throw usage_error("landmark guidance needs both --fixed-landmarks and --moving-landmarks");
   }
-  reg::RegistrationInputs in;
+  RegistrationInputs in;
   io::ReadOptions fixed_read, moving_read;
   fixed_read.dicom_series_uid = paths.fixed_series;
   fixed_read.dicom_series_option = "--fixed-series";
@@ -139,4 +139,4 @@ nlohmann::json describe_inputs(const RegistrationPaths& paths) {
   return out;
 }
 
-}  // namespace modir::cli
+}  // namespace modir::reg

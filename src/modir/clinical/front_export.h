@@ -10,7 +10,7 @@
 #include "modir/register/front_file.h"
 #include "modir/register/registration.h"
 
-namespace modir::cli {
+namespace modir::clinical {
 
 /// Solution `index`'s transform (solutions/solution_KK.json), as a registration result.
 reg::RegistrationResult read_solution_transform(const reg::Front& front, std::size_t index);
@@ -23,4 +23,4 @@ reg::RegistrationResult read_solution_transform(const reg::Front& front, std::si
 void export_solution(const reg::Front& front, std::size_t index, const std::filesystem::path& out,
                      bool announce = true);
 
-}  // namespace modir::cli
+}  // namespace modir::clinical

@@ -9,7 +9,7 @@
 #include "modir/core/pixel_type.h"
 #include "modir/register/registration.h"
 
-namespace modir::cli {
+namespace modir::reg {
 
 /// The file names a registration reads (empty = not given).
 struct RegistrationPaths {
@@ -26,9 +26,9 @@ struct RegistrationPaths {
 /// When the two label maps are numbered differently and their names files pair them, the moving
 /// labels come renumbered into the fixed ones' values, and `label_pairing` (when given) receives
 /// how, for report.json; it is null otherwise.
-reg::RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
-                                                 PixelType* moving_pixel_type,
-                                                 nlohmann::json* label_pairing = nullptr);
+RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
+                                            PixelType* moving_pixel_type,
+                                            nlohmann::json* label_pairing = nullptr);
 
 /// {"fixed": {"path": ..., "sha256": ..., "series": ...}, ...} for report.json and front.json.
 nlohmann::json describe_inputs(const RegistrationPaths& paths);
@@ -45,4 +45,4 @@ inline constexpr std::pair<const char*, std::string RegistrationPaths::*> kInput
     {"fixed_mask", &RegistrationPaths::fixed_mask},
     {"rigidity_mask", &RegistrationPaths::rigidity_mask}};
 
-}  // namespace modir::cli
+}  // namespace modir::reg
