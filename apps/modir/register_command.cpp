@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "commands.h"
-#include "label_qc.h"
 #include "memory_limit.h"
+#include "modir/clinical/guidance_qc.h"
 #include "modir/core/error.h"
 #include "modir/core/log.h"
 #include "modir/core/parallel.h"
@@ -39,7 +39,7 @@ struct RegisterCommandOptions {
   std::optional<int> pareto;
   std::string truth;
   std::string landmarks;  ///< "auto": match landmarks and guide with them
-  LabelQcPaths label_qc;
+  clinical::LabelQcPaths label_qc;
   bool dry_run = false;
   std::optional<double> max_memory_mib;
 };
@@ -251,10 +251,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const reg::MemoryEstimate memory =
       check_memory(options, config, fixed_grid, organs, options.dry_run);
   if (options.dry_run) return 0;
-  LabelQcPaths qc_paths = options.label_qc;
+  clinical::LabelQcPaths qc_paths = options.label_qc;
   qc_paths.fixed_labels = options.paths.fixed_labels;
   qc_paths.moving_labels = options.paths.moving_labels;
-  const nlohmann::json label_qc = apply_label_qc(qc_paths, inputs, config);
+  const nlohmann::json label_qc = clinical::apply_label_qc(qc_paths, inputs, config);
   nlohmann::json auto_report = nullptr;
   if (auto_landmarks) {
     landmarks::AutoLandmarks found = landmarks::auto_landmarks(

@@ -1,4 +1,4 @@
-#include "label_qc.h"
+#include "modir/clinical/guidance_qc.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 #include "modir/core/log.h"
 #include "modir/learn/quality_check.h"
 
-namespace modir::cli {
+namespace modir::clinical {
 
 namespace {
 
@@ -39,8 +39,7 @@ nlohmann::json apply_label_qc(const LabelQcPaths& paths, const reg::Registration
                               reg::RegistrationConfig& config) {
   if (paths.fixed.empty() && paths.moving.empty()) return nullptr;
   nlohmann::json out = {
-      {"fixed",
-       apply_side(paths.fixed, paths.fixed_labels, inputs.fixed_labels, "fixed", config)},
+      {"fixed", apply_side(paths.fixed, paths.fixed_labels, inputs.fixed_labels, "fixed", config)},
       {"moving",
        apply_side(paths.moving, paths.moving_labels, inputs.moving_labels, "moving", config)}};
   // Nothing left to guide with: the registration goes on with the image and landmarks alone
@@ -63,4 +62,4 @@ nlohmann::json apply_label_qc(const LabelQcPaths& paths, const reg::Registration
   return out;
 }
 
-}  // namespace modir::cli
+}  // namespace modir::clinical

@@ -7,7 +7,7 @@
 #include "modir/register/registration.h"
 #include "modir/register/registration_config.h"
 
-namespace modir::cli {
+namespace modir::clinical {
 
 /// The QC files (`segment predict`'s .qc.json) of a registration's label maps.
 struct LabelQcPaths {
@@ -22,4 +22,4 @@ struct LabelQcPaths {
 nlohmann::json apply_label_qc(const LabelQcPaths& paths, const reg::RegistrationInputs& inputs,
                               reg::RegistrationConfig& config);
 
-}  // namespace modir::cli
+}  // namespace modir::clinical
