@@ -104,11 +104,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
       o.names_table.empty() ? io::default_organ_names() : io::read_organ_names(o.names_table);
   const reg::RegistrationConfig config =
       o.config.empty() ? reg::RegistrationConfig{} : reg::read_registration_config(o.config);
-  if (o.landmarks == "auto" && config.guidance.landmark_weight <= 0) {
-    throw usage_error(
-        "--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
-        "switches off; drop one of them");
-  }
+  if (o.landmarks == "auto") landmarks::check_auto_landmarks_config(config);
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
 
   progress.begin_phase("reading", 1);
@@ -195,16 +191,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
         };
     registrar = [&, inner](const reg::RegistrationInputs& reg_inputs) {
       reg::RegistrationInputs with = reg_inputs;
-      landmarks::AutoLandmarks found = landmarks::auto_landmarks(
-          with.fixed, with.moving, with.fixed_labels ? &*with.fixed_labels : nullptr,
-          with.moving_labels ? &*with.moving_labels : nullptr, out / "auto_landmarks");
-      auto_report = found.report;
-      if (found.pairs.ids.empty()) {
-        warn("--landmarks auto found no landmark pairs ({}); registering without them",
-             found.report.value("message", std::string("no reason given")));
-      } else {
-        with.landmarks = std::move(found.pairs);
-      }
+      auto_report = landmarks::add_auto_landmarks(with, out / "auto_landmarks");
       return inner(with);
     };
   }

@@ -208,11 +208,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
         "--landmarks auto finds the landmarks itself; drop --fixed-landmarks and "
         "--moving-landmarks, or drop --landmarks auto");
   }
-  if (auto_landmarks && config.guidance.landmark_weight <= 0) {
-    throw usage_error(
-        "--landmarks auto guides with landmarks, which guidance.landmark_weight 0 "
-        "switches off; drop one of them");
-  }
+  if (auto_landmarks) landmarks::check_auto_landmarks_config(config);
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
         "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
@@ -257,20 +253,10 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const nlohmann::json label_qc = clinical::apply_label_qc(qc_paths, inputs, config);
   nlohmann::json auto_report = nullptr;
   if (auto_landmarks) {
-    landmarks::AutoLandmarks found = landmarks::auto_landmarks(
-        inputs.fixed, inputs.moving, inputs.fixed_labels ? &*inputs.fixed_labels : nullptr,
-        inputs.moving_labels ? &*inputs.moving_labels : nullptr,
-        folder->write_path() / "auto_landmarks");
-    auto_report = found.report;
-    if (found.pairs.ids.empty()) {
-      warn("--landmarks auto found no landmark pairs ({}); registering without them",
-           found.report.value("message", std::string("no reason given")));
-    } else {
-      if (!global.quiet) {
-        fmt::print(stderr, "automatic landmarks: {} pairs in {:.1f} s (auto_landmarks/)\n",
-                   found.pairs.ids.size(), found.report["seconds"].get<double>());
-      }
-      inputs.landmarks = std::move(found.pairs);
+    auto_report = landmarks::add_auto_landmarks(inputs, folder->write_path() / "auto_landmarks");
+    if (!global.quiet && inputs.landmarks) {
+      fmt::print(stderr, "automatic landmarks: {} pairs in {:.1f} s (auto_landmarks/)\n",
+                 inputs.landmarks->ids.size(), auto_report["seconds"].get<double>());
     }
   }
   const double seconds_reading =

@@ -4,27 +4,26 @@
 
 #include <nlohmann/json.hpp>
 
-#include "modir/core/image.h"
-#include "modir/core/point_set.h"
 #include "modir/landmarks/matcher.h"
+#include "modir/register/registration.h"
+#include "modir/register/registration_config.h"
 
 namespace modir::landmarks {
 
-/// Landmarks a registration finds for itself (`register --landmarks auto`).
-struct AutoLandmarks {
-  /// The pairs to guide with, weighted by confidence; empty when none were found.
-  PointPairs pairs;
-  /// For report.json: found (candidates), used, discarded (inconsistent, labels disagree), the
-  /// matcher's counts, seconds, and the message when none were found.
-  nlohmann::json report;
-};
+/// `--landmarks auto` needs the landmark term: a usage error when guidance.landmark_weight is 0.
+/// Checked before any work starts.
+void check_auto_landmarks_config(const reg::RegistrationConfig& config);
 
-/// Matches the scans (with their label maps when given, so that pairs whose labels disagree are
-/// discarded) and, when `folder` is not empty, writes the matching there (write_match_outputs) so
-/// that the guidance can be looked at and reused. Never throws for a pair without matches: the
-/// registration then runs without landmarks and the report says why.
-AutoLandmarks auto_landmarks(const Image<float>& fixed, const Image<float>& moving,
-                             const LabelMap* fixed_labels, const LabelMap* moving_labels,
-                             const std::filesystem::path& folder, const MatchOptions& options = {});
+/// Landmarks a registration finds for itself (`register` and `propagate --landmarks auto`):
+/// matches the inputs' scans (with their label maps when given, so that pairs whose labels
+/// disagree are discarded), writes the matching to `folder` (write_match_outputs) so the
+/// guidance can be looked at and reused, and puts the pairs into `inputs.landmarks`, each weighted
+/// by its confidence. A pair without matches is not an error: a warning says why, and the
+/// registration runs without landmarks. Returns report.json's "auto_landmarks": found (every
+/// candidate), used, discarded (inconsistent, labels disagree, beyond max), the matcher's counts,
+/// seconds, and the message when none were found.
+nlohmann::json add_auto_landmarks(reg::RegistrationInputs& inputs,
+                                  const std::filesystem::path& folder,
+                                  const MatchOptions& options = {});
 
 }  // namespace modir::landmarks

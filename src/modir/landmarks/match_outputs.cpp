@@ -10,6 +10,7 @@
 #include "modir/filter/resample.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
+#include "modir/report/canvas.h"
 #include "modir/report/world_view.h"
 #include "modir/transform/sample_field.h"
 
@@ -22,30 +23,11 @@ double percentile_or_zero(const std::vector<double>& values, double p) {
   return values.empty() ? 0.0 : evaluate::percentile(values, p);
 }
 
-std::array<std::uint8_t, 3> confidence_colour(double c) {
+report::Colour confidence_colour(double c) {
   // Red (0) through yellow to green (1).
   const double t = std::clamp(c, 0.0, 1.0);
   return {std::uint8_t(std::lround(255 * std::min(1.0, 2 * (1 - t)))),
           std::uint8_t(std::lround(255 * std::min(1.0, 2 * t))), 40};
-}
-
-void put(io::RgbPicture& p, int x, int y, const std::array<std::uint8_t, 3>& c) {
-  if (x < 0 || y < 0 || x >= p.width || y >= p.height) return;
-  std::uint8_t* px = p.pixel(x, y);
-  px[0] = c[0];
-  px[1] = c[1];
-  px[2] = c[2];
-}
-
-void line(io::RgbPicture& p, double x0, double y0, double x1, double y1,
-          const std::array<std::uint8_t, 3>& c, const std::array<int, 4>& clip) {
-  const int steps = int(std::ceil(std::max(std::abs(x1 - x0), std::abs(y1 - y0)))) + 1;
-  for (int s = 0; s <= steps; ++s) {
-    const double t = double(s) / steps;
-    const int x = int(std::lround(x0 + t * (x1 - x0))), y = int(std::lround(y0 + t * (y1 - y0)));
-    if (x >= clip[0] && x < clip[0] + clip[2] && y >= clip[1] && y < clip[1] + clip[3])
-      put(p, x, y, c);
-  }
 }
 
 io::RgbPicture match_picture(const Image<float>& fixed, const MatchResult& result) {
@@ -95,18 +77,16 @@ io::RgbPicture match_picture(const Image<float>& fixed, const MatchResult& resul
   for (const LandmarkMatch& m : result.matches) order.push_back(&m);
   std::reverse(order.begin(), order.end());
   for (int panel = 0; panel < 3; ++panel) {
-    const auto& box = layout.panels[std::size_t(panel)];
+    report::Canvas canvas{picture, layout.panels[std::size_t(panel)]};
     for (const LandmarkMatch* m : order) {
       const auto colour = confidence_colour(m->confidence);
       const auto [x0, y0] = project(panel, m->fixed);
       const auto [x1, y1] = project(panel, m->moving);
-      line(picture, x0, y0, x1, y1, colour, box);
+      canvas.line(x0, y0, x1, y1, colour);
+      // A 3x3 dot at the fixed point.
       for (int dy = -1; dy <= 1; ++dy)
-        for (int dx = -1; dx <= 1; ++dx) {
-          const int x = int(std::lround(x0)) + dx, y = int(std::lround(y0)) + dy;
-          if (x >= box[0] && x < box[0] + box[2] && y >= box[1] && y < box[1] + box[3])
-            put(picture, x, y, colour);
-        }
+        for (int dx = -1; dx <= 1; ++dx)
+          canvas.set(int(std::lround(x0)) + dx, int(std::lround(y0)) + dy, colour);
     }
   }
   report::annotate_orthogonal(

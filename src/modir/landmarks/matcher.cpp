@@ -47,7 +47,7 @@ WindowResult search_window(const float* target, const DescriptorField& field, co
         const Vec3d p = centre + Vec3d{double(i), double(j), double(k)} * step;
         field.describe(p, candidate.data());
         const float cost = descriptor_distance(target, candidate.data());
-        costs.push_back({p, cost});
+        if (exclusion > 0.0) costs.push_back({p, cost});
         if (cost < r.best) {
           r.best = cost;
           r.position = p;
@@ -167,8 +167,7 @@ double distance_ratio(float best, float second) {
 Vec3d voted_shift(const std::vector<Keypoint>& kf, const std::vector<float>& desc_f,
                   const std::vector<Keypoint>& km, const std::vector<float>& desc_m, double reach,
                   double max_ratio) {
-  const std::vector<Nearest> nearest =
-      nearest_neighbours(kf, desc_f, km, desc_m, reach, {0, 0, 0});
+  const std::vector<Nearest> nearest = nearest_neighbours(kf, desc_f, km, desc_m, reach, {0, 0, 0});
   std::vector<Vec3d> votes;
   for (std::size_t i = 0; i < kf.size(); ++i) {
     const Nearest& n = nearest[i];
@@ -197,7 +196,6 @@ Vec3d voted_shift(const std::vector<Keypoint>& kf, const std::vector<float>& des
   return best;
 }
 
-
 /// One matching in progress: the keypoints and descriptors of both scans, and the candidate
 /// pairs with the fixed keypoint each came from, step by step.
 class Matching {
@@ -221,8 +219,8 @@ class Matching {
   /// it, not necessarily where the fixed point's descriptor fits best).
   void match_mutual() {
     // Scans far apart: the search follows the shift the keypoints agree on.
-    const Vec3d voted = voted_shift(kf_, desc_f_, km_, desc_m_, options_.shift_search_mm,
-                                    options_.max_ratio);
+    const Vec3d voted =
+        voted_shift(kf_, desc_f_, km_, desc_m_, options_.shift_search_mm, options_.max_ratio);
     if (voted.norm() > 0.5 * options_.search_radius_mm) result_.prior_shift = voted;
     const Vec3d shift = result_.prior_shift;
     const std::vector<Nearest> forward =
@@ -335,7 +333,7 @@ class Matching {
     std::vector<LandmarkMatch> out;
     for (LandmarkMatch& m : candidates_) {
       if (fixed_labels_ && moving_labels_) {
-        m.fixed_label = label_at(*fixed_labels_, m.fixed);
+        // fixed_label was read when the candidate was made.
         m.moving_label = label_at(*moving_labels_, m.moving);
         const double reach = options_.label_tolerance_mm;
         const bool agree = m.fixed_label >= 0 && m.moving_label >= 0 &&

@@ -12,6 +12,7 @@
 
 #include "modir/optimize/pareto/dominance.h"
 #include "modir/report/bitmap_font.h"
+#include "modir/report/canvas.h"
 
 namespace modir::report {
 
@@ -20,7 +21,6 @@ using reg::FrontEntry;
 
 namespace {
 
-using Colour = std::array<std::uint8_t, 3>;
 constexpr Colour kBackground{255, 255, 255};
 constexpr Colour kInk{0, 0, 0};
 constexpr Colour kFront{30, 80, 200};
@@ -35,32 +35,6 @@ static_assert(kLeft + kPlot + 20 <= kFrontPanelWidth && kTop + kPlot + 40 <= kFr
 int text_width(const std::string& text) {
   return report::text_width(text);
 }
-
-// Drawing on a picture, clipped to its bounds.
-struct Canvas {
-  io::RgbPicture& picture;
-
-  void set(int x, int y, const Colour& c) {
-    if (x < 0 || y < 0 || x >= picture.width || y >= picture.height) return;
-    std::copy(c.begin(), c.end(), picture.pixel(x, y));
-  }
-  void line(int x0, int y0, int x1, int y1, const Colour& c) {  // horizontal or vertical
-    for (int y = std::min(y0, y1); y <= std::max(y0, y1); ++y)
-      for (int x = std::min(x0, x1); x <= std::max(x0, x1); ++x) set(x, y, c);
-  }
-  // Pixels whose distance from (cx, cy) lies in [inner, outer].
-  void annulus(int cx, int cy, double inner, double outer, const Colour& c) {
-    const int r = static_cast<int>(std::ceil(outer));
-    for (int dy = -r; dy <= r; ++dy)
-      for (int dx = -r; dx <= r; ++dx) {
-        const double d = std::hypot(dx, dy);
-        if (d >= inner && d <= outer) set(cx + dx, cy + dy, c);
-      }
-  }
-  void text(int x, int y, const std::string& s, const Colour& c) {  // (x, y): top left
-    report::draw_text(picture, x, y, s, c);
-  }
-};
 
 // Maps an objective's values onto [0, kPlot - 1] pixels of an axis, inset from both ends.
 struct Axis {
