@@ -25,9 +25,13 @@ void phantom_regions(torch::Tensor& images, torch::Tensor& labels) {
   labels.index_put_({Slice(), Slice(), Slice(2, 8), Slice(4, 9), Slice(3, 9)}, 2);
   labels.index_put_({Slice(), Slice(), Slice(6, 14), Slice(9, 15), Slice(10, 18)}, 3);
   labels.index_put_({Slice(), Slice(), Slice(3, 10), Slice(4, 8), Slice(13, 19)}, 4);
-  const torch::Tensor level = torch::tensor({-1000.0f, -60.0f, 400.0f, 10.0f, 30.0f});
+  const torch::Tensor level = torch::tensor({-1000.0f, -90.0f, 400.0f, 10.0f, 30.0f});
   torch::manual_seed(99);
   images = (level.index({labels.to(torch::kLong)}) + 10 * torch::randn(labels.sizes())) / 100;
+  // The body's anterior half is muscle (45 HU), the posterior half fat (-90 HU).
+  const torch::Tensor muscle = (labels == 1).logical_and(
+      torch::arange(20).view({1, 1, 1, 20, 1}).expand(labels.sizes()) < 10);
+  images = torch::where(muscle, images + 1.35, images);
 }
 
 AppearanceOptions always(double truncation = 0.0) {
@@ -65,7 +69,7 @@ TEST(Appearance, TissueLevelsStayWithinTheirDeclaredRanges) {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     torch::Tensor images, labels;
     phantom_regions(images, labels);
-    const torch::Tensor original_labels = labels.clone();
+    const torch::Tensor original_labels = labels.clone(), original_images = images.clone();
     torch::manual_seed(seed);
     synthesise_appearance(images, labels, kClasses, ct_normalisation(), {3, 3, 3}, o);
     ASSERT_TRUE(torch::equal(labels, original_labels));
@@ -83,6 +87,22 @@ TEST(Appearance, TissueLevelsStayWithinTheirDeclaredRanges) {
         EXPECT_TRUE(in_range || enhanced || gas)
             << kClasses[k].name << " median " << median << " HU, seed " << seed;
       }
+    }
+    // The body's fat and muscle each land in their own range: fat stays darker than urine.
+    const TissueLevel body = tissue_level("body");
+    for (int b = 0; b < 2; ++b) {
+      const torch::Tensor in_body = labels[b] == 1.0f;
+      const torch::Tensor was_fat = original_images[b] * 100 < body.fat_split_hu;
+      const double fat =
+          images[b].masked_select(in_body & was_fat).median().item<double>() * 100;
+      const double lean =
+          images[b].masked_select(in_body & ~was_fat).median().item<double>() * 100;
+      EXPECT_GE(fat, body.fat_low - 1) << "seed " << seed;
+      EXPECT_LE(fat, body.fat_high + 1) << "seed " << seed;
+      EXPECT_GE(lean, body.low - 1) << "seed " << seed;
+      EXPECT_LE(lean, body.high + 1) << "seed " << seed;
+      const double bladder = images[b].masked_select(labels[b] == 3.0f).median().item<double>();
+      EXPECT_LT(fat, bladder * 100) << "seed " << seed;
     }
   }
 }
@@ -111,7 +131,10 @@ TEST(Appearance, TissueLevelsAreChosenByName) {
   EXPECT_GT(tissue_level("Rectum").gas_probability, 0.0);
   EXPECT_GE(tissue_level("femoral_heads").low, 100.0);
   EXPECT_GE(tissue_level("Pelvis_bone").low, 100.0);
-  EXPECT_LT(tissue_level("BODY").low, -100.0 + 1e-9);
+  const TissueLevel body = tissue_level("BODY");
+  EXPECT_TRUE(body.has_fat);
+  EXPECT_LT(body.fat_high, -50.0);  // fat is darker than water on every calibrated CT
+  EXPECT_GE(body.low, 0.0);
   const TissueLevel other = tissue_level("spleen");
   EXPECT_EQ(other.low, -50.0);
   EXPECT_EQ(other.high, 100.0);

@@ -58,6 +58,39 @@ torch::Tensor smooth_field(const torch::IntArrayRef& size, std::int64_t coarse) 
                             .align_corners(true));
 }
 
+// A class with one tissue: its own median moves to a drawn level, its texture scaled by `gain`.
+torch::Tensor redraw_one_level(const torch::Tensor& hu, const torch::Tensor& in_class,
+                               const TissueLevel& t, double gain) {
+  const double own_level = hu.masked_select(in_class).median().item<double>();
+  const double level = chance(t.enhanced_probability) ? uniform(t.enhanced_low, t.enhanced_high)
+                                                      : uniform(t.low, t.high);
+  return (hu - own_level) * gain + level;
+}
+
+// A class of fat and lean tissue: the fat's median and the lean tissue's median move to levels
+// drawn from their own ranges, by a monotone piecewise-linear map of the scan's HU (linear between
+// the two medians, slope `gain` beyond them), so partial-volume voxels between fat and muscle stay
+// between them and fat stays darker than everything lean. With too little of one part (under 2 %
+// of the class) the class is redrawn as the part it mostly is.
+torch::Tensor redraw_fat_and_lean(const torch::Tensor& hu, const torch::Tensor& in_class,
+                                  const TissueLevel& t, double gain) {
+  const torch::Tensor values = hu.masked_select(in_class);
+  const torch::Tensor is_fat = values < t.fat_split_hu;
+  const double fat_share = is_fat.to(torch::kFloat32).mean().item<double>();
+  const double fat_level = uniform(t.fat_low, t.fat_high);
+  const double lean_level = uniform(t.low, t.high);
+  if (fat_share < 0.02 || fat_share > 0.98) {
+    const double level = fat_share > 0.98 ? fat_level : lean_level;
+    return (hu - values.median().item<double>()) * gain + level;
+  }
+  const double own_fat = values.masked_select(is_fat).median().item<double>();
+  const double own_lean = values.masked_select(~is_fat).median().item<double>();
+  const double between = (lean_level - fat_level) / std::max(own_lean - own_fat, 1.0);
+  return torch::where(hu <= own_fat, (hu - own_fat) * gain + fat_level,
+                      torch::where(hu >= own_lean, (hu - own_lean) * gain + lean_level,
+                                   (hu - own_fat) * between + fat_level));
+}
+
 // One sample [1, 1, z, y, x] in HU: each class's level redrawn, texture scaled, gas and contrast.
 void redraw_tissues(torch::Tensor& hu, const torch::Tensor& labels,
                     const std::vector<LabelClass>& classes, const AppearanceOptions& o) {
@@ -65,13 +98,10 @@ void redraw_tissues(torch::Tensor& hu, const torch::Tensor& labels,
   for (std::size_t k = 1; k < classes.size(); ++k) {
     const torch::Tensor in_class = labels == static_cast<float>(k);
     if (!in_class.any().item<bool>()) continue;
-    const torch::Tensor values = hu.masked_select(in_class);
-    const double own_level = values.median().item<double>();
     const TissueLevel t = tissue_level(classes[k].name);
-    const double level = chance(t.enhanced_probability) ? uniform(t.enhanced_low, t.enhanced_high)
-                                                        : uniform(t.low, t.high);
     const double gain = uniform(o.texture_gain_low, o.texture_gain_high);
-    torch::Tensor redrawn = (hu - own_level) * gain + level;
+    torch::Tensor redrawn = t.has_fat ? redraw_fat_and_lean(hu, in_class, t, gain)
+                                      : redraw_one_level(hu, in_class, t, gain);
     if (chance(t.gas_probability)) {
       // Gas fills the part of the organ where a smooth random field is highest: 10-50 % of it.
       const torch::Tensor field = smooth_field(hu.sizes(), 5);
@@ -106,8 +136,11 @@ TissueLevel tissue_level(const std::string& name) {
   } else if (contains(name, {"prostate", "uterus", "cervix", "vesicle"})) {
     t.low = 15, t.high = 90;
   } else if (contains(name, {"body", "external", "skin"})) {
-    // Fat-dominated to muscle-dominated soft tissue; the scan's own texture is kept.
-    t.low = -110, t.high = 40;
+    // Fat (adipose tissue, about -120 .. -80 HU on calibrated scanners) and lean soft tissue
+    // (muscle, skin, glands: about 20 .. 60 HU), each drawn wide around its physical range.
+    t.has_fat = true;
+    t.fat_low = -130, t.fat_high = -60;
+    t.low = 0, t.high = 70;
   }
   return t;
 }

@@ -24,6 +24,14 @@ struct TissueLevel {
   double enhanced_probability = 0.0;
   double enhanced_low = 0, enhanced_high = 0;
   double gas_probability = 0.0;  ///< a gas pocket (-950 .. -700 HU) in part of the organ
+  /// A class that holds fat and lean tissue (the body outside the organs): its voxels below
+  /// `fat_split_hu` in the scan are fat and get their own level from [fat_low, fat_high], the
+  /// rest [low, high]. On a calibrated CT fat is always darker than water, urine and muscle; a
+  /// single level for the mixture would let fat reach the bladder's level and teach the network
+  /// to ignore the fat-urine edge that outlines a small bladder.
+  bool has_fat = false;
+  double fat_low = -130, fat_high = -60;
+  double fat_split_hu = -30;
 };
 
 /// The level range for a class, chosen by its name (so a clinic's own label set gets sensible
