@@ -10,9 +10,6 @@
 #include "memory_limit.h"
 #include "modir/clinical/guidance_qc.h"
 #include "modir/core/error.h"
-#include "modir/core/log.h"
-#include "modir/core/parallel.h"
-#include "modir/core/version.h"
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
@@ -22,9 +19,9 @@
 #include "modir/register/front_outputs.h"
 #include "modir/register/input_files.h"
 #include "modir/register/memory_estimate.h"
-#include "modir/register/objective_values.h"
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
+#include "modir/register/run_report.h"
 
 namespace modir::cli {
 
@@ -86,58 +83,6 @@ std::string level_line(const reg::LevelLog& log) {
                      log.stop_reason);
 }
 
-// The report's guidance section. Components left out of guidance are warned about: they are
-// often a segmentation's stray islands, but may be real separate pieces the user meant to guide
-// with (guidance.min_component_fraction 0 keeps them).
-nlohmann::json guidance_report(const reg::RegistrationResult& result,
-                               const reg::RegistrationInputs& inputs, double min_fraction) {
-  nlohmann::json islands = nlohmann::json::object();
-  for (const reg::IgnoredIslands& i : result.guidance_islands) {
-    islands[i.organ] = {{"fixed_ml", i.fixed_ml}, {"moving_ml", i.moving_ml}};
-    warn(
-        "label guidance: components of label {} smaller than {:g} of its largest were left "
-        "out: {:.1f} ml on the fixed labels, {:.1f} ml on the moving labels",
-        i.organ, min_fraction, i.fixed_ml, i.moving_ml);
-  }
-  nlohmann::json cut_off = nlohmann::json::object();
-  for (const reg::CutOffOrgan& c : result.guidance_cut_off) {
-    cut_off[c.organ] = {{"by_fixed_scan", c.fixed},
-                        {"by_moving_scan", c.moving},
-                        {"band_left_out", c.band_left_out}};
-  }
-  return {{"labels", inputs.fixed_labels.has_value()},
-          {"organs", result.guidance_organs},
-          {"islands_left_out", islands},
-          {"cut_off_by_field_of_view", cut_off},
-          {"landmark_pairs", inputs.landmarks ? inputs.landmarks->ids.size() : 0}};
-}
-
-// The report's overlap section; a moving scan that covers little of the fixed one is said.
-nlohmann::json overlap_report(const reg::RegistrationResult& result) {
-  if (result.overlap_after_affine < 0.5) {
-    warn(
-        "the moving scan covers only {:.0f}% of the fixed scan after the affine stages: image "
-        "terms act only where both scans have data, and elsewhere the field comes from the "
-        "guidance and the regulariser alone",
-        100.0 * result.overlap_after_affine);
-  }
-  return {{"initial", result.overlap_initial}, {"after_affine", result.overlap_after_affine}};
-}
-
-// The report's rigidity section: which mask held the bones rigid (null when the penalty was off).
-nlohmann::json rigidity_report(const reg::RegistrationResult& result) {
-  if (!result.rigidity) return nullptr;
-  const reg::RigidityUsed& r = *result.rigidity;
-  if (!r.skipped.empty()) {
-    warn("rigidity penalty off: {}", r.skipped);
-    return {{"mask", nullptr}, {"skipped", r.skipped}};
-  }
-  return {{"mask", r.source},
-          {"volume_ml", r.volume_ml},
-          {"pieces", r.pieces},
-          {"small_pieces_left_out_ml", r.left_out_ml}};
-}
-
 int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
               const reg::RegistrationConfig& config, const reg::RegistrationInputs& inputs,
               PixelType moving_type, const reg::LevelCallback& on_level,
@@ -149,34 +94,16 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
   const nlohmann::json inputs_json = reg::describe_inputs(options.paths);
   const reg::FrontSummary summary =
       reg::write_front_outputs(front, config, inputs, moving_type, inputs_json, truth, out_dir);
+  reg::RunContext context;
+  context.command = "register --pareto";
+  context.inputs = inputs_json;
+  context.auto_landmarks = auto_report;
+  context.label_qc = label_qc;
+  context.seconds_reading = seconds_reading;
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json report = {
-      {"modir_version", kVersion},
-      {"command", "register --pareto"},
-      {"inputs", inputs_json},
-      {"config", reg::to_json(config)},
-      {"model", front.base.model},
-      {"guidance", guidance_report(front.base, inputs, config.guidance.min_component_fraction)},
-      {"auto_landmarks", auto_report},
-      {"label_qc", label_qc},
-      {"rigidity", rigidity_report(front.base)},
-      {"overlap", overlap_report(front.base)},
-      {"levels", reg::levels_to_json(front.base.levels)},
-      {"front",
-       {{"runs", front.solutions.size()},
-        {"non_dominated", summary.non_dominated},
-        {"hypervolume", summary.hypervolume},
-        {"knee", summary.knee},
-        {"seconds", front.seconds}}},
-      {"timings_s",
-       {{"reading", seconds_reading},
-        {"front", front.seconds},
-        {"writing", summary.seconds_writing},
-        {"total", total}}},
-      {"peak_memory_mib", reg::peak_memory_mib()},
-      {"threads", thread_count()},
-  };
+  context.seconds_total = total;
+  const nlohmann::json report = reg::front_report(front, summary, inputs, config, context);
   io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
   fmt::print(
       "front of {} non-dominated solutions ({} runs) in {:.1f} s: hypervolume {:.3f}, knee = "
@@ -279,39 +206,16 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto& j = summary.jacobian;
-  nlohmann::json report = {
-      {"modir_version", kVersion},
-      {"command", "register"},
-      {"inputs", reg::describe_inputs(options.paths)},
-      {"label_pairing", label_pairing},
-      {"config", reg::to_json(config)},
-      {"model", result.model},
-      {"guidance", guidance_report(result, inputs, config.guidance.min_component_fraction)},
-      {"auto_landmarks", auto_report},
-      {"label_qc", label_qc},
-      {"rigidity", rigidity_report(result)},
-      {"overlap", overlap_report(result)},
-      {"levels", reg::levels_to_json(result.levels)},
-      // The front's objectives, same definitions, so a single run can be placed among them.
-      {"objectives", result.levels.empty() ? nlohmann::json::object()
-                                           : reg::objectives_to_json(reg::objective_values(
-                                                 result.levels.back().end_terms))},
-      {"timings_s",
-       {{"reading", seconds_reading},
-        {"registration", result.seconds},
-        {"writing", summary.seconds_writing},
-        {"total", total}}},
-      {"peak_memory_mib", reg::peak_memory_mib()},
-      {"estimated_peak_memory_mib", memory.peak_mib},
-      {"threads", thread_count()},
-      {"jacobian",
-       {{"min", j.min},
-        {"max", j.max},
-        {"mean", j.mean},
-        {"std_log", j.std_log},
-        {"folded_voxels", j.folded_voxels},
-        {"folded_fraction", j.folded_fraction}}},
-  };
+  reg::RunContext context;
+  context.inputs = reg::describe_inputs(options.paths);
+  context.label_pairing = label_pairing;
+  context.auto_landmarks = auto_report;
+  context.label_qc = label_qc;
+  context.seconds_reading = seconds_reading;
+  context.seconds_writing = summary.seconds_writing;
+  context.seconds_total = total;
+  context.estimated_peak_memory_mib = memory.peak_mib;
+  const nlohmann::json report = reg::registration_report(result, inputs, config, j, context);
   io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
   folder->finish();
   fmt::print(

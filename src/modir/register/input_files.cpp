@@ -1,6 +1,8 @@
 #include "modir/register/input_files.h"
 
+#include <cmath>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -17,10 +19,10 @@ namespace modir::reg {
 
 namespace {
 
-LabelMap read_labels(const std::string& path, const Image<float>& image,
-                     const std::string& image_path) {
-  LabelMap labels = io::read_label_map(path);
-  io::check_label_grid(labels, image.geometry(), path, image_path);
+// Labels that guide: on their image's grid, with at least one organ voxel.
+void check_guiding_labels(const LabelMap& labels, const Geometry& image, const std::string& name,
+                          const std::string& image_name) {
+  io::check_label_grid(labels, image, name, image_name);
   bool any = false;
   for (const std::uint16_t v : labels.buffer()) {
     if (v != 0) {
@@ -30,21 +32,32 @@ LabelMap read_labels(const std::string& path, const Image<float>& image,
   }
   if (!any)
     throw data_error("label map {} is empty (every voxel is 0): it cannot guide a registration",
-                     path);
+                     name);
+}
+
+LabelMap read_labels(const std::string& path, const Image<float>& image,
+                     const std::string& image_path) {
+  LabelMap labels = io::read_label_map(path);
+  check_guiding_labels(labels, image.geometry(), path, image_path);
   return labels;
 }
 
 // A mask on the fixed grid with at least one voxel set: an empty one would silently switch off
 // what it steers.
-Image<std::uint8_t> read_mask(const std::string& path, const Image<float>& fixed,
-                              const std::string& fixed_path) {
-  Image<std::uint8_t> mask = io::read_image_as<std::uint8_t>(path);
-  if (!mask.geometry().same_grid(fixed.geometry())) {
-    throw data_error("mask {} is not on the grid of the fixed image {}", path, fixed_path);
+void check_mask(const Image<std::uint8_t>& mask, const Geometry& fixed, const std::string& name,
+                const std::string& fixed_name) {
+  if (!mask.geometry().same_grid(fixed)) {
+    throw data_error("mask {} is not on the grid of the fixed image {}", name, fixed_name);
   }
   std::int64_t inside = 0;
   for (const std::uint8_t v : mask.buffer()) inside += v != 0;
-  if (inside == 0) throw data_error("mask {} is empty", path);
+  if (inside == 0) throw data_error("mask {} is empty", name);
+}
+
+Image<std::uint8_t> read_mask(const std::string& path, const Image<float>& fixed,
+                              const std::string& fixed_path) {
+  Image<std::uint8_t> mask = io::read_image_as<std::uint8_t>(path);
+  check_mask(mask, fixed.geometry(), path, fixed_path);
   return mask;
 }
 
@@ -125,6 +138,53 @@ RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
   if (!paths.rigidity_mask.empty())
     in.rigidity_mask = read_mask(paths.rigidity_mask, in.fixed, paths.fixed);
   return in;
+}
+
+void check_registration_inputs(const RegistrationInputs& in) {
+  for (const auto& [name, image] : {std::pair<const char*, const Image<float>*>{"fixed", &in.fixed},
+                                    {"moving", &in.moving}}) {
+    image->geometry().validate(name);
+    std::int64_t non_finite = 0;
+    for (const float v : image->buffer()) non_finite += !std::isfinite(v);
+    if (non_finite > 0) {
+      throw data_error(
+          "{} image holds {} NaN or infinite voxel(s): replace them (e.g. with the background "
+          "value) before registering",
+          name, non_finite);
+    }
+  }
+  if (in.fixed_labels.has_value() != in.moving_labels.has_value()) {
+    throw usage_error("label guidance needs both fixed_labels and moving_labels");
+  }
+  if (in.fixed_labels) {
+    check_guiding_labels(*in.fixed_labels, in.fixed.geometry(), "fixed_labels", "fixed");
+    check_guiding_labels(*in.moving_labels, in.moving.geometry(), "moving_labels", "moving");
+  }
+  if (in.landmarks) {
+    const PointPairs& p = *in.landmarks;
+    if (p.ids.empty()) throw data_error("the landmark pairs hold no points");
+    if (p.fixed.size() != p.ids.size() || p.moving.size() != p.ids.size()) {
+      throw data_error("{} landmark ids for {} fixed and {} moving points", p.ids.size(),
+                       p.fixed.size(), p.moving.size());
+    }
+    if (!p.weights.empty() && p.weights.size() != p.ids.size()) {
+      throw data_error("{} landmark weights for {} pairs", p.weights.size(), p.ids.size());
+    }
+    for (std::size_t i = 0; i < p.ids.size(); ++i) {
+      for (const auto& [side, position, grid] :
+           {std::tuple<const char*, Vec3d, const Geometry*>{"fixed", p.fixed[i], &in.fixed.geometry()},
+            {"moving", p.moving[i], &in.moving.geometry()}}) {
+        if (!grid->contains_index(grid->world_to_index(position))) {
+          throw data_error(
+              "{} landmark '{}' at ({:.1f}, {:.1f}, {:.1f}) mm lies outside the {} image", side,
+              p.ids[i], position.x, position.y, position.z, side);
+        }
+      }
+    }
+  }
+  if (in.fixed_mask) check_mask(*in.fixed_mask, in.fixed.geometry(), "fixed_mask", "fixed");
+  if (in.rigidity_mask)
+    check_mask(*in.rigidity_mask, in.fixed.geometry(), "rigidity_mask", "fixed");
 }
 
 nlohmann::json describe_inputs(const RegistrationPaths& paths) {

@@ -30,6 +30,12 @@ RegistrationInputs read_registration_inputs(const RegistrationPaths& paths,
                                             PixelType* moving_pixel_type,
                                             nlohmann::json* label_pairing = nullptr);
 
+/// Checks inputs built in memory (the Python package) as read_registration_inputs checks files:
+/// valid 3D grids, finite voxels, labels on their image's grid and not empty, landmark pairs
+/// complete and inside their images, masks on the fixed grid and not empty. Errors name the
+/// input ("fixed", "moving_labels", ...).
+void check_registration_inputs(const RegistrationInputs& inputs);
+
 /// {"fixed": {"path": ..., "sha256": ..., "series": ...}, ...} for report.json and front.json.
 nlohmann::json describe_inputs(const RegistrationPaths& paths);
 
