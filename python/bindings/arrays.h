@@ -1,0 +1,42 @@
+#pragma once
+
+// numpy arrays <-> modir images for the Python package. An image crosses as a pair: a C-ordered
+// array indexed [z, y, x] (a field [z, y, x, 3]) and a geometry dict {"spacing", "origin",
+// "direction"} in LPS mm, direction[i][j] = world axis i of index axis j (ITK's convention).
+// Images modir makes are handed to numpy without a copy: the array owns the C++ buffer.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include "modir/core/image.h"
+#include "modir/core/pixel_type.h"
+#include "modir/core/point_set.h"
+
+namespace modir::python {
+
+namespace py = pybind11;
+
+py::dict geometry_to_dict(const Geometry& geometry);
+/// The geometry of an array of shape [z, y, x] (or [z, y, x, 3]) from a geometry dict; checked
+/// (positive spacing, orthonormal direction) with `name` in the error.
+Geometry geometry_from(const py::dict& geometry, const py::array& array, const std::string& name);
+
+/// The image as a numpy array that takes over its buffer (no copy).
+py::array to_array(AnyImage image);
+py::array to_array(DisplacementField field);
+
+/// The array's voxels as an image of T (converted and copied). A 3D array is needed; `name`
+/// names it in errors.
+template <typename T>
+Image<T> image_from(const py::array& array, const py::dict& geometry, const std::string& name);
+/// The array in the voxel type it has (uint8, int16, uint16, int32, float32 or float64).
+AnyImage any_image_from(const py::array& array, const py::dict& geometry, const std::string& name);
+DisplacementField field_from(const py::array& array, const py::dict& geometry,
+                             const std::string& name);
+
+/// Paired landmarks from two [N, 3] arrays of LPS mm positions (row i pairs with row i), with
+/// optional ids and weights.
+PointPairs point_pairs_from(const py::array& fixed, const py::array& moving,
+                            const py::object& ids, const py::object& weights);
+
+}  // namespace modir::python
