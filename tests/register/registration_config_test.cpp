@@ -179,13 +179,15 @@ TEST(RegistrationConfig, OutOfRangeValuesAreUsageErrors) {
   expect_usage_error({{"deformable", {{"grid_spacing_mm", 1.0}}}}, {"deformable.grid_spacing_mm"});
   expect_usage_error({{"image", {{"weight", -1.0}}}}, {"image.weight"});
   expect_usage_error({{"image", {{"bins", 4}}}}, {"image.bins"});
-  expect_usage_error({{"guidance", {{"label_weight", -0.1}}}}, {"guidance weights"});
-  expect_usage_error({{"guidance", {{"landmark_weight", -2}}}}, {"guidance weights"});
+  expect_usage_error({{"guidance", {{"label_weight", -0.1}}}},
+                     {"guidance.label_weight", ">= 0", "-0.1"});
+  expect_usage_error({{"guidance", {{"landmark_weight", -2}}}}, {"guidance.landmark_weight"});
   expect_usage_error({{"guidance", {{"organ_weights", {{"3", -1.0}}}}}}, {"non-negative"});
   expect_usage_error({{"guidance", {{"min_component_fraction", 1.5}}}},
                      {"guidance.min_component_fraction"});
   expect_usage_error({{"guidance", {{"label_loss", "huber"}}}}, {"guidance.label_loss"});
-  expect_usage_error({{"regularity", {{"bending_weight", -0.05}}}}, {"regularity weights"});
+  expect_usage_error({{"regularity", {{"bending_weight", -0.05}}}},
+                     {"regularity.bending_weight"});
   expect_usage_error({{"regularity", {{"jacobian_threshold", 1.0}}}},
                      {"regularity.jacobian_threshold"});
   expect_usage_error({{"initialisation", {{"level_spacings_mm", json::array()}}}},
@@ -199,7 +201,7 @@ TEST(RegistrationConfig, OutOfRangeValuesAreUsageErrors) {
   expect_usage_error({{"rigidity", {{"labels", {0}}}}}, {"rigidity.labels"});
   expect_usage_error({{"rigidity", {{"mask", "labels"}, {"labels", json::array()}}}},
                      {"rigidity.mask 'labels'"});
-  expect_usage_error({{"rigidity", {{"properness", -2.0}}}}, {"rigidity.orthonormality"});
+  expect_usage_error({{"rigidity", {{"properness", -2.0}}}}, {"rigidity.properness"});
   expect_usage_error({{"rigidity", {{"sample_spacing", 2.0}}}}, {"sample_spacing_mm"});
 }
 
