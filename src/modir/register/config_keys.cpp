@@ -7,6 +7,7 @@
 
 #include "modir/core/error.h"
 #include "modir/io/json_options.h"
+#include "modir/register/image_terms.h"
 
 namespace modir::reg {
 
@@ -175,7 +176,7 @@ std::vector<ConfigKey> describe() {
     const auto sec = &C::image;
     ConfigKey* k = &add("image", "metric", KeyKind::kChoice,
                         "image term of the deformable stage");
-    k->choices = {"lncc", "ncc", "ssd", "mi", "mind"};
+    k->choices = image_metric_names();
     finish(*k, sec, &S::metric);
     k = &add("image", "weight", KeyKind::kNumber,
              "weight of the image term (all stages)");
