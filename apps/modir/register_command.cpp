@@ -16,6 +16,7 @@
 #include "modir/io/output_folder.h"
 #include "modir/io/point_io.h"
 #include "modir/landmarks/auto_guidance.h"
+#include "modir/landmarks/matching_memory.h"
 #include "modir/register/front_outputs.h"
 #include "modir/register/input_files.h"
 #include "modir/register/memory_estimate.h"
@@ -44,16 +45,25 @@ struct RegisterCommandOptions {
 // The peak memory the run will need on this fixed grid with this many guiding organ labels:
 // printed when `print` (--dry-run), and a run that would not fit (--max-memory, else the memory
 // available now) is refused before it starts.
+// With --landmarks auto the matcher runs first, in the same process; the larger of the two peaks
+// counts (the matcher's memory is freed before the registration starts).
 reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
                                  const reg::RegistrationConfig& config, const Geometry& fixed,
-                                 int organs, bool print) {
-  const reg::MemoryEstimate e = reg::estimate_registration_memory(
+                                 const Geometry& moving, int organs, bool print) {
+  reg::MemoryEstimate e = reg::estimate_registration_memory(
       fixed, config, organs, options.pareto ? *options.pareto : 0);
+  std::string matching;
+  if (!options.landmarks.empty()) {
+    const double matcher = landmarks::estimate_matching_memory_mib(fixed, moving);
+    matching = fmt::format(", landmark matching {:.0f} MiB", matcher);
+    e.peak_mib = std::max(e.peak_mib, matcher);
+  }
   check_memory_limit(
       e.peak_mib, options.max_memory_mib, print, "this registration",
-      fmt::format("{:.1f} million voxels at the finest level, {} guiding organ label(s){}",
+      fmt::format("{:.1f} million voxels at the finest level, {} guiding organ label(s){}{}",
                   e.working_megavoxels, organs,
-                  e.front_solutions ? fmt::format(", a front of {}", e.front_solutions) : ""),
+                  e.front_solutions ? fmt::format(", a front of {}", e.front_solutions) : "",
+                  matching),
       e.how_to_reduce);
   return e;
 }
@@ -154,7 +164,11 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   fixed_header.dicom_series_uid = options.paths.fixed_series;
   fixed_header.dicom_series_option = "--fixed-series";
   const Geometry fixed_grid = io::read_image_info(options.paths.fixed, fixed_header).geometry;
-  check_memory(options, config, fixed_grid, 0, false);
+  io::ReadOptions moving_header;
+  moving_header.dicom_series_uid = options.paths.moving_series;
+  moving_header.dicom_series_option = "--moving-series";
+  const Geometry moving_grid = io::read_image_info(options.paths.moving, moving_header).geometry;
+  check_memory(options, config, fixed_grid, moving_grid, 0, false);
   // Held to the end: created if missing (and removed again on Ctrl-C), locked against a second
   // run writing into it; an existing folder gets the new outputs only when all are written, so
   // an interrupted run leaves it as it was. A dry run writes nothing.
@@ -172,7 +186,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
     organs = static_cast<int>(std::count(seen.begin() + 1, seen.end(), char{1}));
   }
   const reg::MemoryEstimate memory =
-      check_memory(options, config, fixed_grid, organs, options.dry_run);
+      check_memory(options, config, fixed_grid, moving_grid, organs, options.dry_run);
   if (options.dry_run) return 0;
   clinical::LabelQcPaths qc_paths = options.label_qc;
   qc_paths.fixed_labels = options.paths.fixed_labels;

@@ -117,6 +117,12 @@ TEST_F(RegisterCli, MemoryIsEstimatedBeforeTheRunAndARunThatDoesNotFitIsRefused)
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("estimated peak memory"), std::string::npos) << dry.out;
   EXPECT_FALSE(fs::exists(result));
+  // With --landmarks auto the matcher's peak is estimated too.
+  const auto dry_auto = run_modir("register" + images() + labels() +
+                                  " --landmarks auto --dry-run --out " + quoted(result));
+  ASSERT_EQ(dry_auto.exit_code, 0) << dry_auto.err;
+  EXPECT_NE(dry_auto.out.find("landmark matching"), std::string::npos) << dry_auto.out;
+  EXPECT_FALSE(fs::exists(result));
 
   const auto small_limit = run_modir("register --quiet" + images() + labels() +
                                      " --max-memory 50 --out " + quoted(result));
