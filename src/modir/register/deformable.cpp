@@ -146,36 +146,51 @@ void record_band_left_out(const Energy& energy, RegistrationResult& result) {
 
 }  // namespace
 
+void prepare_level(int level, LevelState& state) {
+  if (level == 0) return;
+  std::copy(state.theta.begin(), state.theta.end(), state.bspline.coefficients().begin());
+  state.bspline = state.bspline.refined();
+  state.theta.assign(state.bspline.coefficients().begin(), state.bspline.coefficients().end());
+}
+
+LevelState run_deformable_levels(
+    const DeformableContext& context, int level_count, RegistrationResult& result,
+    const LevelCallback& on_level,
+    const std::function<void(const DeformableLevel&, int level)>& after_level) {
+  const RegistrationConfig& config = *context.config;
+  const DeformableConfig& def = config.deformable;
+  LevelState state{coarsest_grid(*context.inputs, def), {}};
+  state.theta.assign(state.bspline.parameter_count(), 0.0);
+  for (int level = 0; level < level_count; ++level) {
+    prepare_level(level, state);
+    DeformableLevel l = build_deformable_level(context, level, state.bspline, result.affine);
+    LevelLog log;
+    log.stage = def.model;
+    log.level = level;
+    log.grid = l.grid;
+    log.control_spacing_mm = state.bspline.spacing();
+    // A first step that moves the coefficients by about a voxel of this level in total.
+    minimise(*l.energy, state.theta, level_iterations(def, level), l.image_spacing_mm,
+             config.optimizer, log);
+    if (on_level) on_level(log);
+    result.levels.push_back(std::move(log));
+    if (after_level) after_level(l, level);
+  }
+  return state;
+}
+
 void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
                          RegistrationResult& result, const LevelCallback& on_level) {
   const DeformableConfig& def = config.deformable;
   const DeformableContext context = make_deformable_context(inputs, config);
   record_guidance(context.organs, result);
   record_rigidity(context, result);
-
-  transform::BSplineGrid bspline = coarsest_grid(inputs, def);
-  std::vector<double> theta(bspline.parameter_count(), 0.0);
-  for (int level = 0; level < def.levels; ++level) {
-    if (level > 0) {
-      std::copy(theta.begin(), theta.end(), bspline.coefficients().begin());
-      bspline = bspline.refined();
-      theta.assign(bspline.coefficients().begin(), bspline.coefficients().end());
-    }
-    DeformableLevel l = build_deformable_level(context, level, bspline, result.affine);
-    LevelLog log;
-    log.stage = def.model;
-    log.level = level;
-    log.grid = l.grid;
-    log.control_spacing_mm = bspline.spacing();
-    // A first step that moves the coefficients by about a voxel of this level in total.
-    minimise(*l.energy, theta, level_iterations(def, level), l.image_spacing_mm, config.optimizer,
-             log);
-    if (on_level) on_level(log);
-    result.levels.push_back(std::move(log));
-    if (level + 1 == def.levels) record_band_left_out(*l.energy, result);
-  }
-  std::copy(theta.begin(), theta.end(), bspline.coefficients().begin());
-  result.grid = std::move(bspline);
+  LevelState state = run_deformable_levels(
+      context, def.levels, result, on_level, [&](const DeformableLevel& l, int level) {
+        if (level + 1 == def.levels) record_band_left_out(*l.energy, result);
+      });
+  std::copy(state.theta.begin(), state.theta.end(), state.bspline.coefficients().begin());
+  result.grid = std::move(state.bspline);
   result.model = def.model;
 }
 

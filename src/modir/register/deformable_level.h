@@ -4,6 +4,7 @@
 // Pareto front (which reuses the coarse levels and varies the weights on the finest).
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,5 +49,25 @@ transform::BSplineGrid coarsest_grid(const RegistrationInputs& inputs,
                                      const DeformableConfig& config);
 
 int level_iterations(const DeformableConfig& config, int level);
+
+/// The control grid and its coefficients as the coarse-to-fine levels hand them on.
+struct LevelState {
+  transform::BSplineGrid bspline;
+  std::vector<double> theta;
+};
+
+/// Readies `state` for level `level`: past the coarsest, the coefficients found so far are set
+/// and the grid refined (halved spacing, same field).
+void prepare_level(int level, LevelState& state);
+
+/// The one coarse-to-fine loop of the deformable stage: levels 0 .. level_count - 1 with the
+/// config's weights, from a zero field on the coarsest grid after `result.affine`. Each level's
+/// log goes to `on_level` and result.levels; `after_level` sees each level's energy once it is
+/// optimised. The single registration runs every level; the front all but the finest, which it
+/// then solves once per weight vector.
+LevelState run_deformable_levels(
+    const DeformableContext& context, int level_count, RegistrationResult& result,
+    const LevelCallback& on_level,
+    const std::function<void(const DeformableLevel&, int level)>& after_level = {});
 
 }  // namespace modir::reg::detail

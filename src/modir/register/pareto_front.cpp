@@ -162,27 +162,10 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   const detail::DeformableContext context = detail::make_deformable_context(inputs, config);
   detail::record_guidance(context.organs, base);
   detail::record_rigidity(context, base);
-  transform::BSplineGrid bspline = detail::coarsest_grid(inputs, def);
-  std::vector<double> theta(bspline.parameter_count(), 0.0);
-  for (int level = 0; level < def.levels; ++level) {
-    if (level > 0) {
-      std::copy(theta.begin(), theta.end(), bspline.coefficients().begin());
-      bspline = bspline.refined();
-      theta.assign(bspline.coefficients().begin(), bspline.coefficients().end());
-    }
-    if (level == def.levels - 1) break;
-    detail::DeformableLevel l =
-        detail::build_deformable_level(context, level, bspline, base.affine);
-    LevelLog log;
-    log.stage = def.model;
-    log.level = level;
-    log.grid = l.grid;
-    log.control_spacing_mm = bspline.spacing();
-    detail::minimise(*l.energy, theta, detail::level_iterations(def, level), l.image_spacing_mm,
-                     config.optimizer, log);
-    if (on_level) on_level(log);
-    base.levels.push_back(std::move(log));
-  }
+  detail::LevelState trunk = detail::run_deformable_levels(context, def.levels - 1, base, on_level);
+  detail::prepare_level(def.levels - 1, trunk);
+  transform::BSplineGrid& bspline = trunk.bspline;
+  std::vector<double>& theta = trunk.theta;
   base.grid = bspline;
   base.model = def.model;
 
