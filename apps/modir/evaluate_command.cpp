@@ -18,9 +18,6 @@
 #include "modir/evaluate/field_error.h"
 #include "modir/evaluate/grid_check.h"
 #include "modir/evaluate/landmark_error.h"
-#include "modir/evaluate/overlap.h"
-#include "modir/evaluate/rigidity.h"
-#include "modir/evaluate/surface_distance.h"
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
@@ -30,7 +27,7 @@
 #include "modir/io/point_io.h"
 #include "modir/optimize/pareto/hypervolume.h"
 #include "modir/register/front_file.h"
-#include "modir/transform/jacobian.h"
+#include "modir/report/evaluation.h"
 
 namespace modir::cli {
 
@@ -108,11 +105,6 @@ MapNames names_of_map(const std::string& option, const std::string& map) {
   return {};
 }
 
-std::string name_of(const io::LabelNames& names, std::uint16_t label) {
-  const auto it = names.find(label);
-  return it == names.end() ? std::to_string(label) : it->second.name;
-}
-
 // A number for the table, or "-" where there is none (a label missing on one side).
 std::string cell(double value, int width, int decimals) {
   if (std::isnan(value)) return fmt::format("{:>{}}", "-", width);
@@ -179,61 +171,38 @@ json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& 
       fixed_names.source.empty() ? warped_names.source : fixed_names.source;
 
   progress.begin_phase("overlap and surface distances", 1);
-  const std::vector<evaluate::LabelOverlap> overlaps = evaluate::label_overlaps(fixed, warped);
-  const std::vector<evaluate::SurfaceDistance> surfaces =
-      evaluate::surface_distances(fixed, warped);
+  const json labels = report::label_scores(fixed, warped, names);
   progress.end_phase();
 
-  json labels = json::array();
+  // A missing surface is NaN, which JSON writes as null; the table shows "-".
+  const auto number = [](const json& v) { return v.is_number() ? v.get<double>() : NAN; };
   fmt::print("{:>5}  {:<20} {:>6} {:>8} {:>8} {:>8} {:>10} {:>10}\n", "label", "name", "Dice",
              "HD95 mm", "MSD mm", "HD mm", "fixed ml", "warped ml");
-  for (std::size_t l = 0; l < overlaps.size(); ++l) {
-    const evaluate::LabelOverlap& v = overlaps[l];
-    const evaluate::SurfaceDistance& s = surfaces[l];  // both ascending over the same labels
-    const std::string name = name_of(names, v.label);
+  for (const json& l : labels) {
     std::string note;
-    if (s.missing_in_fixed) note = "  (missing in fixed)";
-    if (s.missing_in_warped) note = "  (missing in warped)";
-    fmt::print("{:>5}  {:<20} {} {} {} {} {} {}{}\n", v.label, name, cell(v.dice, 6, 3),
-               cell(s.hd95_mm, 8, 2), cell(s.mean_surface_mm, 8, 2), cell(s.hausdorff_mm, 8, 2),
-               cell(v.fixed_ml, 10, 2), cell(v.warped_ml, 10, 2), note);
-    labels.push_back({
-        {"value", v.label},
-        {"name", name},
-        {"dice", v.dice},
-        {"hd95_mm", s.hd95_mm},
-        {"mean_surface_distance_mm", s.mean_surface_mm},
-        {"hausdorff_mm", s.hausdorff_mm},
-        {"fixed_ml", v.fixed_ml},
-        {"warped_ml", v.warped_ml},
-        {"fixed_voxels", v.fixed_voxels},
-        {"warped_voxels", v.warped_voxels},
-        {"common_voxels", v.common_voxels},
-        {"fixed_surface_voxels", s.fixed_surface_voxels},
-        {"warped_surface_voxels", s.warped_surface_voxels},
-        {"missing_in_fixed", s.missing_in_fixed},
-        {"missing_in_warped", s.missing_in_warped},
-    });
+    if (l["missing_in_fixed"].get<bool>()) note = "  (missing in fixed)";
+    if (l["missing_in_warped"].get<bool>()) note = "  (missing in warped)";
+    fmt::print("{:>5}  {:<20} {} {} {} {} {} {}{}\n", l["value"].get<int>(),
+               l["name"].get<std::string>(), cell(number(l["dice"]), 6, 3),
+               cell(number(l["hd95_mm"]), 8, 2), cell(number(l["mean_surface_distance_mm"]), 8, 2),
+               cell(number(l["hausdorff_mm"]), 8, 2), cell(number(l["fixed_ml"]), 10, 2),
+               cell(number(l["warped_ml"]), 10, 2), note);
   }
-  if (overlaps.empty()) fmt::print("  (no nonzero labels in either map)\n");
+  if (labels.empty()) fmt::print("  (no nonzero labels in either map)\n");
   return {{"labels", labels},
           {"label_names_from", names_source.empty() ? json(nullptr) : json(names_source)},
           {"label_pairing", pairing}};
 }
 
 json evaluate_jacobian(const DisplacementField& field) {
-  const transform::JacobianStatistics j =
-      transform::jacobian_statistics(transform::jacobian_determinant(field));
+  const json j = report::jacobian_scores(field);
   fmt::print(
       "Jacobian determinant: min {:.4f}, max {:.4f}, mean {:.4f}, std of log {:.4f}; "
       "{} folded voxel(s) ({:.4f}%)\n",
-      j.min, j.max, j.mean, j.std_log, j.folded_voxels, 100.0 * j.folded_fraction);
-  return {{"min", j.min},
-          {"max", j.max},
-          {"mean", j.mean},
-          {"std_log", j.std_log},
-          {"folded_voxels", j.folded_voxels},
-          {"folded_fraction", j.folded_fraction}};
+      j["min"].get<double>(), j["max"].get<double>(), j["mean"].get<double>(),
+      j["std_log"].get<double>(), j["folded_voxels"].get<std::int64_t>(),
+      100.0 * j["folded_fraction"].get<double>());
+  return j;
 }
 
 json evaluate_landmarks(const EvaluateOptions& o, const DisplacementField& field) {
@@ -254,50 +223,21 @@ json evaluate_landmarks(const EvaluateOptions& o, const DisplacementField& field
       "Landmarks: {} pairs; TRE mean {:.3f}, median {:.3f}, p95 {:.3f}, max {:.3f} mm "
       "(before registration: mean {:.3f} mm)\n",
       tre.points.size(), tre.mean_mm, tre.median_mm, tre.p95_mm, tre.max_mm, tre.initial_mean_mm);
-  json points = json::array();
-  for (const evaluate::LandmarkError& p : tre.points) {
-    points.push_back({{"id", p.id},
-                      {"error_mm", p.error_mm},
-                      {"initial_mm", p.initial_mm},
-                      {"inside_field", p.inside_field},
-                      {"fixed_mm", {p.fixed.x, p.fixed.y, p.fixed.z}},
-                      {"moving_mm", {p.moving.x, p.moving.y, p.moving.z}},
-                      {"mapped_mm", {p.mapped.x, p.mapped.y, p.mapped.z}}});
-  }
-  return {{"count", tre.points.size()},
-          {"mean_mm", tre.mean_mm},
-          {"median_mm", tre.median_mm},
-          {"p95_mm", tre.p95_mm},
-          {"max_mm", tre.max_mm},
-          {"initial_mean_mm", tre.initial_mean_mm},
-          {"outside_field", tre.outside_field},
-          {"points", points}};
+  return report::landmark_scores(tre);
 }
 
 // How rigidly the field moves each bone of the fixed labels (none when they hold no bone label).
 json evaluate_bone_rigidity(const EvaluateOptions& o, const DisplacementField& field,
                             const LabelMap& fixed) {
-  std::vector<std::uint16_t> labels(o.bone_labels.begin(), o.bone_labels.end());
-  const std::vector<evaluate::BoneRigidity> bones = evaluate::bone_rigidity(field, fixed, labels);
-  json out = json::array();
-  double worst = 0.0;
-  for (const evaluate::BoneRigidity& b : bones) {
-    worst = std::max(worst, b.fit.rms_mm);
-    out.push_back({{"label", b.label},
-                   {"piece", b.component},
-                   {"volume_ml", b.volume_ml},
-                   {"centroid_mm", {b.centroid_mm.x, b.centroid_mm.y, b.centroid_mm.z}},
-                   {"residual_rms_mm", b.fit.rms_mm},
-                   {"residual_max_mm", b.fit.max_mm},
-                   {"rotation_deg", b.fit.rotation_deg}});
-  }
-  if (!bones.empty()) {
+  const std::vector<std::uint16_t> labels(o.bone_labels.begin(), o.bone_labels.end());
+  json bones = report::bone_rigidity_scores(field, fixed, labels);
+  if (!bones["bones"].empty()) {
     fmt::print(
         "Bone rigidity: {} bone piece(s); residual from the best rigid motion: worst RMS {:.3f} "
         "mm\n",
-        bones.size(), worst);
+        bones["bones"].size(), bones["worst_rms_mm"].get<double>());
   }
-  return {{"bones", out}, {"worst_rms_mm", bones.empty() ? json(nullptr) : json(worst)}};
+  return bones;
 }
 
 json evaluate_field_error(const EvaluateOptions& o, const DisplacementField& field,
@@ -312,11 +252,7 @@ json evaluate_field_error(const EvaluateOptions& o, const DisplacementField& fie
   fmt::print("Field error against '{}' over {}: mean {:.3f}, p95 {:.3f}, max {:.3f} mm\n",
              o.true_displacement, body ? "the body (fixed labels > 0)" : "the whole grid",
              e.mean_mm, e.p95_mm, e.max_mm);
-  return {{"region", body ? "fixed labels > 0" : "whole grid"},
-          {"voxels", e.voxels},
-          {"mean_mm", e.mean_mm},
-          {"p95_mm", e.p95_mm},
-          {"max_mm", e.max_mm}};
+  return report::field_error_scores(e, body != nullptr);
 }
 
 // A Pareto front of `modir register --pareto`: its figures recomputed from its solutions.

@@ -17,7 +17,7 @@
 #include "modir/dataset/split.h"
 #include "modir/core/version.h"
 #include "modir/evaluate/landmark_error.h"
-#include "modir/evaluate/overlap.h"
+#include "modir/evaluate/field_error.h"
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
@@ -33,6 +33,7 @@
 #include "modir/register/registration.h"
 #include "modir/register/result_outputs.h"
 #include "modir/register/run_report.h"
+#include "modir/report/evaluation.h"
 #include "modir/transform/jacobian.h"
 #include "modir/transform/warp.h"
 #include "modir/transform/warp_labels.h"
@@ -134,17 +135,6 @@ reg::LevelCallback level_printer(bool verbose) {
     fmt::print(stderr, "{} level {}: {} iterations, {} [{:.1f} s]\n", log.stage, log.level + 1,
                log.iterations, log.stop_reason, log.seconds);
   };
-}
-
-py::dict jacobian_dict(const transform::JacobianStatistics& j) {
-  py::dict d;
-  d["min"] = j.min;
-  d["max"] = j.max;
-  d["mean"] = j.mean;
-  d["std_log"] = j.std_log;
-  d["folded_voxels"] = j.folded_voxels;
-  d["folded_fraction"] = j.folded_fraction;
-  return d;
 }
 
 std::string read_text(const fs::path& path) {
@@ -306,59 +296,62 @@ py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string
   return image_pair(AnyImage(std::move(warped)));
 }
 
-py::dict evaluate(const py::tuple& field, const py::object& fixed_labels,
-                  const py::object& moving_labels, const py::object& fixed_landmarks,
-                  const py::object& moving_landmarks, const py::object& landmark_ids) {
+// `modir evaluate --json`'s figures (report/evaluation.h) for arrays: the moving labels are
+// warped here, as `register` warps them.
+std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
+                     const py::object& moving_labels, const py::object& fixed_landmarks,
+                     const py::object& moving_landmarks, const py::object& landmark_ids,
+                     const py::object& true_displacement, const std::vector<int>& bone_labels) {
   const DisplacementField u =
       field_from(field[0].cast<py::array>(), field[1].cast<py::dict>(), "displacement");
-  py::dict out;
-  const transform::JacobianStatistics j =
-      transform::jacobian_statistics(transform::jacobian_determinant(u));
-  out["jacobian"] = jacobian_dict(j);
   if (fixed_labels.is_none() != moving_labels.is_none()) {
     throw usage_error("label overlap needs both fixed_labels and moving_labels");
-  }
-  if (!fixed_labels.is_none()) {
-    const LabelMap fixed = *optional_image<std::uint16_t>(fixed_labels, "fixed_labels");
-    const LabelMap moving = *optional_image<std::uint16_t>(moving_labels, "moving_labels");
-    const LabelMap warped = transform::warp_labels(moving, u);
-    py::dict labels;
-    for (const evaluate::LabelOverlap& o : evaluate::label_overlaps(fixed, warped)) {
-      py::dict d;
-      d["dice"] = o.dice;
-      d["fixed_ml"] = o.fixed_ml;
-      d["warped_ml"] = o.warped_ml;
-      labels[py::int_(o.label)] = d;
-    }
-    out["labels"] = labels;
   }
   if (fixed_landmarks.is_none() != moving_landmarks.is_none()) {
     throw usage_error("landmark errors need both fixed_landmarks and moving_landmarks");
   }
+  const std::optional<LabelMap> fixed = optional_image<std::uint16_t>(fixed_labels, "fixed_labels");
+  const std::optional<LabelMap> moving =
+      optional_image<std::uint16_t>(moving_labels, "moving_labels");
+  std::optional<PointPairs> pairs;
   if (!fixed_landmarks.is_none()) {
-    const PointPairs pairs =
-        point_pairs_from(fixed_landmarks.cast<py::array>(), moving_landmarks.cast<py::array>(),
-                         landmark_ids, py::none());
-    PointSet fixed, moving;
-    for (std::size_t i = 0; i < pairs.ids.size(); ++i) {
-      fixed.points.push_back({pairs.ids[i], pairs.fixed[i]});
-      moving.points.push_back({pairs.ids[i], pairs.moving[i]});
-    }
-    const evaluate::TargetRegistrationError tre =
-        evaluate::target_registration_error(u, fixed, moving);
-    py::dict d;
-    d["mean_mm"] = tre.mean_mm;
-    d["median_mm"] = tre.median_mm;
-    d["p95_mm"] = tre.p95_mm;
-    d["max_mm"] = tre.max_mm;
-    d["initial_mean_mm"] = tre.initial_mean_mm;
-    d["outside_field"] = tre.outside_field;
-    std::vector<double> errors;
-    for (const evaluate::LandmarkError& e : tre.points) errors.push_back(e.error_mm);
-    d["errors_mm"] = errors;
-    out["landmarks"] = d;
+    pairs = point_pairs_from(fixed_landmarks.cast<py::array>(), moving_landmarks.cast<py::array>(),
+                             landmark_ids, py::none());
   }
-  return out;
+  std::optional<DisplacementField> truth;
+  if (!true_displacement.is_none()) {
+    const auto t = true_displacement.cast<py::tuple>();
+    truth = field_from(t[0].cast<py::array>(), t[1].cast<py::dict>(), "true_displacement");
+    if (!truth->geometry().same_grid(u.geometry()))
+      throw data_error("true_displacement is not on the grid of the displacement");
+  }
+  std::vector<std::uint16_t> bones;
+  for (const int b : bone_labels) {
+    if (b < 1 || b > 65535) throw usage_error("bone label {} is not in 1..65535", b);
+    bones.push_back(static_cast<std::uint16_t>(b));
+  }
+  py::gil_scoped_release free;
+  json out = json::object();
+  if (fixed) {
+    if (!fixed->geometry().same_grid(u.geometry()))
+      throw data_error("fixed_labels are not on the grid of the displacement (the fixed grid)");
+    out["labels"] = report::label_scores(*fixed, transform::warp_labels(*moving, u), {});
+  }
+  out["jacobian"] = report::jacobian_scores(u);
+  if (pairs) {
+    PointSet f, m;
+    for (std::size_t i = 0; i < pairs->ids.size(); ++i) {
+      f.points.push_back({pairs->ids[i], pairs->fixed[i]});
+      m.points.push_back({pairs->ids[i], pairs->moving[i]});
+    }
+    out["landmarks"] = report::landmark_scores(evaluate::target_registration_error(u, f, m));
+  }
+  if (fixed) out["bone_rigidity"] = report::bone_rigidity_scores(u, *fixed, bones);
+  if (truth) {
+    out["field_error"] = report::field_error_scores(
+        evaluate::field_error(u, *truth, fixed ? &*fixed : nullptr), fixed.has_value());
+  }
+  return out.dump();
 }
 
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,
@@ -477,7 +470,7 @@ PYBIND11_MODULE(_modir, m) {
         py::arg("outside_value"));
   m.def("evaluate", &evaluate, py::arg("field"), py::arg("fixed_labels"),
         py::arg("moving_labels"), py::arg("fixed_landmarks"), py::arg("moving_landmarks"),
-        py::arg("landmark_ids"));
+        py::arg("landmark_ids"), py::arg("true_displacement"), py::arg("bone_labels"));
   m.def("segment", &segment, py::arg("image"), py::arg("model"), py::arg("qc"),
         py::arg("device"), py::arg("threads"), py::arg("verbose"));
   m.def("dataset_check", &dataset_check, py::arg("manifest"), py::arg("split"),

@@ -23,7 +23,7 @@ __version__ = _modir.version
 __all__ = [
     "Image", "Field", "Registration", "Phantom", "Error", "UsageError", "DataError",
     "read_image", "read_labels", "read_displacement", "read_landmarks", "write_image",
-    "write_displacement", "register", "warp", "evaluate", "phantom", "segment",
+    "write_displacement", "register", "warp", "evaluate", "dice_by_label", "phantom", "segment",
     "dataset_check",
 ]
 
@@ -225,12 +225,23 @@ def warp(image: Image, field: Field, interpolation: str = "linear",
 def evaluate(field: Field, *, fixed_labels: Optional[Image] = None,
              moving_labels: Optional[Image] = None,
              fixed_landmarks: Optional[Landmarks] = None,
-             moving_landmarks: Optional[Landmarks] = None, landmark_ids=None) -> dict:
-    """Scores a field: Jacobian statistics; Dice per label of the warped moving labels against
-    the fixed ones; target registration error (mean, median, p95, max mm) of landmark pairs."""
+             moving_landmarks: Optional[Landmarks] = None, landmark_ids=None,
+             true_displacement: Optional[Field] = None, bone_labels=(2, 7)) -> dict:
+    """Scores a field as `modir evaluate --json` does (same keys): "jacobian"; with labels,
+    "labels" (per label of either map: value, name, dice, hd95_mm, mean_surface_distance_mm,
+    volumes; the moving labels are warped by the field here) and "bone_rigidity" (each piece of
+    `bone_labels`: residual from its best rigid motion); with landmarks, "landmarks" (count,
+    mean_mm, median_mm, p95_mm, max_mm and every point); with `true_displacement`,
+    "field_error" (over the body when fixed labels are given)."""
     fixed_xyz, moving_xyz, ids = _landmark_pairs(fixed_landmarks, moving_landmarks, landmark_ids)
-    return _modir.evaluate(field._pair(), _optional_pair(fixed_labels),
-                           _optional_pair(moving_labels), fixed_xyz, moving_xyz, ids)
+    return json.loads(_modir.evaluate(
+        field._pair(), _optional_pair(fixed_labels), _optional_pair(moving_labels), fixed_xyz,
+        moving_xyz, ids, _optional_pair(true_displacement), [int(b) for b in bone_labels]))
+
+
+def dice_by_label(scores: dict) -> dict:
+    """{label value: Dice} from evaluate()'s "labels"."""
+    return {entry["value"]: entry["dice"] for entry in scores.get("labels", [])}
 
 
 def phantom(seed: int = 1, size: str = "small", deformation: str = "moderate",
