@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "modir/core/error.h"
-#include "modir/dataset/csv_table.h"
+#include "modir/io/csv_table.h"
 
 namespace modir::dataset {
 
@@ -16,8 +16,8 @@ fs::path resolve_path(const fs::path& folder, const std::string& path) {
 }
 
 Manifest read_manifest(const fs::path& file, bool check_files) {
-  const CsvTable table = read_csv_table(file);
-  require_columns(table, kManifestColumns, "the manifest");
+  const io::CsvTable table = io::read_csv_table(file);
+  io::require_columns(table, kManifestColumns, "the manifest");
   const int patient = table.column("patient_id"), scan = table.column("scan_id"),
             image = table.column("image"), labels = table.column("labels");
   const fs::path folder = file.parent_path();

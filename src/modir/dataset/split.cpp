@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
-#include "modir/dataset/csv_table.h"
+#include "modir/io/csv_table.h"
 #include "modir/io/output_file.h"
 
 namespace modir::dataset {
@@ -34,8 +34,8 @@ std::string relative_to(const fs::path& target, const fs::path& folder) {
 }  // namespace
 
 Split read_split(const fs::path& file) {
-  const CsvTable table = read_csv_table(file);
-  require_columns(table, {"patient_id", "scan_id"}, "the split file");
+  const io::CsvTable table = io::read_csv_table(file);
+  io::require_columns(table, {"patient_id", "scan_id"}, "the split file");
   Split split;
   split.file = file;
   split.column = table.column("fold") >= 0 ? "fold" : "set";
@@ -120,9 +120,9 @@ void write_split(const Manifest& manifest, const std::vector<int>& folds, const 
   out << "patient_id,scan_id,image,labels,fold\n";
   for (std::size_t i = 0; i < manifest.scans.size(); ++i) {
     const ScanEntry& e = manifest.scans[i];
-    out << csv_field(e.patient_id) << ',' << csv_field(e.scan_id) << ','
-        << csv_field(relative_to(e.image, folder)) << ','
-        << csv_field(e.labels.empty() ? std::string() : relative_to(e.labels, folder)) << ','
+    out << io::csv_field(e.patient_id) << ',' << io::csv_field(e.scan_id) << ','
+        << io::csv_field(relative_to(e.image, folder)) << ','
+        << io::csv_field(e.labels.empty() ? std::string() : relative_to(e.labels, folder)) << ','
         << folds[i] << '\n';
   }
   io::write_text_file(file, out.str());

@@ -10,81 +10,42 @@
 #include <nlohmann/json.hpp>
 
 #include "modir/core/error.h"
+#include "modir/io/csv_table.h"
 
 namespace modir::learn {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-std::vector<std::string> split_csv_line(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') {
-      if (quoted && i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else {
-        quoted = !quoted;
-      }
-    } else if (c == ',' && !quoted) {
-      fields.push_back(field);
-      field.clear();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  fields.push_back(field);
-  return fields;
-}
-
-}  // namespace
-
 std::vector<TrainingCase> read_training_cases(const fs::path& csv) {
-  std::ifstream in(csv);
-  if (!in) throw data_error("cannot read the manifest '{}'", csv.string());
-  std::string line;
-  if (!std::getline(in, line)) throw data_error("the manifest '{}' is empty", csv.string());
-  const std::vector<std::string> header = split_csv_line(line);
+  const io::CsvTable table = io::read_csv_table(csv);
   auto column = [&](const std::string& name, bool required) -> int {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) {
-      if (required)
-        throw data_error(
-            "the manifest '{}' has no '{}' column (expected patient_id,scan_id,"
-            "image,labels[,fold])",
-            csv.string(), name);
-      return -1;
-    }
-    return static_cast<int>(it - header.begin());
+    const int c = table.column(name);
+    if (c < 0 && required)
+      throw data_error(
+          "the manifest '{}' has no '{}' column (expected patient_id,scan_id,"
+          "image,labels[,fold])",
+          csv.string(), name);
+    return c;
   };
   const int patient = column("patient_id", true), scan = column("scan_id", true),
             image = column("image", true), labels = column("labels", true),
             fold = column("fold", false);
   const fs::path folder = csv.parent_path();
   std::vector<TrainingCase> cases;
-  int row = 1;
-  while (std::getline(in, line)) {
-    ++row;
-    if (line.empty() || line == "\r") continue;
-    const std::vector<std::string> f = split_csv_line(line);
-    if (f.size() < header.size())
-      throw data_error("'{}' line {}: {} fields, the header has {}", csv.string(), row, f.size(),
-                       header.size());
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const std::vector<std::string>& f = table.rows[r];
+    const auto field = [&](int c) { return f[static_cast<std::size_t>(c)]; };
     TrainingCase c;
-    c.patient_id = f[static_cast<std::size_t>(patient)];
-    c.scan_id = f[static_cast<std::size_t>(scan)];
-    c.image = folder / f[static_cast<std::size_t>(image)];
-    c.labels = folder / f[static_cast<std::size_t>(labels)];
+    c.patient_id = field(patient);
+    c.scan_id = field(scan);
+    c.image = folder / field(image);
+    c.labels = folder / field(labels);
     if (fold >= 0) {
       try {
-        c.fold = std::stoi(f[static_cast<std::size_t>(fold)]);
+        c.fold = std::stoi(field(fold));
       } catch (const std::exception&) {
-        throw data_error("'{}' line {}: fold '{}' is not an integer", csv.string(), row,
-                         f[static_cast<std::size_t>(fold)]);
+        throw data_error("'{}' line {}: fold '{}' is not an integer", csv.string(),
+                         table.line_numbers[r], field(fold));
       }
     }
     cases.push_back(std::move(c));

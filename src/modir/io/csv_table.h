@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace modir::dataset {
+namespace modir::io {
 
 /// A comma-separated table with a header line, as manifests and split files are written: fields
 /// may be quoted ("a, b" and "say ""hi""" work), blank lines are skipped, spaces around fields
@@ -31,4 +31,4 @@ void require_columns(const CsvTable& table, const std::vector<std::string>& requ
 /// A field quoted for CSV when it holds a comma, a quote or spaces at its ends.
 std::string csv_field(const std::string& text);
 
-}  // namespace modir::dataset
+}  // namespace modir::io

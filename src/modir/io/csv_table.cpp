@@ -1,11 +1,11 @@
-#include "modir/dataset/csv_table.h"
+#include "modir/io/csv_table.h"
 
 #include <algorithm>
 #include <fstream>
 
 #include "modir/core/error.h"
 
-namespace modir::dataset {
+namespace modir::io {
 
 namespace fs = std::filesystem;
 
@@ -114,4 +114,4 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
-}  // namespace modir::dataset
+}  // namespace modir::io
