@@ -22,7 +22,6 @@
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
 #include "modir/io/label_names.h"
-#include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/optimize/pareto/hypervolume.h"
@@ -124,54 +123,20 @@ json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& 
     fixed_names = names_of_map(o.fixed_names, o.fixed_labels);
     warped_names = names_of_map(o.warped_names, o.warped_labels);
   }
-  // Two maps numbered differently (a planning system's structure order against modir's organ
-  // numbers) are compared organ by organ: the warped map is renumbered into the fixed one's
-  // values by name, and labels without a partner are left out, said so.
-  json pairing = nullptr;
-  io::LabelNames names = fixed_names.names.empty() ? warped_names.names : fixed_names.names;
-  if (!fixed_names.names.empty() && !warped_names.names.empty() &&
-      fixed_names.source != warped_names.source) {
-    io::LabelPairing p =
-        io::pair_labels_by_name(fixed_names.names, warped_names.names, io::default_organ_names());
-    if (p.other_to_reference.empty()) {
-      throw data_error(
-          "no label of '{}' (names from {}) pairs by name with a label of '{}' "
-          "(names from {})",
-          o.warped_labels, warped_names.source, o.fixed_labels, fixed_names.source);
-    }
-    if (p.renumbered) {
-      fmt::print("labels paired by name (the maps are numbered differently):\n");
-      for (const std::string& line : p.lines) fmt::print("  {}\n", line);
-      // Warped labels without a partner (or without a name) keep a value of their own, so they
-      // show as missing in the fixed map instead of vanishing.
-      std::vector<bool> in_warped(65536, false), in_fixed(65536, false);
-      for (const std::uint16_t v : warped.buffer()) in_warped[v] = true;
-      for (const std::uint16_t v : fixed.buffer()) in_fixed[v] = true;
-      std::uint16_t next = fixed_names.names.rbegin()->first;
-      for (std::size_t v = 0; v < in_fixed.size(); ++v)
-        if (in_fixed[v]) next = std::max(next, static_cast<std::uint16_t>(v));
-      for (std::size_t v = 1; v < in_warped.size() && next < 65535; ++v) {
-        const auto value = static_cast<std::uint16_t>(v);
-        if (!in_warped[v] || p.other_to_reference.count(value)) continue;
-        p.other_to_reference[value] = ++next;
-        const auto named = warped_names.names.find(value);
-        names[next] = named != warped_names.names.end()
-                          ? named->second
-                          : io::LabelName{fmt::format("{} (warped)", value), {}, {}, ""};
-      }
-      warped = io::renumber_labels(warped, p.other_to_reference);
-      pairing = {{"by", "name"},
-                 {"warped_to_fixed", p.other_to_reference},
-                 {"unpaired_fixed", p.unpaired_reference},
-                 {"unpaired_warped", p.unpaired_other},
-                 {"lines", p.lines}};
-    }
+  // Two maps numbered differently are compared organ by organ, paired by name.
+  report::ComparedMaps maps =
+      report::compare_by_name(fixed, std::move(warped), fixed_names.names, fixed_names.source,
+                              warped_names.names, warped_names.source, o.fixed_labels,
+                              o.warped_labels);
+  if (!maps.pairing.is_null()) {
+    fmt::print("labels paired by name (the maps are numbered differently):\n");
+    for (const json& line : maps.pairing["lines"]) fmt::print("  {}\n", line.get<std::string>());
   }
   const std::string names_source =
       fixed_names.source.empty() ? warped_names.source : fixed_names.source;
 
   progress.begin_phase("overlap and surface distances", 1);
-  const json labels = report::label_scores(fixed, warped, names);
+  const json labels = report::label_scores(fixed, maps.warped, maps.names);
   progress.end_phase();
 
   // A missing surface is NaN, which JSON writes as null; the table shows "-".
@@ -191,7 +156,7 @@ json evaluate_labels(const EvaluateOptions& o, const LabelMap& fixed, Progress& 
   if (labels.empty()) fmt::print("  (no nonzero labels in either map)\n");
   return {{"labels", labels},
           {"label_names_from", names_source.empty() ? json(nullptr) : json(names_source)},
-          {"label_pairing", pairing}};
+          {"label_pairing", maps.pairing}};
 }
 
 json evaluate_jacobian(const DisplacementField& field) {

@@ -2,6 +2,12 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "modir/core/error.h"
+#include "modir/io/label_map_io.h"
+#include "modir/io/organ_names.h"
+
 #include "modir/evaluate/overlap.h"
 #include "modir/evaluate/rigidity.h"
 #include "modir/evaluate/surface_distance.h"
@@ -39,6 +45,50 @@ json label_scores(const LabelMap& fixed, const LabelMap& warped, const io::Label
     });
   }
   return labels;
+}
+
+ComparedMaps compare_by_name(const LabelMap& fixed, LabelMap warped,
+                             const io::LabelNames& fixed_names, const std::string& fixed_source,
+                             const io::LabelNames& warped_names, const std::string& warped_source,
+                             const std::string& fixed_file, const std::string& warped_file) {
+  ComparedMaps out;
+  out.names = fixed_names.empty() ? warped_names : fixed_names;
+  if (fixed_names.empty() || warped_names.empty() || fixed_source == warped_source) {
+    out.warped = std::move(warped);
+    return out;
+  }
+  io::LabelPairing p = io::pair_labels_by_name(fixed_names, warped_names, io::default_organ_names());
+  if (p.other_to_reference.empty()) {
+    throw data_error(
+        "no label of '{}' (names from {}) pairs by name with a label of '{}' (names from {})",
+        warped_file, warped_source, fixed_file, fixed_source);
+  }
+  if (!p.renumbered) {
+    out.warped = std::move(warped);
+    return out;
+  }
+  std::vector<bool> in_warped(65536, false), in_fixed(65536, false);
+  for (const std::uint16_t v : warped.buffer()) in_warped[v] = true;
+  for (const std::uint16_t v : fixed.buffer()) in_fixed[v] = true;
+  std::uint16_t next = fixed_names.rbegin()->first;
+  for (std::size_t v = 0; v < in_fixed.size(); ++v)
+    if (in_fixed[v]) next = std::max(next, static_cast<std::uint16_t>(v));
+  for (std::size_t v = 1; v < in_warped.size() && next < 65535; ++v) {
+    const auto value = static_cast<std::uint16_t>(v);
+    if (!in_warped[v] || p.other_to_reference.count(value)) continue;
+    p.other_to_reference[value] = ++next;
+    const auto named = warped_names.find(value);
+    out.names[next] = named != warped_names.end()
+                          ? named->second
+                          : io::LabelName{fmt::format("{} (warped)", value), {}, {}, ""};
+  }
+  out.warped = io::renumber_labels(warped, p.other_to_reference);
+  out.pairing = {{"by", "name"},
+                 {"warped_to_fixed", p.other_to_reference},
+                 {"unpaired_fixed", p.unpaired_reference},
+                 {"unpaired_warped", p.unpaired_other},
+                 {"lines", p.lines}};
+  return out;
 }
 
 json jacobian_scores(const DisplacementField& field) {

@@ -22,6 +22,23 @@ namespace modir::report {
 nlohmann::json label_scores(const LabelMap& fixed, const LabelMap& warped,
                             const io::LabelNames& names);
 
+/// Two label maps to compare organ by organ. When each has names and they number the organs
+/// differently (a planning system's structure order against modir's organ numbers), the warped
+/// map comes renumbered into the fixed one's values by name; its labels without a partner keep
+/// values of their own above the fixed ones, so they show as missing in the fixed map instead of
+/// vanishing. `pairing` is null when nothing was renumbered.
+struct ComparedMaps {
+  LabelMap warped;
+  io::LabelNames names;              ///< of the values in both maps after pairing
+  nlohmann::json pairing = nullptr;  ///< by, warped_to_fixed, unpaired_fixed/_warped, lines
+};
+/// `fixed_source`/`warped_source` say where each map's names came from (equal: one numbering);
+/// `fixed_file`/`warped_file` name the maps in the error when no organ pairs at all.
+ComparedMaps compare_by_name(const LabelMap& fixed, LabelMap warped,
+                             const io::LabelNames& fixed_names, const std::string& fixed_source,
+                             const io::LabelNames& warped_names, const std::string& warped_source,
+                             const std::string& fixed_file, const std::string& warped_file);
+
 /// Jacobian determinant statistics: min, max, mean, std_log, folded_voxels, folded_fraction.
 nlohmann::json jacobian_scores(const DisplacementField& field);
 
