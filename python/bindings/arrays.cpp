@@ -107,6 +107,16 @@ template Image<std::uint8_t> image_from<std::uint8_t>(const py::array&, const py
 template Image<std::uint16_t> image_from<std::uint16_t>(const py::array&, const py::dict&,
                                                         const std::string&);
 
+PixelType pixel_type_of_array(const py::array& array) {
+  const py::dtype t = array.dtype();
+  if (t.is(py::dtype::of<std::uint8_t>())) return PixelType::kUInt8;
+  if (t.is(py::dtype::of<std::int16_t>())) return PixelType::kInt16;
+  if (t.is(py::dtype::of<std::uint16_t>())) return PixelType::kUInt16;
+  if (t.is(py::dtype::of<std::int32_t>())) return PixelType::kInt32;
+  if (t.is(py::dtype::of<double>())) return PixelType::kFloat64;
+  return PixelType::kFloat32;
+}
+
 AnyImage any_image_from(const py::array& array, const py::dict& geometry, const std::string& name) {
   const py::dtype t = array.dtype();
   if (t.is(py::dtype::of<std::uint8_t>())) return image_from<std::uint8_t>(array, geometry, name);

@@ -34,6 +34,10 @@ AnyImage any_image_from(const py::array& array, const py::dict& geometry, const 
 DisplacementField field_from(const py::array& array, const py::dict& geometry,
                              const std::string& name);
 
+/// The voxel type modir would store this array in: its own dtype when modir writes it, else
+/// float32 (e.g. for bool or int64 arrays, which registration reads as float anyway).
+PixelType pixel_type_of_array(const py::array& array);
+
 /// Paired landmarks from two [N, 3] arrays of LPS mm positions (row i pairs with row i), with
 /// optional ids and weights.
 PointPairs point_pairs_from(const py::array& fixed, const py::array& moving,

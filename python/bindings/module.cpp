@@ -173,6 +173,9 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
   reg::RegistrationInputs in;
   in.fixed = image_from<float>(fixed[0].cast<py::array>(), fixed[1].cast<py::dict>(), "fixed");
   in.moving = image_from<float>(moving[0].cast<py::array>(), moving[1].cast<py::dict>(), "moving");
+  // warped.nii.gz in `out` keeps the moving array's voxel type, as the command line keeps the
+  // moving file's.
+  const PixelType moving_type = pixel_type_of_array(moving[0].cast<py::array>());
   in.fixed_labels = optional_image<std::uint16_t>(fixed_labels, "fixed_labels");
   in.moving_labels = optional_image<std::uint16_t>(moving_labels, "moving_labels");
   if (fixed_landmarks.is_none() != moving_landmarks.is_none()) {
@@ -222,7 +225,7 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
       context.command = "register --pareto";
       const reg::ParetoFront front = reg::compute_pareto_front(in, config, config.front, on_level);
       const reg::FrontSummary summary = reg::write_front_outputs(
-          front, config, in, PixelType::kFloat32, context.inputs, std::nullopt, out_dir);
+          front, config, in, moving_type, context.inputs, std::nullopt, out_dir);
       context.seconds_total =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       report = reg::front_report(front, summary, in, config, context);
@@ -234,7 +237,7 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
       transform::JacobianStatistics jacobian;
       if (!out_dir.empty()) {
         const reg::ResultSummary summary =
-            reg::write_result_outputs(*single, in, PixelType::kFloat32, out_dir);
+            reg::write_result_outputs(*single, in, moving_type, out_dir);
         context.seconds_writing = summary.seconds_writing;
         jacobian = summary.jacobian;
       } else {

@@ -46,8 +46,8 @@ def test_register_equals_the_command_line_byte_for_byte(tmp_path, pair_dir, modi
     cli_field = modir.read_displacement(cli / "displacement.nii.gz")
     assert result.displacement.same_grid(pair["fixed"])
     assert result.displacement.array.tobytes() == cli_field.array.tobytes()
-    for name in ("displacement.nii.gz", "jacobian.nii.gz", "warped_labels.nii.gz",
-                 "transform.json"):
+    for name in ("displacement.nii.gz", "warped.nii.gz", "jacobian.nii.gz",
+                 "warped_labels.nii.gz", "transform.json"):
         assert (tmp_path / "py" / name).read_bytes() == (cli / name).read_bytes(), name
     np.testing.assert_array_equal(
         result.warped_labels.array, modir.read_labels(cli / "warped_labels.nii.gz").array)
