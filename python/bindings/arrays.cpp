@@ -150,6 +150,30 @@ DisplacementField field_from(const py::array& array, const py::dict& geometry,
   return field;
 }
 
+py::tuple image_pair(AnyImage image) {
+  py::dict geometry = geometry_to_dict(geometry_of(image));
+  return py::make_tuple(to_array(std::move(image)), geometry);
+}
+
+py::tuple field_pair(DisplacementField field) {
+  py::dict geometry = geometry_to_dict(field.geometry());
+  return py::make_tuple(to_array(std::move(field)), geometry);
+}
+
+py::tuple points_pair(const PointSet& points) {
+  std::vector<std::string> ids;
+  py::array_t<double> positions({static_cast<py::ssize_t>(points.points.size()), py::ssize_t{3}});
+  auto p = positions.mutable_unchecked<2>();
+  for (std::size_t i = 0; i < points.points.size(); ++i) {
+    ids.push_back(points.points[i].id);
+    const auto r = static_cast<py::ssize_t>(i);
+    p(r, 0) = points.points[i].position.x;
+    p(r, 1) = points.points[i].position.y;
+    p(r, 2) = points.points[i].position.z;
+  }
+  return py::make_tuple(ids, positions);
+}
+
 PointPairs point_pairs_from(const py::array& fixed, const py::array& moving, const py::object& ids,
                             const py::object& weights) {
   const auto f = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(fixed);

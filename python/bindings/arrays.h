@@ -8,6 +8,9 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
+#include <optional>
+#include <string>
+
 #include "modir/core/image.h"
 #include "modir/core/pixel_type.h"
 #include "modir/core/point_set.h"
@@ -37,6 +40,20 @@ DisplacementField field_from(const py::array& array, const py::dict& geometry,
 /// The voxel type modir would store this array in: its own dtype when modir writes it, else
 /// float32 (e.g. for bool or int64 arrays, which registration reads as float anyway).
 PixelType pixel_type_of_array(const py::array& array);
+
+/// An image or field as the (array, geometry dict) pair the package passes around.
+py::tuple image_pair(AnyImage image);
+py::tuple field_pair(DisplacementField field);
+/// Points as (ids, [N, 3] array of LPS mm).
+py::tuple points_pair(const PointSet& points);
+
+/// An optional (array, geometry) argument as an image of T (None: nullopt).
+template <typename T>
+std::optional<Image<T>> optional_image(const py::object& pair, const std::string& name) {
+  if (pair.is_none()) return std::nullopt;
+  const auto t = pair.cast<py::tuple>();
+  return image_from<T>(t[0].cast<py::array>(), t[1].cast<py::dict>(), name);
+}
 
 /// Paired landmarks from two [N, 3] arrays of LPS mm positions (row i pairs with row i), with
 /// optional ids and weights.
