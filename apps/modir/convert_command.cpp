@@ -3,9 +3,7 @@
 
 #include <array>
 #include <fstream>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -14,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "modir/clinical/label_structures.h"
 #include "input_kind.h"
 #include "modir/core/log.h"
 #include "modir/core/version.h"
@@ -26,7 +25,6 @@
 #include "modir/io/label_map_io.h"
 #include "modir/io/deformable_registration.h"
 #include "modir/io/itk_transform_file.h"
-#include "modir/io/organ_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/io/label_names.h"
@@ -192,21 +190,6 @@ int convert_rtstruct(const ConvertOptions& options, const fs::path& rs, const fs
   return 0;
 }
 
-// Display colours of modir's organ classes (as the organ name table reads a name), so that
-// structures drawn from label maps look alike in every planning system.
-std::array<int, 3> organ_colour(const std::string& name) {
-  static const std::map<std::string, std::array<int, 3>> kColours = {
-      {"body", {0, 255, 0}},        {"bone", {255, 255, 200}},   {"bladder", {255, 255, 0}},
-      {"rectum", {150, 75, 0}},     {"bowel", {255, 160, 120}},  {"uterus_prostate", {0, 128, 255}},
-      {"femoral_heads", {255, 0, 255}}};
-  const io::OrganNameMatch m = io::match_organ_name(name, io::default_organ_names());
-  if (m.organ_class) {
-    const auto c = kColours.find(*m.organ_class);
-    if (c != kColours.end()) return c->second;
-  }
-  return {255, 0, 0};
-}
-
 // A label map becomes an RT Structure Set on a DICOM series: every label's mask, carried onto the
 // series' grid by linear interpolation when the grids differ, is contoured per slice at 0.5.
 int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in,
@@ -228,43 +211,8 @@ int convert_labels_to_rtstruct(const ConvertOptions& options, const fs::path& in
   const Geometry grid = io::dicom_series_geometry(series);
   progress.end_phase();
 
-  std::set<int> values;
-  for (const std::uint16_t v : labels.buffer())
-    if (v != 0) values.insert(v);
-  if (values.empty()) throw data_error("'{}' holds no labels (every voxel is 0)", in.string());
-  const bool same_grid = labels.geometry().same_grid(grid, 1e-3);
-  if (!same_grid) {
-    warn("'{}' is not on the grid of series {}; each label is resampled onto it (linear, "
-         "contoured at 0.5)",
-         in.string(), series.series_uid);
-  }
-  progress.begin_phase("contouring", static_cast<std::int64_t>(values.size()));
-  std::vector<io::RtStructure> structures;
-  for (const int value : values) {
-    Image<float> mask(labels.geometry(), 0.0f);
-    for (std::int64_t v = 0; v < labels.voxel_count(); ++v)
-      mask.data()[v] = labels.data()[v] == value ? 1.0f : 0.0f;
-    if (!same_grid) mask = filter::resample(mask, grid, filter::Interpolation::kLinear);
-    io::RtStructure s;
-    // Unnamed labels are "label_<value>"; colour and type follow the organ class the name
-    // means unless the names file gives them (an RTSTRUCT's own, through convert --rtstruct).
-    const auto named = names.find(static_cast<std::uint16_t>(value));
-    s.name = named != names.end() ? named->second.name : fmt::format("label_{}", value);
-    const io::OrganNameMatch organ = io::match_organ_name(s.name, io::default_organ_names());
-    s.roi_number = named != names.end() && named->second.roi_number && *named->second.roi_number > 0
-                       ? *named->second.roi_number
-                       : value;
-    s.color = named != names.end() && named->second.color ? *named->second.color
-                                                          : organ_colour(s.name);
-    s.interpreted_type = named != names.end() && !named->second.interpreted_type.empty()
-                             ? named->second.interpreted_type
-                             : (organ.organ_class == "body" ? "EXTERNAL" : "ORGAN");
-    s.contours = io::mask_contours(mask);
-    if (s.contours.empty()) warn("label {} ('{}') has no voxels on the series' grid", value, s.name);
-    structures.push_back(std::move(s));
-    progress.advance();
-  }
-  progress.end_phase();
+  const std::vector<io::RtStructure> structures = clinical::structures_from_labels(
+      labels, names, grid, in.string(), "series " + series.series_uid, progress);
   io::RtStructureSetText text;
   text.label = "modir";
   text.name = fmt::format("from {}", in.filename().string());
