@@ -3,7 +3,6 @@
 // are sent to the moving scan as y = x + u(x).
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
@@ -19,6 +18,7 @@
 #include "modir/io/image_format.h"
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
+#include "modir/io/label_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
 #include "modir/transform/invert_field.h"
@@ -158,46 +158,6 @@ fs::path sidecar_of(const fs::path& image) {
   return fs::path(io::strip_image_extension(image).string() + ".json");
 }
 
-// A label map made from an RTSTRUCT comes with a JSON sidecar naming its values (formats.md).
-// The warped map keeps the names; voxel counts and volumes are recounted on the new grid, and the
-// count of voxels lost to overlaps, which only describes the source rasterisation, is dropped.
-// Returns nullopt, with a warning, for a sidecar that cannot be read.
-std::optional<nlohmann::json> warped_label_sidecar(const WarpOptions& options,
-                                                   const LabelMap& warped) {
-  const fs::path source = sidecar_of(options.moving);
-  nlohmann::json sidecar;
-  try {
-    std::ifstream stream(source);
-    sidecar = nlohmann::json::parse(stream);
-  } catch (const nlohmann::json::exception& e) {
-    warn("'{}' is not valid JSON ({}); no label sidecar is written", source.string(), e.what());
-    return std::nullopt;
-  }
-  if (!sidecar.is_object() || !sidecar.contains("labels") || !sidecar["labels"].is_array()) {
-    warn("'{}' has no \"labels\" list; no label sidecar is written", source.string());
-    return std::nullopt;
-  }
-  std::vector<std::int64_t> voxels(65536, 0);
-  for (const std::uint16_t l : warped.buffer()) ++voxels[l];
-  const Vec3d& s = warped.geometry().spacing;
-  const double ml_per_voxel = s.x * s.y * s.z / 1000.0;
-  for (nlohmann::json& entry : sidecar["labels"]) {
-    if (!entry.is_object() || !entry.contains("value") || !entry["value"].is_number_integer())
-      continue;
-    const auto value = entry["value"].get<std::int64_t>();
-    if (value < 0 || value > 65535) continue;
-    entry["voxels"] = voxels[value];
-    entry["volume_ml"] = static_cast<double>(voxels[value]) * ml_per_voxel;
-    entry.erase("overlap_voxels_lost");
-  }
-  sidecar["warped"] = {
-      {"moving", options.moving},
-      {"displacement", options.displacement},
-      {"interpolation", options.nearest ? "nearest" : "one-hot trilinear"},
-  };
-  return sidecar;
-}
-
 // Nearest, one-hot label or linear warping of one image, in its own voxel type.
 AnyImage warp_any(const AnyImage& moving, const DisplacementField& field,
                   const WarpOptions& options, std::optional<nlohmann::json>& sidecar) {
@@ -207,8 +167,15 @@ AnyImage warp_any(const AnyImage& moving, const DisplacementField& field,
     const LabelMap labels = io::label_map_from(moving, options.moving);
     const LabelMap warped = options.nearest ? transform::warp_labels_nearest(labels, field, outside)
                                             : transform::warp_labels(labels, field, outside);
-    if (fs::is_regular_file(sidecar_of(options.moving)))
-      sidecar = warped_label_sidecar(options, warped);
+    // A label map made from an RTSTRUCT comes with a JSON sidecar naming its values
+    // (formats.md); the warped map keeps the names, its volumes recounted.
+    if (fs::is_regular_file(sidecar_of(options.moving))) {
+      sidecar = io::carried_label_sidecar(
+          sidecar_of(options.moving), warped,
+          {{"moving", options.moving},
+           {"displacement", options.displacement},
+           {"interpolation", options.nearest ? "nearest" : "one-hot trilinear"}});
+    }
     // Every value came from the input's type or is the checked outside label: nothing clamps.
     return convert_pixels(AnyImage(warped), type);
   }

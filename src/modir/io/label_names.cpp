@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modir/core/error.h"
+#include "modir/core/log.h"
 #include "modir/io/image_format.h"
 
 namespace modir::io {
@@ -200,6 +201,38 @@ LabelMap renumber_labels(const LabelMap& labels,
   std::uint16_t* o = out.data();
   for (std::int64_t v = 0; v < labels.voxel_count(); ++v) o[v] = lookup[in[v]];
   return out;
+}
+
+std::optional<nlohmann::json> carried_label_sidecar(const fs::path& source,
+                                                    const LabelMap& carried,
+                                                    const nlohmann::json& provenance) {
+  nlohmann::json sidecar;
+  try {
+    std::ifstream stream(source);
+    sidecar = nlohmann::json::parse(stream);
+  } catch (const nlohmann::json::exception& e) {
+    warn("'{}' is not valid JSON ({}); no label sidecar is written", source.string(), e.what());
+    return std::nullopt;
+  }
+  if (!sidecar.is_object() || !sidecar.contains("labels") || !sidecar["labels"].is_array()) {
+    warn("'{}' has no \"labels\" list; no label sidecar is written", source.string());
+    return std::nullopt;
+  }
+  std::vector<std::int64_t> voxels(65536, 0);
+  for (const std::uint16_t l : carried.buffer()) ++voxels[l];
+  const Vec3d& s = carried.geometry().spacing;
+  const double ml_per_voxel = s.x * s.y * s.z / 1000.0;
+  for (nlohmann::json& entry : sidecar["labels"]) {
+    if (!entry.is_object() || !entry.contains("value") || !entry["value"].is_number_integer())
+      continue;
+    const auto value = entry["value"].get<std::int64_t>();
+    if (value < 0 || value > 65535) continue;
+    entry["voxels"] = voxels[static_cast<std::size_t>(value)];
+    entry["volume_ml"] = static_cast<double>(voxels[static_cast<std::size_t>(value)]) * ml_per_voxel;
+    entry.erase("overlap_voxels_lost");
+  }
+  sidecar["warped"] = provenance;
+  return sidecar;
 }
 
 }  // namespace modir::io

@@ -68,4 +68,12 @@ LabelPairing pair_labels_by_name(const LabelNames& reference, const LabelNames& 
 /// The map with every value renumbered by `mapping`; values it does not list become 0.
 LabelMap renumber_labels(const LabelMap& labels, const std::map<std::uint16_t, std::uint16_t>& mapping);
 
+/// The names sidecar of a label map carried to a new grid (warped or resampled): the names are
+/// kept, each label's voxels and volume recounted on `carried`, the source rasterisation's count
+/// of voxels lost to overlaps dropped, and `provenance` recorded under "warped". nullopt, with a
+/// warning, when `source` is not valid JSON or holds no "labels" list.
+std::optional<nlohmann::json> carried_label_sidecar(const std::filesystem::path& source,
+                                                    const LabelMap& carried,
+                                                    const nlohmann::json& provenance);
+
 }  // namespace modir::io
