@@ -83,6 +83,10 @@ class TinyTraining : public ::testing::Test {
 TEST_F(TinyTraining, AFewStepsReduceTheLossAndWriteAModelFolder) {
   TrainOptions o = tiny_training(dir_.path(), "model", 3);
   o.final_validation = true;
+  // The loss of 12 steps is compared on the scans' own appearance: redrawn tissue levels make
+  // the training loss of a few steps noisy (appearance synthesis has its own tests).
+  o.appearance_probability = 0.0;
+  o.truncation_probability = 0.0;
   const TrainResult result = train_segmentation(o, quiet_);
   ASSERT_EQ(result.history.size(), 3u);
   EXPECT_LT(result.history.back().train_loss, 0.8 * result.history.front().train_loss);
