@@ -31,32 +31,11 @@ struct PhantomCommandOptions {
   std::optional<double> max_memory_mib;
 };
 
-template <typename T>
-T parse_choice(const std::string& value, const char* option,
-               std::initializer_list<std::pair<const char*, T>> choices) {
-  std::string names;
-  for (const auto& [name, v] : choices) {
-    if (value == name) return v;
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  }
-  throw usage_error("{} must be one of {}, not '{}'", option, names, value);
-}
-
 int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   phantom::PhantomOptions& o = options.pair;
-  o.size = parse_choice<phantom::PhantomSize>(options.size, "--size",
-                                              {{"small", phantom::PhantomSize::kSmall},
-                                               {"medium", phantom::PhantomSize::kMedium},
-                                               {"large", phantom::PhantomSize::kLarge}});
-  o.deformation =
-      parse_choice<phantom::DeformationLevel>(options.deformation, "--deformation",
-                                              {{"none", phantom::DeformationLevel::kNone},
-                                               {"moderate", phantom::DeformationLevel::kModerate},
-                                               {"large", phantom::DeformationLevel::kLarge}});
-  if (!options.sex.empty()) {
-    o.sex = parse_choice<phantom::Sex>(
-        options.sex, "--sex", {{"female", phantom::Sex::kFemale}, {"male", phantom::Sex::kMale}});
-  }
+  o.size = phantom::parse_size(options.size, "--size");
+  o.deformation = phantom::parse_deformation(options.deformation, "--deformation");
+  if (!options.sex.empty()) o.sex = phantom::parse_sex(options.sex, "--sex");
   for (const auto& [volume, name] : {std::pair{options.fixed_bladder_ml, "--fixed-bladder-ml"},
                                      std::pair{options.moving_bladder_ml, "--moving-bladder-ml"}}) {
     if (volume && (*volume < 30.0 || *volume > 900.0)) {

@@ -174,31 +174,26 @@ py::tuple points_pair(const PointSet& points) {
   return py::make_tuple(ids, positions);
 }
 
-PointPairs point_pairs_from(const py::array& fixed, const py::array& moving, const py::object& ids,
-                            const py::object& weights) {
-  const auto f = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(fixed);
-  const auto m = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(moving);
-  if (!f || !m || f.ndim() != 2 || m.ndim() != 2 || f.shape(1) != 3 || m.shape(1) != 3) {
-    throw data_error("landmarks are [N, 3] arrays of LPS mm positions");
+PointSet point_set_from(const py::object& landmarks, const std::string& name) {
+  const auto pair = landmarks.cast<py::tuple>();
+  const auto xyz =
+      py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(pair[1]);
+  if (!xyz || xyz.ndim() != 2 || xyz.shape(1) != 3)
+    throw data_error("{} are not an [N, 3] array of LPS mm positions", name);
+  const auto n = static_cast<std::size_t>(xyz.shape(0));
+  std::vector<std::string> ids;
+  if (pair[0].is_none()) {
+    for (std::size_t i = 0; i < n; ++i) ids.push_back(std::to_string(i + 1));
+  } else {
+    ids = pair[0].cast<std::vector<std::string>>();
+    if (ids.size() != n) throw data_error("{}: {} ids for {} points", name, ids.size(), n);
   }
-  if (f.shape(0) != m.shape(0)) {
-    throw data_error("{} fixed and {} moving landmarks: row i of one pairs with row i of the other",
-                     f.shape(0), m.shape(0));
-  }
-  PointPairs pairs;
-  const auto n = static_cast<std::size_t>(f.shape(0));
+  PointSet points;
   for (std::size_t i = 0; i < n; ++i) {
     const auto r = static_cast<py::ssize_t>(i);
-    pairs.fixed.push_back({f.at(r, 0), f.at(r, 1), f.at(r, 2)});
-    pairs.moving.push_back({m.at(r, 0), m.at(r, 1), m.at(r, 2)});
+    points.points.push_back({ids[i], {xyz.at(r, 0), xyz.at(r, 1), xyz.at(r, 2)}});
   }
-  if (ids.is_none()) {
-    for (std::size_t i = 0; i < n; ++i) pairs.ids.push_back(std::to_string(i + 1));
-  } else {
-    pairs.ids = ids.cast<std::vector<std::string>>();
-  }
-  if (!weights.is_none()) pairs.weights = weights.cast<std::vector<double>>();
-  return pairs;
+  return points;
 }
 
 }  // namespace modir::python

@@ -55,9 +55,9 @@ std::optional<Image<T>> optional_image(const py::object& pair, const std::string
   return image_from<T>(t[0].cast<py::array>(), t[1].cast<py::dict>(), name);
 }
 
-/// Paired landmarks from two [N, 3] arrays of LPS mm positions (row i pairs with row i), with
-/// optional ids and weights.
-PointPairs point_pairs_from(const py::array& fixed, const py::array& moving,
-                            const py::object& ids, const py::object& weights);
+/// Named points from an (ids, positions) pair: positions an [N, 3] array of LPS mm, ids a list
+/// of N strings or None for "1" .. "N" (so two sets without ids pair row by row through
+/// pair_by_id). `name` names the set in errors.
+PointSet point_set_from(const py::object& landmarks, const std::string& name);
 
 }  // namespace modir::python

@@ -28,7 +28,7 @@ py::tuple read_points(const std::string& path);
 py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
                          const py::object& fixed_labels, const py::object& moving_labels,
                          const py::object& fixed_landmarks, const py::object& moving_landmarks,
-                         const py::object& landmark_ids, const py::object& landmark_weights,
+                         const py::object& landmark_weights,
                          const py::object& fixed_mask, const py::object& rigidity_mask,
                          const py::object& config_json, int pareto, const std::string& out,
                          int threads, bool verbose);
@@ -38,8 +38,7 @@ py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string
                double outside_value);
 std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
                      const py::object& moving_labels, const py::object& fixed_landmarks,
-                     const py::object& moving_landmarks, const py::object& landmark_ids,
-                     const py::object& true_displacement, const std::vector<int>& bone_labels);
+                     const py::object& moving_landmarks, const py::object& true_displacement, const std::vector<int>& bone_labels);
 
 // pipelines.cpp
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,

@@ -33,14 +33,14 @@ PYBIND11_MODULE(_modir, m) {
   m.def("read_points", &read_points, py::arg("path"));
   m.def("register", &register_arrays, py::arg("fixed"), py::arg("moving"),
         py::arg("fixed_labels"), py::arg("moving_labels"), py::arg("fixed_landmarks"),
-        py::arg("moving_landmarks"), py::arg("landmark_ids"), py::arg("landmark_weights"),
+        py::arg("moving_landmarks"), py::arg("landmark_weights"),
         py::arg("fixed_mask"), py::arg("rigidity_mask"), py::arg("config_json"),
         py::arg("pareto"), py::arg("out"), py::arg("threads"), py::arg("verbose"));
   m.def("warp", &warp, py::arg("image"), py::arg("field"), py::arg("interpolation"),
         py::arg("outside_value"));
   m.def("evaluate", &evaluate, py::arg("field"), py::arg("fixed_labels"),
         py::arg("moving_labels"), py::arg("fixed_landmarks"), py::arg("moving_landmarks"),
-        py::arg("landmark_ids"), py::arg("true_displacement"), py::arg("bone_labels"));
+        py::arg("true_displacement"), py::arg("bone_labels"));
   m.def("segment", &segment, py::arg("image"), py::arg("model"), py::arg("qc"),
         py::arg("device"), py::arg("threads"), py::arg("verbose"));
   m.def("dataset_check", &dataset_check, py::arg("manifest"), py::arg("split"),

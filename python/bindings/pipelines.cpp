@@ -24,24 +24,8 @@ py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::st
                       bool variety, bool couch) {
   phantom::PhantomOptions o;
   o.seed = seed;
-  if (size == "small") {
-    o.size = phantom::PhantomSize::kSmall;
-  } else if (size == "medium") {
-    o.size = phantom::PhantomSize::kMedium;
-  } else if (size == "large") {
-    o.size = phantom::PhantomSize::kLarge;
-  } else {
-    throw usage_error("phantom size '{}': choose small, medium or large", size);
-  }
-  if (deformation == "none") {
-    o.deformation = phantom::DeformationLevel::kNone;
-  } else if (deformation == "moderate") {
-    o.deformation = phantom::DeformationLevel::kModerate;
-  } else if (deformation == "large") {
-    o.deformation = phantom::DeformationLevel::kLarge;
-  } else {
-    throw usage_error("phantom deformation '{}': choose none, moderate or large", deformation);
-  }
+  o.size = phantom::parse_size(size, "size");
+  o.deformation = phantom::parse_deformation(deformation, "deformation");
   o.variety = variety;
   o.couch = couch;
   phantom::PhantomPair pair = [&] {

@@ -10,7 +10,6 @@
 
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
-#include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
 #include "modir/io/output_folder.h"
 #include "modir/io/scratch_folder.h"
@@ -20,8 +19,6 @@
 #include "modir/register/result_outputs.h"
 #include "modir/register/run_report.h"
 #include "modir/transform/jacobian.h"
-#include "modir/transform/warp.h"
-#include "modir/transform/warp_labels.h"
 
 namespace modir::python {
 
@@ -67,7 +64,7 @@ json in_memory_inputs(const reg::RegistrationInputs& in) {
 py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
                          const py::object& fixed_labels, const py::object& moving_labels,
                          const py::object& fixed_landmarks, const py::object& moving_landmarks,
-                         const py::object& landmark_ids, const py::object& landmark_weights,
+                         const py::object& landmark_weights,
                          const py::object& fixed_mask, const py::object& rigidity_mask,
                          const py::object& config_json, int pareto, const std::string& out,
                          int threads, bool verbose) {
@@ -91,9 +88,11 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
     throw usage_error("landmark guidance needs both fixed_landmarks and moving_landmarks");
   }
   if (!fixed_landmarks.is_none()) {
-    in.landmarks = point_pairs_from(fixed_landmarks.cast<py::array>(),
-                                    moving_landmarks.cast<py::array>(), landmark_ids,
-                                    landmark_weights);
+    // Paired by id, as the command line pairs landmark files; weights follow the fixed rows.
+    in.landmarks = pair_by_id(point_set_from(fixed_landmarks, "fixed_landmarks"),
+                              point_set_from(moving_landmarks, "moving_landmarks"));
+    if (!landmark_weights.is_none())
+      in.landmarks->weights = landmark_weights.cast<std::vector<double>>();
   }
   in.fixed_mask = optional_image<std::uint8_t>(fixed_mask, "fixed_mask");
   in.rigidity_mask = optional_image<std::uint8_t>(rigidity_mask, "rigidity_mask");
@@ -121,12 +120,11 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
       out_dir = folder->write_path();
     }
     json report;
-    DisplacementField u;
-    std::optional<reg::RegistrationResult> single;
+    reg::ResultImages images;
     std::string front_text;
     if (pareto > 0) {
       // The front's outputs are files (front.json, solutions/): written where asked, or to a
-      // scratch folder and read back.
+      // scratch folder whose front.json is read back.
       if (out_dir.empty()) {
         scratch.emplace("modir-python-front");
         out_dir = scratch->path();
@@ -138,40 +136,36 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
       context.seconds_total =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       report = reg::front_report(front, summary, in, config, context);
-      u = io::read_displacement_field(out_dir / "displacement.nii.gz");
+      images = reg::result_images(reg::solution_result(front, summary.knee), in);
       front_text = read_text(out_dir / "front.json");
     } else {
-      single = reg::register_images(in, config, on_level);
-      u = reg::displacement_on(*single, in.fixed.geometry());
-      transform::JacobianStatistics jacobian;
+      const reg::RegistrationResult single = reg::register_images(in, config, on_level);
+      images = reg::result_images(single, in);
+      const transform::JacobianStatistics jacobian = transform::jacobian_statistics(images.jacobian);
       if (!out_dir.empty()) {
-        const reg::ResultSummary summary =
-            reg::write_result_outputs(*single, in, moving_type, out_dir);
-        context.seconds_writing = summary.seconds_writing;
-        jacobian = summary.jacobian;
-      } else {
-        jacobian = transform::jacobian_statistics(transform::jacobian_determinant(u));
+        const auto writing = std::chrono::steady_clock::now();
+        reg::write_result_images(images, single, moving_type, out_dir);
+        context.seconds_writing =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - writing).count();
       }
       context.seconds_total =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      report = reg::registration_report(*single, in, config, jacobian, context);
+      report = reg::registration_report(single, in, config, jacobian, context);
     }
-    if (!out_dir.empty() && folder) io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
-    if (folder) folder->finish();
-
-    Image<float> warped;
-    transform::warp_linear(in.moving, u, warped);
-    std::optional<LabelMap> warped_labels;
-    if (in.moving_labels) warped_labels = transform::warp_labels(*in.moving_labels, u);
+    if (folder) {
+      io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
+      folder->finish();
+    }
     const std::string report_text = report.dump();
 
     py::gil_scoped_acquire hold;
     result["report"] = report_text;
     result["front"] = front_text.empty() ? py::object(py::none()) : py::object(py::str(front_text));
-    result["warped"] = image_pair(AnyImage(std::move(warped)));
-    result["warped_labels"] = warped_labels ? py::object(image_pair(AnyImage(std::move(*warped_labels))))
-                                            : py::object(py::none());
-    result["displacement"] = field_pair(std::move(u));
+    result["warped"] = image_pair(AnyImage(std::move(images.warped)));
+    result["warped_labels"] = images.warped_labels
+                                  ? py::object(image_pair(AnyImage(std::move(*images.warped_labels))))
+                                  : py::object(py::none());
+    result["displacement"] = field_pair(std::move(images.displacement));
   }
   return result;
 }

@@ -51,8 +51,7 @@ py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string
 // warped here, as `register` warps them.
 std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
                      const py::object& moving_labels, const py::object& fixed_landmarks,
-                     const py::object& moving_landmarks, const py::object& landmark_ids,
-                     const py::object& true_displacement, const std::vector<int>& bone_labels) {
+                     const py::object& moving_landmarks, const py::object& true_displacement, const std::vector<int>& bone_labels) {
   const DisplacementField u =
       field_from(field[0].cast<py::array>(), field[1].cast<py::dict>(), "displacement");
   if (fixed_labels.is_none() != moving_labels.is_none()) {
@@ -64,10 +63,10 @@ std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
   const std::optional<LabelMap> fixed = optional_image<std::uint16_t>(fixed_labels, "fixed_labels");
   const std::optional<LabelMap> moving =
       optional_image<std::uint16_t>(moving_labels, "moving_labels");
-  std::optional<PointPairs> pairs;
+  std::optional<PointSet> fixed_points, moving_points;
   if (!fixed_landmarks.is_none()) {
-    pairs = point_pairs_from(fixed_landmarks.cast<py::array>(), moving_landmarks.cast<py::array>(),
-                             landmark_ids, py::none());
+    fixed_points = point_set_from(fixed_landmarks, "fixed_landmarks");
+    moving_points = point_set_from(moving_landmarks, "moving_landmarks");
   }
   std::optional<DisplacementField> truth;
   if (!true_displacement.is_none()) {
@@ -89,13 +88,10 @@ std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
     out["labels"] = report::label_scores(*fixed, transform::warp_labels(*moving, u), {});
   }
   out["jacobian"] = report::jacobian_scores(u);
-  if (pairs) {
-    PointSet f, m;
-    for (std::size_t i = 0; i < pairs->ids.size(); ++i) {
-      f.points.push_back({pairs->ids[i], pairs->fixed[i]});
-      m.points.push_back({pairs->ids[i], pairs->moving[i]});
-    }
-    out["landmarks"] = report::landmark_scores(evaluate::target_registration_error(u, f, m));
+  if (fixed_points) {
+    // Paired by id inside, as `modir evaluate` pairs landmark files.
+    out["landmarks"] = report::landmark_scores(
+        evaluate::target_registration_error(u, *fixed_points, *moving_points));
   }
   if (fixed) out["bone_rigidity"] = report::bone_rigidity_scores(u, *fixed, bones);
   if (truth) {

@@ -147,11 +147,12 @@ def write_displacement(field: Field, path) -> None:
     _modir.write_displacement(field.array, field.geometry, os.fspath(path))
 
 
-def _landmark_pairs(fixed: Optional[Landmarks], moving: Optional[Landmarks], ids):
-    """Both sides as [N, 3] arrays in pairing order, and the pair ids. Files and (ids, array)
-    tuples pair by id, as the command line does; bare arrays pair row by row."""
+def _landmark_sets(fixed: Optional[Landmarks], moving: Optional[Landmarks], ids):
+    """Both sides as (ids or None, [N, 3] array), which modir pairs by id as the command line
+    pairs landmark files. Files and (ids, array) tuples carry their ids; bare arrays take
+    `ids` (both the same), or none, and then pair row by row."""
     if fixed is None and moving is None:
-        return None, None, ids
+        return None, None
     if fixed is None or moving is None:
         raise UsageError("landmark guidance needs both fixed_landmarks and moving_landmarks")
 
@@ -159,23 +160,12 @@ def _landmark_pairs(fixed: Optional[Landmarks], moving: Optional[Landmarks], ids
         if isinstance(points, (str, os.PathLike)):
             return read_landmarks(points)
         if isinstance(points, tuple) and len(points) == 2:
+            if ids is not None:
+                raise UsageError("landmark_ids is for bare arrays; these landmarks carry ids")
             return list(points[0]), np.asarray(points[1], dtype=float)
-        return None, np.asarray(points, dtype=float)
+        return (None if ids is None else [str(i) for i in ids]), np.asarray(points, dtype=float)
 
-    fixed_ids, fixed_xyz = named(fixed)
-    moving_ids, moving_xyz = named(moving)
-    if fixed_ids is None or moving_ids is None:
-        return fixed_xyz, moving_xyz, ids
-    if ids is not None:
-        raise UsageError("landmark_ids is for bare arrays; these landmarks carry their own ids")
-    only_fixed = sorted(set(fixed_ids) - set(moving_ids))
-    only_moving = sorted(set(moving_ids) - set(fixed_ids))
-    if only_fixed or only_moving:
-        raise DataError(f"landmarks pair by id; only in the fixed set: {only_fixed}, only in the "
-                        f"moving set: {only_moving}")
-    row = {name: i for i, name in enumerate(moving_ids)}
-    order = [row[name] for name in fixed_ids]
-    return fixed_xyz, moving_xyz[order], list(fixed_ids)
+    return named(fixed), named(moving)
 
 
 def _optional_pair(image: Optional[Image]):
@@ -195,12 +185,12 @@ def register(fixed: Image, moving: Image, *, fixed_labels: Optional[Image] = Non
     id. `pareto=N` computes a front of N trade-offs. `out` also writes the command line's output
     folder. `threads` defaults to all cores; the same inputs, config and threads give the same
     bytes as the command line."""
-    fixed_xyz, moving_xyz, ids = _landmark_pairs(fixed_landmarks, moving_landmarks, landmark_ids)
+    fixed_points, moving_points = _landmark_sets(fixed_landmarks, moving_landmarks, landmark_ids)
     if pareto is not None and not 2 <= int(pareto) <= 200:
         raise UsageError(f"pareto={pareto}: a front has 2 to 200 solutions")
     result = _modir.register(
         fixed._pair(), moving._pair(), _optional_pair(fixed_labels), _optional_pair(moving_labels),
-        fixed_xyz, moving_xyz, ids,
+        fixed_points, moving_points,
         None if landmark_weights is None else [float(w) for w in landmark_weights],
         _optional_pair(fixed_mask), _optional_pair(rigidity_mask),
         None if config is None else json.dumps(config), int(pareto or 0),
@@ -233,10 +223,10 @@ def evaluate(field: Field, *, fixed_labels: Optional[Image] = None,
     `bone_labels`: residual from its best rigid motion); with landmarks, "landmarks" (count,
     mean_mm, median_mm, p95_mm, max_mm and every point); with `true_displacement`,
     "field_error" (over the body when fixed labels are given)."""
-    fixed_xyz, moving_xyz, ids = _landmark_pairs(fixed_landmarks, moving_landmarks, landmark_ids)
+    fixed_points, moving_points = _landmark_sets(fixed_landmarks, moving_landmarks, landmark_ids)
     return json.loads(_modir.evaluate(
-        field._pair(), _optional_pair(fixed_labels), _optional_pair(moving_labels), fixed_xyz,
-        moving_xyz, ids, _optional_pair(true_displacement), [int(b) for b in bone_labels]))
+        field._pair(), _optional_pair(fixed_labels), _optional_pair(moving_labels), fixed_points,
+        moving_points, _optional_pair(true_displacement), [int(b) for b in bone_labels]))
 
 
 def dice_by_label(scores: dict) -> dict:

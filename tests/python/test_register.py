@@ -111,7 +111,11 @@ def test_evaluate_equals_the_command_line(tmp_path, pair_dir, modir_binary):
 def test_front_from_python(pair_dir, tmp_path):
     pair = read_pair(pair_dir)
     result = modir.register(pair["fixed"], pair["moving"], fixed_labels=pair["fixed_labels"],
-                            moving_labels=pair["moving_labels"], config=FAST_CONFIG, pareto=3)
+                            moving_labels=pair["moving_labels"], config=FAST_CONFIG, pareto=3,
+                            out=tmp_path / "front")
+    # The returned field is the knee's, as written into the front's folder.
+    written = modir.read_displacement(tmp_path / "front" / "displacement.nii.gz")
+    assert result.displacement.array.tobytes() == written.array.tobytes()
     assert result.front is not None
     assert len(result.front["solutions"]) >= 3
     knee = result.front["knee"]
@@ -159,6 +163,9 @@ def test_bad_registration_input_is_a_clear_error(pair_dir):
                        moving_labels=pair["moving_labels"])
     with pytest.raises(modir.UsageError, match="unknown|metric"):
         modir.register(pair["fixed"], pair["moving"], config={"no_such_key": 1})
+    with pytest.raises(modir.DataError, match="do not pair"):
+        modir.register(pair["fixed"], pair["moving"], fixed_landmarks=[[0, 0, 0], [5, 0, 0]],
+                       moving_landmarks=[[0, 0, 0]])
     with pytest.raises(modir.DataError, match="outside"):
         modir.register(pair["fixed"], pair["moving"], fixed_landmarks=[[1e4, 0, 0]],
                        moving_landmarks=[[0, 0, 0]])

@@ -1,5 +1,7 @@
 #include "modir/phantom/phantom_options.h"
 
+#include "modir/core/error.h"
+
 namespace modir::phantom {
 
 std::string size_name(PhantomSize size) {
@@ -22,6 +24,37 @@ std::string deformation_name(DeformationLevel level) {
 
 std::string sex_name(Sex sex) {
   return sex == Sex::kFemale ? "female" : "male";
+}
+
+namespace {
+
+template <typename T>
+T parse_named(const std::string& value, const std::string& option,
+              std::initializer_list<T> choices, std::string (*name_of)(T)) {
+  std::string names;
+  for (const T choice : choices) {
+    if (value == name_of(choice)) return choice;
+    names += (names.empty() ? "" : ", ") + name_of(choice);
+  }
+  throw usage_error("{} must be one of {}, not '{}'", option, names, value);
+}
+
+}  // namespace
+
+PhantomSize parse_size(const std::string& name, const std::string& option) {
+  return parse_named(name, option,
+                     {PhantomSize::kSmall, PhantomSize::kMedium, PhantomSize::kLarge}, size_name);
+}
+
+DeformationLevel parse_deformation(const std::string& name, const std::string& option) {
+  return parse_named(
+      name, option,
+      {DeformationLevel::kNone, DeformationLevel::kModerate, DeformationLevel::kLarge},
+      deformation_name);
+}
+
+Sex parse_sex(const std::string& name, const std::string& option) {
+  return parse_named(name, option, {Sex::kFemale, Sex::kMale}, sex_name);
 }
 
 Geometry fixed_scan_grid(PhantomSize size, const Vec3d& centre) {

@@ -46,6 +46,12 @@ std::string size_name(PhantomSize size);
 std::string deformation_name(DeformationLevel level);
 std::string sex_name(Sex sex);
 
+/// The inverses of the names above, for the command line and the Python package: a usage error
+/// naming `option` and the valid names for anything else.
+PhantomSize parse_size(const std::string& name, const std::string& option);
+DeformationLevel parse_deformation(const std::string& name, const std::string& option);
+Sex parse_sex(const std::string& name, const std::string& option);
+
 /// The grid of scan A for a size, centred on `centre` (anatomy frame).
 Geometry fixed_scan_grid(PhantomSize size, const Vec3d& centre);
 

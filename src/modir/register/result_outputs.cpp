@@ -57,30 +57,40 @@ json levels_to_json(const std::vector<LevelLog>& levels) {
   return out;
 }
 
+ResultImages result_images(const RegistrationResult& result, const RegistrationInputs& inputs) {
+  ResultImages images;
+  images.displacement = displacement_on(result, inputs.fixed.geometry());
+  transform::warp_linear(inputs.moving, images.displacement, images.warped);
+  if (inputs.moving_labels)
+    images.warped_labels = transform::warp_labels(*inputs.moving_labels, images.displacement);
+  images.jacobian = transform::jacobian_determinant(images.displacement);
+  return images;
+}
+
+ResultSummary write_result_images(const ResultImages& images, const RegistrationResult& result,
+                                  PixelType moving_pixel_type, const fs::path& out_dir) {
+  const auto start = std::chrono::steady_clock::now();
+  fs::create_directories(out_dir);
+  ResultSummary summary;
+  io::write_displacement_field(images.displacement, out_dir / "displacement.nii.gz");
+  io::write_image(convert_pixels(AnyImage(images.warped), moving_pixel_type),
+                  out_dir / "warped.nii.gz");
+  if (images.warped_labels) io::write_image(*images.warped_labels, out_dir / "warped_labels.nii.gz");
+  summary.jacobian = transform::jacobian_statistics(images.jacobian);
+  io::write_image(images.jacobian, out_dir / "jacobian.nii.gz");
+  io::write_text_file(out_dir / "transform.json", transform_to_json(result).dump(1) + "\n");
+  summary.seconds_writing =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
 ResultSummary write_result_outputs(const RegistrationResult& result,
                                    const RegistrationInputs& inputs, PixelType moving_pixel_type,
                                    const fs::path& out_dir) {
   const auto start = std::chrono::steady_clock::now();
-  fs::create_directories(out_dir);
-  ResultSummary summary;
-  {
-    const DisplacementField u = displacement_on(result, inputs.fixed.geometry());
-    io::write_displacement_field(u, out_dir / "displacement.nii.gz");
-    {
-      Image<float> warped;
-      transform::warp_linear(inputs.moving, u, warped);
-      io::write_image(convert_pixels(AnyImage(std::move(warped)), moving_pixel_type),
-                      out_dir / "warped.nii.gz");
-    }
-    if (inputs.moving_labels) {
-      io::write_image(transform::warp_labels(*inputs.moving_labels, u),
-                      out_dir / "warped_labels.nii.gz");
-    }
-    const Image<float> det = transform::jacobian_determinant(u);
-    summary.jacobian = transform::jacobian_statistics(det);
-    io::write_image(det, out_dir / "jacobian.nii.gz");
-  }
-  io::write_text_file(out_dir / "transform.json", transform_to_json(result).dump(1) + "\n");
+  ResultSummary summary =
+      write_result_images(result_images(result, inputs), result, moving_pixel_type, out_dir);
+  // Writing, as the report counts it, includes making the images.
   summary.seconds_writing =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

@@ -17,6 +17,22 @@ struct ResultSummary {
   double seconds_writing = 0.0;
 };
 
+/// What a result gives on the fixed grid: the displacement (affine part included), the moving
+/// image and labels warped by it, and its Jacobian determinant.
+struct ResultImages {
+  DisplacementField displacement;
+  Image<float> warped;                   ///< trilinear, edge values beyond the moving grid
+  std::optional<LabelMap> warped_labels;  ///< with moving labels: one-hot interpolation
+  Image<float> jacobian;
+};
+ResultImages result_images(const RegistrationResult& result, const RegistrationInputs& inputs);
+
+/// Writes the images and transform.json of a result into `out_dir` (atomically, each file), the
+/// warped image in `moving_pixel_type`; the Jacobian's statistics are measured here.
+ResultSummary write_result_images(const ResultImages& images, const RegistrationResult& result,
+                                  PixelType moving_pixel_type,
+                                  const std::filesystem::path& out_dir);
+
 /// Writes the full outputs of a result into `out_dir` (created if needed, files written
 /// atomically): displacement.nii.gz (fixed grid, LPS mm, fixed -> moving, affine part included),
 /// warped.nii.gz (the moving image on the fixed grid, in the moving file's pixel type),
