@@ -50,7 +50,9 @@ TEST(ConfigKeys, EveryKeyIsDescribedOnceAndToJsonHoldsExactlyThem) {
     EXPECT_TRUE(described.insert(k.section + "." + k.name).second) << k.name << " twice";
     EXPECT_FALSE(k.meaning.empty()) << k.name;
     EXPECT_TRUE(k.get && k.set) << k.name;
-    if (k.kind == KeyKind::kChoice) EXPECT_GE(k.choices.size(), 2u) << k.name;
+    if (k.kind == KeyKind::kChoice) {
+      EXPECT_GE(k.choices.size(), 2u) << k.name;
+    }
   }
   std::set<std::string> written;
   const json defaults = to_json(RegistrationConfig{});
