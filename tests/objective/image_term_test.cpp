@@ -24,8 +24,7 @@ Image<float> smooth_image(const Geometry& g, double shift_mm) {
   return image;
 }
 
-// The moving image covers more than the fixed one, so no voxel leaves it under the test fields
-// (voxels that do are dropped, which finite differences would see as a jump).
+// The moving image covers more than the fixed one, so no voxel leaves it under the test fields.
 Geometry larger(const Geometry& g) {
   Geometry m = g;
   m.origin = g.index_to_world({-4, -4, -4});
@@ -45,6 +44,49 @@ TEST(ImageTerm, LocalNccGradientWithRespectToTheFieldMatchesFiniteDifferences) {
   ImageTerm term({smooth_image(g, 0)}, {smooth_image(larger(g), 2)},
                  std::make_unique<LocalNcc>(WindowSum::Kind::kBox, 3.0));
   test::expect_gradient_matches(term, test::smooth_field(g, 1.5, 4), 1e-2, 1e-2);
+}
+
+// The moving scan on the fixed grid itself: under the test fields, samples near the border leave
+// it. Their weights fall continuously to zero over the edge's half voxel, so the term has no jumps
+// and its gradient (which includes how those weights move) still matches finite differences.
+TEST(ImageTerm, GradientMatchesFiniteDifferencesWhereSamplesLeaveTheMovingScan) {
+  const Geometry g = test::oblique_geometry({20, 18, 14});
+  for (const bool lncc : {false, true}) {
+    std::unique_ptr<Similarity> similarity;
+    if (lncc) {
+      similarity = std::make_unique<LocalNcc>(WindowSum::Kind::kBox, 3.0);
+    } else {
+      similarity = std::make_unique<SumOfSquaredDifferences>();
+    }
+    ImageTerm term({smooth_image(g, 0)}, {smooth_image(g, 2)}, std::move(similarity));
+    const DisplacementField u = test::smooth_field(g, 2.5, 5);
+    DisplacementField gradient(g, Vec3f{0, 0, 0});
+    term.evaluate(u, &gradient, 1.0);
+    test::expect_gradient_matches(term, u, 1e-3, 2e-2);
+  }
+}
+
+// Where a layer of samples crosses the moving scan's edge (a shift of half a voxel, then one and a
+// half), the energy is continuous: a step of 1e-4 voxel across it changes the value by about that
+// much. An all-or-nothing overlap mask jumps there by the layer's share (about 0.25 here).
+TEST(ImageTerm, NoJumpsWhereSamplesCrossTheMovingScansEdge) {
+  Geometry g;
+  g.size = {40, 30, 20};
+  // The fixed scan's last layers match nothing, so whether they count matters to the value.
+  Image<float> fixed = smooth_image(g, 0);
+  for (std::int64_t k = 0; k < g.size[2]; ++k)
+    for (std::int64_t j = 0; j < g.size[1]; ++j)
+      for (std::int64_t i = 37; i < g.size[0]; ++i) fixed(i, j, k) += 300.0f;
+  ImageTerm term({fixed}, {smooth_image(g, 3)}, std::make_unique<SumOfSquaredDifferences>());
+  const auto at = [&](double shift) {
+    return term.evaluate(DisplacementField(g, Vec3f{float(shift), 0, 0}), nullptr, 1.0);
+  };
+  for (const double edge : {0.5, 1.5}) {
+    const double below = at(edge - 1e-4), above = at(edge + 1e-4);
+    EXPECT_LT(std::abs(above - below), 1e-2) << "shift " << edge << ": " << below << " -> "
+                                             << above;
+  }
+  EXPECT_GT(std::abs(at(1.0) - at(0.0)), 0.05);  // the layers' leaving does change the value
 }
 
 TEST(ImageTerm, TheRightShiftMinimisesTheTerm) {

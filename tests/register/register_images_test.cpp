@@ -135,8 +135,11 @@ TEST_P(IdenticalImages, GiveANearZeroFoldFreeField) {
 
   // The maximum is taken over the body. In the air at the faces of the grid, LNCC's windows are
   // cut short and see noise alone, and its regularised correlation (variances plus a small
-  // epsilon) is not stationary there: it drifts by a few tenths of a millimetre, which the mean
-  // over the whole grid bounds.
+  // epsilon) is not stationary there: it drifts, which the mean over the whole grid bounds. The
+  // noise-only voxels there correlate worse than the mean, so the overlap weight (which lets a
+  // sample leave the moving scan continuously over the edge's half voxel) lets them drift out by
+  // up to half a voxel of the level: 0.53 mm on average here, against 0.2 mm with the earlier
+  // all-or-nothing mask, whose jumps the gradient did not see.
   const DisplacementField u = displacement_on(r, g);
   double largest = 0.0, sum = 0.0;
   for (std::int64_t k = 0; k < g.size[2]; ++k)
@@ -148,7 +151,7 @@ TEST_P(IdenticalImages, GiveANearZeroFoldFreeField) {
         if (BlobBody::ellipsoid_radius(x) < 1.0) largest = std::max(largest, length);
       }
   EXPECT_LT(largest, 0.5);
-  EXPECT_LT(sum / double(g.voxel_count()), 0.2);
+  EXPECT_LT(sum / double(g.voxel_count()), GetParam() == "lncc" ? 0.6 : 0.2);
   EXPECT_EQ(transform::jacobian_statistics(transform::jacobian_determinant(u)).folded_voxels, 0);
 }
 

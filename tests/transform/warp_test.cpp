@@ -128,6 +128,78 @@ TEST(WarpLinear, GradientMatchesFiniteDifferencesOfWarpedValues) {
   EXPECT_GT(largest, 0.1);  // the comparison is not between zeros
 }
 
+// The overlap weight along the shifted axis: 1 up to the outer voxel centres (and 1/1000 voxel
+// beyond), then falling linearly to 0 at the grid's edge; the same on the high side.
+TEST(WarpLinear, OverlapWeightFallsToZeroOverTheEdgesHalfVoxel) {
+  const Geometry g = test::oblique_geometry({5, 4, 3});
+  const Image<float> moving = test::random_image<float>(g, 0.0, 1.0, 7);
+  Image<float> warped;
+  OverlapWeights overlap;
+  for (const double shift : {0.0, 0.2, -0.2, 0.45, -0.45, 0.55, -0.55, 1.3}) {
+    warp_linear(moving, constant_field(g, voxel_steps(g, {0, shift, 0})), warped, nullptr,
+                overlap);
+    std::set<std::int64_t> ramp(overlap.ramp_voxels.begin(), overlap.ramp_voxels.end());
+    for_each_voxel(g.size, [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+      const double p = static_cast<double>(j) + shift;
+      const double last = static_cast<double>(g.size[1] - 1);
+      const double ramp_width = 0.5 - 1e-3;
+      const double expected = p < 0.0    ? std::clamp((p + 0.5) / ramp_width, 0.0, 1.0)
+                              : p > last ? std::clamp((last + 0.5 - p) / ramp_width, 0.0, 1.0)
+                                         : 1.0;
+      EXPECT_NEAR(overlap.weight(i, j, k), expected, 1e-5) << "shift " << shift << " j " << j;
+      const bool in_ramp = expected > 0.0 && expected < 1.0;
+      EXPECT_EQ(ramp.count(overlap.weight.linear_index(i, j, k)), in_ramp ? 1u : 0u)
+          << "shift " << shift;
+    });
+  }
+}
+
+// d weight / d u against central differences, at samples spread over the edge's half voxel on
+// every face and corner of an oblique grid.
+TEST(WarpLinear, OverlapWeightGradientMatchesFiniteDifferences) {
+  const Geometry g = test::oblique_geometry({6, 5, 4});
+  const Image<float> moving = test::random_image<float>(g, 0.0, 1.0, 11);
+  DisplacementField u(g);
+  std::mt19937 rng(13);
+  std::uniform_real_distribution<double> ramp(0.1, 0.4);
+  for_each_voxel(g.size, [&](std::int64_t i, std::int64_t j, std::int64_t k) {
+    // Outer voxels move outwards into the ramp; inner ones stay put.
+    const std::int64_t index[3] = {i, j, k};
+    Vec3d steps{0, 0, 0};
+    for (int a = 0; a < 3; ++a) {
+      if (index[a] == 0) steps[a] = -ramp(rng);
+      if (index[a] == g.size[a] - 1) steps[a] = ramp(rng);
+    }
+    u(i, j, k) = voxel_steps(g, steps).cast<float>();
+  });
+  Image<float> warped;
+  OverlapWeights overlap;
+  warp_linear(moving, u, warped, nullptr, overlap);
+  ASSERT_FALSE(overlap.ramp_voxels.empty());
+  DisplacementField analytic(g, Vec3f{0, 0, 0});
+  for (std::size_t r = 0; r < overlap.ramp_voxels.size(); ++r)
+    analytic.data()[overlap.ramp_voxels[r]] = overlap.ramp_gradient[r];
+
+  const float h = 0.01f;
+  double largest = 0.0;
+  for (std::size_t axis = 0; axis < 3; ++axis) {
+    DisplacementField plus = u, minus = u;
+    for (Vec3f& d : plus.buffer()) d[axis] += h;
+    for (Vec3f& d : minus.buffer()) d[axis] -= h;
+    OverlapWeights at_plus, at_minus;
+    warp_linear(moving, plus, warped, nullptr, at_plus);
+    warp_linear(moving, minus, warped, nullptr, at_minus);
+    for (std::int64_t v = 0; v < u.voxel_count(); ++v) {
+      const double step = static_cast<double>(plus.data()[v][axis]) - minus.data()[v][axis];
+      const double fd =
+          (static_cast<double>(at_plus.weight.data()[v]) - at_minus.weight.data()[v]) / step;
+      EXPECT_NEAR(analytic.data()[v][axis], fd, 1e-3) << "voxel " << v << " axis " << axis;
+      largest = std::max(largest, std::abs(fd));
+    }
+  }
+  EXPECT_GT(largest, 0.1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // warp_labels and warp_labels_nearest
 

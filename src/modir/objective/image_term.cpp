@@ -30,25 +30,41 @@ std::string ImageTerm::name() const {
 
 double ImageTerm::evaluate(const DisplacementField& u, DisplacementField* gradient, double weight) {
   const double channel_weight = weight / static_cast<double>(fixed_.size());
+  const std::uint8_t* fixed_mask = mask_ ? mask_->data() : nullptr;
   double total = 0.0;
   for (std::size_t c = 0; c < fixed_.size(); ++c) {
     transform::warp_linear(moving_[c], u, warped_, gradient ? &moving_gradient_ : nullptr,
-                           &inside_);
-    // Only voxels that land inside the moving scan (and inside the fixed mask) compare.
-    if (!effective_mask_.geometry().same_grid(u.geometry(), 0.0))
-      effective_mask_ = Mask(u.geometry());
-    const std::int64_t n = u.voxel_count();
-    const std::uint8_t* fixed_mask = mask_ ? mask_->data() : nullptr;
-    for (std::int64_t i = 0; i < n; ++i)
-      effective_mask_.data()[i] = inside_.data()[i] && (!fixed_mask || fixed_mask[i]) ? 1 : 0;
-    total += similarity_->evaluate(fixed_[c], warped_, &effective_mask_,
-                                   gradient ? &dE_dwarped_ : nullptr);
+                           overlap_);
+    const VoxelWeights* weights = &overlap_.weight;
+    if (fixed_mask) {
+      if (!weights_.geometry().same_grid(u.geometry(), 0.0)) weights_ = VoxelWeights(u.geometry());
+      const float* overlap = overlap_.weight.data();
+      float* q = weights_.data();
+      const std::int64_t plane = u.size()[0] * u.size()[1];
+      parallel_for_slices(u.size()[2], [&](std::int64_t z) {
+        for (std::int64_t i = z * plane; i < (z + 1) * plane; ++i)
+          q[i] = fixed_mask[i] ? overlap[i] : 0.0f;
+      });
+      weights = &weights_;
+    }
+    // dE/dq is only needed where the weights move with u.
+    const bool weights_move = gradient && !overlap_.ramp_voxels.empty();
+    total += similarity_->evaluate(fixed_[c], warped_, weights, gradient ? &dE_dwarped_ : nullptr,
+                                   weights_move ? &dE_dweight_ : nullptr);
     if (gradient) {
       const float w = static_cast<float>(channel_weight);
       Vec3f* g = gradient->data();
       const float* d = dE_dwarped_.data();
       const Vec3f* mg = moving_gradient_.data();
-      parallel_for(n, [&](std::int64_t i) { g[i] += mg[i] * (w * d[i]); });
+      parallel_for(u.voxel_count(), [&](std::int64_t i) { g[i] += mg[i] * (w * d[i]); });
+      if (weights_move) {
+        const float* dq = dE_dweight_.data();
+        for (std::size_t k = 0; k < overlap_.ramp_voxels.size(); ++k) {
+          const std::int64_t i = overlap_.ramp_voxels[k];
+          if (fixed_mask && !fixed_mask[i]) continue;
+          g[i] += overlap_.ramp_gradient[k] * (w * dq[i]);
+        }
+      }
     }
   }
   return total / static_cast<double>(fixed_.size());

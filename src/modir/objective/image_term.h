@@ -7,6 +7,7 @@
 
 #include "modir/objective/similarity/similarity.h"
 #include "modir/objective/term.h"
+#include "modir/transform/warp.h"
 
 namespace modir::objective {
 
@@ -15,8 +16,10 @@ namespace modir::objective {
 /// descriptor channels compared by SSD. The gradient with respect to u is
 /// dE/dwarped * grad(moving)(x + u), per channel, averaged over channels.
 ///
-/// Voxels whose x + u(x) falls outside the moving image, and voxels outside the optional fixed
-/// mask, do not count.
+/// Voxels outside the optional fixed mask do not count, nor do voxels whose x + u(x) falls outside
+/// the moving image: each voxel counts with its overlap weight (transform::OverlapWeights), which
+/// falls from 1 to 0 over the half voxel at the moving scan's edge. The term is thus continuous in
+/// u, and its gradient includes how the weights move: dE/dq * dq/du at those edge voxels.
 class ImageTerm final : public FieldTerm {
  public:
   ImageTerm(std::vector<Image<float>> fixed_channels, std::vector<Image<float>> moving_channels,
@@ -34,8 +37,9 @@ class ImageTerm final : public FieldTerm {
   // Scratch buffers reused between evaluations (no allocation per iteration).
   Image<float> warped_;
   DisplacementField moving_gradient_;
-  Image<std::uint8_t> inside_;
-  Mask effective_mask_;
+  transform::OverlapWeights overlap_;
+  VoxelWeights weights_;
+  Image<float> dE_dweight_;
   Image<float> dE_dwarped_;
 };
 

@@ -2,19 +2,51 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "modir/core/parallel.h"
 
 namespace modir::transform {
 
-void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<float>& warped,
-                 DisplacementField* gradient, Image<std::uint8_t>* inside) {
+namespace {
+
+// The overlap weight along one axis at continuous index p of a grid of n voxels (OverlapWeights),
+// and its derivative with respect to p. Within kOnGrid of the outer voxel centres the weight is 1:
+// the grid's own outer voxels, whose sample index carries float rounding, must neither lose
+// weight nor sit on the ramp's kink.
+double axis_overlap(double p, std::int64_t n, double& slope) {
+  constexpr double kOnGrid = 1e-3;
+  constexpr double kRamp = 0.5 - kOnGrid;
+  const double last = static_cast<double>(n - 1);
+  slope = 0.0;
+  if (p >= -kOnGrid && p <= last + kOnGrid) return 1.0;
+  if (p <= -0.5 || p >= last + 0.5) return 0.0;
+  if (p < 0.0) {
+    slope = 1.0 / kRamp;
+    return (p + 0.5) / kRamp;
+  }
+  slope = -1.0 / kRamp;
+  return (last + 0.5 - p) / kRamp;
+}
+
+struct RampVoxel {
+  std::int64_t voxel;
+  Vec3f gradient;
+};
+
+void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& warped,
+          DisplacementField* gradient, Image<std::uint8_t>* inside, OverlapWeights* overlap) {
   const Geometry& target = u.geometry();
   const Geometry& source = moving.geometry();
   if (!warped.geometry().same_grid(target, 0.0)) warped = Image<float>(target);
   if (gradient && !gradient->geometry().same_grid(target, 0.0))
     *gradient = DisplacementField(target);
   if (inside && !inside->geometry().same_grid(target, 0.0)) *inside = Image<std::uint8_t>(target);
+  std::vector<std::vector<RampVoxel>> ramp_of_slice;
+  if (overlap) {
+    if (!overlap->weight.geometry().same_grid(target, 0.0)) overlap->weight = Image<float>(target);
+    ramp_of_slice.resize(static_cast<std::size_t>(target.size[2]));
+  }
 
   // moving index = W * (x + u) + w0, with x = target origin + M * target index: both linear, so
   // the index of a voxel's undisplaced point is a base plus steps along the target axes.
@@ -76,6 +108,7 @@ void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<f
           const float c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01);
           warped.data()[v] = c0 + fz * (c1 - c0);
           if (inside) inside->data()[v] = 1;
+          if (overlap) overlap->weight.data()[v] = 1.0f;
           if (gradient) {
             const float gx = (1 - fz) * ((1 - fy) * dx00 + fy * dx10) +
                              fz * ((1 - fy) * dx01 + fy * dx11);
@@ -118,6 +151,17 @@ void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<f
         const double c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01);
         warped.data()[v] = static_cast<float>(c0 + fz * (c1 - c0));
         if (inside) inside->data()[v] = in ? 1 : 0;
+        if (overlap) {
+          double weight[3], slope[3];
+          for (int a = 0; a < 3; ++a) weight[a] = axis_overlap(p[a], n[a], slope[a]);
+          overlap->weight.data()[v] = static_cast<float>(weight[0] * weight[1] * weight[2]);
+          const Vec3d d_index{slope[0] * weight[1] * weight[2], weight[0] * slope[1] * weight[2],
+                              weight[0] * weight[1] * slope[2]};
+          if (d_index.x != 0.0 || d_index.y != 0.0 || d_index.z != 0.0) {
+            ramp_of_slice[static_cast<std::size_t>(z)].push_back(
+                {v, (index_to_world_gradient * d_index).cast<float>()});
+          }
+        }
         if (gradient) {
           Vec3d g_index{clamped[0] ? 0.0
                                    : (1 - fz) * ((1 - fy) * (c100 - c000) + fy * (c110 - c010)) +
@@ -129,6 +173,26 @@ void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<f
       }
     }
   });
+  if (!overlap) return;
+  overlap->ramp_voxels.clear();
+  overlap->ramp_gradient.clear();
+  for (const std::vector<RampVoxel>& slice : ramp_of_slice)
+    for (const RampVoxel& r : slice) {
+      overlap->ramp_voxels.push_back(r.voxel);
+      overlap->ramp_gradient.push_back(r.gradient);
+    }
+}
+
+}  // namespace
+
+void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<float>& warped,
+                 DisplacementField* gradient, Image<std::uint8_t>* inside) {
+  warp(moving, u, warped, gradient, inside, nullptr);
+}
+
+void warp_linear(const Image<float>& moving, const DisplacementField& u, Image<float>& warped,
+                 DisplacementField* gradient, OverlapWeights& overlap) {
+  warp(moving, u, warped, gradient, nullptr, &overlap);
 }
 
 }  // namespace modir::transform

@@ -22,7 +22,7 @@ Image<float> blobs(const Geometry& g, unsigned seed) {
   return image;
 }
 
-void check_gradient(WindowSum::Kind kind, const Mask* mask) {
+void check_gradient(WindowSum::Kind kind, const VoxelWeights* mask) {
   Geometry g;
   g.size = {12, 10, 8};
   g.spacing = {1.0, 1.5, 2.0};
@@ -59,7 +59,7 @@ TEST(LocalNcc, MaskedGradientMatchesFiniteDifferences) {
   Geometry g;
   g.size = {12, 10, 8};
   g.spacing = {1.0, 1.5, 2.0};
-  Mask mask(g, 0);
+  VoxelWeights mask(g, 0);
   for (std::int64_t z = 2; z < 6; ++z)
     for (std::int64_t y = 0; y < 10; ++y)
       for (std::int64_t x = 3; x < 9; ++x) mask(x, y, z) = 1;

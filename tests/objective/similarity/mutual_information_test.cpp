@@ -90,7 +90,7 @@ double reference_negative_mi(const Image<float>& fixed, const Image<float>& warp
 
 // Central difference of E in voxel i of `warped`, with the steps read back from the float image.
 double finite_difference(Similarity& similarity, const Image<float>& fixed, Image<float>& warped,
-                         const Mask* mask, std::int64_t i, float step) {
+                         const VoxelWeights* mask, std::int64_t i, float step) {
   const float original = warped.data()[i];
   warped.data()[i] = original + step;
   const double up = warped.data()[i];
@@ -119,7 +119,7 @@ TEST(MattesMiSimilarity, GradientMatchesFiniteDifferences) {
   for (float& v : warped.buffer()) v = 0.5f * v + 0.002f * v * v;  // a nonlinear relation
   // A range a little wider than the data keeps every voxel off the clamp, where E has a kink.
   MattesMutualInformation mi(0.0, 100.0, -1.0, 71.0);
-  Mask mask(fixed.geometry(), 1);
+  VoxelWeights mask(fixed.geometry(), 1);
   for (std::int64_t i = 0; i < mask.voxel_count(); i += 3) mask.data()[i] = 0;
   Image<float> gradient;
   mi.evaluate(fixed, warped, &mask, &gradient);
@@ -229,7 +229,7 @@ TEST(MattesMiSimilarity, DoesNotDependOnTheThreadCount) {
 
 TEST(MattesMiSimilarity, EmptyMaskGivesZero) {
   const Image<float> fixed = blob_phantom({8, 8, 8}, 10);
-  const Mask empty(fixed.geometry(), 0);
+  const VoxelWeights empty(fixed.geometry(), 0);
   MattesMutualInformation mi(0.0, 100.0, 0.0, 100.0);
   Image<float> gradient(fixed.geometry(), 3.0f);
   EXPECT_EQ(mi.evaluate(fixed, fixed, &empty, &gradient), 0.0);

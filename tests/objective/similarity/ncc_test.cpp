@@ -17,7 +17,7 @@ Geometry test_geometry() {
 }
 
 // The plain textbook formula, in double, serially: the reference the optimised code must match.
-double reference_ncc_energy(const Image<float>& f, const Image<float>& w, const Mask* mask) {
+double reference_ncc_energy(const Image<float>& f, const Image<float>& w, const VoxelWeights* mask) {
   double n = 0, sf = 0, sw = 0;
   for (std::int64_t i = 0; i < f.voxel_count(); ++i) {
     if (mask != nullptr && mask->data()[i] == 0) continue;
@@ -37,11 +37,11 @@ double reference_ncc_energy(const Image<float>& f, const Image<float>& w, const 
 }
 
 // About half the voxels, at random.
-Mask random_mask(const Geometry& geometry, unsigned seed) {
-  Mask mask(geometry);
+VoxelWeights random_mask(const Geometry& geometry, unsigned seed) {
+  VoxelWeights mask(geometry);
   std::mt19937 rng(seed);
   std::bernoulli_distribution inside(0.5);
-  for (std::uint8_t& m : mask.buffer()) m = inside(rng) ? 1 : 0;
+  for (float& m : mask.buffer()) m = inside(rng) ? 1 : 0;
   return mask;
 }
 
@@ -57,7 +57,7 @@ Image<float> noisy_copy(const Image<float>& fixed, unsigned seed) {
 // Central difference of E in voxel i of `warped`. The steps are read back from the float image,
 // so the rounding of w +- step does not bias the quotient.
 double finite_difference(Similarity& similarity, const Image<float>& fixed, Image<float>& warped,
-                         const Mask* mask, std::int64_t i, float step) {
+                         const VoxelWeights* mask, std::int64_t i, float step) {
   const float original = warped.data()[i];
   warped.data()[i] = original + step;
   const double up = warped.data()[i];
@@ -72,7 +72,7 @@ double finite_difference(Similarity& similarity, const Image<float>& fixed, Imag
 TEST(NccSimilarity, MatchesTheTextbookFormula) {
   const Image<float> fixed = test::random_image<float>(test_geometry(), 0.0, 100.0, 1);
   const Image<float> warped = noisy_copy(fixed, 2);
-  const Mask mask = random_mask(fixed.geometry(), 3);
+  const VoxelWeights mask = random_mask(fixed.geometry(), 3);
   NormalizedCrossCorrelation ncc;
   EXPECT_NEAR(ncc.evaluate(fixed, warped, nullptr, nullptr),
               reference_ncc_energy(fixed, warped, nullptr), 1e-12);
@@ -111,7 +111,7 @@ TEST(NccSimilarity, IgnoresScaleAndOffsetOfTheFixedImage) {
 TEST(NccSimilarity, GradientMatchesFiniteDifferences) {
   const Image<float> fixed = test::random_image<float>(test_geometry(), 0.0, 100.0, 7);
   Image<float> warped = noisy_copy(fixed, 8);
-  const Mask mask = random_mask(fixed.geometry(), 9);
+  const VoxelWeights mask = random_mask(fixed.geometry(), 9);
   NormalizedCrossCorrelation ncc;
   Image<float> gradient;
   ncc.evaluate(fixed, warped, &mask, &gradient);
@@ -137,7 +137,7 @@ TEST(NccSimilarity, GradientMatchesFiniteDifferences) {
 TEST(NccSimilarity, VoxelsOutsideTheMaskChangeNothing) {
   const Image<float> fixed = test::random_image<float>(test_geometry(), 0.0, 100.0, 11);
   const Image<float> warped = noisy_copy(fixed, 12);
-  const Mask mask = random_mask(fixed.geometry(), 13);
+  const VoxelWeights mask = random_mask(fixed.geometry(), 13);
   Image<float> other_fixed = fixed;
   Image<float> other_warped = warped;
   for (std::int64_t i = 0; i < fixed.voxel_count(); ++i) {
@@ -162,7 +162,7 @@ TEST(NccSimilarity, ConstantImagesGiveOneWithZeroGradient) {
   for (float g : gradient.buffer()) ASSERT_EQ(g, 0.0f);
   EXPECT_EQ(ncc.evaluate(constant, fixed, nullptr, &gradient), 1.0);
   for (float g : gradient.buffer()) ASSERT_EQ(g, 0.0f);
-  const Mask empty(fixed.geometry(), 0);
+  const VoxelWeights empty(fixed.geometry(), 0);
   EXPECT_EQ(ncc.evaluate(fixed, fixed, &empty, &gradient), 1.0);
 }
 
@@ -171,7 +171,7 @@ TEST(NccSimilarity, RejectsImagesOfDifferentSizes) {
   const Image<float> smaller(test::oblique_geometry({9, 8, 6}));
   NormalizedCrossCorrelation ncc;
   test::error_of([&] { ncc.evaluate(fixed, smaller, nullptr, nullptr); });
-  const Mask small_mask(smaller.geometry(), 1);
+  const VoxelWeights small_mask(smaller.geometry(), 1);
   test::error_of([&] { ncc.evaluate(fixed, fixed, &small_mask, nullptr); });
 }
 

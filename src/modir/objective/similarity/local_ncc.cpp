@@ -125,8 +125,9 @@ void LocalNcc::prepare_fixed(const Image<float>& fixed) {
   warped_scale_ = 0;  // taken from the next warped image
 }
 
-double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped, const Mask* mask,
-                          Image<float>* dE_dwarped) {
+double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped,
+                          const VoxelWeights* weights, Image<float>* dE_dwarped,
+                          Image<float>* dE_dweight) {
   if (prepared_for_ != fixed.data() ||
       !fixed_standardised_.geometry().same_grid(fixed.geometry(), 0.0)) {
     prepare_fixed(fixed);
@@ -140,7 +141,9 @@ double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped,
   const Size3& size = fixed.geometry().size;
   const float* w = warped.data();
   const float* f = fixed_standardised_.data();
-  const std::uint8_t* m = mask ? mask->data() : nullptr;
+  const float* voxel_weight = weights ? weights->data() : nullptr;
+  if (dE_dweight) shape_like(fixed, *dE_dweight);
+  float* cc_out = dE_dweight ? dE_dweight->data() : nullptr;
   const double wm = warped_mean_, ws = warped_scale_;
 
   for_each_voxel(size, [&](std::int64_t, std::int64_t, std::int64_t, std::int64_t v) {
@@ -170,12 +173,13 @@ double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped,
         const double cov = local_covariance_.data()[v] * inv_n - mean_f * mean_w;
         const double p = fixed_local_variance_.data()[v] + fixed_epsilon_;
         const double q = var_w + warped_epsilon_;
-        const double counted = !m || m[v] ? 1.0 : 0.0;
+        const double counted = voxel_weight ? double(voxel_weight[v]) : 1.0;
         const double inv_q = 1.0 / q;
         const double a = counted * 2.0 * cov * inv_q / p;
         const double b = a * cov * inv_q;
-        s += 0.5 * a * cov;  // cov^2 / (p q) where counted
+        s += 0.5 * a * cov;  // counted * cov^2 / (p q)
         k += counted;
+        if (cc_out) cc_out[v] = static_cast<float>(cov * cov * inv_q / p);
         local_mean_.data()[v] = static_cast<float>(a * inv_n);
         local_variance_.data()[v] = static_cast<float>(b * inv_n);
         local_covariance_.data()[v] = static_cast<float>((b * mean_w - a * mean_f) * inv_n);
@@ -187,7 +191,14 @@ double LocalNcc::evaluate(const Image<float>& fixed, const Image<float>& warped,
   for (std::size_t z = 0; z < cc_sum.size(); ++z) s += cc_sum[z], k += count[z];
   if (k == 0) {
     if (dE_dwarped) *dE_dwarped = Image<float>(fixed.geometry(), 0.0f);
+    if (dE_dweight) *dE_dweight = Image<float>(fixed.geometry(), 0.0f);
     return 0.0;
+  }
+  if (dE_dweight) {
+    const double mean_cc = s / k;
+    for_each_voxel(size, [&](std::int64_t, std::int64_t, std::int64_t, std::int64_t v) {
+      cc_out[v] = static_cast<float>(-(cc_out[v] - mean_cc) / k);
+    });
   }
   if (dE_dwarped) {
     window_->apply(local_mean_);

@@ -7,7 +7,7 @@
 
 namespace modir::objective {
 
-/// Local normalised cross-correlation: E = 1 - mean over the mask of cc(x), where cc is the
+/// Local normalised cross-correlation: E = 1 - weighted mean of cc(x), where cc is the
 /// squared correlation coefficient of fixed and warped in a window around x:
 ///   cc = cov^2 / ((var_F + eps) (var_W + eps)).
 /// Robust to local intensity changes (contrast, scanner offsets, bias) and the default for
@@ -18,17 +18,21 @@ namespace modir::objective {
 /// barely count, so the deformation does not chase the correlation of two unrelated noise
 /// patterns, and flat regions (air) never divide by zero.
 ///
-/// The gradient is exact: with a = 2 cov / (PQ) and b = a cov / Q per window, dE/dW(y) is
+/// The gradient is exact: with a = 2 q cov / (PQ) and b = a cov / Q per window (q the voxel's
+/// weight), dE/dW(y) is
 ///   -(1/M) [F(y) S(a/N)(y) - W(y) S(b/N)(y) + S((b mean_W - a mean_F)/N)(y)],
-/// S the window sum (its own transpose), N the window weight and M the mask size.
+/// S the window sum (its own transpose), N the window weight and M the total weight. A voxel's
+/// weight only scales its own cc (the windows' statistics use every voxel), so
+/// dE/dq(x) = -(cc(x) - (1 - E)) / M.
 class LocalNcc final : public Similarity {
  public:
   LocalNcc(WindowSum::Kind window, double radius_mm)
       : window_kind_(window), radius_mm_(radius_mm) {}
 
   std::string name() const override;
-  double evaluate(const Image<float>& fixed, const Image<float>& warped, const Mask* mask,
-                  Image<float>* dE_dwarped) override;
+  double evaluate(const Image<float>& fixed, const Image<float>& warped,
+                  const VoxelWeights* weights, Image<float>* dE_dwarped,
+                  Image<float>* dE_dweight = nullptr) override;
 
  private:
   void prepare_fixed(const Image<float>& fixed);

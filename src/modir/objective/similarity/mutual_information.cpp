@@ -81,15 +81,16 @@ void check_range(double min, double max, const char* which) {
   }
 }
 
-void check_grids(const Image<float>& fixed, const Image<float>& warped, const Mask* mask) {
+void check_grids(const Image<float>& fixed, const Image<float>& warped,
+                 const VoxelWeights* weights) {
   if (warped.size() != fixed.size()) {
     throw data_error("Mattes MI: the warped image is {}x{}x{} but the fixed image is {}x{}x{}",
                      warped.size()[0], warped.size()[1], warped.size()[2], fixed.size()[0],
                      fixed.size()[1], fixed.size()[2]);
   }
-  if (mask != nullptr && mask->size() != fixed.size()) {
-    throw data_error("Mattes MI: the mask is {}x{}x{} but the fixed image is {}x{}x{}",
-                     mask->size()[0], mask->size()[1], mask->size()[2], fixed.size()[0],
+  if (weights != nullptr && weights->size() != fixed.size()) {
+    throw data_error("Mattes MI: the voxel weights are {}x{}x{} but the fixed image is {}x{}x{}",
+                     weights->size()[0], weights->size()[1], weights->size()[2], fixed.size()[0],
                      fixed.size()[1], fixed.size()[2]);
   }
 }
@@ -116,7 +117,7 @@ MattesMutualInformation::MattesMutualInformation(double fixed_min, double fixed_
 
 double MattesMutualInformation::accumulate_joint_histogram(const Image<float>& fixed,
                                                            const Image<float>& warped,
-                                                           const Mask* mask) {
+                                                           const VoxelWeights* weights) {
   const Size3& n = fixed.size();
   const std::int64_t slice_voxels = n[0] * n[1];
   const std::int64_t chunks = std::max<std::int64_t>(1, std::min(n[2], kMaxChunks));
@@ -126,25 +127,26 @@ double MattesMutualInformation::accumulate_joint_histogram(const Image<float>& f
 
   const float* f = fixed.data();
   const float* w = warped.data();
-  const std::uint8_t* m = mask != nullptr ? mask->data() : nullptr;
+  const float* q = weights != nullptr ? weights->data() : nullptr;
   parallel_for(chunks, [&](std::int64_t chunk) {
     double* histogram = chunk_joint_.data() + static_cast<std::size_t>(chunk) * histogram_size;
     double count = 0.0;
     const std::int64_t begin = chunk_start(chunk, chunks, n[2]) * slice_voxels;
     const std::int64_t end = chunk_start(chunk + 1, chunks, n[2]) * slice_voxels;
     for (std::int64_t i = begin; i < end; ++i) {
-      if (m != nullptr && m[i] == 0) continue;
-      count += 1.0;
+      const double qi = q != nullptr ? double(q[i]) : 1.0;
+      if (qi == 0.0) continue;
+      count += qi;
       const int row = fixed_bin(f[i], fixed_min_, fixed_bins_per_unit_, bins_);
       const MovingPosition p =
           moving_position(w[i], moving_min_, moving_max_, moving_bins_per_unit_, bins_);
       double weight[4];
       cubic_bspline_weights(p.offset, weight);
       double* cell = histogram + static_cast<std::ptrdiff_t>(row) * bins_ + p.first;
-      cell[0] += weight[0];
-      cell[1] += weight[1];
-      cell[2] += weight[2];
-      cell[3] += weight[3];
+      cell[0] += qi * weight[0];
+      cell[1] += qi * weight[1];
+      cell[2] += qi * weight[2];
+      cell[3] += qi * weight[3];
     }
     chunk_count_[static_cast<std::size_t>(chunk)] = count;
   });
@@ -161,21 +163,16 @@ double MattesMutualInformation::accumulate_joint_histogram(const Image<float>& f
 }
 
 double MattesMutualInformation::evaluate(const Image<float>& fixed, const Image<float>& warped,
-                                         const Mask* mask, Image<float>* dE_dwarped) {
-  check_grids(fixed, warped, mask);
-  if (dE_dwarped != nullptr) {
-    if (dE_dwarped->size() == fixed.size()) {
-      dE_dwarped->set_geometry(fixed.geometry());
-    } else {
-      *dE_dwarped = Image<float>(fixed.geometry());
-    }
-  }
+                                         const VoxelWeights* weights, Image<float>* dE_dwarped,
+                                         Image<float>* dE_dweight) {
+  check_grids(fixed, warped, weights);
+  if (dE_dwarped != nullptr) shape_like(fixed, *dE_dwarped);
+  if (dE_dweight != nullptr) shape_like(fixed, *dE_dweight);
 
-  const double count = accumulate_joint_histogram(fixed, warped, mask);
+  const double count = accumulate_joint_histogram(fixed, warped, weights);
   if (count == 0.0) {
-    if (dE_dwarped != nullptr) {
-      std::fill(dE_dwarped->buffer().begin(), dE_dwarped->buffer().end(), 0.0f);
-    }
+    for (Image<float>* out : {dE_dwarped, dE_dweight})
+      if (out != nullptr) std::fill(out->buffer().begin(), out->buffer().end(), 0.0f);
     return 0.0;
   }
 
@@ -211,12 +208,13 @@ double MattesMutualInformation::evaluate(const Image<float>& fixed, const Image<
     const std::int64_t slice_voxels = n[0] * n[1];
     const float* f = fixed.data();
     const float* w = warped.data();
-    const std::uint8_t* m = mask != nullptr ? mask->data() : nullptr;
+    const float* q = weights != nullptr ? weights->data() : nullptr;
     float* g = dE_dwarped->data();
     const double scale = -moving_bins_per_unit_ / count;  // E = -MI
     parallel_for_slices(n[2], [&](std::int64_t z) {
       for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-        if (m != nullptr && m[i] == 0) {
+        const double qi = q != nullptr ? double(q[i]) : 1.0;
+        if (qi == 0.0) {
           g[i] = 0.0f;
           continue;
         }
@@ -233,7 +231,28 @@ double MattesMutualInformation::evaluate(const Image<float>& fixed, const Image<
             log_ratio_.data() + static_cast<std::ptrdiff_t>(row) * bins_ + p.first;
         const double dmi = log_ratio[0] * slope[0] + log_ratio[1] * slope[1] +
                            log_ratio[2] * slope[2] + log_ratio[3] * slope[3];
-        g[i] = static_cast<float>(scale * dmi);
+        g[i] = static_cast<float>(scale * qi * dmi);
+      }
+    });
+  }
+  if (dE_dweight != nullptr) {
+    const Size3& n = fixed.size();
+    const std::int64_t slice_voxels = n[0] * n[1];
+    const float* f = fixed.data();
+    const float* w = warped.data();
+    float* g = dE_dweight->data();
+    parallel_for_slices(n[2], [&](std::int64_t z) {
+      for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
+        const MovingPosition p =
+            moving_position(w[i], moving_min_, moving_max_, moving_bins_per_unit_, bins_);
+        const int row = fixed_bin(f[i], fixed_min_, fixed_bins_per_unit_, bins_);
+        double weight[4];
+        cubic_bspline_weights(p.offset, weight);
+        const double* log_ratio =
+            log_ratio_.data() + static_cast<std::ptrdiff_t>(row) * bins_ + p.first;
+        const double own = log_ratio[0] * weight[0] + log_ratio[1] * weight[1] +
+                           log_ratio[2] * weight[2] + log_ratio[3] * weight[3];
+        g[i] = static_cast<float>(-(own - mi) / count);
       }
     });
   }

@@ -21,50 +21,46 @@ bool is_constant(double centred_sum_of_squares, double mean, double count) {
   return centred_sum_of_squares <= kConstantRelativeVariance * sum_of_squares;
 }
 
-void check_grids(const Image<float>& fixed, const Image<float>& warped, const Mask* mask) {
+void check_grids(const Image<float>& fixed, const Image<float>& warped,
+                 const VoxelWeights* weights) {
   if (warped.size() != fixed.size()) {
     throw data_error("NCC: the warped image is {}x{}x{} but the fixed image is {}x{}x{}",
                      warped.size()[0], warped.size()[1], warped.size()[2], fixed.size()[0],
                      fixed.size()[1], fixed.size()[2]);
   }
-  if (mask != nullptr && mask->size() != fixed.size()) {
-    throw data_error("NCC: the mask is {}x{}x{} but the fixed image is {}x{}x{}", mask->size()[0],
-                     mask->size()[1], mask->size()[2], fixed.size()[0], fixed.size()[1],
-                     fixed.size()[2]);
-  }
-}
-
-// Gives `gradient` the fixed grid, reusing its buffer when the size already matches.
-void shape_like(const Image<float>& fixed, Image<float>& gradient) {
-  if (gradient.size() == fixed.size()) {
-    gradient.set_geometry(fixed.geometry());
-  } else {
-    gradient = Image<float>(fixed.geometry());
+  if (weights != nullptr && weights->size() != fixed.size()) {
+    throw data_error("NCC: the voxel weights are {}x{}x{} but the fixed image is {}x{}x{}",
+                     weights->size()[0], weights->size()[1], weights->size()[2], fixed.size()[0],
+                     fixed.size()[1], fixed.size()[2]);
   }
 }
 
 }  // namespace
 
 double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Image<float>& warped,
-                                            const Mask* mask, Image<float>* dE_dwarped) {
-  check_grids(fixed, warped, mask);
+                                            const VoxelWeights* weights, Image<float>* dE_dwarped,
+                                            Image<float>* dE_dweight) {
+  check_grids(fixed, warped, weights);
   if (dE_dwarped != nullptr) shape_like(fixed, *dE_dwarped);
+  if (dE_dweight != nullptr) shape_like(fixed, *dE_dweight);
 
   const Size3& n = fixed.size();
   const std::int64_t slice_voxels = n[0] * n[1];
   const float* f = fixed.data();
   const float* w = warped.data();
-  const std::uint8_t* m = mask != nullptr ? mask->data() : nullptr;
+  const float* q = weights != nullptr ? weights->data() : nullptr;
+  const auto weight = [q](std::int64_t i) { return q != nullptr ? double(q[i]) : 1.0; };
   slice_sums_.assign(static_cast<std::size_t>(n[2]), {0.0, 0.0, 0.0});
 
-  // Pass 1: voxel count and means.
+  // Pass 1: total weight and means.
   parallel_for_slices(n[2], [&](std::int64_t z) {
     double count = 0.0, sum_f = 0.0, sum_w = 0.0;
     for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-      if (m != nullptr && m[i] == 0) continue;
-      count += 1.0;
-      sum_f += f[i];
-      sum_w += w[i];
+      const double qi = weight(i);
+      if (qi == 0.0) continue;
+      count += qi;
+      sum_f += qi * f[i];
+      sum_w += qi * w[i];
     }
     slice_sums_[static_cast<std::size_t>(z)] = {count, sum_f, sum_w};
   });
@@ -75,8 +71,8 @@ double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Ima
     mean_w += s[2];
   }
   const auto flat = [&] {
-    if (dE_dwarped != nullptr)
-      std::fill(dE_dwarped->buffer().begin(), dE_dwarped->buffer().end(), 0.0f);
+    for (Image<float>* out : {dE_dwarped, dE_dweight})
+      if (out != nullptr) std::fill(out->buffer().begin(), out->buffer().end(), 0.0f);
     return 1.0;
   };
   if (count == 0.0) return flat();
@@ -88,12 +84,13 @@ double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Ima
   parallel_for_slices(n[2], [&](std::int64_t z) {
     double ff = 0.0, ww = 0.0, fw = 0.0;
     for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-      if (m != nullptr && m[i] == 0) continue;
+      const double qi = weight(i);
+      if (qi == 0.0) continue;
       const double df = f[i] - mean_f;
       const double dw = w[i] - mean_w;
-      ff += df * df;
-      ww += dw * dw;
-      fw += df * dw;
+      ff += qi * df * df;
+      ww += qi * dw * dw;
+      fw += qi * df * dw;
     }
     slice_sums_[static_cast<std::size_t>(z)] = {ff, ww, fw};
   });
@@ -109,19 +106,31 @@ double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Ima
   const double ncc = s_fw * inverse_norm;
 
   if (dE_dwarped != nullptr) {
-    // d s_fw / d w_i = f_i - mean_f and d s_ww / d w_i = 2 (w_i - mean_w): the mean's own
-    // derivative drops out because centred values sum to zero. Hence
-    // dE/dw_i = -(f_i - mean_f) / sqrt(s_ff s_ww) + NCC (w_i - mean_w) / s_ww.
+    // d s_fw / d w_i = q_i (f_i - mean_f) and d s_ww / d w_i = 2 q_i (w_i - mean_w): the mean's
+    // own derivative drops out because weighted centred values sum to zero. Hence
+    // dE/dw_i = q_i [-(f_i - mean_f) / sqrt(s_ff s_ww) + NCC (w_i - mean_w) / s_ww].
     const double warped_factor = ncc / s_ww;
     float* g = dE_dwarped->data();
     parallel_for_slices(n[2], [&](std::int64_t z) {
       for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-        if (m != nullptr && m[i] == 0) {
-          g[i] = 0.0f;
-          continue;
-        }
-        g[i] =
-            static_cast<float>(-(f[i] - mean_f) * inverse_norm + (w[i] - mean_w) * warped_factor);
+        const double qi = weight(i);
+        g[i] = qi == 0.0 ? 0.0f
+                         : static_cast<float>(qi * (-(f[i] - mean_f) * inverse_norm +
+                                                    (w[i] - mean_w) * warped_factor));
+      }
+    });
+  }
+  if (dE_dweight != nullptr) {
+    // The same argument for a voxel's weight: d s_fw / d q_i = (f_i - mean_f)(w_i - mean_w) and
+    // likewise for s_ff and s_ww, so
+    // dNCC/dq_i = df dw / sqrt(s_ff s_ww) - NCC / 2 (df^2 / s_ff + dw^2 / s_ww).
+    float* g = dE_dweight->data();
+    parallel_for_slices(n[2], [&](std::int64_t z) {
+      for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
+        const double df = f[i] - mean_f, dw = w[i] - mean_w;
+        const double dncc =
+            df * dw * inverse_norm - 0.5 * ncc * (df * df / s_ff + dw * dw / s_ww);
+        g[i] = static_cast<float>(-dncc);
       }
     });
   }
