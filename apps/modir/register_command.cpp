@@ -97,7 +97,8 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
               const reg::RegistrationConfig& config, const reg::RegistrationInputs& inputs,
               PixelType moving_type, const reg::LevelCallback& on_level,
               std::chrono::steady_clock::time_point start, double seconds_reading,
-              const nlohmann::json& label_qc, const nlohmann::json& auto_report) {
+              double estimated_peak_mib, const nlohmann::json& label_qc,
+              const nlohmann::json& auto_report) {
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
@@ -110,6 +111,7 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
   context.auto_landmarks = auto_report;
   context.label_qc = label_qc;
   context.seconds_reading = seconds_reading;
+  context.estimated_peak_memory_mib = estimated_peak_mib;
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   context.seconds_total = total;
@@ -208,7 +210,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   };
   if (options.pareto) {
     const int code = run_front(options, folder->write_path(), config, inputs, moving_type, on_level,
-                               start, seconds_reading, label_qc, auto_report);
+                               start, seconds_reading, memory.peak_mib, label_qc, auto_report);
     folder->finish();
     return code;
   }

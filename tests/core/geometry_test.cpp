@@ -50,6 +50,18 @@ TEST(Geometry, WorldToIndexHandComputed) {
   EXPECT_NEAR(index.z, 3.0, 1e-12);
 }
 
+// A 3 mm sample: every 2nd voxel at 1.5 mm and at 1.75 mm (3.5 mm; every voxel would be 1.75 mm,
+// further from 3), every voxel at 3 mm and coarser; 0 takes every voxel.
+TEST(Geometry, SamplingStrideIsTheNearestWholeNumberOfVoxels) {
+  Geometry g;
+  g.size = {10, 10, 10};
+  g.spacing = {1.5, 1.75, 3.0};
+  EXPECT_EQ(g.sampling_stride(3.0), (Size3{2, 2, 1}));
+  g.spacing = {7.0, 1.0, 0.9};
+  EXPECT_EQ(g.sampling_stride(3.0), (Size3{1, 3, 3}));
+  EXPECT_EQ(g.sampling_stride(0.0), (Size3{1, 1, 1}));
+}
+
 TEST(Geometry, OrientationCodes) {
   Geometry identity;
   identity.size = {1, 1, 1};

@@ -81,4 +81,11 @@ std::string Geometry::orientation_itk() const {
   return orientation_letters(direction, false);
 }
 
+Size3 Geometry::sampling_stride(double spacing_mm) const {
+  Size3 stride{1, 1, 1};
+  for (std::size_t a = 0; a < 3; ++a)
+    stride[a] = std::max<std::int64_t>(1, std::llround(spacing_mm / spacing[static_cast<int>(a)]));
+  return stride;
+}
+
 }  // namespace modir

@@ -45,6 +45,10 @@ struct Geometry {
   std::string orientation_toward() const;
   /// The same orientation in ITK's "from" naming (ITK calls the identity direction "RAI").
   std::string orientation_itk() const;
+
+  /// Every how many voxels, per axis, a sample of this grid lies about `spacing_mm` apart: the
+  /// nearest whole number to spacing_mm / spacing, at least 1 (so 0 takes every voxel).
+  Size3 sampling_stride(double spacing_mm) const;
 };
 
 }  // namespace modir

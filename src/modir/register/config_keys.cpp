@@ -216,10 +216,11 @@ std::vector<ConfigKey> describe() {
     k->low = positive;
     finish(*k, sec, &S::band_mm);
     k = &add("guidance", "sample_spacing_mm", KeyKind::kNumber,
-             "the label term samples its band no finer than this: every k-th voxel along axes "
-             "with finer spacing. The term is a mean over the band, which the sample estimates; "
-             "on a guided medium pair it cut the registration time by 12% with the same TRE "
-             "(0.75 mm) and Dice");
+             "the label term samples its band at about this spacing: every k-th voxel along "
+             "each axis, k the nearest whole number to this over the level's spacing (at least "
+             "1). The term is a mean over the band, which the sample estimates; on a guided "
+             "medium pair it cut the registration time by 12% with the same TRE (0.75 mm) and "
+             "Dice");
     k->low = zero;
     k->range_note = "(0: every voxel)";
     finish(*k, sec, &S::sample_spacing_mm);
@@ -308,7 +309,8 @@ std::vector<ConfigKey> describe() {
     k->low = zero;
     finish(*k, sec, &S::min_component_ml);
     k = &add("rigidity", "sample_spacing_mm", KeyKind::kNumber,
-             "mask voxels sampled no finer than this along each axis (0: every voxel)");
+             "mask voxels sampled at about this spacing: every k-th voxel along each axis, k the "
+             "nearest whole number to this over the level's spacing (0: every voxel)");
     k->low = zero;
     finish(*k, sec, &S::sample_spacing_mm);
     k = &add("rigidity", "orthonormality", KeyKind::kNumber,

@@ -109,11 +109,7 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
     const RigidityConfig& rc = config.rigidity;
     const objective::Mask rigid =
         filter::resample(context.rigidity->mask, out.grid, filter::Interpolation::kNearest);
-    Size3 stride{1, 1, 1};
-    for (std::size_t a = 0; a < 3; ++a) {
-      stride[a] = std::max<std::int64_t>(
-          1, static_cast<std::int64_t>(std::floor(rc.sample_spacing_mm / out.grid.spacing[a] + 1e-6)));
-    }
+    const Size3 stride = out.grid.sampling_stride(rc.sample_spacing_mm);
     energy.add(std::make_unique<objective::RigidityPenalty>(
                    rigid, stride,
                    objective::RigidityConditions{rc.orthonormality, rc.properness, rc.affinity}),

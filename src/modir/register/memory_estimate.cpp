@@ -11,14 +11,17 @@ namespace modir::reg {
 
 namespace {
 
-// Coefficients measured on phantom pairs (seed 7 small, 302 medium, 303 large; large
-// deformation; docs/registration.md "Memory"): resident peak = base + per working megavoxel
-// (image terms, pyramids, field and gradients, plus each organ's fixed and moving distance
-// maps); a front adds its solutions' fields, Jacobians and L-BFGS pairs, which scale with the
-// fixed grid.
-constexpr double kBaseMib = 58.0;
-constexpr double kPerWorkingMegavoxelMib = 122.0;
-constexpr double kPerOrganWorkingMegavoxelMib = 10.3;
+// Coefficients fitted on phantom pairs (seed 7 small, 302 medium, 303 large; large deformation;
+// image only and guided, finest spacing 1.5 and 1.75 mm; bench/memory/register_memory.py and
+// docs/registration.md "Memory"): resident peak = base + per input megavoxel (the scans at their
+// own resolution, and the outputs written at it: field, Jacobian, warped images) + per working
+// megavoxel (image terms, pyramids, field and gradients, plus each organ's fixed and moving
+// distance maps); a front adds its solutions' fields, Jacobians and L-BFGS pairs, which scale
+// with the fixed grid.
+constexpr double kBaseMib = 71.0;
+constexpr double kPerInputMegavoxelMib = 14.1;
+constexpr double kPerWorkingMegavoxelMib = 87.7;
+constexpr double kPerOrganWorkingMegavoxelMib = 11.7;
 constexpr double kFrontBaseMib = 79.0;
 constexpr double kFrontPerFixedMegavoxelMib = 21.9;
 
@@ -33,8 +36,9 @@ double working_megavoxels(const Geometry& fixed, double spacing_mm) {
   return voxels / 1e6;
 }
 
-double registration_mib(double working, int organs) {
-  return kBaseMib + working * (kPerWorkingMegavoxelMib + kPerOrganWorkingMegavoxelMib * organs);
+double registration_mib(const Geometry& fixed, double working, int organs) {
+  return kBaseMib + kPerInputMegavoxelMib * megavoxels(fixed) +
+         working * (kPerWorkingMegavoxelMib + kPerOrganWorkingMegavoxelMib * organs);
 }
 
 double front_mib(const Geometry& fixed) {
@@ -50,13 +54,13 @@ MemoryEstimate estimate_registration_memory(const Geometry& fixed, const Registr
   e.front_solutions = front_solutions;
   const double spacing = config.deformable.finest_image_spacing_mm;
   e.working_megavoxels = working_megavoxels(fixed, spacing);
-  e.peak_mib = registration_mib(e.working_megavoxels, organs);
+  e.peak_mib = registration_mib(fixed, e.working_megavoxels, organs);
   if (front_solutions > 0) e.peak_mib += front_mib(fixed);
 
-  // The largest lever: a coarser finest level (the working grid shrinks with its cube).
+  // The largest lever: a coarser finest level (the working grid shrinks with up to its cube).
   const double coarser = spacing * 1.5;
-  const double with_coarser = e.peak_mib - registration_mib(e.working_megavoxels, organs) +
-                              registration_mib(working_megavoxels(fixed, coarser), organs);
+  const double with_coarser = e.peak_mib - registration_mib(fixed, e.working_megavoxels, organs) +
+                              registration_mib(fixed, working_megavoxels(fixed, coarser), organs);
   e.how_to_reduce = fmt::format(
       "deformable.finest_image_spacing_mm {:g} instead of {:g} needs about {:.0f} MiB{}{}", coarser,
       spacing, with_coarser,

@@ -20,9 +20,10 @@ struct MemoryEstimate {
 };
 
 /// The peak resident memory of `modir register` (with `front_solutions` > 0: `--pareto N`) on a
-/// fixed scan of this grid with `organs` guiding label values. An empirical model of the working
-/// grid (the fixed scan at deformable.finest_image_spacing_mm), calibrated on phantom pairs of
-/// three sizes (docs/registration.md, "Memory"): within 16 % of the measured peak on them.
+/// fixed scan of this grid with `organs` guiding label values. An empirical model of the fixed
+/// scan's own grid and of the working grid (the fixed scan at deformable.finest_image_spacing_mm),
+/// calibrated on phantom pairs of three sizes (docs/registration.md, "Memory"): within 5 % of the
+/// measured peak of single registrations on them.
 MemoryEstimate estimate_registration_memory(const Geometry& fixed, const RegistrationConfig& config,
                                             int organs, int front_solutions);
 

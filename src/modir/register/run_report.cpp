@@ -125,6 +125,8 @@ json front_report(const ParetoFront& front, const FrontSummary& summary,
                          {"writing", summary.seconds_writing},
                          {"total", context.seconds_total}};
   report["peak_memory_mib"] = peak_memory_mib();
+  if (context.estimated_peak_memory_mib >= 0)
+    report["estimated_peak_memory_mib"] = context.estimated_peak_memory_mib;
   report["threads"] = thread_count();
   return report;
 }

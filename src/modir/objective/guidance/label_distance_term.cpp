@@ -32,10 +32,7 @@ LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDist
     throw Error(ErrorKind::kData,
                 "label guidance needs at least one organ present in both label maps");
   }
-  std::array<std::int64_t, 3> stride{1, 1, 1};
-  for (int a = 0; a < 3; ++a)
-    stride[static_cast<std::size_t>(a)] = std::max<std::int64_t>(
-        1, static_cast<std::int64_t>(std::floor(sample_spacing_mm / level_grid.spacing[a] + 1e-6)));
+  const Size3 stride = level_grid.sampling_stride(sample_spacing_mm);
   for (const OrganDistanceMaps& organ : *organs_) {
     const Image<float> fixed =
         organ.fixed.geometry().same_grid(level_grid)
@@ -44,20 +41,32 @@ LabelDistanceTerm::LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDist
     const Geometry& mg = organ.moving.geometry();
     const Mat3 world_to_moving = mg.index_to_world_matrix().inverse();
     const Mat3 index_to_world = level_grid.index_to_world_matrix();
-    const std::int64_t nx = level_grid.size[0], ny = level_grid.size[1];
+    const std::int64_t nx = level_grid.size[0], ny = level_grid.size[1], nz = level_grid.size[2];
     Band band;
     band.world_to_moving = world_to_moving;
-    for (std::int64_t v = 0; v < fixed.voxel_count(); ++v) {
-      const std::int64_t z = v / (nx * ny), y = (v / nx) % ny, x = v % nx;
-      if (x % stride[0] || y % stride[1] || z % stride[2]) continue;
-      // NaN (a voxel near a cut, see mark_cut_off) fails the comparison and stays out.
-      if (std::abs(fixed.data()[v]) < band_mm) {
-        band.voxels.push_back(v);
-        band.fixed_distance.push_back(fixed.data()[v]);
-        const Vec3d world =
-            level_grid.origin + index_to_world * Vec3d{double(x), double(y), double(z)};
-        band.rest_index.push_back((world_to_moving * (world - mg.origin)).cast<float>());
-      }
+    // Slices in parallel, joined in slice order: the band is the same as a serial raster scan.
+    std::vector<Band> slices(static_cast<std::size_t>(nz));
+    parallel_for_slices(nz, [&](std::int64_t z) {
+      if (z % stride[2]) return;
+      Band& part = slices[static_cast<std::size_t>(z)];
+      for (std::int64_t y = 0; y < ny; y += stride[1])
+        for (std::int64_t x = 0; x < nx; x += stride[0]) {
+          const std::int64_t v = x + nx * (y + ny * z);
+          // NaN (a voxel near a cut, see mark_cut_off) fails the comparison and stays out.
+          if (!(std::abs(fixed.data()[v]) < band_mm)) continue;
+          part.voxels.push_back(v);
+          part.fixed_distance.push_back(fixed.data()[v]);
+          const Vec3d world =
+              level_grid.origin + index_to_world * Vec3d{double(x), double(y), double(z)};
+          part.rest_index.push_back((world_to_moving * (world - mg.origin)).cast<float>());
+        }
+    });
+    for (Band& part : slices) {
+      band.voxels.insert(band.voxels.end(), part.voxels.begin(), part.voxels.end());
+      band.fixed_distance.insert(band.fixed_distance.end(), part.fixed_distance.begin(),
+                                 part.fixed_distance.end());
+      band.rest_index.insert(band.rest_index.end(), part.rest_index.begin(),
+                             part.rest_index.end());
     }
     bands_.push_back(std::move(band));
   }

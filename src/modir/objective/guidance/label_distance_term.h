@@ -69,8 +69,9 @@ enum class LabelLoss {
 class LabelDistanceTerm final : public FieldTerm {
  public:
   /// `level_grid` is the grid of the u this term will see; the fixed maps are resampled to it.
-  /// Along an axis whose spacing is finer than `sample_spacing_mm`, only every k-th voxel
-  /// (k = floor(sample_spacing_mm / spacing)) of the band is used; 0 uses every voxel.
+  /// Along each axis only every k-th voxel of the band is used, k the nearest whole number to
+  /// sample_spacing_mm / spacing (at least 1; 0 uses every voxel): about that spacing, whatever
+  /// the level's.
   LabelDistanceTerm(std::shared_ptr<const std::vector<OrganDistanceMaps>> organs,
                     const Geometry& level_grid, double band_mm = 15.0,
                     double sample_spacing_mm = 0.0, LabelLoss loss = LabelLoss::kSquared);
