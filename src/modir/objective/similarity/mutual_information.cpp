@@ -198,6 +198,11 @@ double MattesMutualInformation::evaluate(const Image<float>& fixed, const Image<
     }
   }
   mi /= count;
+  // The log ratios of the four cells a voxel's window covers in its own fixed row.
+  const auto window_log_ratios = [&](float fixed_value, const MovingPosition& p) {
+    const int row = fixed_bin(fixed_value, fixed_min_, fixed_bins_per_unit_, bins_);
+    return log_ratio_.data() + static_cast<std::ptrdiff_t>(row) * bins_ + p.first;
+  };
 
   if (dE_dwarped != nullptr) {
     // Moving voxel k shifts probability between the bins of its window within its fixed row i:
@@ -224,11 +229,9 @@ double MattesMutualInformation::evaluate(const Image<float>& fixed, const Image<
           g[i] = 0.0f;
           continue;
         }
-        const int row = fixed_bin(f[i], fixed_min_, fixed_bins_per_unit_, bins_);
         double slope[4];
         cubic_bspline_slopes(p.offset, slope);
-        const double* log_ratio =
-            log_ratio_.data() + static_cast<std::ptrdiff_t>(row) * bins_ + p.first;
+        const double* log_ratio = window_log_ratios(f[i], p);
         const double dmi = log_ratio[0] * slope[0] + log_ratio[1] * slope[1] +
                            log_ratio[2] * slope[2] + log_ratio[3] * slope[3];
         g[i] = static_cast<float>(scale * qi * dmi);
@@ -245,11 +248,9 @@ double MattesMutualInformation::evaluate(const Image<float>& fixed, const Image<
       for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
         const MovingPosition p =
             moving_position(w[i], moving_min_, moving_max_, moving_bins_per_unit_, bins_);
-        const int row = fixed_bin(f[i], fixed_min_, fixed_bins_per_unit_, bins_);
         double weight[4];
         cubic_bspline_weights(p.offset, weight);
-        const double* log_ratio =
-            log_ratio_.data() + static_cast<std::ptrdiff_t>(row) * bins_ + p.first;
+        const double* log_ratio = window_log_ratios(f[i], p);
         const double own = log_ratio[0] * weight[0] + log_ratio[1] * weight[1] +
                            log_ratio[2] * weight[2] + log_ratio[3] * weight[3];
         g[i] = static_cast<float>(-(own - mi) / count);
