@@ -48,4 +48,13 @@ py::tuple segment(const py::tuple& image, const std::string& model_dir, bool qc,
 std::string dataset_check(const std::string& manifest, const std::string& split, int threads,
                           bool verbose);
 
+// propagation.cpp
+std::string propagate(const std::string& planning, const std::string& structures,
+                      const std::string& daily, const std::string& out,
+                      const std::string& planning_series, const std::string& daily_series,
+                      const std::string& model, const py::object& config_json,
+                      const std::string& names_table, bool qc, int pareto,
+                      const py::object& pick_json, bool auto_landmarks, int threads,
+                      bool verbose);
+
 }  // namespace modir::python

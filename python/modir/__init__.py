@@ -24,7 +24,7 @@ __all__ = [
     "Image", "Field", "Registration", "Phantom", "Error", "UsageError", "DataError",
     "read_image", "read_labels", "read_displacement", "read_landmarks", "write_image",
     "write_displacement", "register", "warp", "evaluate", "dice_by_label", "phantom", "segment",
-    "dataset_check",
+    "dataset_check", "propagate",
 ]
 
 
@@ -266,3 +266,33 @@ def dataset_check(manifest, split=None, threads: Optional[int] = None,
     return json.loads(_modir.dataset_check(os.fspath(manifest),
                                            "" if split is None else os.fspath(split),
                                            int(threads or 0), bool(verbose)))
+
+
+def propagate(planning, structures, daily, out, *, planning_series: Optional[str] = None,
+              daily_series: Optional[str] = None, model=None, config: Optional[dict] = None,
+              names_table=None, qc: bool = True, pareto: Optional[int] = None,
+              pick: Optional[dict] = None, landmarks: Optional[str] = None,
+              threads: Optional[int] = None, verbose: bool = False) -> dict:
+    """Carries the planning CT's structures (an RT Structure Set) onto the daily CT, as
+    `modir propagate` does: the daily organs predicted by `model` (default: the shipped pelvic
+    model) and checked (`qc`), a registration guided by the organs both scans show, every
+    structure warped on its own. Scans are DICOM folders (with `*_series` to choose a series) or
+    image files. Writes the command line's folder `out` (RS_propagated.dcm on a DICOM daily
+    series, labels.nii.gz, displacement.nii.gz, report.json, ...) and returns report.json as a
+    dict. `pareto=N` computes a front and carries the structures with the solution `pick` chooses
+    (the command line's pick options as keys: {"minimise": "deformation", "max_organ_mm": 3};
+    default its knee). `landmarks="auto"` also guides with landmarks modir matches itself."""
+    if pareto is not None and not 2 <= int(pareto) <= 200:
+        raise UsageError(f"pareto={pareto}: a front has 2 to 200 solutions")
+    if landmarks not in (None, "auto"):
+        raise UsageError(f"landmarks={landmarks!r}: the only choice is \"auto\"")
+    if pick is not None and pareto is None:
+        raise UsageError("pick chooses one solution of a front: add pareto=N")
+    report = _modir.propagate(
+        os.fspath(planning), os.fspath(structures), os.fspath(daily), os.fspath(out),
+        planning_series or "", daily_series or "", "" if model is None else os.fspath(model),
+        None if config is None else json.dumps(config),
+        "" if names_table is None else os.fspath(names_table), bool(qc), int(pareto or 0),
+        None if pick is None else json.dumps(pick), landmarks == "auto", int(threads or 0),
+        bool(verbose))
+    return json.loads(report)

@@ -1,6 +1,7 @@
 #include "modir/register/front_pick.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <limits>
 
@@ -161,6 +162,45 @@ nlohmann::json rules_json(const PickRules& r) {
   if (!r.minimise.empty()) out["minimise"] = r.minimise;
   if (r.index) out["index"] = *r.index;
   return out;
+}
+
+PickRules parse_pick_rules(const nlohmann::json& json) {
+  static constexpr const char* kKeys =
+      "knee, minimise, index, max_image, max_guidance, max_deformation, max_organ_mm, max_folded";
+  if (!json.is_object()) throw usage_error("pick rules must be an object with keys {}", kKeys);
+  PickRules rules;
+  const auto number = [](const std::string& key, const nlohmann::json& value) {
+    if (!value.is_number()) throw usage_error("pick rule '{}' must be a number", key);
+    return value.get<double>();
+  };
+  for (const auto& [key, value] : json.items()) {
+    if (key == "knee") {
+      if (!value.is_boolean()) throw usage_error("pick rule 'knee' must be true or false");
+      rules.knee = value.get<bool>();
+    } else if (key == "minimise") {
+      if (!value.is_string() || (value != "image" && value != "guidance" && value != "deformation"))
+        throw usage_error("pick rule 'minimise' must be image, guidance or deformation");
+      rules.minimise = value.get<std::string>();
+    } else if (key == "index") {
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 0)
+        throw usage_error("pick rule 'index' must be a solution's number (0, 1, ...)");
+      rules.index = value.get<std::size_t>();
+    } else if (key == "max_image") {
+      rules.max_image = number(key, value);
+    } else if (key == "max_guidance") {
+      rules.max_guidance = number(key, value);
+    } else if (key == "max_deformation") {
+      rules.max_deformation = number(key, value);
+    } else if (key == "max_organ_mm") {
+      rules.max_organ_mm = number(key, value);
+    } else if (key == "max_folded") {
+      rules.max_folded = number(key, value);
+    } else {
+      throw usage_error("unknown pick rule '{}'; the rules are {}", key, kKeys);
+    }
+  }
+  check_rule_consistency(rules);
+  return rules;
 }
 
 std::string describe_limits(const PickRules& rules, const Front& front) {

@@ -47,6 +47,12 @@ void check_rules(const PickRules& rules, const Front& front);
 /// "index": ..., "limits": {...}}.
 nlohmann::json rules_json(const PickRules& rules);
 
+/// Rules given as an object whose keys are the command line's options without their dashes
+/// ({"minimise": "deformation", "max_organ_mm": 3}; "knee": true; "index": 4), as the Python
+/// package takes them. An unknown key or a value of the wrong type is a usage error naming the
+/// keys; the rules are checked for consistency (check_rule_consistency).
+PickRules parse_pick_rules(const nlohmann::json& rules);
+
 /// Applies the rules. Every listed solution is a candidate, dominated ones included, since a limit
 /// on organs or folding can rule out the solutions dominating them. --minimise takes the smallest
 /// value of its objective among those meeting every limit, ties going to the smaller other
