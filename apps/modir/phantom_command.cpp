@@ -57,10 +57,17 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
                                    m[0], m[1], m[2], plan->variety ? ", with --variety" : ""),
                        "choose a smaller --size");
     if (options.dry_run) return 0;
-  } else if (options.dry_run || options.max_memory_mib) {
-    throw usage_error(
-        "--dry-run and --max-memory estimate one pair; a cohort's are not "
-        "estimated yet (generate one pair of its --size to see)");
+  } else {
+    // A cohort renders one scan at a time: its peak is one scan's, for any number of patients.
+    const Size3 g = phantom::fixed_scan_grid(o.size, Vec3d{0.0, 0.0, 0.0}).size;
+    phantom::CohortOptions sized;
+    sized.size = o.size;
+    check_memory_limit(phantom::estimate_cohort_memory_mib(sized), options.max_memory_mib,
+                       options.dry_run, "this cohort",
+                       fmt::format("{} patients, scans of {}x{}x{} voxels, one at a time",
+                                   *options.cohort, g[0], g[1], g[2]),
+                       "choose a smaller --size");
+    if (options.dry_run) return 0;
   }
 
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);

@@ -86,8 +86,24 @@ TEST(PhantomCli, DryRunEstimatesAndMaxMemoryRefusesBeforeWriting) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("choose a smaller --size"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "p"));
-  r = run_modir("phantom --cohort 2 --dry-run --out " + quoted(dir / "c"));
-  EXPECT_EQ(r.exit_code, 2);
+  // A cohort's peak is one scan's: the same estimate for 2 patients and for 200.
+  r = run_modir("phantom --cohort 2 --size medium --dry-run --out " + quoted(dir / "c"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("estimated peak memory: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("256x256x96"), std::string::npos) << r.out;
+  const auto many =
+      run_modir("phantom --cohort 200 --size medium --dry-run --out " + quoted(dir / "c"));
+  ASSERT_EQ(many.exit_code, 0) << many.err;
+  const auto estimate = [](const std::string& out) {
+    const std::size_t at = out.find("estimated peak memory: ");
+    return out.substr(at, out.find(" MiB", at) - at);
+  };
+  EXPECT_EQ(estimate(r.out), estimate(many.out));
+  EXPECT_FALSE(fs::exists(dir / "c"));
+  r = run_modir("phantom --cohort 2 --size medium --max-memory 100 --out " + quoted(dir / "c"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("choose a smaller --size"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir / "c"));
 }
 
 TEST(SnapshotCli, WritesAPictureAndChecksTheLabelGrid) {

@@ -81,6 +81,17 @@ void replace_label(LabelMap& labels, std::uint16_t from, std::uint16_t to) {
 
 }  // namespace
 
+// Least squares through cohorts of 3 patients, small (74.6 MiB) and medium (186.9 MiB);
+// checked on a medium cohort with a couch and a large one (bench/phantom/README.md).
+constexpr double kCohortBaseMiB = 66.1;
+constexpr double kCohortMiBPerMegavoxel = 20.1;
+
+double estimate_cohort_memory_mib(const CohortOptions& options) {
+  const Geometry grid = fixed_scan_grid(options.size, Vec3d{0.0, 0.0, 0.0});
+  return kCohortBaseMiB +
+         kCohortMiBPerMegavoxel * static_cast<double>(grid.voxel_count()) / (1 << 20);
+}
+
 json write_cohort(const CohortOptions& options, const fs::path& folder, Progress& progress) {
   if (options.patients < 1)
     throw usage_error("--cohort needs at least 1 patient, got {}", options.patients);
