@@ -23,6 +23,7 @@
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
 #include "modir/learn/predict_memory.h"
+#include "modir/learn/train_memory.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
@@ -39,6 +40,8 @@ struct SegmentTrainOptions {
   std::string manifest, out, device = "cpu", spacing, patch_size;
   std::optional<int> validation_fold, base_channels, levels, batch_size;
   bool no_mixed_precision = false;
+  bool dry_run = false;
+  std::optional<double> max_memory_mib;
 };
 
 struct SegmentPredictOptions {
@@ -63,6 +66,25 @@ void check_predict_memory(const SegmentPredictOptions& o, const Geometry& scan,
       e.quality_check
           ? "--no-qc needs much less (no test-time augmentation copies), or crop the scan"
           : "crop the scan to the region of interest");
+}
+
+// The peak memory training with this plan will need, from the plan and the scans' headers:
+// printed with --dry-run, and a run that would not fit is refused before LibTorch loads.
+void check_train_memory(const SegmentTrainOptions& o, const learn::SegmentationPlan& plan,
+                        const learn::CaseSplit& split) {
+  std::vector<learn::TrainingCase> cases = split.training;
+  cases.insert(cases.end(), split.validation.begin(), split.validation.end());
+  const learn::TrainMemoryEstimate e = learn::estimate_train_memory(plan, cases);
+  const Size3& patch = plan.patch_size;
+  check_memory_limit(
+      e.peak_mib, o.max_memory_mib, o.dry_run, "this training run",
+      fmt::format("batch {} of {}x{}x{} voxels with {} base channels: {:.0f} MiB; {} scans, "
+                  "{:.1f} million voxels on the network's grid{}",
+                  plan.batch_size, patch[0], patch[1], patch[2], plan.base_channels,
+                  e.activation_mib, cases.size(), e.network_megavoxels,
+                  o.train.device == learn::Device::kCuda ? "; the GPU's memory not included"
+                                                         : ""),
+      "a smaller --batch-size, --patch-size or --memory-budget");
 }
 
 struct SegmentStatsOptions {
@@ -117,6 +139,18 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
   io::refuse_overwriting_inputs(t.out / learn::kPlanFile, {t.manifest});
 
   Progress progress(progress_style(global));
+  if (o.dry_run) {
+    // The plan as training would make it (fingerprinting the scans), then the estimate alone:
+    // nothing is written and LibTorch is not loaded.
+    const learn::CaseSplit split =
+        learn::split_cases(learn::read_training_cases(t.manifest), t.validation_fold,
+                           t.validation_fraction, t.seed);
+    check_train_memory(o, learn::training_plan(t, split, progress), split);
+    return 0;
+  }
+  t.before_training = [&o](const learn::SegmentationPlan& plan, const learn::CaseSplit& split) {
+    check_train_memory(o, plan, split);
+  };
   const auto start = std::chrono::steady_clock::now();
   const learn::TrainResult result = learn::train_segmentation(t, progress);
   const double minutes =
@@ -241,6 +275,7 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
                 "manifest.csv (patient_id,scan_id,image,labels) or a split file with a fold column")
       ->required();
   t->add_option("--out", train->out, "the model folder to write")->required();
+  add_memory_options(*t, train->dry_run, train->max_memory_mib);
   t->add_option("--validation-fold", train->validation_fold,
                 "validate on this fold of a split file (default: patients drawn with --seed)");
   t->add_option("--validation-fraction", to.validation_fraction,

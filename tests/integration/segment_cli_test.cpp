@@ -124,6 +124,35 @@ TEST(SegmentCli, MemoryIsEstimatedBeforePredictingAndAScanThatDoesNotFitIsRefuse
   EXPECT_FALSE(fs::exists(dir / "labels.nii.gz"));
 }
 
+// Training's estimate comes from the plan and the scans' headers: --dry-run prints it and writes
+// no model folder; a run over --max-memory is refused before LibTorch loads or anything is written.
+TEST(SegmentCli, TrainingMemoryIsEstimatedBeforeTrainingAndARunThatDoesNotFitIsRefused) {
+  test::TempDir dir;
+  const auto cohort =
+      run_modir("phantom --quiet --cohort 2 --seed 9022 --size small --out " + quoted(dir / "c"));
+  ASSERT_EQ(cohort.exit_code, 0) << cohort.err;
+  const std::string train = "segment train --quiet --manifest " + quoted(dir / "c/manifest.csv") +
+                            " --out " + quoted(dir / "model") + " --epochs 1 --iterations 1";
+  const auto batch2 = run_modir(train + " --batch-size 2 --dry-run");
+  ASSERT_EQ(batch2.exit_code, 0) << batch2.err;
+  EXPECT_NE(batch2.out.find("estimated peak memory"), std::string::npos) << batch2.out;
+  EXPECT_NE(batch2.out.find("batch 2 of"), std::string::npos) << batch2.out;
+  const auto batch4 = run_modir(train + " --batch-size 4 --dry-run");
+  ASSERT_EQ(batch4.exit_code, 0) << batch4.err;
+  const auto peak = [](const std::string& out) {
+    const std::size_t at = out.find("estimated peak memory: ") + 23;
+    return std::stod(out.substr(at, out.find(" MiB", at) - at));
+  };
+  EXPECT_GT(peak(batch4.out), peak(batch2.out) + 400) << "a batch twice as large";
+  EXPECT_FALSE(fs::exists(dir / "model"));
+
+  const auto refused = run_modir(train + " --max-memory 200");
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("this training run needs about"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("--batch-size"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir / "model"));
+}
+
 TEST(SegmentCli, AMissingModelIsAClearError) {
   test::TempDir dir;
   const auto missing = run_modir("segment predict --model " + quoted(dir.path()) +

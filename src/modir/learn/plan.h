@@ -62,5 +62,6 @@ std::filesystem::path shipped_model(const std::string& name);
 /// The model folder's file names.
 inline constexpr const char* kPlanFile = "plan.json";
 inline constexpr const char* kWeightsFile = "weights.pt";
+inline constexpr const char* kCheckpointFile = "checkpoint.pt";
 
 }  // namespace modir::learn

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "modir/core/progress.h"
 #include "modir/learn/planner.h"
 #include "modir/learn/segmenter.h"
+#include "modir/learn/training_set.h"
 
 namespace modir::learn {
 
@@ -38,6 +40,9 @@ struct TrainOptions {
   int stop_after_epochs = 0;     ///< > 0: end this session after that epoch (resume later)
   int validation_patches = 4;    ///< per validation scan, for the per-epoch Dice
   bool final_validation = true;  ///< full sliding-window validation at the end
+  /// Called with the plan and the split before the model folder is made and any scan is
+  /// resampled; `segment train` checks the memory estimate there (it throws to refuse).
+  std::function<void(const SegmentationPlan&, const CaseSplit&)> before_training;
 };
 
 struct EpochRecord {

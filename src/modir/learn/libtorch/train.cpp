@@ -22,6 +22,7 @@
 #include "modir/learn/libtorch/inference.h"
 #include "modir/learn/libtorch/torch_support.h"
 #include "modir/learn/preprocess.h"
+#include "modir/learn/train_memory.h"
 #include "modir/learn/training_set.h"
 
 namespace modir::learn {
@@ -41,17 +42,11 @@ struct PreparedCase {
   std::vector<std::vector<std::int64_t>> class_voxels;  ///< per class >= 1, a sample of voxels
 };
 
-void read_case(const TrainingCase& c, Image<float>& image, LabelMap& labels) {
-  image = io::read_image_as<float>(c.image);
-  labels = io::read_label_map(c.labels);
-  io::check_label_grid(labels, image.geometry(), c.labels, c.image);
-}
-
 PreparedCase prepare_case(const TrainingCase& c, const SegmentationPlan& plan,
                           StatisticsBuilder* statistics) {
   Image<float> raw;
   LabelMap labels;
-  read_case(c, raw, labels);
+  read_training_case(c, raw, labels);
   if (statistics) statistics->add(labels);
   PreparedCase p{c.patient_id, c.scan_id, network_input(raw, plan), {}, {}};
   p.target = network_target(labels, p.image.geometry(), plan);
@@ -264,25 +259,6 @@ std::string format_minutes(double seconds) {
   return seconds < 90 ? fmt::format("{:.0f} s", seconds) : fmt::format("{:.0f} min", seconds / 60);
 }
 
-SegmentationPlan plan_training(const TrainOptions& options,
-                               const std::vector<TrainingCase>& training, Progress& progress) {
-  FingerprintBuilder fingerprint;
-  progress.begin_phase("fingerprinting the training scans",
-                       static_cast<std::int64_t>(training.size()));
-  for (const TrainingCase& c : training) {
-    Image<float> image;
-    LabelMap labels;
-    read_case(c, image, labels);
-    fingerprint.add(image, labels);
-    progress.advance();
-  }
-  progress.end_phase();
-  const DatasetFingerprint f = fingerprint.finish();
-  PlanningOptions planning = options.planning;
-  planning.cuda = options.device == Device::kCuda;
-  return make_plan(f, label_classes(f.label_ids, options.manifest, options.label_names), planning);
-}
-
 }  // namespace
 
 TrainResult train_network(const TrainOptions& options, Progress& progress) {
@@ -290,10 +266,6 @@ TrainResult train_network(const TrainOptions& options, Progress& progress) {
   const torch::Device device = torch_device(options.device);
   const bool amp = options.mixed_precision && options.device == Device::kCuda;
   const fs::path& out = options.out;
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw data_error("cannot create the model folder '{}': {}", out.string(), ec.message());
-
   const std::vector<TrainingCase> cases = read_training_cases(options.manifest);
   const CaseSplit split =
       split_cases(cases, options.validation_fold, options.validation_fraction, options.seed);
@@ -302,14 +274,14 @@ TrainResult train_network(const TrainOptions& options, Progress& progress) {
   TrainResult result;
   result.training_scans = static_cast<int>(split.training.size());
   result.validation_scans = static_cast<int>(split.validation.size());
-  const fs::path checkpoint = out / "checkpoint.pt";
+  const fs::path checkpoint = out / kCheckpointFile;
   const bool resuming = options.resume && fs::exists(checkpoint);
-  if (options.resume && !resuming)
-    warn("--resume: '{}' has no checkpoint yet; training starts from scratch", out.string());
   const bool fine_tuning = !resuming && !options.initial_model.empty();
-  SegmentationPlan plan = resuming      ? read_plan(out)
-                          : fine_tuning ? read_plan(options.initial_model)
-                                        : plan_training(options, split.training, progress);
+  SegmentationPlan plan = training_plan(options, split, progress);
+  if (options.before_training) options.before_training(plan, split);
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw data_error("cannot create the model folder '{}': {}", out.string(), ec.message());
   if (!resuming) write_plan(plan, out);
   result.plan = plan;
   const int classes = static_cast<int>(plan.classes.size());
@@ -483,7 +455,7 @@ TrainResult train_network(const TrainOptions& options, Progress& progress) {
     for (const TrainingCase& c : split.validation) {
       Image<float> image;
       LabelMap truth;
-      read_case(c, image, truth);
+      read_training_case(c, image, truth);
       const ClassScores scores = sliding_window_scores(net, network_input(image, plan), plan,
                                                        PredictOptions{}, device, nullptr);
       const LabelMap predicted = labels_from_scores(scores, image.geometry(), ids);
