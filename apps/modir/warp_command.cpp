@@ -21,8 +21,7 @@
 #include "modir/io/label_names.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
-#include "modir/transform/invert_field.h"
-#include "modir/transform/sample_field.h"
+#include "modir/transform/map_points.h"
 #include "modir/transform/warp_labels.h"
 
 namespace modir::cli {
@@ -51,36 +50,6 @@ bool is_integer_type(PixelType type) {
 // ---------------------------------------------------------------------------------------------
 // Points
 
-// Moving points back to the fixed scan: for each y, the x with x + u(x) = y, solved per point
-// (Newton's method, as `modir invert` does for a whole grid), so no inverse field is needed.
-int warp_points_back(const WarpOptions& options, const DisplacementField& field) {
-  const Geometry& grid = field.geometry();
-  const PointSet moving = io::read_points(options.points);
-  PointSet fixed;
-  fixed.points.reserve(moving.size());
-  double worst = 0.0;
-  for (const Point& p : moving.points) {
-    const transform::InversePoint back = transform::invert_point(field, p.position);
-    if (!back.inside || !grid.contains_index(grid.world_to_index(back.x))) {
-      throw data_error(
-          "point '{}' of '{}' at ({:.2f}, {:.2f}, {:.2f}) mm comes from outside the grid of the "
-          "displacement field '{}' (no fixed point maps onto it); remove it",
-          p.id, options.points, p.position.x, p.position.y, p.position.z, options.displacement);
-    }
-    if (back.residual_mm > 0.01) {
-      warn("point '{}': x + u(x) stays {:.3f} mm from it (the field folds or nearly folds there)",
-           p.id, back.residual_mm);
-    }
-    worst = std::max(worst, back.residual_mm);
-    fixed.points.push_back({p.id, back.x});
-  }
-  io::write_points(fixed, options.out);
-  fmt::print("{} points mapped back into the fixed image's space (x with x + u(x) = y; worst "
-             "|x + u(x) - y| {:.4f} mm): {}\n",
-             fixed.size(), worst, options.out);
-  return 0;
-}
-
 int warp_points(const WarpOptions& options) {
   for (const auto& [given, name] :
        {std::pair{!options.reference.empty(), "--reference"}, std::pair{options.labels, "--labels"},
@@ -92,24 +61,20 @@ int warp_points(const WarpOptions& options) {
   io::detect_point_format(options.out);
   io::refuse_overwriting_inputs(options.out, {options.points, options.displacement});
   const DisplacementField field = io::read_displacement_field(options.displacement);
-  const Geometry& grid = field.geometry();
-  if (options.inverse) return warp_points_back(options, field);
-  // Fixed points live on the field's grid, so elastix `index` points are indices of that grid.
-  const PointSet fixed = io::read_points(options.points, &grid);
-
-  PointSet moving;
-  moving.points.reserve(fixed.size());
-  for (const Point& p : fixed.points) {
-    // Beyond half a voxel outside the grid the field knows nothing: a mapped point there would be
-    // a guess, and a silently guessed landmark biases every error computed from it.
-    if (!grid.contains_index(grid.world_to_index(p.position))) {
-      throw data_error(
-          "point '{}' of '{}' at ({:.2f}, {:.2f}, {:.2f}) mm lies outside the grid of the "
-          "displacement field '{}'; remove it or use a field that covers it",
-          p.id, options.points, p.position.x, p.position.y, p.position.z, options.displacement);
-    }
-    moving.points.push_back({p.id, transform::map_point(field, p.position)});
+  if (options.inverse) {
+    // Moving points back to the fixed scan (x with x + u(x) = y), no inverse field needed.
+    const transform::PointsBack back = transform::map_points_back(
+        field, io::read_points(options.points), options.points, options.displacement);
+    io::write_points(back.fixed, options.out);
+    fmt::print("{} points mapped back into the fixed image's space (x with x + u(x) = y; worst "
+               "|x + u(x) - y| {:.4f} mm): {}\n",
+               back.fixed.size(), back.worst_residual_mm, options.out);
+    return 0;
   }
+  // Fixed points live on the field's grid, so elastix `index` points are indices of that grid.
+  const PointSet moving = transform::map_points_forward(
+      field, io::read_points(options.points, &field.geometry()), options.points,
+      options.displacement);
   io::write_points(moving, options.out);
   fmt::print("{} points mapped into the moving image's space (y = x + u(x)): {}\n", moving.size(),
              options.out);

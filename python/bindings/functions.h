@@ -34,6 +34,7 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
                          int threads, bool verbose);
 
 // scoring.cpp
+py::tuple warp_points(const py::object& points, const py::tuple& field, bool inverse);
 py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string& interpolation,
                double outside_value);
 std::string evaluate(const py::tuple& field, const py::object& fixed_labels,

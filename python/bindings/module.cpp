@@ -38,6 +38,7 @@ PYBIND11_MODULE(_modir, m) {
         py::arg("pareto"), py::arg("out"), py::arg("threads"), py::arg("verbose"));
   m.def("warp", &warp, py::arg("image"), py::arg("field"), py::arg("interpolation"),
         py::arg("outside_value"));
+  m.def("warp_points", &warp_points, py::arg("points"), py::arg("field"), py::arg("inverse"));
   m.def("evaluate", &evaluate, py::arg("field"), py::arg("fixed_labels"),
         py::arg("moving_labels"), py::arg("fixed_landmarks"), py::arg("moving_landmarks"),
         py::arg("true_displacement"), py::arg("bone_labels"));

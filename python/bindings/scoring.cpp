@@ -9,11 +9,25 @@
 #include "modir/evaluate/field_error.h"
 #include "modir/evaluate/landmark_error.h"
 #include "modir/report/evaluation.h"
+#include "modir/transform/map_points.h"
 #include "modir/transform/warp_labels.h"
 
 namespace modir::python {
 
 using nlohmann::json;
+
+// Points carried by the field (transform/map_points.h): forward y = x + u(x), or back (the x
+// with x + u(x) = y) with the worst residual of that solve.
+py::tuple warp_points(const py::object& points, const py::tuple& field, bool inverse) {
+  const DisplacementField u =
+      field_from(field[0].cast<py::array>(), field[1].cast<py::dict>(), "displacement");
+  const PointSet in = point_set_from(points, "points");
+  if (!inverse)
+    return py::make_tuple(points_pair(transform::map_points_forward(u, in, "points", "field")),
+                          0.0);
+  const transform::PointsBack back = transform::map_points_back(u, in, "points", "field");
+  return py::make_tuple(points_pair(back.fixed), back.worst_residual_mm);
+}
 
 py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string& interpolation,
                double outside_value) {

@@ -135,6 +135,25 @@ def test_warp_with_a_zero_field_is_the_identity(pair_dir):
     np.testing.assert_array_equal(nearest.array, pair["fixed"].array)
 
 
+def test_warp_points_equals_the_command_line_and_goes_back(tmp_path, pair_dir, modir_binary):
+    field_path = pair_dir / "gt_displacement.nii.gz"
+    points = pair_dir / "fixed_landmarks.csv"
+    subprocess.run([modir_binary, "warp", "--quiet", "--points", str(points), "--displacement",
+                    str(field_path), "--out", str(tmp_path / "moved.csv")], check=True)
+    field = modir.read_displacement(field_path)
+    ids, moved = modir.warp_points(points, field)
+    cli_ids, cli_moved = modir.read_landmarks(tmp_path / "moved.csv")
+    assert ids == cli_ids
+    np.testing.assert_allclose(moved, cli_moved, atol=1e-4)  # the CSV keeps 4 decimals
+    fixed_ids, fixed = modir.read_landmarks(points)
+    assert not np.allclose(moved, fixed, atol=0.5), "the phantom's field moves its landmarks"
+    back_ids, back = modir.warp_points((ids, moved), field, inverse=True)
+    assert back_ids == fixed_ids
+    np.testing.assert_allclose(back, fixed, atol=0.01)
+    with pytest.raises(modir.DataError, match="outside the grid"):
+        modir.warp_points(np.array([[1e4, 0.0, 0.0]]), field)
+
+
 def test_phantom_is_deterministic_by_seed():
     a, b = modir.phantom(seed=11), modir.phantom(seed=11)
     assert a.fixed.array.tobytes() == b.fixed.array.tobytes()
