@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -93,25 +94,17 @@ std::string level_line(const reg::LevelLog& log) {
                      log.stop_reason);
 }
 
+// `context` holds what the run knows before registering (inputs, QC, reading time, estimate).
 int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
               const reg::RegistrationConfig& config, const reg::RegistrationInputs& inputs,
               PixelType moving_type, const reg::LevelCallback& on_level,
-              std::chrono::steady_clock::time_point start, double seconds_reading,
-              double estimated_peak_mib, const nlohmann::json& label_qc,
-              const nlohmann::json& auto_report) {
+              std::chrono::steady_clock::time_point start, reg::RunContext context) {
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
-  const nlohmann::json inputs_json = reg::describe_inputs(options.paths);
-  const reg::FrontSummary summary =
-      reg::write_front_outputs(front, config, inputs, moving_type, inputs_json, truth, out_dir);
-  reg::RunContext context;
+  const reg::FrontSummary summary = reg::write_front_outputs(front, config, inputs, moving_type,
+                                                             context.inputs, truth, out_dir);
   context.command = "register --pareto";
-  context.inputs = inputs_json;
-  context.auto_landmarks = auto_report;
-  context.label_qc = label_qc;
-  context.seconds_reading = seconds_reading;
-  context.estimated_peak_memory_mib = estimated_peak_mib;
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   context.seconds_total = total;
@@ -208,9 +201,16 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const auto on_level = [&](const reg::LevelLog& log) {
     if (!global.quiet) fmt::print(stderr, "{}\n", level_line(log));
   };
+  reg::RunContext context;
+  context.inputs = reg::describe_inputs(options.paths);
+  context.label_pairing = label_pairing;
+  context.auto_landmarks = auto_report;
+  context.label_qc = label_qc;
+  context.seconds_reading = seconds_reading;
+  context.estimated_peak_memory_mib = memory.peak_mib;
   if (options.pareto) {
     const int code = run_front(options, folder->write_path(), config, inputs, moving_type, on_level,
-                               start, seconds_reading, memory.peak_mib, label_qc, auto_report);
+                               start, std::move(context));
     folder->finish();
     return code;
   }
@@ -222,15 +222,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const auto& j = summary.jacobian;
-  reg::RunContext context;
-  context.inputs = reg::describe_inputs(options.paths);
-  context.label_pairing = label_pairing;
-  context.auto_landmarks = auto_report;
-  context.label_qc = label_qc;
-  context.seconds_reading = seconds_reading;
   context.seconds_writing = summary.seconds_writing;
   context.seconds_total = total;
-  context.estimated_peak_memory_mib = memory.peak_mib;
   const nlohmann::json report = reg::registration_report(result, inputs, config, j, context);
   io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
   folder->finish();
