@@ -49,14 +49,13 @@ double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Ima
   const float* f = fixed.data();
   const float* w = warped.data();
   const float* q = weights != nullptr ? weights->data() : nullptr;
-  const auto weight = [q](std::int64_t i) { return q != nullptr ? double(q[i]) : 1.0; };
   slice_sums_.assign(static_cast<std::size_t>(n[2]), {0.0, 0.0, 0.0});
 
   // Pass 1: total weight and means.
   parallel_for_slices(n[2], [&](std::int64_t z) {
     double count = 0.0, sum_f = 0.0, sum_w = 0.0;
     for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-      const double qi = weight(i);
+      const double qi = voxel_weight(q, i);
       if (qi == 0.0) continue;
       count += qi;
       sum_f += qi * f[i];
@@ -84,7 +83,7 @@ double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Ima
   parallel_for_slices(n[2], [&](std::int64_t z) {
     double ff = 0.0, ww = 0.0, fw = 0.0;
     for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-      const double qi = weight(i);
+      const double qi = voxel_weight(q, i);
       if (qi == 0.0) continue;
       const double df = f[i] - mean_f;
       const double dw = w[i] - mean_w;
@@ -113,7 +112,7 @@ double NormalizedCrossCorrelation::evaluate(const Image<float>& fixed, const Ima
     float* g = dE_dwarped->data();
     parallel_for_slices(n[2], [&](std::int64_t z) {
       for (std::int64_t i = z * slice_voxels, end = i + slice_voxels; i < end; ++i) {
-        const double qi = weight(i);
+        const double qi = voxel_weight(q, i);
         g[i] = qi == 0.0 ? 0.0f
                          : static_cast<float>(qi * (-(f[i] - mean_f) * inverse_norm +
                                                     (w[i] - mean_w) * warped_factor));

@@ -16,6 +16,11 @@ using Mask = Image<std::uint8_t>;
 /// sample crosses it.
 using VoxelWeights = Image<float>;
 
+/// Voxel i's weight from VoxelWeights' data, or 1 without weights (`weights` null).
+inline double voxel_weight(const float* weights, std::int64_t i) {
+  return weights != nullptr ? double(weights[i]) : 1.0;
+}
+
 /// An intensity dissimilarity between the fixed image and the warped moving image on the same
 /// grid. Lower is better; its minimum is reached when the images agree. Values are normalised so
 /// they do not grow with the number of voxels (weighted means, not sums).

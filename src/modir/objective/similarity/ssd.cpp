@@ -21,7 +21,6 @@ double SumOfSquaredDifferences::evaluate(const Image<float>& fixed, const Image<
   const float* f = fixed.data();
   const float* w = warped.data();
   const float* q = weights ? weights->data() : nullptr;
-  const auto weight = [q](std::int64_t i) { return q ? double(q[i]) : 1.0; };
   const std::int64_t chunks = (n + kChunk - 1) / kChunk;
 
   if (variance_of_ != f) {
@@ -29,7 +28,7 @@ double SumOfSquaredDifferences::evaluate(const Image<float>& fixed, const Image<
     parallel_for(chunks, [&](std::int64_t c) {
       double s = 0, sq_sum = 0, k = 0;
       for (std::int64_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) {
-        const double qi = weight(i);
+        const double qi = voxel_weight(q, i);
         if (qi == 0.0) continue;
         s += qi * f[i];
         sq_sum += qi * static_cast<double>(f[i]) * f[i];
@@ -50,7 +49,7 @@ double SumOfSquaredDifferences::evaluate(const Image<float>& fixed, const Image<
   parallel_for(chunks, [&](std::int64_t c) {
     double s = 0, k = 0;
     for (std::int64_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i) {
-      const double qi = weight(i);
+      const double qi = voxel_weight(q, i);
       if (qi == 0.0) continue;
       const double d = static_cast<double>(w[i]) - f[i];
       s += qi * d * d;
@@ -73,7 +72,8 @@ double SumOfSquaredDifferences::evaluate(const Image<float>& fixed, const Image<
     float* g = dE_dwarped->data();
     parallel_for(chunks, [&](std::int64_t c) {
       for (std::int64_t i = c * kChunk; i < std::min(n, (c + 1) * kChunk); ++i)
-        g[i] = static_cast<float>(2.0 * scale * weight(i) * (static_cast<double>(w[i]) - f[i]));
+        g[i] = static_cast<float>(2.0 * scale * voxel_weight(q, i) *
+                                  (static_cast<double>(w[i]) - f[i]));
     });
   }
   if (dE_dweight) {
