@@ -27,7 +27,7 @@ sys.dont_write_bytecode = True
 
 import run_peers  # noqa: E402  (phantom cases, landmark split, process measurement, elastix)
 
-DEVELOPMENT_SEEDS = [21, 22, 23, 11]
+DEVELOPMENT_SEEDS = [21, 22, 23, 11, 24, 25, 26, 27, 28, 29, 31, 32]  # 24-32: 2026-12-05
 TEST_SEEDS = list(range(301, 311))  # x {moderate, large} = 20 pairs
 MODES = ("guided", "labels_only", "image_only", "elastix")
 TARGETS = {"guided": {"tre_mean_mm": 1.0, "tre_p95_mm": 3.0, "tre_max_mm": 6.0,

@@ -449,6 +449,32 @@ TEST(RigidityMaskConfig, IntensityMaskKeepsBonePiecesAndDropsSpecks) {
   EXPECT_EQ(mask->mask(25, 25, 2), 0);
 }
 
+// rigidity.label_mask_scale applies to bone as drawn (labels, a given mask), not to a threshold.
+TEST(RigidityMaskConfig, OnlyDrawnBoneIsMarkedDrawn) {
+  Geometry g;
+  g.size = {30, 30, 20};
+  g.spacing = {2, 2, 2};
+  RegistrationInputs in;
+  in.fixed = Image<float>(g, -1000.0f);
+  for (std::int64_t k = 5; k < 15; ++k)
+    for (std::int64_t j = 5; j < 15; ++j)
+      for (std::int64_t i = 5; i < 15; ++i) in.fixed(i, j, k) = 700.0f;
+  in.moving = in.fixed;
+  RigidityConfig config;
+  EXPECT_FALSE(rigidity_mask(in, config)->drawn);  // no labels: HU
+  in.fixed_labels = LabelMap(g, 0);
+  for (std::int64_t k = 5; k < 15; ++k)
+    for (std::int64_t j = 5; j < 15; ++j)
+      for (std::int64_t i = 5; i < 15; ++i) (*in.fixed_labels)(i, j, k) = 2;
+  const auto from_labels = rigidity_mask(in, config);
+  EXPECT_TRUE(from_labels->drawn);
+  EXPECT_EQ(from_labels->source, "labels 2, 7");
+  config.mask = "intensity";
+  EXPECT_FALSE(rigidity_mask(in, config)->drawn);
+  in.rigidity_mask = Image<std::uint8_t>(g, 1);
+  EXPECT_TRUE(rigidity_mask(in, config)->drawn);  // a given mask overrides
+}
+
 }  // namespace
 }  // namespace modir::reg
 

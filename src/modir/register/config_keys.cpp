@@ -288,6 +288,11 @@ std::vector<ConfigKey> describe() {
                         "weight of the rigidity penalty (0: off)");
     k->low = zero;
     finish(*k, sec, &S::weight);
+    k = &add("rigidity", "label_mask_scale", KeyKind::kNumber,
+             "multiplies `weight` when the mask is drawn bone (labels or `--rigidity-mask`) "
+             "rather than thresholded HU");
+    k->low = zero;
+    finish(*k, sec, &S::label_mask_scale);
     k = &add("rigidity", "mask", KeyKind::kChoice,
              "where bone comes from: the fixed labels in `labels` when present, else HU "
              "(`auto`); labels only (an error without them); HU only. `--rigidity-mask` "

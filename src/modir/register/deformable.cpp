@@ -113,7 +113,8 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
     energy.add(std::make_unique<objective::RigidityPenalty>(
                    rigid, stride,
                    objective::RigidityConditions{rc.orthonormality, rc.properness, rc.affinity}),
-               rc.weight, /*constraint=*/true);
+               rc.weight * (context.rigidity->drawn ? rc.label_mask_scale : 1.0),
+               /*constraint=*/true);
   }
   if (reg.jacobian_weight > 0) {
     energy.add(std::make_unique<objective::JacobianPenalty>(reg.jacobian_threshold),

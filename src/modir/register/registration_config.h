@@ -78,6 +78,11 @@ struct RigidityConfig {
   /// 0 = off. 1 held bones within 0.4 mm of a rigid motion and improved TRE on the development
   /// pairs (docs/registration.md, "Rigid bones"); 10 made image-only registration worse.
   double weight = 1.0;
+  /// Multiplies `weight` when the mask outlines bone as drawn (bone labels, or --rigidity-mask)
+  /// rather than thresholded from HU. Twice the weight on drawn bone held bones closer to rigid
+  /// and lowered TRE on all 24 guided development pairs; on a thresholded mask in an image-only
+  /// registration it held a bladder wall beside the pubis (docs/registration.md, "Rigid bones").
+  double label_mask_scale = 2.0;
   /// Where the mask comes from: "auto" (the fixed labels in `labels` when some are present, else
   /// the fixed scan's HU above `hu_threshold`), "labels" (the fixed labels only: an error when
   /// none of `labels` is present), "intensity" (HU only).

@@ -18,7 +18,7 @@ double voxel_ml(const Geometry& g) { return g.spacing.x * g.spacing.y * g.spacin
 std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vector<int>& wanted) {
   std::vector<char> rigid(65536, 0);
   for (const int l : wanted) rigid[static_cast<std::size_t>(l)] = 1;
-  RigidityMask out{objective::Mask(labels.geometry(), 0), "", 0.0, 0, 0.0, ""};
+  RigidityMask out{objective::Mask(labels.geometry(), 0), "", false, 0.0, 0, 0.0, ""};
   std::int64_t count = 0;
   for (std::size_t v = 0; v < labels.buffer().size(); ++v) {
     if (rigid[labels.buffer()[v]]) {
@@ -28,6 +28,7 @@ std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vecto
   }
   if (count == 0) return std::nullopt;
   out.source = fmt::format("labels {}", fmt::join(wanted, ", "));
+  out.drawn = true;
   out.volume_ml = double(count) * voxel_ml(labels.geometry());
   LabelMap as_labels(labels.geometry(), 0);
   std::copy(out.mask.buffer().begin(), out.mask.buffer().end(), as_labels.buffer().begin());
@@ -56,8 +57,8 @@ RigidityMask from_intensity(const Image<float>& fixed, const RigidityConfig& con
     above.buffer()[v] = fixed.buffer()[v] > threshold ? 1 : 0;
   const filter::Components pieces = filter::connected_components(above, 1);
   const double ml = voxel_ml(g);
-  RigidityMask out{objective::Mask(g, 0), fmt::format("HU > {:g}", config.hu_threshold), 0.0, 0,
-                   0.0, ""};
+  RigidityMask out{objective::Mask(g, 0), fmt::format("HU > {:g}", config.hu_threshold), false,
+                   0.0, 0, 0.0, ""};
   std::vector<char> keep(pieces.sizes.size(), 0);
   for (std::size_t c = 0; c < keep.size(); ++c) {
     keep[c] = double(pieces.sizes[c]) * ml >= config.min_component_ml;
@@ -81,7 +82,7 @@ std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
                                           const RigidityConfig& config) {
   if (config.weight <= 0.0) return std::nullopt;
   if (inputs.rigidity_mask) {
-    RigidityMask given{*inputs.rigidity_mask, "file", 0.0, 0, 0.0, ""};
+    RigidityMask given{*inputs.rigidity_mask, "file", true, 0.0, 0, 0.0, ""};
     if (!given.mask.geometry().same_grid(inputs.fixed.geometry())) {
       throw data_error("the rigidity mask is not on the grid of the fixed image");
     }

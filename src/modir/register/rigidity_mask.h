@@ -13,6 +13,9 @@ namespace modir::reg {
 struct RigidityMask {
   objective::Mask mask;  ///< on the fixed scan's grid, 1 = rigid
   std::string source;    ///< "labels 2, 7" or "HU > 200"
+  /// Bone as drawn (labels or a given mask), not thresholded from HU: config.label_mask_scale
+  /// applies.
+  bool drawn = false;
   double volume_ml = 0.0;
   std::int64_t pieces = 0;  ///< connected pieces kept
   double left_out_ml = 0.0;  ///< intensity mask: small pieces left out
