@@ -428,7 +428,8 @@ TEST(RigidityMaskConfig, BadMasksAreClearErrors) {
   EXPECT_FALSE(rigidity_mask(in, config).has_value());  // off
 }
 
-TEST(RigidityMaskConfig, IntensityMaskKeepsBonePiecesAndDropsSpecks) {
+// A CT in HU: air with an 8 ml cube of bone (voxels 5..14 on each axis of a 2 mm grid).
+RegistrationInputs ct_with_a_bone_cube() {
   Geometry g;
   g.size = {30, 30, 20};
   g.spacing = {2, 2, 2};
@@ -436,7 +437,13 @@ TEST(RigidityMaskConfig, IntensityMaskKeepsBonePiecesAndDropsSpecks) {
   in.fixed = Image<float>(g, -1000.0f);
   for (std::int64_t k = 5; k < 15; ++k)
     for (std::int64_t j = 5; j < 15; ++j)
-      for (std::int64_t i = 5; i < 15; ++i) in.fixed(i, j, k) = 700.0f;  // 8 ml of bone
+      for (std::int64_t i = 5; i < 15; ++i) in.fixed(i, j, k) = 700.0f;
+  in.moving = in.fixed;
+  return in;
+}
+
+TEST(RigidityMaskConfig, IntensityMaskKeepsBonePiecesAndDropsSpecks) {
+  RegistrationInputs in = ct_with_a_bone_cube();
   in.fixed(25, 25, 2) = 900.0f;  // a calcification speck
   in.moving = in.fixed;
   RigidityConfig config;
@@ -451,21 +458,12 @@ TEST(RigidityMaskConfig, IntensityMaskKeepsBonePiecesAndDropsSpecks) {
 
 // rigidity.label_mask_scale applies to bone as drawn (labels, a given mask), not to a threshold.
 TEST(RigidityMaskConfig, OnlyDrawnBoneIsMarkedDrawn) {
-  Geometry g;
-  g.size = {30, 30, 20};
-  g.spacing = {2, 2, 2};
-  RegistrationInputs in;
-  in.fixed = Image<float>(g, -1000.0f);
-  for (std::int64_t k = 5; k < 15; ++k)
-    for (std::int64_t j = 5; j < 15; ++j)
-      for (std::int64_t i = 5; i < 15; ++i) in.fixed(i, j, k) = 700.0f;
-  in.moving = in.fixed;
+  RegistrationInputs in = ct_with_a_bone_cube();
+  const Geometry& g = in.fixed.geometry();
   RigidityConfig config;
   EXPECT_FALSE(rigidity_mask(in, config)->drawn);  // no labels: HU
   in.fixed_labels = LabelMap(g, 0);
-  for (std::int64_t k = 5; k < 15; ++k)
-    for (std::int64_t j = 5; j < 15; ++j)
-      for (std::int64_t i = 5; i < 15; ++i) (*in.fixed_labels)(i, j, k) = 2;
+  (*in.fixed_labels)(7, 7, 7) = 2;  // one bone voxel drawn
   const auto from_labels = rigidity_mask(in, config);
   EXPECT_TRUE(from_labels->drawn);
   EXPECT_EQ(from_labels->source, "labels 2, 7");
