@@ -60,9 +60,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   } else {
     // A cohort renders one scan at a time: its peak is one scan's, for any number of patients.
     const Size3 g = phantom::fixed_scan_grid(o.size, Vec3d{0.0, 0.0, 0.0}).size;
-    phantom::CohortOptions sized;
-    sized.size = o.size;
-    check_memory_limit(phantom::estimate_cohort_memory_mib(sized), options.max_memory_mib,
+    check_memory_limit(phantom::estimate_cohort_memory_mib(o.size), options.max_memory_mib,
                        options.dry_run, "this cohort",
                        fmt::format("{} patients, scans of {}x{}x{} voxels, one at a time",
                                    *options.cohort, g[0], g[1], g[2]),

@@ -143,8 +143,7 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
     // The plan as training would make it (fingerprinting the scans), then the estimate alone:
     // nothing is written and LibTorch is not loaded.
     const learn::CaseSplit split =
-        learn::split_cases(learn::read_training_cases(t.manifest), t.validation_fold,
-                           t.validation_fraction, t.seed);
+        learn::training_split(t.manifest, t.validation_fold, t.validation_fraction, t.seed);
     check_train_memory(o, learn::training_plan(t, split, progress), split);
     return 0;
   }

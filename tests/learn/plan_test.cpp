@@ -108,6 +108,22 @@ TEST(TrainingSet, SplitsWithoutFoldsKeepPatientsOnOneSide) {
   EXPECT_EQ(again.validation[0].patient_id, split.validation[0].patient_id);
 }
 
+TEST(TrainingSet, TheTrainingSplitNeedsScansOnBothSides) {
+  test::TempDir dir;
+  std::ofstream(dir / "one.csv") << "patient_id,scan_id,image,labels\nP0,S0,a.nii,b.nii\n"
+                                    "P0,S1,c.nii,d.nii\n";
+  std::ofstream(dir / "two.csv") << "patient_id,scan_id,image,labels\nP0,S0,a.nii,b.nii\n"
+                                    "P1,S0,c.nii,d.nii\n";
+  // One patient cannot be split by patient: refused by name, not an empty side found later.
+  const Error one = test::error_of([&] { training_split(dir / "one.csv", std::nullopt, 0.2, 1); });
+  EXPECT_EQ(one.kind(), ErrorKind::kUsage);
+  EXPECT_NE(std::string(one.what()).find("one patient"), std::string::npos) << one.what();
+  const CaseSplit two = training_split(dir / "two.csv", std::nullopt, 0.2, 1);
+  EXPECT_EQ(two.training.size(), 1u);
+  EXPECT_EQ(two.validation.size(), 1u);
+  EXPECT_NE(two.training[0].patient_id, two.validation[0].patient_id);
+}
+
 TEST(TrainingSet, LabelNamesComeFromTheCohortTruthFile) {
   test::TempDir dir;
   std::ofstream(dir / "truth.json") << R"({"labels": {"0": "background", "3": "bladder"}})";

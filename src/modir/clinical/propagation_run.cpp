@@ -145,6 +145,125 @@ std::string carried_how(const PropagationRequest& o, const std::optional<reg::Pi
   return registration + " guided by " + guidance;
 }
 
+// What the registration step leaves behind for the report: the front and the solution picked
+// from it, and the automatic landmarks' summary. Filled while the registrar runs.
+struct RegistrationRecord {
+  std::optional<reg::FrontSummary> front_summary;
+  std::optional<reg::PickOutcome> picked;
+  json auto_landmarks = nullptr;
+};
+
+// How propagate registers: one run, or (with a front) N trade-offs written to DIR/front
+// (front.json, solutions, the knee's outputs) for `modir front pick` and `plot`, the structures
+// following the solution the rules pick (the knee by default), read back from front.json as
+// `modir front pick` reads it. When no solution meets the limits the run stops with the reason,
+// and the front stays. With automatic landmarks either also gets the pairs the matcher finds
+// between the daily and planning scans, checked against the guiding organs. The returned
+// registrar refers to `record` and the series, which must outlive it.
+Registrar make_registrar(const PropagationRequest& o,
+                         const std::optional<io::DicomSeries>& planning_series,
+                         const std::optional<io::DicomSeries>& daily_series,
+                         const reg::LevelCallback& on_level, RegistrationRecord& record) {
+  const fs::path& out = o.out;
+  Registrar registrar = [&o, on_level](const reg::RegistrationInputs& reg_inputs) {
+    return reg::register_images(reg_inputs, o.config, on_level);
+  };
+  if (o.pareto > 0) {
+    registrar = [&o, &planning_series, &daily_series, &record, on_level,
+                 out](const reg::RegistrationInputs& reg_inputs) {
+      reg::FrontConfig front_config = o.config.front;
+      front_config.solutions = o.pareto;
+      const reg::ParetoFront front =
+          reg::compute_pareto_front(reg_inputs, o.config, front_config, on_level);
+      record.front_summary = reg::write_front_outputs(
+          front, o.config, reg_inputs, PixelType::kInt16,
+          front_inputs(o, planning_series, daily_series, reg_inputs, out / "front"),
+          std::nullopt, out / "front");
+      record.picked = reg::pick_solution(reg::read_front(out / "front"), o.pick);
+      if (!record.picked->chosen) {
+        throw data_error(
+            "{}; the front is kept in {} ('modir front pick' and 'modir front plot' "
+            "work on it): rerun with other limits",
+            record.picked->reason, (out / "front").string());
+      }
+      if (o.verbose)
+        fmt::print(stderr, "picked solution {}: {}\n", *record.picked->chosen,
+                   record.picked->reason);
+      return reg::solution_result(front, *record.picked->chosen);
+    };
+  }
+  if (!o.auto_landmarks) return registrar;
+  return [inner = std::move(registrar), &record, out](const reg::RegistrationInputs& reg_inputs) {
+    reg::RegistrationInputs with = reg_inputs;
+    record.auto_landmarks = landmarks::add_auto_landmarks(with, out / "auto_landmarks");
+    return inner(with);
+  };
+}
+
+// The RT Structure Set of the propagated structures on the daily series, and across frames of
+// reference the Deformable Spatial Registration that carried them; a warning instead when the
+// daily scan is no DICOM series.
+void write_dicom_outputs(const PropagationRequest& o, const io::RtStructureSet& set,
+                         const Scan& planning, const Scan& daily, const PropagationResult& result,
+                         const std::optional<reg::PickOutcome>& picked) {
+  if (!daily.series) {
+    warn(
+        "the daily scan is not a DICOM series, so no RT Structure Set was written (labels.nii.gz "
+        "holds the propagated structures)");
+    return;
+  }
+  const io::RtStructureSetText text = propagated_set_text(
+      set, o.structures, planning, o.planning, *daily.series, carried_how(o, picked, result));
+  io::write_rtstruct(propagated_structures(result), *daily.series, text,
+                     o.out / "RS_propagated.dcm");
+  if (planning.series &&
+      planning.series->frame_of_reference_uid != daily.series->frame_of_reference_uid) {
+    io::RegistrationText registration;
+    registration.label = "MODIR_PROPAGATE";
+    registration.description = "daily x to planning x + u(x), by modir " + std::string(kVersion);
+    io::write_deformable_registration(result.displacement, *daily.series, *planning.series,
+                                      registration, o.out / "REG_deformable.dcm");
+  }
+}
+
+// report.json: the inputs with their checksums (so that `modir review` and `modir report` show
+// these scans only while they are the bytes this run read), the guidance, the registration (the
+// front and the pick), the daily organs' QC and one entry per structure.
+json propagation_report(const PropagationRequest& o, const fs::path& model,
+                        const PropagationInputs& inputs, const PropagationResult& result,
+                        const RegistrationRecord& record, const json& qc,
+                        const json& per_structure) {
+  const json registration =
+      record.front_summary ? json{{"front", "front/front.json"},
+                                  {"solutions", o.pareto},
+                                  {"non_dominated", record.front_summary->non_dominated},
+                                  {"knee", record.front_summary->knee},
+                                  {"picked", *record.picked->chosen},
+                                  {"rule", reg::rules_json(o.pick)},
+                                  {"reason", record.picked->reason}}
+                           : json{{"front", nullptr}, {"rule", {{"rule", "single run"}}}};
+  return {
+      {"modir_version", kVersion},
+      {"command", "propagate"},
+      {"planning", o.planning},
+      {"daily", o.daily},
+      {"structures_file", o.structures},
+      {"inputs",
+       {{"planning", {{"path", o.planning}, {"sha256", sha256_of_path(o.planning)}}},
+        {"daily", {{"path", o.daily}, {"sha256", sha256_of_path(o.daily)}}},
+        {"structures", {{"path", o.structures}, {"sha256", sha256_of_path(o.structures)}}}}},
+      {"model", model.string()},
+      {"guiding_organs", result.guiding_classes},
+      {"auto_landmarks", record.auto_landmarks},
+      {"registration", registration},
+      {"daily_label_qc",
+       qc.is_null() ? json(nullptr)
+                    : json(learn::qc_path_for(o.out / "daily_organs.nii.gz").filename().string())},
+      {"unreliable_daily_organs", inputs.unreliable_classes},
+      {"structures", per_structure},
+      {"levels", reg::levels_to_json(result.registration.levels)}};
+}
+
 }  // namespace
 
 PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) {
@@ -177,52 +296,14 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
   const json qc = predict_daily_organs(o, model, inputs, progress);
   inputs.planning = std::move(planning.image);
 
-  const auto on_level = [&](const reg::LevelLog& log) {
+  const reg::LevelCallback on_level = [&o](const reg::LevelLog& log) {
     if (o.verbose)
       fmt::print(stderr, "{} level {}: {} iterations\n", log.stage, log.level + 1, log.iterations);
   };
-  // With a front: N trade-offs written to DIR/front (front.json, solutions, the knee's outputs)
-  // for `modir front pick` and `plot`; the structures follow the solution the rules pick (the
-  // knee by default), read back from front.json as `modir front pick` reads it. When no solution
-  // meets the limits the run stops with the reason, and the front stays.
-  Registrar registrar;
-  std::optional<reg::FrontSummary> front_summary;
-  std::optional<reg::PickOutcome> picked;
-  if (o.pareto > 0) {
-    registrar = [&](const reg::RegistrationInputs& reg_inputs) {
-      reg::FrontConfig front_config = o.config.front;
-      front_config.solutions = o.pareto;
-      const reg::ParetoFront front =
-          reg::compute_pareto_front(reg_inputs, o.config, front_config, on_level);
-      front_summary = reg::write_front_outputs(
-          front, o.config, reg_inputs, PixelType::kInt16,
-          front_inputs(o, planning.series, daily.series, reg_inputs, out / "front"), std::nullopt,
-          out / "front");
-      picked = reg::pick_solution(reg::read_front(out / "front"), o.pick);
-      if (!picked->chosen) {
-        throw data_error(
-            "{}; the front is kept in {} ('modir front pick' and 'modir front plot' "
-            "work on it): rerun with other limits",
-            picked->reason, (out / "front").string());
-      }
-      if (o.verbose) fmt::print(stderr, "picked solution {}: {}\n", *picked->chosen, picked->reason);
-      return reg::solution_result(front, *picked->chosen);
-    };
-  }
-  // With auto landmarks the registration (single or front) also gets the pairs the matcher
-  // finds between the daily and planning scans, checked against the guiding organs.
-  json auto_report = nullptr;
-  if (o.auto_landmarks) {
-    Registrar inner = registrar ? registrar : [&](const reg::RegistrationInputs& reg_inputs) {
-      return reg::register_images(reg_inputs, o.config, on_level);
-    };
-    registrar = [&, inner](const reg::RegistrationInputs& reg_inputs) {
-      reg::RegistrationInputs with = reg_inputs;
-      auto_report = landmarks::add_auto_landmarks(with, out / "auto_landmarks");
-      return inner(with);
-    };
-  }
-  const PropagationResult result = propagate(inputs, o.config, o.names, on_level, registrar);
+  RegistrationRecord record;
+  const PropagationResult result =
+      propagate(inputs, o.config, o.names, on_level,
+                make_registrar(o, planning.series, daily.series, on_level, record));
 
   progress.begin_phase("writing", 1);
   fs::create_directories(out);
@@ -233,56 +314,10 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
   io::write_image(propagated_label_map(result), out / "labels.nii.gz");
   json label_names;
   const json per_structure = describe_structures(inputs, result, out, label_names);
-  const std::vector<io::RtStructure> propagated = propagated_structures(result);
   io::write_text_file(out / "labels.json", json({{"labels", label_names}}).dump(2) + "\n");
-  if (daily.series) {
-    const io::RtStructureSetText text = propagated_set_text(
-        set, o.structures, planning, o.planning, *daily.series, carried_how(o, picked, result));
-    io::write_rtstruct(propagated, *daily.series, text, out / "RS_propagated.dcm");
-    if (planning.series &&
-        planning.series->frame_of_reference_uid != daily.series->frame_of_reference_uid) {
-      io::RegistrationText registration;
-      registration.label = "MODIR_PROPAGATE";
-      registration.description = "daily x to planning x + u(x), by modir " + std::string(kVersion);
-      io::write_deformable_registration(result.displacement, *daily.series, *planning.series,
-                                        registration, out / "REG_deformable.dcm");
-    }
-  } else {
-    warn(
-        "the daily scan is not a DICOM series, so no RT Structure Set was written (labels.nii.gz "
-        "holds the propagated structures)");
-  }
+  write_dicom_outputs(o, set, planning, daily, result, record.picked);
   PropagationRun run;
-  run.report = {
-      {"modir_version", kVersion},
-      {"command", "propagate"},
-      {"planning", o.planning},
-      {"daily", o.daily},
-      {"structures_file", o.structures},
-      // The same with checksums, so that `modir review` and `modir report` show these scans
-      // only while they are the bytes this run read.
-      {"inputs",
-       {{"planning", {{"path", o.planning}, {"sha256", sha256_of_path(o.planning)}}},
-        {"daily", {{"path", o.daily}, {"sha256", sha256_of_path(o.daily)}}},
-        {"structures", {{"path", o.structures}, {"sha256", sha256_of_path(o.structures)}}}}},
-      {"model", model.string()},
-      {"guiding_organs", result.guiding_classes},
-      {"auto_landmarks", auto_report},
-      {"registration",
-       front_summary ? json{{"front", "front/front.json"},
-                            {"solutions", o.pareto},
-                            {"non_dominated", front_summary->non_dominated},
-                            {"knee", front_summary->knee},
-                            {"picked", *picked->chosen},
-                            {"rule", reg::rules_json(o.pick)},
-                            {"reason", picked->reason}}
-                     : json{{"front", nullptr}, {"rule", {{"rule", "single run"}}}}},
-      {"daily_label_qc",
-       qc.is_null() ? json(nullptr)
-                    : json(learn::qc_path_for(out / "daily_organs.nii.gz").filename().string())},
-      {"unreliable_daily_organs", inputs.unreliable_classes},
-      {"structures", per_structure},
-      {"levels", reg::levels_to_json(result.registration.levels)}};
+  run.report = propagation_report(o, model, inputs, result, record, qc, per_structure);
   io::write_text_file(out / "report.json", run.report.dump(2) + "\n");
   progress.end_phase();
   for (const PropagatedStructure& s : result.structures)

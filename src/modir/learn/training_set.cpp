@@ -73,6 +73,10 @@ CaseSplit split_cases(const std::vector<TrainingCase>& cases, std::optional<int>
     for (const TrainingCase& c : cases)
       if (std::find(patients.begin(), patients.end(), c.patient_id) == patients.end())
         patients.push_back(c.patient_id);
+    if (patients.size() < 2)
+      throw usage_error(
+          "the manifest lists one patient only; training needs another patient to validate "
+          "on (or a split file and --validation-fold)");
     std::sort(patients.begin(), patients.end());
     std::mt19937_64 rng(seed);
     std::shuffle(patients.begin(), patients.end(), rng);
@@ -85,6 +89,14 @@ CaseSplit split_cases(const std::vector<TrainingCase>& cases, std::optional<int>
       (validation.count(c.patient_id) ? split.validation : split.training).push_back(c);
   }
   if (split.training.empty()) throw usage_error("no scans are left for training");
+  return split;
+}
+
+CaseSplit training_split(const fs::path& manifest, std::optional<int> validation_fold,
+                         double validation_fraction, std::uint64_t seed) {
+  CaseSplit split =
+      split_cases(read_training_cases(manifest), validation_fold, validation_fraction, seed);
+  if (split.validation.empty()) throw usage_error("no scans are left for validation");
   return split;
 }
 

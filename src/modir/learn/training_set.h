@@ -35,6 +35,12 @@ struct CaseSplit {
 CaseSplit split_cases(const std::vector<TrainingCase>& cases, std::optional<int> validation_fold,
                       double validation_fraction, std::uint64_t seed);
 
+/// The split training uses: the manifest read and split as split_cases does, with scans left on
+/// both sides (training needs scans to validate on). The dry run and the run itself call this, so
+/// a dry run refuses what the run would refuse.
+CaseSplit training_split(const std::filesystem::path& manifest, std::optional<int> validation_fold,
+                         double validation_fraction, std::uint64_t seed);
+
 /// Label names for a training set: `names` given as "id:name,..." or "name,name,..." (index = id)
 /// if not empty; otherwise the "labels" object ({"id": "name"}) of dataset.json or truth.json
 /// beside the manifest; otherwise "label_<id>". Background is id 0.

@@ -86,8 +86,8 @@ void replace_label(LabelMap& labels, std::uint16_t from, std::uint16_t to) {
 constexpr double kCohortBaseMiB = 66.1;
 constexpr double kCohortMiBPerMegavoxel = 20.1;
 
-double estimate_cohort_memory_mib(const CohortOptions& options) {
-  const Geometry grid = fixed_scan_grid(options.size, Vec3d{0.0, 0.0, 0.0});
+double estimate_cohort_memory_mib(PhantomSize size) {
+  const Geometry grid = fixed_scan_grid(size, Vec3d{0.0, 0.0, 0.0});
   return kCohortBaseMiB +
          kCohortMiBPerMegavoxel * static_cast<double>(grid.voxel_count()) / (1 << 20);
 }

@@ -30,7 +30,7 @@ struct CohortOptions {
 /// Peak memory of write_cohort in MiB. Scans are rendered one at a time, so the peak is one
 /// scan's, whatever the number of patients: the program, then per 2^20 voxels of the size's
 /// scan grid its HU, labels, the unused ground-truth field and the writer's copies.
-double estimate_cohort_memory_mib(const CohortOptions& options);
+double estimate_cohort_memory_mib(PhantomSize size);
 
 /// Generates the cohort into `folder`: one folder per patient with 2-4 scans (image and labels,
 /// NIfTI), manifest.csv (patient_id, scan_id, image, labels; paths relative to `folder`) and

@@ -266,10 +266,8 @@ TrainResult train_network(const TrainOptions& options, Progress& progress) {
   const torch::Device device = torch_device(options.device);
   const bool amp = options.mixed_precision && options.device == Device::kCuda;
   const fs::path& out = options.out;
-  const std::vector<TrainingCase> cases = read_training_cases(options.manifest);
-  const CaseSplit split =
-      split_cases(cases, options.validation_fold, options.validation_fraction, options.seed);
-  if (split.validation.empty()) throw usage_error("no scans are left for validation");
+  const CaseSplit split = training_split(options.manifest, options.validation_fold,
+                                         options.validation_fraction, options.seed);
 
   TrainResult result;
   result.training_scans = static_cast<int>(split.training.size());
