@@ -3,25 +3,21 @@
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
-#include "modir/register/memory_estimate.h"
+#include "modir/core/memory_limit.h"
 
 namespace modir::cli {
 
 void check_memory_limit(double peak_mib, const std::optional<double>& max_memory_mib, bool dry_run,
                         const std::string& what, const std::string& details,
                         const std::string& how_to_reduce) {
-  const double limit = max_memory_mib ? *max_memory_mib : reg::available_memory_mib();
+  const double limit = memory_limit_mib(max_memory_mib);
   if (dry_run) {
     fmt::print("estimated peak memory: {:.0f} MiB ({}); {}\n", peak_mib, details,
                limit > 0 ? fmt::format("limit {:.0f} MiB ({})", limit,
                                        max_memory_mib ? "--max-memory" : "available now")
                          : std::string("available memory unknown"));
   }
-  if (limit > 0 && peak_mib > limit) {
-    throw data_error("{} needs about {:.0f} MiB and {} {:.0f} MiB; {}", what, peak_mib,
-                     max_memory_mib ? "--max-memory allows" : "the machine has", limit,
-                     how_to_reduce);
-  }
+  refuse_over_memory_limit(peak_mib, max_memory_mib, what, how_to_reduce);
 }
 
 void add_memory_options(CLI::App& command, bool& dry_run, std::optional<double>& max_memory_mib,

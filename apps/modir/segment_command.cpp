@@ -24,6 +24,7 @@
 #include "modir/learn/plan.h"
 #include "modir/learn/predict_memory.h"
 #include "modir/learn/train_memory.h"
+#include "modir/learn/train_options_json.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
@@ -72,16 +73,15 @@ void check_predict_memory(const SegmentPredictOptions& o, const Geometry& scan,
 // printed with --dry-run, and a run that would not fit is refused before LibTorch loads.
 void check_train_memory(const SegmentTrainOptions& o, const learn::SegmentationPlan& plan,
                         const learn::CaseSplit& split) {
-  std::vector<learn::TrainingCase> cases = split.training;
-  cases.insert(cases.end(), split.validation.begin(), split.validation.end());
-  const learn::TrainMemoryEstimate e = learn::estimate_train_memory(plan, cases);
+  const learn::TrainMemoryEstimate e = learn::estimate_train_memory(plan, split);
   const Size3& patch = plan.patch_size;
   check_memory_limit(
       e.peak_mib, o.max_memory_mib, o.dry_run, "this training run",
       fmt::format("batch {} of {}x{}x{} voxels with {} base channels: {:.0f} MiB; {} scans, "
                   "{:.1f} million voxels on the network's grid{}",
                   plan.batch_size, patch[0], patch[1], patch[2], plan.base_channels,
-                  e.activation_mib, cases.size(), e.network_megavoxels,
+                  e.activation_mib, split.training.size() + split.validation.size(),
+                  e.network_megavoxels,
                   o.train.device == learn::Device::kCuda ? "; the GPU's memory not included"
                                                          : ""),
       "a smaller --batch-size, --patch-size or --memory-budget");
@@ -134,8 +134,7 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
   t.planning.base_channels = o.base_channels;
   t.planning.levels = o.levels;
   t.planning.batch_size = o.batch_size;
-  if (!(t.validation_fraction > 0 && t.validation_fraction < 1))
-    throw usage_error("--validation-fraction must lie in (0, 1), got {}", t.validation_fraction);
+  learn::check_train_options(t);
   io::refuse_overwriting_inputs(t.out / learn::kPlanFile, {t.manifest});
 
   Progress progress(progress_style(global));

@@ -49,6 +49,11 @@ py::tuple segment(const py::tuple& image, const std::string& model_dir, bool qc,
 std::string dataset_check(const std::string& manifest, const std::string& split, int threads,
                           bool verbose);
 
+// training.cpp
+std::string segment_train(const std::string& manifest, const std::string& out,
+                          const std::string& options_json, const py::object& max_memory,
+                          bool dry_run, int threads, bool verbose);
+
 // propagation.cpp
 std::string propagate(const std::string& planning, const std::string& structures,
                       const std::string& daily, const std::string& out,

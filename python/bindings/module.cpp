@@ -44,6 +44,9 @@ PYBIND11_MODULE(_modir, m) {
         py::arg("true_displacement"), py::arg("bone_labels"));
   m.def("segment", &segment, py::arg("image"), py::arg("model"), py::arg("qc"),
         py::arg("device"), py::arg("threads"), py::arg("verbose"));
+  m.def("segment_train", &segment_train, py::arg("manifest"), py::arg("out"),
+        py::arg("options_json"), py::arg("max_memory"), py::arg("dry_run"), py::arg("threads"),
+        py::arg("verbose"));
   m.def("dataset_check", &dataset_check, py::arg("manifest"), py::arg("split"),
         py::arg("threads"), py::arg("verbose"));
   m.def("phantom", &phantom_pair, py::arg("seed"), py::arg("size"), py::arg("deformation"),

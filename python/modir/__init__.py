@@ -24,7 +24,7 @@ __all__ = [
     "Image", "Field", "Registration", "Phantom", "Error", "UsageError", "DataError",
     "read_image", "read_labels", "read_displacement", "read_landmarks", "write_image",
     "write_displacement", "register", "warp", "warp_points", "evaluate", "dice_by_label",
-    "phantom", "segment", "dataset_check", "propagate",
+    "phantom", "segment", "segment_train", "dataset_check", "propagate",
 ]
 
 
@@ -273,6 +273,28 @@ def segment(image: Image, model=None, qc: bool = True, device: str = "cpu",
     labels, report = _modir.segment(image._pair(), "" if model is None else os.fspath(model),
                                     bool(qc), device, int(threads or 0), bool(verbose))
     return Image._from_pair(labels), None if report is None else json.loads(report)
+
+
+def segment_train(manifest, out, *, max_memory: Optional[float] = None, dry_run: bool = False,
+                  threads: Optional[int] = None, verbose: bool = False, **options) -> dict:
+    """Plans a U-Net from a manifest (patient_id, scan_id, image, labels; or a split file with a
+    fold column) and trains it into the model folder `out`, as `modir segment train` does (the
+    same files: plan.json, weights.pt, checkpoint.pt, training_log.csv, learning_curves.png,
+    validation.csv). `options` are the command's options with underscores: validation_fold,
+    validation_fraction, seed, device, mixed_precision, memory_budget, spacing, patch_size,
+    base_channels, levels, batch_size, epochs, iterations, max_minutes, learning_rate, resume,
+    init_from, appearance, truncation, stop_after_epochs, label_names, validation_patches;
+    an unknown one is a UsageError. The peak memory is estimated before any scan is resampled and
+    a run over `max_memory` MiB (default: the memory available now) raises DataError. Returns the
+    plan, the per-epoch history and the final validation per scan, with the estimate;
+    `dry_run=True` returns the plan and the estimate (and whether it fits) and writes nothing."""
+    if "init_from" in options and options["init_from"] is not None:
+        options["init_from"] = os.fspath(options["init_from"])
+    options = {k: v for k, v in options.items() if v is not None}
+    return json.loads(_modir.segment_train(
+        os.fspath(manifest), os.fspath(out), json.dumps(options),
+        None if max_memory is None else float(max_memory), bool(dry_run), int(threads or 0),
+        bool(verbose)))
 
 
 def dataset_check(manifest, split=None, threads: Optional[int] = None,

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 
 #include "modir/core/version.h"
 #include "modir/learn/planner.h"
+#include "modir/learn/train_options_json.h"
 #include "modir/learn/training_set.h"
 #include "support/test_support.h"
 
@@ -132,6 +134,32 @@ TEST(TrainingSet, LabelNamesComeFromTheCohortTruthFile) {
   EXPECT_EQ(classes[1].name, "bladder");
   EXPECT_EQ(classes[2].name, "label_9");
   EXPECT_EQ(label_classes({0, 3}, dir / "manifest.csv", "3:vessie")[1].name, "vessie");
+}
+
+TEST(TrainOptionsJson, KeysAreTheCommandsOptionsAndAreChecked) {
+  const TrainOptions t = train_options_from_json(
+      nlohmann::json::parse(R"({"patch_size": [32, 32, 16], "spacing": 2, "batch_size": 3,
+                                "iterations": 7, "validation_fold": 1})"));
+  EXPECT_EQ(*t.planning.patch_size, (Size3{32, 32, 16}));
+  EXPECT_EQ(*t.planning.spacing, (Vec3d{2, 2, 2}));
+  EXPECT_EQ(*t.planning.batch_size, 3);
+  EXPECT_EQ(t.iterations_per_epoch, 7);
+  EXPECT_EQ(*t.validation_fold, 1);
+  for (const char* bad : {R"({"patch_size": [32.5, 32, 16]})", R"({"levels": 9})",
+                          R"({"spacing": [1, 2]})", R"({"appearance": 2})", R"({"seed": -1})"}) {
+    EXPECT_EQ(test::error_of([&] { train_options_from_json(nlohmann::json::parse(bad)); }).kind(),
+              ErrorKind::kUsage)
+        << bad;
+  }
+}
+
+TEST(TrainOptionsJson, AnOrganAbsentFromAScanHasNoDice) {
+  TrainResult result;
+  result.plan.classes = {{0, "background"}, {1, "bladder"}, {3, "rectum"}};
+  result.validation.push_back({"P1", "S0", {0.9, std::nan("")}});
+  const nlohmann::json j = train_result_to_json(result);
+  EXPECT_EQ(j["validation"][0]["dice"]["bladder"], 0.9);
+  EXPECT_TRUE(j["validation"][0]["dice"]["rectum"].is_null());
 }
 
 }  // namespace

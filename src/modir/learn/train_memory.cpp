@@ -47,6 +47,12 @@ TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan,
   return e;
 }
 
+TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan, const CaseSplit& split) {
+  std::vector<TrainingCase> cases = split.training;
+  cases.insert(cases.end(), split.validation.begin(), split.validation.end());
+  return estimate_train_memory(plan, cases);
+}
+
 void read_training_case(const TrainingCase& c, Image<float>& image, LabelMap& labels) {
   image = io::read_image_as<float>(c.image);
   labels = io::read_label_map(c.labels);

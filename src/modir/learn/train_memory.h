@@ -28,6 +28,9 @@ struct TrainMemoryEstimate {
 TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan,
                                           const std::vector<TrainingCase>& cases);
 
+/// The same over a split's training and validation scans.
+TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan, const CaseSplit& split);
+
 /// The plan training will use: the model folder's own when resuming, the initial model's when
 /// fine-tuning, else one derived from the training scans' fingerprint (reading each of them).
 SegmentationPlan training_plan(const TrainOptions& options, const CaseSplit& split,

@@ -1,7 +1,5 @@
 #include "modir/register/memory_estimate.h"
 
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -72,18 +70,6 @@ MemoryEstimate estimate_registration_memory(const Geometry& fixed, const Registr
                         front_mib(fixed))
           : std::string());
   return e;
-}
-
-double available_memory_mib() {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string line;
-  while (std::getline(meminfo, line)) {
-    std::istringstream fields(line);
-    std::string key;
-    double kib = 0;
-    if (fields >> key >> kib && key == "MemAvailable:") return kib / 1024.0;
-  }
-  return 0.0;
 }
 
 }  // namespace modir::reg

@@ -27,7 +27,4 @@ struct MemoryEstimate {
 MemoryEstimate estimate_registration_memory(const Geometry& fixed, const RegistrationConfig& config,
                                             int organs, int front_solutions);
 
-/// Memory the system can give now (MemAvailable of /proc/meminfo), in MiB; 0 when unknown.
-double available_memory_mib();
-
 }  // namespace modir::reg
