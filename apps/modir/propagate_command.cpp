@@ -4,11 +4,14 @@
 // structure on its own and writes an RT Structure Set on the daily series (clinical/propagation).
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "commands.h"
+#include "memory_limit.h"
+#include "modir/clinical/propagation_memory.h"
 #include "modir/clinical/propagation_run.h"
 #include "modir/core/progress.h"
 #include "modir/io/organ_names.h"
@@ -31,6 +34,8 @@ struct PropagateOptions {
   int pareto = 0;         // 0: one registration; N: a front of N, one picked by `pick`
   reg::PickRules pick;    // default: the knee
   std::string landmarks;  // "auto": match landmarks and guide with them too
+  bool dry_run = false;
+  std::optional<double> max_memory_mib;
 };
 
 int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
@@ -49,6 +54,17 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   request.pick = o.pick;
   request.auto_landmarks = o.landmarks == "auto";
   request.verbose = !global.quiet;
+  request.max_memory_mib = o.max_memory_mib;
+  if (o.dry_run) {
+    const clinical::PropagationMemoryEstimate e = clinical::estimate_propagation_memory(request);
+    check_memory_limit(e.peak_mib, o.max_memory_mib, true, "this propagation",
+                       fmt::format("prediction {:.0f} MiB, registration {:.0f} MiB, {} structures "
+                                   "{:.0f} MiB",
+                                   e.prediction_mib, e.registration_mib, e.structures,
+                                   e.structures_mib),
+                       e.how_to_reduce);
+    return 0;
+  }
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
   const clinical::PropagationRun run = clinical::run_propagation(request, progress);
 
@@ -89,6 +105,7 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
                    "the solution the rules below pick, its knee by default (default: one "
                    "registration)")
       ->check(CLI::Range(2, 200));
+  add_memory_options(*command, o->dry_run, o->max_memory_mib);
   add_pick_options(*command, o->pick, "Pick rules (with --pareto, as 'modir front pick')");
   command->add_flag("--no-qc", o->no_qc,
                     "skip the daily labels' quality control (3 more predictions); every organ "

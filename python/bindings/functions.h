@@ -60,7 +60,7 @@ std::string propagate(const std::string& planning, const std::string& structures
                       const std::string& planning_series, const std::string& daily_series,
                       const std::string& model, const py::object& config_json,
                       const std::string& names_table, bool qc, int pareto,
-                      const py::object& pick_json, bool auto_landmarks, int threads,
-                      bool verbose);
+                      const py::object& pick_json, bool auto_landmarks,
+                      const py::object& max_memory, int threads, bool verbose);
 
 }  // namespace modir::python

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modir/clinical/propagation_run.h"
+#include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/core/progress.h"
 #include "modir/io/organ_names.h"
@@ -21,8 +22,8 @@ std::string propagate(const std::string& planning, const std::string& structures
                       const std::string& planning_series, const std::string& daily_series,
                       const std::string& model, const py::object& config_json,
                       const std::string& names_table, bool qc, int pareto,
-                      const py::object& pick_json, bool auto_landmarks, int threads,
-                      bool verbose) {
+                      const py::object& pick_json, bool auto_landmarks,
+                      const py::object& max_memory, int threads, bool verbose) {
   clinical::PropagationRequest request;
   request.planning = planning;
   request.planning_series = planning_series;
@@ -40,6 +41,11 @@ std::string propagate(const std::string& planning, const std::string& structures
     request.pick = reg::parse_pick_rules(json::parse(pick_json.cast<std::string>()));
   request.auto_landmarks = auto_landmarks;
   request.verbose = verbose;
+  if (!max_memory.is_none()) {
+    request.max_memory_mib = max_memory.cast<double>();
+    if (!(*request.max_memory_mib > 0))
+      throw usage_error("max_memory must be a positive number of MiB");
+  }
   py::gil_scoped_release free;
   set_thread_count(threads);
   Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);

@@ -311,7 +311,8 @@ def propagate(planning, structures, daily, out, *, planning_series: Optional[str
               daily_series: Optional[str] = None, model=None, config: Optional[dict] = None,
               names_table=None, qc: bool = True, pareto: Optional[int] = None,
               pick: Optional[dict] = None, landmarks: Optional[str] = None,
-              threads: Optional[int] = None, verbose: bool = False) -> dict:
+              max_memory: Optional[float] = None, threads: Optional[int] = None,
+              verbose: bool = False) -> dict:
     """Carries the planning CT's structures (an RT Structure Set) onto the daily CT, as
     `modir propagate` does: the daily organs predicted by `model` (default: the shipped pelvic
     model) and checked (`qc`), a registration guided by the organs both scans show, every
@@ -320,7 +321,9 @@ def propagate(planning, structures, daily, out, *, planning_series: Optional[str
     series, labels.nii.gz, displacement.nii.gz, report.json, ...) and returns report.json as a
     dict. `pareto=N` computes a front and carries the structures with the solution `pick` chooses
     (the command line's pick options as keys: {"minimise": "deformation", "max_organ_mm": 3};
-    default its knee). `landmarks="auto"` also guides with landmarks modir matches itself."""
+    default its knee). `landmarks="auto"` also guides with landmarks modir matches itself. The
+    peak memory is estimated from the headers first; over `max_memory` MiB (default: the memory
+    available now) it raises DataError before any work."""
     if pareto is not None and not 2 <= int(pareto) <= 200:
         raise UsageError(f"pareto={pareto}: a front has 2 to 200 solutions")
     if landmarks not in (None, "auto"):
@@ -332,6 +335,6 @@ def propagate(planning, structures, daily, out, *, planning_series: Optional[str
         planning_series or "", daily_series or "", "" if model is None else os.fspath(model),
         None if config is None else json.dumps(config),
         "" if names_table is None else os.fspath(names_table), bool(qc), int(pareto or 0),
-        None if pick is None else json.dumps(pick), landmarks == "auto", int(threads or 0),
-        bool(verbose))
+        None if pick is None else json.dumps(pick), landmarks == "auto",
+        None if max_memory is None else float(max_memory), int(threads or 0), bool(verbose))
     return json.loads(report)

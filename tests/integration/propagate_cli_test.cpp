@@ -357,6 +357,18 @@ TEST_F(PropagateCli, PickRulesThatCannotApplyAreRefused) {
   EXPECT_TRUE(fs::exists(at("none_meets/front/front.json")));
 }
 
+TEST_F(PropagateCli, TheMemoryEstimateIsPrintedOrHeldToTheLimitBeforeAnyWork) {
+  const auto dry = propagate("planning", "RS_plan.dcm", "daily", "dry", " --dry-run");
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("estimated peak memory"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("7 structures"), std::string::npos) << dry.out;
+  EXPECT_FALSE(fs::exists(at("dry")));
+  const auto tight = propagate("planning", "RS_plan.dcm", "daily", "tight", " --max-memory 50");
+  EXPECT_EQ(tight.exit_code, 1) << tight.err;
+  EXPECT_NE(tight.err.find("this propagation needs about"), std::string::npos) << tight.err;
+  EXPECT_FALSE(fs::exists(at("tight")));
+}
+
 TEST_F(PropagateCli, StructuresOfAnotherSeriesAreRefusedNamingBothSeries) {
   // The structure set was drawn on the planning series; here the daily one is called planning.
   const auto r = propagate("daily", "RS_plan.dcm", "daily", "wrong_series");

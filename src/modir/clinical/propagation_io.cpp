@@ -22,23 +22,42 @@ namespace modir::clinical {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
+
+// The series of a DICOM folder a scan is read from (none for an image file). `fallback_uid` picks
+// it in a folder of several when none was chosen and the folder holds it.
+std::optional<io::DicomSeries> choose_series(const std::string& path, std::string series_uid,
+                                             const std::string& option,
+                                             const std::string& fallback_uid) {
+  if (!fs::is_directory(path)) return std::nullopt;
+  const io::DicomScan found = io::scan_dicom(path);
+  const bool holds_fallback =
+      std::any_of(found.series.begin(), found.series.end(),
+                  [&](const io::DicomSeries& s) { return s.series_uid == fallback_uid; });
+  if (series_uid.empty() && found.series.size() > 1 && holds_fallback) series_uid = fallback_uid;
+  return io::select_series(found, series_uid, path, option);
+}
+
+io::ReadOptions read_options(const std::optional<io::DicomSeries>& series) {
+  io::ReadOptions read;
+  if (series) read.dicom_series_uid = series->series_uid;
+  return read;
+}
+
+}  // namespace
+
 Scan read_scan(const std::string& path, std::string series_uid, const std::string& option,
                const std::string& fallback_uid) {
   Scan scan;
-  if (fs::is_directory(path)) {
-    const io::DicomScan found = io::scan_dicom(path);
-    const bool holds_fallback =
-        std::any_of(found.series.begin(), found.series.end(),
-                    [&](const io::DicomSeries& s) { return s.series_uid == fallback_uid; });
-    if (series_uid.empty() && found.series.size() > 1 && holds_fallback) series_uid = fallback_uid;
-    scan.series = io::select_series(found, series_uid, path, option);
-    io::ReadOptions read;
-    read.dicom_series_uid = scan.series->series_uid;
-    scan.image = io::read_image_as<float>(path, read);
-  } else {
-    scan.image = io::read_image_as<float>(path);
-  }
+  scan.series = choose_series(path, std::move(series_uid), option, fallback_uid);
+  scan.image = io::read_image_as<float>(path, read_options(scan.series));
   return scan;
+}
+
+Geometry scan_geometry(const std::string& path, std::string series_uid, const std::string& option,
+                       const std::string& fallback_uid) {
+  const auto series = choose_series(path, std::move(series_uid), option, fallback_uid);
+  return io::read_image_info(path, read_options(series)).geometry;
 }
 
 void add_planning_structures(const io::RtStructureSet& set, const Scan& planning,

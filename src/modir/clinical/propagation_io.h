@@ -29,6 +29,10 @@ struct Scan {
 Scan read_scan(const std::string& path, std::string series_uid, const std::string& option,
                const std::string& fallback_uid = {});
 
+/// The grid read_scan would give, from the headers alone (the same choice of series).
+Geometry scan_geometry(const std::string& path, std::string series_uid, const std::string& option,
+                       const std::string& fallback_uid = {});
+
 /// Every structure of `set` rasterised on its own on the planning grid, into `inputs`
 /// (structures and planning masks); rasterising warnings go to stderr.
 void add_planning_structures(const io::RtStructureSet& set, const Scan& planning,

@@ -8,9 +8,11 @@
 #include <fmt/ranges.h>
 
 #include "modir/clinical/propagation_io.h"
+#include "modir/clinical/propagation_memory.h"
 #include "modir/clinical/structure_picture.h"
 #include "modir/core/error.h"
 #include "modir/core/log.h"
+#include "modir/core/memory_limit.h"
 #include "modir/core/sha256.h"
 #include "modir/core/version.h"
 #include "modir/io/deformable_registration.h"
@@ -279,6 +281,9 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
                       out.string());
   }
   if (o.auto_landmarks) landmarks::check_auto_landmarks_config(o.config);
+  const PropagationMemoryEstimate memory = estimate_propagation_memory(o);
+  refuse_over_memory_limit(memory.peak_mib, o.max_memory_mib, "this propagation",
+                           memory.how_to_reduce);
   io::OutputFolder folder(out);  // removed again on failure or Ctrl-C; locked against a second run
 
   progress.begin_phase("reading", 1);
@@ -318,6 +323,7 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
   write_dicom_outputs(o, set, planning, daily, result, record.picked);
   PropagationRun run;
   run.report = propagation_report(o, model, inputs, result, record, qc, per_structure);
+  run.report["estimated_peak_memory_mib"] = memory.peak_mib;
   io::write_text_file(out / "report.json", run.report.dump(2) + "\n");
   progress.end_phase();
   for (const PropagatedStructure& s : result.structures)

@@ -6,6 +6,7 @@
 // matches itself), and every output written into a new folder with its report.json.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct PropagationRequest {
   reg::PickRules pick;          ///< default: the front's knee
   bool auto_landmarks = false;  ///< also guide with landmarks matched between the scans
   bool verbose = true;          ///< level and pick notes on stderr
+  /// Refuse before any work when the estimated peak exceeds this (MiB); unset: the memory
+  /// available now.
+  std::optional<double> max_memory_mib;
 };
 
 /// One propagated structure as the run's summary lists it.
@@ -53,8 +57,8 @@ struct PropagationRun {
 /// Runs the propagation and writes DIR: displacement.nii.gz, daily_organs.nii.gz (+ .qc.json),
 /// labels.nii.gz and labels.json, pictures/, RS_propagated.dcm (and REG_deformable.dcm across
 /// frames of reference) when the daily scan is a DICOM series, front/ with `pareto`, and
-/// report.json. Rules that cannot apply and a folder that is not new are refused before any
-/// work; the folder is removed again when the run fails or is interrupted.
+/// report.json. Rules that cannot apply, a folder that is not new and a run whose estimated
+/// peak memory exceeds the limit are refused before any work; the folder is removed again when the run fails or is interrupted.
 PropagationRun run_propagation(const PropagationRequest& request, Progress& progress);
 
 }  // namespace modir::clinical
