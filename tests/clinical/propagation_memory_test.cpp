@@ -25,18 +25,22 @@ learn::SegmentationPlan eight_classes() {
 TEST(PropagationMemory, StructuresAddAMaskAndAWarpedFractionEach) {
   const Geometry daily = grid(256, 256, 96), planning = grid(256, 256, 94);
   const PropagationRequest request;
-  const auto seven = estimate_propagation_memory(daily, planning, 7, request, eight_classes());
-  const auto fourteen = estimate_propagation_memory(daily, planning, 14, request, eight_classes());
-  const double per_structure =
-      (double(planning.voxel_count()) * 1 + double(daily.voxel_count()) * 4) / (1 << 20);
-  EXPECT_NEAR(seven.structures_mib, 7 * per_structure, 1e-9);
-  EXPECT_NEAR(fourteen.peak_mib - seven.peak_mib, 7 * per_structure, 1e-9);
+  const auto estimate = [&](int structures) {
+    return estimate_propagation_memory(daily, planning, structures, request, eight_classes());
+  };
+  const double mask = double(planning.voxel_count()) / (1 << 20);
+  const double fraction = double(daily.voxel_count()) / (1 << 20);
+  EXPECT_NEAR(estimate(7).structures_mib, 7 * (mask + fraction), 1e-9);
+  // A few structures: the registration sets the peak, beside the planning masks held all along.
+  EXPECT_NEAR(estimate(14).peak_mib - estimate(7).peak_mib, 7 * mask, 1e-9);
+  // Hundreds: the warping does, when every fraction is held too.
+  EXPECT_NEAR(estimate(400).peak_mib - estimate(200).peak_mib, 200 * (mask + fraction), 1e-9);
   // The phases are the prediction's and the registration's own estimates.
-  EXPECT_DOUBLE_EQ(seven.prediction_mib,
+  EXPECT_DOUBLE_EQ(estimate(7).prediction_mib,
                    learn::estimate_predict_memory(daily, eight_classes(), true, true).peak_mib);
-  EXPECT_DOUBLE_EQ(seven.registration_mib,
+  EXPECT_DOUBLE_EQ(estimate(7).registration_mib,
                    reg::estimate_registration_memory(daily, request.config, 7, 0).peak_mib);
-  EXPECT_GT(seven.peak_mib, std::max(seven.prediction_mib, seven.registration_mib));
+  EXPECT_GT(estimate(7).peak_mib, std::max(estimate(7).prediction_mib, estimate(7).registration_mib));
 }
 
 TEST(PropagationMemory, WhatToReduceNamesTheLargestPart) {

@@ -94,7 +94,7 @@ TEST(Propagation, NothingIsDrawnWhereTheDailyScanReachesBeyondThePlanningScan) {
   for (std::int64_t z = 12; z < dg.size[2]; ++z)
     for (std::int64_t y = 0; y < dg.size[1]; ++y)
       for (std::int64_t x = 0; x < dg.size[0]; ++x)
-        ASSERT_EQ(s.fraction(x, y, z), 0.0f) << x << " " << y << " " << z;
+        ASSERT_EQ(s.fraction(x, y, z), 0) << x << " " << y << " " << z;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "modir/clinical/propagation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <set>
@@ -111,23 +112,26 @@ PropagationResult propagate(const PropagationInputs& inputs, const reg::Registra
   result.displacement = reg::displacement_on(result.registration, inputs.daily.geometry());
 
   const double daily_voxel_ml = voxel_ml(inputs.daily.geometry());
+  Image<float> mask(pg, 0.0f), warped;  // reused: one structure's float copies at a time
+  Image<std::uint8_t> covered;
   for (std::size_t k = 0; k < inputs.structures.size(); ++k) {
-    Image<float> mask(pg, 0.0f);
     const std::uint8_t* m = inputs.planning_masks[k].data();
     for (std::int64_t v = 0; v < mask.voxel_count(); ++v) mask.data()[v] = m[v] ? 1.0f : 0.0f;
-    PropagatedStructure& out = result.structures[k];
-    Image<std::uint8_t> covered;
-    transform::warp_linear(mask, result.displacement, out.fraction, nullptr, &covered);
+    transform::warp_linear(mask, result.displacement, warped, nullptr, &covered);
     // Where x + u(x) leaves the planning scan, the structure is unknown: the interpolant would
     // only repeat the planning scan's last slice. Nothing is drawn there, and it is reported.
+    PropagatedStructure& out = result.structures[k];
+    out.fraction = Image<std::uint8_t>(warped.geometry(), 0);
     std::int64_t inside = 0, beyond = 0;
-    float* f = out.fraction.data();
-    for (std::int64_t v = 0; v < out.fraction.voxel_count(); ++v) {
+    const float* f = warped.data();
+    std::uint8_t* q = out.fraction.data();
+    for (std::int64_t v = 0; v < warped.voxel_count(); ++v) {
       if (!covered.data()[v]) {
         beyond += f[v] >= 0.5f;
-        f[v] = 0.0f;
+        continue;
       }
       inside += f[v] >= 0.5f;
+      q[v] = static_cast<std::uint8_t>(std::lround(std::clamp(f[v], 0.0f, 1.0f) * 255.0f));
     }
     out.daily_ml = double(inside) * daily_voxel_ml;
     out.beyond_planning_ml = double(beyond) * daily_voxel_ml;
@@ -144,9 +148,9 @@ LabelMap propagated_label_map(const PropagationResult& result) {
     return result.structures[a].daily_ml > result.structures[b].daily_ml;
   });
   for (const std::size_t k : order) {
-    const float* f = result.structures[k].fraction.data();
+    const std::uint8_t* f = result.structures[k].fraction.data();
     for (std::int64_t v = 0; v < labels.voxel_count(); ++v)
-      if (f[v] >= 0.5f) labels.data()[v] = static_cast<std::uint16_t>(k + 1);
+      if (f[v] >= kInsideFraction) labels.data()[v] = static_cast<std::uint16_t>(k + 1);
   }
   return labels;
 }

@@ -32,6 +32,10 @@ struct PropagationInputs {
   std::map<std::string, std::string> unreliable_classes;
 };
 
+/// The quantised fraction at which a voxel is inside a propagated structure: round(255 f) >= 128
+/// exactly when f >= 0.5.
+inline constexpr std::uint8_t kInsideFraction = 128;
+
 struct PropagatedStructure {
   io::RtStructure structure;            ///< name, ROI number, colour, type (no contours)
   std::optional<std::string> organ_class;  ///< what the organ name table reads in its name
@@ -42,7 +46,10 @@ struct PropagatedStructure {
   /// Volume the structure would have where the daily scan's points map beyond the planning
   /// scan (its last slice continued); not drawn, since the planning scan does not show it.
   double beyond_planning_ml = 0.0;
-  Image<float> fraction;                ///< the mask warped onto the daily grid (linear)
+  /// The mask warped onto the daily grid (linear), in steps of 1/255: kInsideFraction and above
+  /// is inside (a fraction >= 0.5). One byte a voxel rather than a float's four, since a
+  /// clinical structure set holds dozens of structures and all are kept to the end.
+  Image<std::uint8_t> fraction;
 };
 
 struct PropagationResult {

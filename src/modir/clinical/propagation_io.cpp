@@ -82,7 +82,12 @@ std::vector<io::RtStructure> propagated_structures(const PropagationResult& resu
   std::vector<io::RtStructure> out;
   for (const PropagatedStructure& s : result.structures) {
     io::RtStructure r = s.structure;
-    r.contours = io::mask_contours(s.fraction);
+    // The fraction back in [0, 1], one structure at a time: the iso-line at 0.5 between
+    // quantised values lies within 1/255 of a voxel of the float one.
+    Image<float> fraction(s.fraction.geometry());
+    for (std::int64_t v = 0; v < fraction.voxel_count(); ++v)
+      fraction.data()[v] = float(s.fraction.data()[v]) / 255.0f;
+    r.contours = io::mask_contours(fraction);
     if (r.contours.empty()) warn("structure '{}' has no voxel on the daily scan", r.name);
     out.push_back(std::move(r));
   }

@@ -15,10 +15,16 @@ namespace modir::clinical {
 
 namespace {
 
-// What the network module leaves resident once the prediction is done (LibTorch's code and its
-// allocator's pages), on top of the registration's own estimate: fitted on the medium phantom
-// patient (832 MiB measured) and checked on the small one (330 MiB measured, 325 estimated).
-constexpr double kNetworkResidentMiB = 115.0;
+// During the registration, what propagate holds besides the registration's own estimate: the
+// network module left resident by the prediction (LibTorch's code, its allocator's pages) and
+// copies of the scans and the daily organs, in MiB and MiB per million daily voxels. Fitted
+// (2026-12-05, 2 threads, peak RSS by /usr/bin/time) on phantom patients in DICOM: the medium
+// one (832 MiB measured), with the small one (328 MiB) taken as the bound, and checked on the
+// large one (docs/commands.md, propagate, "Memory").
+constexpr double kResidentMiB = 165.0;
+constexpr double kResidentMiBPerMegavoxel = 18.6;
+// After the registration: the field (12 bytes a daily voxel) joins what stays resident.
+constexpr double kFieldBytesPerVoxel = 12.0;
 
 double megabytes(double voxels, double bytes_per_voxel) {
   return voxels * bytes_per_voxel / (1 << 20);
@@ -42,16 +48,24 @@ PropagationMemoryEstimate estimate_propagation_memory(const Geometry& daily,
   if (o.auto_landmarks)
     e.registration_mib =
         std::max(e.registration_mib, landmarks::estimate_matching_memory_mib(daily, planning));
-  e.structures_mib = structures * (megabytes(double(planning.voxel_count()), 1.0) +
-                                   megabytes(double(daily.voxel_count()), 4.0));
-  const double registration_phase = e.registration_mib + kNetworkResidentMiB;
-  e.peak_mib = std::max(e.prediction_mib, registration_phase) + e.structures_mib;
-  if (e.structures_mib > std::max(e.prediction_mib, registration_phase)) {
+  // The planning masks are held from the start; each warped fraction from the registration's
+  // end, when the registration's own memory is free again.
+  const double masks = structures * megabytes(double(planning.voxel_count()), 1.0);
+  const double fractions = structures * megabytes(double(daily.voxel_count()), 1.0);
+  e.structures_mib = masks + fractions;
+  const double resident =
+      kResidentMiB + kResidentMiBPerMegavoxel * double(daily.voxel_count()) / 1e6;
+  const double prediction_phase = e.prediction_mib + masks;
+  const double registration_phase = e.registration_mib + resident + masks;
+  const double warping_phase = resident + megabytes(double(daily.voxel_count()),
+                                                    kFieldBytesPerVoxel) + masks + fractions;
+  e.peak_mib = std::max({prediction_phase, registration_phase, warping_phase});
+  if (e.structures_mib > std::max(e.prediction_mib, e.registration_mib)) {
     e.how_to_reduce = fmt::format(
         "the {} structures take about {:.0f} MiB: propagate a structure set with only those "
         "needed",
         structures, e.structures_mib);
-  } else if (registration_phase >= e.prediction_mib) {
+  } else if (registration_phase >= prediction_phase) {
     e.how_to_reduce = registration.how_to_reduce;
   } else {
     e.how_to_reduce = o.quality_control

@@ -22,13 +22,14 @@ struct PropagationMemoryEstimate {
 };
 
 /// The peak resident memory of a propagation onto a daily scan of grid `daily` of `structures`
-/// drawn on a planning scan of grid `planning`, with the segmentation model's `plan`. The
-/// prediction's and the registration's own estimates (learn/predict_memory.h,
-/// register/memory_estimate.h; the organs counted as the model's classes, an upper bound), the
-/// larger of the two phases with LibTorch still resident during the registration, plus the
-/// structures, which are held throughout: one byte a planning voxel for each mask and four a
-/// daily voxel for each warped fraction. Measured on small and medium phantom patients in DICOM
-/// (docs/clinical.md, "Memory").
+/// drawn on a planning scan of grid `planning`, with the segmentation model's `plan`: the largest
+/// of three phases. The prediction (learn/predict_memory.h, with QC when asked); the
+/// registration (register/memory_estimate.h, or the front's, or the landmark matcher's if
+/// larger; the organs counted as the model's classes, an upper bound) with what propagate keeps
+/// beside it (LibTorch left resident, copies of the scans); the warping, with the field and every
+/// structure's warped fraction. Every phase holds the structures' masks on the planning grid, one
+/// byte a voxel each; the fractions take one byte a daily voxel each. Measured on small, medium
+/// and large phantom patients in DICOM (docs/commands.md, propagate, "Memory").
 PropagationMemoryEstimate estimate_propagation_memory(const Geometry& daily,
                                                       const Geometry& planning, int structures,
                                                       const PropagationRequest& request,

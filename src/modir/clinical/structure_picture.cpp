@@ -18,7 +18,7 @@ std::optional<io::RgbPicture> structure_picture(const Image<float>& daily,
   for (std::int64_t z = 0; z < g.size[2]; ++z)
     for (std::int64_t y = 0; y < g.size[1]; ++y)
       for (std::int64_t x = 0; x < g.size[0]; ++x) {
-        if (structure.fraction(x, y, z) < 0.5f) continue;
+        if (structure.fraction(x, y, z) < kInsideFraction) continue;
         outline(x, y, z) = 1;
         sx += double(x);
         sy += double(y);
