@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "modir/clinical/propagation_io.h"
-#include "modir/io/rtstruct.h"
 #include "modir/landmarks/matching_memory.h"
 #include "modir/learn/predict_memory.h"
 #include "modir/learn/segmenter.h"
@@ -76,7 +75,11 @@ PropagationMemoryEstimate estimate_propagation_memory(const Geometry& daily,
 }
 
 PropagationMemoryEstimate estimate_propagation_memory(const PropagationRequest& o) {
-  const io::RtStructureSet set = io::read_rtstruct(o.structures);
+  return estimate_propagation_memory(o, io::read_rtstruct(o.structures));
+}
+
+PropagationMemoryEstimate estimate_propagation_memory(const PropagationRequest& o,
+                                                      const io::RtStructureSet& set) {
   const Geometry planning = scan_geometry(o.planning, o.planning_series, "--planning-series",
                                           set.referenced_series_uid);
   const Geometry daily = scan_geometry(o.daily, o.daily_series, "--daily-series");

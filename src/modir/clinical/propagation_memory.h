@@ -7,6 +7,7 @@
 
 #include "modir/clinical/propagation_run.h"
 #include "modir/core/geometry.h"
+#include "modir/io/rtstruct.h"
 #include "modir/learn/plan.h"
 
 namespace modir::clinical {
@@ -36,7 +37,10 @@ PropagationMemoryEstimate estimate_propagation_memory(const Geometry& daily,
                                                       const learn::SegmentationPlan& plan);
 
 /// The same from the request's files: the scans' headers (the series a run would choose) and the
-/// structure set's structure count; nothing else is read.
+/// structure set's structure count; nothing else is read. With `set`, the structure set already
+/// read from request.structures.
+PropagationMemoryEstimate estimate_propagation_memory(const PropagationRequest& request,
+                                                      const io::RtStructureSet& set);
 PropagationMemoryEstimate estimate_propagation_memory(const PropagationRequest& request);
 
 }  // namespace modir::clinical

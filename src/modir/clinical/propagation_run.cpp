@@ -281,13 +281,13 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
                       out.string());
   }
   if (o.auto_landmarks) landmarks::check_auto_landmarks_config(o.config);
-  const PropagationMemoryEstimate memory = estimate_propagation_memory(o);
+  const io::RtStructureSet set = io::read_rtstruct(o.structures);
+  const PropagationMemoryEstimate memory = estimate_propagation_memory(o, set);
   refuse_over_memory_limit(memory.peak_mib, o.max_memory_mib, "this propagation",
                            memory.how_to_reduce);
   io::OutputFolder folder(out);  // removed again on failure or Ctrl-C; locked against a second run
 
   progress.begin_phase("reading", 1);
-  const io::RtStructureSet set = io::read_rtstruct(o.structures);
   Scan planning =
       read_scan(o.planning, o.planning_series, "--planning-series", set.referenced_series_uid);
   Scan daily = read_scan(o.daily, o.daily_series, "--daily-series");
