@@ -625,5 +625,20 @@ TEST(RtStructRaster, SidecarDescribesEveryLabel) {
   EXPECT_GT(body.at("contour_volume_ml").get<double>(), body.at("volume_ml").get<double>());
 }
 
+// Found by fuzzing (fuzz/corpus/dicom/crash_oom_declared_length.dcm): a 211-byte file whose meta
+// header declares a value of gigabytes. DCMTK reads long values lazily and allocated the declared
+// size at the first access; every DICOM reader now refuses a declared length beyond the file.
+TEST(RtStructRead, AValueLongerThanTheFileIsRefusedBeforeItIsAllocated) {
+  const std::filesystem::path file =
+      std::filesystem::path(MODIR_FUZZ_CORPUS) / "dicom" / "crash_oom_declared_length.dcm";
+  EXPECT_FALSE(is_rtstruct(file));
+  EXPECT_EQ(test::error_of([&] { read_rtstruct(file); }).kind(), ErrorKind::kData);
+  const Error e = test::error_of([&] { read_image_info(file); });
+  EXPECT_EQ(e.kind(), ErrorKind::kData);
+  EXPECT_NE(std::string(e.what()).find("declares more bytes than the whole file"),
+            std::string::npos)
+      << e.what();
+}
+
 }  // namespace
 }  // namespace modir::io

@@ -14,6 +14,7 @@
 
 #include "modir/core/error.h"
 #include "modir/core/version.h"
+#include "modir/io/dicom_lengths.h"
 #include "modir/io/dicom_write_support.h"
 #include "modir/io/output_file.h"
 #include "modir/io/rtstruct_write.h"
@@ -184,7 +185,9 @@ bool is_deformable_registration(const fs::path& file) {
     if (!marked && extension != ".dcm") return false;
   }
   DcmFileFormat format;
-  if (format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, 1024).bad()) return false;
+  if (format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, 1024).bad() ||
+      !detail::declared_lengths_fit(format, file))
+    return false;
   OFString sop_class;
   return format.getDataset()->findAndGetOFString(DCM_SOPClassUID, sop_class).good() &&
          sop_class == UID_DeformableSpatialRegistrationStorage;
@@ -210,6 +213,8 @@ DeformableRegistration read_deformable_registration(const fs::path& file) {
   DcmFileFormat format;
   const OFCondition loaded = format.loadFile(file.c_str());
   if (loaded.bad()) throw data_error("'{}': cannot read DICOM ({})", file.string(), loaded.text());
+  if (!detail::declared_lengths_fit(format, file))
+    throw data_error("'{}': cannot read DICOM ({})", file.string(), detail::kDeclaredLengthProblem);
   DcmDataset& data = *format.getDataset();
   OFString text;
   if (data.findAndGetOFString(DCM_SOPClassUID, text).bad() ||

@@ -2,6 +2,7 @@
 // folder of hundreds of slices is scanned without loading any voxels.
 
 #include "modir/io/dicom_header.h"
+#include "modir/io/dicom_lengths.h"
 
 #include <dcmtk/config/osconfig.h>
 #include <dcmtk/dcmdata/dctk.h>
@@ -95,6 +96,11 @@ HeaderRead read_dicom_header(const fs::path& file) {
   DcmDataset& data = *format.getDataset();
   DicomSliceHeader& h = result.header;
   h.file = file;
+  if (!declared_lengths_fit(format, file)) {
+    result.status = HeaderRead::Status::kDamaged;
+    result.problem = kDeclaredLengthProblem;
+    return result;
+  }
   h.sop_class_uid = get_string(data, DCM_SOPClassUID);
   if (h.sop_class_uid.empty()) {
     h.sop_class_uid = get_string(*format.getMetaInfo(), DCM_MediaStorageSOPClassUID);

@@ -20,6 +20,7 @@
 #include "modir/core/log.h"
 #include "modir/core/parallel.h"
 #include "modir/io/dicom_header.h"
+#include "modir/io/dicom_lengths.h"
 #include "modir/io/image_backends.h"
 
 namespace modir::io::detail {
@@ -189,6 +190,8 @@ void unpack(const unsigned char* frame, std::size_t count, const DicomSliceHeade
 std::vector<unsigned char> decode_frame(const DicomSliceHeader& s) {
   DcmFileFormat format;
   OFCondition status = format.loadFile(s.file.c_str());
+  if (status.good() && !declared_lengths_fit(format, s.file))
+    status = OFCondition(OFM_dcmdata, 1, OF_error, kDeclaredLengthProblem);
   if (status.bad()) {
     throw data_error("'{}': cannot read the DICOM file ({}); the file is damaged or truncated",
                      s.file.string(), status.text());

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "modir/core/error.h"
+#include "modir/io/dicom_lengths.h"
 #include "modir/io/output_file.h"
 
 namespace modir::io::detail {
@@ -18,7 +19,8 @@ SourceHeader read_source_header(const DicomSeries& series) {
   DcmFileFormat file;
   if (series.files.empty()) throw data_error("the referenced image series has no slices");
   const std::filesystem::path& first = series.files.front();
-  if (file.loadFile(first.c_str(), EXS_Unknown, EGL_noChange, 4096).bad()) {
+  if (file.loadFile(first.c_str(), EXS_Unknown, EGL_noChange, 4096).bad() ||
+      !declared_lengths_fit(file, first)) {
     throw data_error("'{}': cannot read the DICOM header of the referenced series",
                      first.string());
   }

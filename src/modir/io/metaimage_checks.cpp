@@ -27,7 +27,15 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
   std::istringstream words_in(value);
   std::vector<std::string> words;
   for (std::string w; words_in >> w;) words.push_back(w);
-  if (words.size() <= 1) return;
+  // An empty value: MetaIO then reads the bytes after the header as the voxels with a size it
+  // cannot know, and a compressed stream asked for 2^63 bytes (found by fuzzing).
+  if (words.empty()) {
+    throw data_error(
+        "'{}' has a damaged MetaImage header: ElementDataFile is empty (LOCAL, LIST, a file "
+        "name or a slice pattern expected)",
+        path.string());
+  }
+  if (words.size() == 1) return;
   const auto integer = [](const std::string& w, long& out) {
     const auto [end, error] = std::from_chars(w.data(), w.data() + w.size(), out);
     return error == std::errc() && end == w.data() + w.size();

@@ -62,8 +62,24 @@ std::optional<NiftiHeader> read_nifti_header(gzFile file) {
   std::memcpy(&size, bytes.data(), 4);
   NiftiHeader h;
   h.swapped = size != 348 && size != 540;
+  size = HeaderBytes(bytes.data(), h.swapped).at<std::int32_t>(0);
+  // ITK's NIfTI-1 reader (nifti1_io) does not insist on sizeof_hdr: it takes a header whose
+  // magic is "n+D" or "niD" (D a digit 1-9) as NIfTI-1 and decides the byte order by dim[0]
+  // (1..7 as stored or swapped). The checks must read such a header as ITK does: one with
+  // sizeof_hdr 489, magic "n+5" and NaN rows reached ITK's orientation code, which aborts on
+  // them (found by fuzzing).
+  const char* magic = bytes.data() + 344;
+  const bool nifti1_magic = magic[0] == 'n' && (magic[1] == '+' || magic[1] == 'i') &&
+                            magic[2] >= '1' && magic[2] <= '9' && magic[3] == '\0';
+  if (size == 348 || (size != 540 && nifti1_magic)) {
+    std::int16_t dim0 = 0;
+    std::memcpy(&dim0, bytes.data() + 40, 2);
+    const auto swapped_dim0 = HeaderBytes(bytes.data(), true).at<std::int16_t>(40);
+    if (dim0 >= 1 && dim0 <= 7) h.swapped = false;
+    else if (swapped_dim0 >= 1 && swapped_dim0 <= 7) h.swapped = true;
+    size = 348;
+  }
   const HeaderBytes b(bytes.data(), h.swapped);
-  size = b.at<std::int32_t>(0);
   if (size == 348) {
     h.rank = b.at<std::int16_t>(40);
     for (std::size_t d = 0; d < 7; ++d) h.dims[d] = b.at<std::int16_t>(42 + 2 * d);

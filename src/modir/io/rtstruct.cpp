@@ -17,6 +17,7 @@
 #include "modir/core/error.h"
 #include "modir/core/log.h"
 #include "modir/io/dicom_header.h"
+#include "modir/io/dicom_lengths.h"
 
 namespace modir::io {
 
@@ -163,7 +164,7 @@ bool is_rtstruct(const fs::path& file) {
   const OFCondition status =
       dicom.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
                              ERM_autoDetect, DcmTagKey(0x0008, 0x0017));
-  if (status.bad()) return false;
+  if (status.bad() || !detail::declared_lengths_fit(dicom, file)) return false;
   return sop_class_of(dicom) == UID_RTStructureSetStorage;
 }
 
@@ -180,6 +181,8 @@ RtStructureSet read_rtstruct(const fs::path& file) {
   detail::quiet_dcmtk_log();
   DcmFileFormat dicom;
   OFCondition status = dicom.loadFile(file.c_str());
+  if (status.good() && !detail::declared_lengths_fit(dicom, file))
+    status = OFCondition(OFM_dcmdata, 1, OF_error, detail::kDeclaredLengthProblem);
   if (status.good()) status = dicom.loadAllDataIntoMemory();
   if (status.bad()) {
     throw data_error(
