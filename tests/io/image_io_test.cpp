@@ -375,6 +375,10 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
   const fs::path empty_data = corpus / "image_metaimage" / "crash_vast_alloc_empty_data_file.mha";
   const std::string empty_message = error_of([&] { read_image(empty_data); });
   EXPECT_NE(empty_message.find("ElementDataFile is empty"), std::string::npos) << empty_message;
+  // NDims of 10^100: MetaIO read per-axis fields for minutes.
+  const fs::path vast_ndims = corpus / "image_metaimage" / "crash_timeout_vast_ndims.mha";
+  const std::string ndims_message = error_of([&] { read_image_info(vast_ndims); });
+  EXPECT_NE(ndims_message.find("NDims is"), std::string::npos) << ndims_message;
 }
 
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {

@@ -638,6 +638,11 @@ TEST(RtStructRead, AValueLongerThanTheFileIsRefusedBeforeItIsAllocated) {
   EXPECT_NE(std::string(e.what()).find("declares more bytes than the whole file"),
             std::string::npos)
       << e.what();
+  // The check reads the length field itself: DCMTK's getLength() loads a text value to measure
+  // it, which allocated the declared size again (the second file).
+  const std::filesystem::path measured = std::filesystem::path(MODIR_FUZZ_CORPUS) / "dicom" /
+                                         "crash_oom_length_measured_by_loading.dcm";
+  EXPECT_EQ(test::error_of([&] { read_image_info(measured); }).kind(), ErrorKind::kData);
 }
 
 }  // namespace

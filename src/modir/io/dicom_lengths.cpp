@@ -18,7 +18,11 @@ bool declared_lengths_fit(DcmItem& item, std::uint64_t file_bytes) {
       }
       continue;
     }
-    if (static_cast<std::uint64_t>(element->getLength()) > file_bytes) return false;
+    // The length as the file declares it: getLength() would load the value to measure it,
+    // which is the allocation this check is for. An undefined length (encapsulated pixel data)
+    // is not a size.
+    const Uint32 declared = element->getLengthField();
+    if (declared != DCM_UndefinedLength && declared > file_bytes) return false;
   }
   return true;
 }
