@@ -141,7 +141,7 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
   if (o.dry_run) {
     // The plan as training would make it (fingerprinting the scans), then the estimate alone:
     // nothing is written and LibTorch is not loaded.
-    const learn::CaseSplit split =
+    learn::CaseSplit split =
         learn::training_split(t.manifest, t.validation_fold, t.validation_fraction, t.seed);
     check_train_memory(o, learn::training_plan(t, split, progress), split);
     return 0;

@@ -47,7 +47,7 @@ std::string segment_train(const std::string& manifest, const std::string& out,
   Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);
   if (dry_run) {
     // The plan as training would make it, and the estimate: nothing is written.
-    const learn::CaseSplit split =
+    learn::CaseSplit split =
         learn::training_split(t.manifest, t.validation_fold, t.validation_fraction, t.seed);
     const learn::SegmentationPlan plan = learn::training_plan(t, split, progress);
     const learn::TrainMemoryEstimate e = learn::estimate_train_memory(plan, split);

@@ -58,5 +58,18 @@ TEST(TrainMemory, TheScansOnTheNetworkGridAreCounted) {
   EXPECT_DOUBLE_EQ(many.activation_mib, few.activation_mib);
 }
 
+TEST(TrainMemory, AGridAlreadyReadIsNotReadAgain) {
+  test::TempDir dir;
+  std::vector<TrainingCase> cases = small_cohort(dir);
+  const SegmentationPlan plan = plan_with({64, 64, 48}, 2, 16);
+  const TrainMemoryEstimate from_headers = estimate_train_memory(plan, cases);
+  // As fingerprinting leaves them: the grids known, so the files are not opened (here: gone).
+  for (TrainingCase& c : cases) {
+    c.grid = io::read_image_info(c.image).geometry;
+    c.image = dir / "no_such_scan.nii.gz";
+  }
+  EXPECT_DOUBLE_EQ(estimate_train_memory(plan, cases).peak_mib, from_headers.peak_mib);
+}
+
 }  // namespace
 }  // namespace modir::learn

@@ -31,7 +31,7 @@ TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan,
                                           const std::vector<TrainingCase>& cases) {
   double network_voxels = 0.0, largest_read = 0.0;
   for (const TrainingCase& c : cases) {
-    const Geometry scan = io::read_image_info(c.image).geometry;
+    const Geometry scan = c.grid ? *c.grid : io::read_image_info(c.image).geometry;
     network_voxels += static_cast<double>(network_grid(scan, plan.spacing).voxel_count());
     largest_read = std::max(largest_read, static_cast<double>(scan.voxel_count()));
   }
@@ -59,8 +59,7 @@ void read_training_case(const TrainingCase& c, Image<float>& image, LabelMap& la
   io::check_label_grid(labels, image.geometry(), c.labels, c.image);
 }
 
-SegmentationPlan training_plan(const TrainOptions& options, const CaseSplit& split,
-                               Progress& progress) {
+SegmentationPlan training_plan(const TrainOptions& options, CaseSplit& split, Progress& progress) {
   if (options.resume) {
     if (fs::exists(options.out / kCheckpointFile)) return read_plan(options.out);
     warn("--resume: '{}' has no checkpoint yet; training starts from scratch",
@@ -70,10 +69,11 @@ SegmentationPlan training_plan(const TrainOptions& options, const CaseSplit& spl
   FingerprintBuilder fingerprint;
   progress.begin_phase("fingerprinting the training scans",
                        static_cast<std::int64_t>(split.training.size()));
-  for (const TrainingCase& c : split.training) {
+  for (TrainingCase& c : split.training) {
     Image<float> image;
     LabelMap labels;
     read_training_case(c, image, labels);
+    c.grid = image.geometry();
     fingerprint.add(image, labels);
     progress.advance();
   }

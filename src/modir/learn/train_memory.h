@@ -32,9 +32,9 @@ TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan,
 TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan, const CaseSplit& split);
 
 /// The plan training will use: the model folder's own when resuming, the initial model's when
-/// fine-tuning, else one derived from the training scans' fingerprint (reading each of them).
-SegmentationPlan training_plan(const TrainOptions& options, const CaseSplit& split,
-                               Progress& progress);
+/// fine-tuning, else one derived from the training scans' fingerprint (reading each of them and
+/// recording its grid in `split`, which the memory estimate then uses instead of the header).
+SegmentationPlan training_plan(const TrainOptions& options, CaseSplit& split, Progress& progress);
 
 /// A training case's scan and labels, its labels checked against the scan's grid.
 void read_training_case(const TrainingCase& c, Image<float>& image, LabelMap& labels);

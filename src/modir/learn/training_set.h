@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "modir/core/geometry.h"
 #include "modir/learn/plan.h"
 
 namespace modir::learn {
@@ -17,6 +18,9 @@ struct TrainingCase {
   std::filesystem::path image;  ///< absolute (resolved against the manifest's folder)
   std::filesystem::path labels;
   std::optional<int> fold;  ///< from a split file's `fold` column
+  /// The scan's grid once something has read it (training_plan's fingerprinting), so that the
+  /// memory estimate need not read the header again; empty until then.
+  std::optional<Geometry> grid;
 };
 
 /// Reads a manifest (`patient_id,scan_id,image,labels`, as `modir phantom --cohort` writes) or a

@@ -266,8 +266,8 @@ TrainResult train_network(const TrainOptions& options, Progress& progress) {
   const torch::Device device = torch_device(options.device);
   const bool amp = options.mixed_precision && options.device == Device::kCuda;
   const fs::path& out = options.out;
-  const CaseSplit split = training_split(options.manifest, options.validation_fold,
-                                         options.validation_fraction, options.seed);
+  CaseSplit split = training_split(options.manifest, options.validation_fold,
+                                   options.validation_fraction, options.seed);
 
   TrainResult result;
   result.training_scans = static_cast<int>(split.training.size());
