@@ -375,10 +375,20 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
   const fs::path empty_data = corpus / "image_metaimage" / "crash_vast_alloc_empty_data_file.mha";
   const std::string empty_message = error_of([&] { read_image(empty_data); });
   EXPECT_NE(empty_message.find("ElementDataFile is empty"), std::string::npos) << empty_message;
-  // NDims of 10^100: MetaIO read per-axis fields for minutes.
-  const fs::path vast_ndims = corpus / "image_metaimage" / "crash_timeout_vast_ndims.mha";
-  const std::string ndims_message = error_of([&] { read_image_info(vast_ndims); });
+  // NDims of 10^100 (crash_timeout_vast_ndims.mha): MetaIO read per-axis fields for minutes.
+  // That file has other damage too, so the check is shown on an otherwise sound header.
+  test::TempDir dir;
+  std::ofstream(dir / "ndims.mha") << "ObjectType = Image\nNDims = 1" << std::string(100, '0')
+                                   << "\nDimSize = 2 2 2\nElementType = MET_UCHAR\n"
+                                      "ElementDataFile = LOCAL\n"
+                                   << std::string(8, '\0');
+  const std::string ndims_message = error_of([&] { read_image_info(dir / "ndims.mha"); });
   EXPECT_NE(ndims_message.find("NDims is"), std::string::npos) << ndims_message;
+  // A line without '=': MetaIO reads the next line's key into it, and so another header than the
+  // one modir checked (crash_vast_alloc_key_across_lines.mha asked for 2^63 bytes).
+  const fs::path across = corpus / "image_metaimage" / "crash_vast_alloc_key_across_lines.mha";
+  const std::string across_message = error_of([&] { read_image(across); });
+  EXPECT_NE(across_message.find("is not 'Key = value'"), std::string::npos) << across_message;
 }
 
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {

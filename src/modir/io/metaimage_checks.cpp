@@ -101,6 +101,15 @@ void check_metaimage_header(const fs::path& path) {
           path.string(), number, static_cast<int>(static_cast<unsigned char>(*control)));
     }
     const auto eq = line.find('=');
+    // MetaIO reads a key up to the next '=', across line ends: a line without one joins the next
+    // line's key, and the header MetaIO then reads is not the one checked here (a damaged
+    // ElementDataFile behind such a line asked for 2^63 bytes; found by fuzzing). Every line a
+    // MetaImage writer makes is "Key = value".
+    if (eq == std::string::npos && line.find_first_not_of(" \t\r") != std::string::npos) {
+      throw data_error(
+          "'{}' has a damaged MetaImage header: line {} is not 'Key = value'", path.string(),
+          number);
+    }
     if (eq != std::string::npos) {
       std::string key = line.substr(0, eq);
       key.erase(key.find_last_not_of(" \t") + 1);
