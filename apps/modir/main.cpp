@@ -19,8 +19,9 @@ void prefer_passive_openmp_waiting(int, char**, char**) {
 
 }  // namespace
 
-// NOLINTNEXTLINE: the ELF loader calls the functions this array points to.
-__attribute__((section(".preinit_array"), used)) static void (*const kPreinit)(int, char**, char**) =
+// The ELF loader calls the functions this array section points to, before main.
+using PreinitFunction = void (*)(int, char**, char**);
+__attribute__((section(".preinit_array"), used)) static const PreinitFunction kPreinit =
     &prefer_passive_openmp_waiting;
 
 int main(int argc, char** argv) {

@@ -57,12 +57,12 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   request.max_memory_mib = o.max_memory_mib;
   if (o.dry_run) {
     const clinical::PropagationMemoryEstimate e = clinical::estimate_propagation_memory(request);
-    check_memory_limit(e.peak_mib, o.max_memory_mib, true, "this propagation",
-                       fmt::format("prediction {:.0f} MiB, registration {:.0f} MiB, {} structures "
-                                   "{:.0f} MiB",
-                                   e.prediction_mib, e.registration_mib, e.structures,
-                                   e.structures_mib),
-                       e.how_to_reduce);
+    check_memory_limit(
+        e.peak_mib, o.max_memory_mib, true, "this propagation",
+        fmt::format("prediction {:.0f} MiB, registration {:.0f} MiB, {} structures "
+                    "{:.0f} MiB",
+                    e.prediction_mib, e.registration_mib, e.structures, e.structures_mib),
+        e.how_to_reduce);
     return 0;
   }
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);

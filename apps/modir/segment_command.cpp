@@ -23,11 +23,11 @@
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
 #include "modir/learn/predict_memory.h"
-#include "modir/learn/train_memory.h"
-#include "modir/learn/train_options_json.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
+#include "modir/learn/train_memory.h"
+#include "modir/learn/train_options_json.h"
 #include "modir/learn/training_set.h"
 
 namespace modir::cli {
@@ -82,8 +82,7 @@ void check_train_memory(const SegmentTrainOptions& o, const learn::SegmentationP
                   plan.batch_size, patch[0], patch[1], patch[2], plan.base_channels,
                   e.activation_mib, split.training.size() + split.validation.size(),
                   e.network_megavoxels,
-                  o.train.device == learn::Device::kCuda ? "; the GPU's memory not included"
-                                                         : ""),
+                  o.train.device == learn::Device::kCuda ? "; the GPU's memory not included" : ""),
       "a smaller --batch-size, --patch-size or --memory-budget");
 }
 

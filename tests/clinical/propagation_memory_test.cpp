@@ -40,7 +40,8 @@ TEST(PropagationMemory, StructuresAddAMaskAndAWarpedFractionEach) {
                    learn::estimate_predict_memory(daily, eight_classes(), true, true).peak_mib);
   EXPECT_DOUBLE_EQ(estimate(7).registration_mib,
                    reg::estimate_registration_memory(daily, request.config, 7, 0).peak_mib);
-  EXPECT_GT(estimate(7).peak_mib, std::max(estimate(7).prediction_mib, estimate(7).registration_mib));
+  EXPECT_GT(estimate(7).peak_mib,
+            std::max(estimate(7).prediction_mib, estimate(7).registration_mib));
 }
 
 TEST(PropagationMemory, WhatToReduceNamesTheLargestPart) {

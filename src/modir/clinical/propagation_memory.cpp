@@ -56,8 +56,8 @@ PropagationMemoryEstimate estimate_propagation_memory(const Geometry& daily,
       kResidentMiB + kResidentMiBPerMegavoxel * double(daily.voxel_count()) / 1e6;
   const double prediction_phase = e.prediction_mib + masks;
   const double registration_phase = e.registration_mib + resident + masks;
-  const double warping_phase = resident + megabytes(double(daily.voxel_count()),
-                                                    kFieldBytesPerVoxel) + masks + fractions;
+  const double warping_phase =
+      resident + megabytes(double(daily.voxel_count()), kFieldBytesPerVoxel) + masks + fractions;
   e.peak_mib = std::max({prediction_phase, registration_phase, warping_phase});
   if (e.structures_mib > std::max(e.prediction_mib, e.registration_mib)) {
     e.how_to_reduce = fmt::format(
@@ -80,8 +80,8 @@ PropagationMemoryEstimate estimate_propagation_memory(const PropagationRequest& 
 
 PropagationMemoryEstimate estimate_propagation_memory(const PropagationRequest& o,
                                                       const io::RtStructureSet& set) {
-  const Geometry planning = scan_geometry(o.planning, o.planning_series, "--planning-series",
-                                          set.referenced_series_uid);
+  const Geometry planning =
+      scan_geometry(o.planning, o.planning_series, "--planning-series", set.referenced_series_uid);
   const Geometry daily = scan_geometry(o.daily, o.daily_series, "--daily-series");
   const std::filesystem::path model = o.model.empty() ? learn::shipped_model("pelvis") : o.model;
   return estimate_propagation_memory(daily, planning, static_cast<int>(set.structures.size()), o,

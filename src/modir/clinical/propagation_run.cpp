@@ -179,8 +179,8 @@ Registrar make_registrar(const PropagationRequest& o,
           reg::compute_pareto_front(reg_inputs, o.config, front_config, on_level);
       record.front_summary = reg::write_front_outputs(
           front, o.config, reg_inputs, PixelType::kInt16,
-          front_inputs(o, planning_series, daily_series, reg_inputs, out / "front"),
-          std::nullopt, out / "front");
+          front_inputs(o, planning_series, daily_series, reg_inputs, out / "front"), std::nullopt,
+          out / "front");
       record.picked = reg::pick_solution(reg::read_front(out / "front"), o.pick);
       if (!record.picked->chosen) {
         throw data_error(
@@ -235,15 +235,15 @@ json propagation_report(const PropagationRequest& o, const fs::path& model,
                         const PropagationInputs& inputs, const PropagationResult& result,
                         const RegistrationRecord& record, const json& qc,
                         const json& per_structure) {
-  const json registration =
-      record.front_summary ? json{{"front", "front/front.json"},
-                                  {"solutions", o.pareto},
-                                  {"non_dominated", record.front_summary->non_dominated},
-                                  {"knee", record.front_summary->knee},
-                                  {"picked", *record.picked->chosen},
-                                  {"rule", reg::rules_json(o.pick)},
-                                  {"reason", record.picked->reason}}
-                           : json{{"front", nullptr}, {"rule", {{"rule", "single run"}}}};
+  const json registration = record.front_summary
+                                ? json{{"front", "front/front.json"},
+                                       {"solutions", o.pareto},
+                                       {"non_dominated", record.front_summary->non_dominated},
+                                       {"knee", record.front_summary->knee},
+                                       {"picked", *record.picked->chosen},
+                                       {"rule", reg::rules_json(o.pick)},
+                                       {"reason", record.picked->reason}}
+                                : json{{"front", nullptr}, {"rule", {{"rule", "single run"}}}};
   return {
       {"modir_version", kVersion},
       {"command", "propagate"},

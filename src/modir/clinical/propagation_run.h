@@ -58,7 +58,8 @@ struct PropagationRun {
 /// labels.nii.gz and labels.json, pictures/, RS_propagated.dcm (and REG_deformable.dcm across
 /// frames of reference) when the daily scan is a DICOM series, front/ with `pareto`, and
 /// report.json. Rules that cannot apply, a folder that is not new and a run whose estimated
-/// peak memory exceeds the limit are refused before any work; the folder is removed again when the run fails or is interrupted.
+/// peak memory exceeds the limit are refused before any work; the folder is removed again when the
+/// run fails or is interrupted.
 PropagationRun run_propagation(const PropagationRequest& request, Progress& progress);
 
 }  // namespace modir::clinical

@@ -106,9 +106,8 @@ void check_metaimage_header(const fs::path& path) {
     // ElementDataFile behind such a line asked for 2^63 bytes; found by fuzzing). Every line a
     // MetaImage writer makes is "Key = value".
     if (eq == std::string::npos && line.find_first_not_of(" \t\r") != std::string::npos) {
-      throw data_error(
-          "'{}' has a damaged MetaImage header: line {} is not 'Key = value'", path.string(),
-          number);
+      throw data_error("'{}' has a damaged MetaImage header: line {} is not 'Key = value'",
+                       path.string(), number);
     }
     if (eq != std::string::npos) {
       std::string key = line.substr(0, eq);

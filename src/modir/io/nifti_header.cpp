@@ -75,8 +75,10 @@ std::optional<NiftiHeader> read_nifti_header(gzFile file) {
     std::int16_t dim0 = 0;
     std::memcpy(&dim0, bytes.data() + 40, 2);
     const auto swapped_dim0 = HeaderBytes(bytes.data(), true).at<std::int16_t>(40);
-    if (dim0 >= 1 && dim0 <= 7) h.swapped = false;
-    else if (swapped_dim0 >= 1 && swapped_dim0 <= 7) h.swapped = true;
+    if (dim0 >= 1 && dim0 <= 7)
+      h.swapped = false;
+    else if (swapped_dim0 >= 1 && swapped_dim0 <= 7)
+      h.swapped = true;
     size = 348;
   }
   const HeaderBytes b(bytes.data(), h.swapped);

@@ -32,15 +32,33 @@ void require_positive(int value, const char* key) {
 }  // namespace
 
 TrainOptions train_options_from_json(const json& o) {
-  io::check_known_keys(
-      o,
-      {"validation_fold", "validation_fraction", "seed", "device", "mixed_precision",
-       "memory_budget", "spacing", "patch_size", "base_channels", "levels", "batch_size", "epochs",
-       "iterations", "max_minutes", "learning_rate", "resume", "init_from", "appearance",
-       "truncation", "stop_after_epochs", "label_names", "validation_patches"},
-      "");
+  io::check_known_keys(o,
+                       {"validation_fold",
+                        "validation_fraction",
+                        "seed",
+                        "device",
+                        "mixed_precision",
+                        "memory_budget",
+                        "spacing",
+                        "patch_size",
+                        "base_channels",
+                        "levels",
+                        "batch_size",
+                        "epochs",
+                        "iterations",
+                        "max_minutes",
+                        "learning_rate",
+                        "resume",
+                        "init_from",
+                        "appearance",
+                        "truncation",
+                        "stop_after_epochs",
+                        "label_names",
+                        "validation_patches"},
+                       "");
   TrainOptions t;
-  if (o.contains("validation_fold")) t.validation_fold = io::get_integer(o, "validation_fold", 0, "");
+  if (o.contains("validation_fold"))
+    t.validation_fold = io::get_integer(o, "validation_fold", 0, "");
   t.validation_fraction = io::get_number(o, "validation_fraction", t.validation_fraction, "");
   const int seed = io::get_integer(o, "seed", static_cast<int>(t.seed), "");
   if (seed < 0) throw usage_error("seed must not be negative, got {}", seed);
@@ -58,7 +76,8 @@ TrainOptions train_options_from_json(const json& o) {
       if (v != std::floor(v)) throw usage_error("patch_size takes whole voxels, got {}", v);
     t.planning.patch_size = Size3{std::int64_t(p[0]), std::int64_t(p[1]), std::int64_t(p[2])};
   }
-  if (o.contains("base_channels")) t.planning.base_channels = io::get_integer(o, "base_channels", 0, "");
+  if (o.contains("base_channels"))
+    t.planning.base_channels = io::get_integer(o, "base_channels", 0, "");
   if (o.contains("levels")) t.planning.levels = io::get_integer(o, "levels", 0, "");
   if (o.contains("batch_size")) t.planning.batch_size = io::get_integer(o, "batch_size", 0, "");
   t.epochs = io::get_integer(o, "epochs", t.epochs, "");

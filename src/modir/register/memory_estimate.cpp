@@ -1,6 +1,5 @@
 #include "modir/register/memory_estimate.h"
 
-
 #include <fmt/format.h>
 
 #include "modir/register/pyramid.h"
