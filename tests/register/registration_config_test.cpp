@@ -160,6 +160,10 @@ TEST(RegistrationConfig, WrongTypesAreUsageErrors) {
   expect_usage_error({{"deformable", {{"levels", 2.5}}}}, {"deformable.levels"});
   expect_usage_error({{"deformable", {{"iterations", {30, 20.5, 10}}}}},
                      {"deformable.iterations", "whole numbers"});
+  // Beyond int's range the cast that compared it was undefined behaviour (found by fuzzing:
+  // fuzz/corpus/config/crash_ub_vast_iteration_count.json).
+  expect_usage_error({{"deformable", {{"iterations", {80, 50, 1e76}}}}},
+                     {"deformable.iterations", "whole numbers"});
   expect_usage_error({{"initialisation", {{"rigid", 1}}}}, {"initialisation.rigid"});
   expect_usage_error({{"image", {{"weight", nullptr}}}}, {"image.weight"});
   expect_usage_error({{"guidance", {{"organ_weights", {{"bladder", 1.0}}}}}},

@@ -21,8 +21,9 @@ std::vector<int> integer_list(const json& object, const std::string& key,
   if (!object.contains(key)) return fallback;
   std::vector<int> out;
   for (const double v : io::get_number_list(object, key, {}, where)) {
-    if (v != static_cast<int>(v))
-      throw usage_error("config: {}.{} must hold whole numbers", where, key);
+    // Range first: casting a double beyond int's range is undefined (1e76 was; found by fuzzing).
+    if (!(std::abs(v) <= 1e9) || v != std::floor(v))
+      throw usage_error("config: {}.{} must hold whole numbers (at most 10^9 in size)", where, key);
     out.push_back(static_cast<int>(v));
   }
   return out;
