@@ -185,9 +185,7 @@ bool is_deformable_registration(const fs::path& file) {
     if (!marked && extension != ".dcm") return false;
   }
   DcmFileFormat format;
-  if (format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, 1024).bad() ||
-      !detail::declared_lengths_fit(format, file))
-    return false;
+  if (detail::load_dicom(format, file, 1024).bad()) return false;
   OFString sop_class;
   return format.getDataset()->findAndGetOFString(DCM_SOPClassUID, sop_class).good() &&
          sop_class == UID_DeformableSpatialRegistrationStorage;
@@ -211,10 +209,8 @@ bool is_identity_matrix(DcmItem& reg, const DcmTagKey& sequence) {
 
 DeformableRegistration read_deformable_registration(const fs::path& file) {
   DcmFileFormat format;
-  const OFCondition loaded = format.loadFile(file.c_str());
+  const OFCondition loaded = detail::load_dicom(format, file);
   if (loaded.bad()) throw data_error("'{}': cannot read DICOM ({})", file.string(), loaded.text());
-  if (!detail::declared_lengths_fit(format, file))
-    throw data_error("'{}': cannot read DICOM ({})", file.string(), detail::kDeclaredLengthProblem);
   DcmDataset& data = *format.getDataset();
   OFString text;
   if (data.findAndGetOFString(DCM_SOPClassUID, text).bad() ||

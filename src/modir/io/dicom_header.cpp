@@ -91,12 +91,12 @@ HeaderRead read_dicom_header(const fs::path& file) {
   if (!fs::is_regular_file(file, ec) || !looks_like_dicom(file)) return result;
 
   DcmFileFormat format;
-  const OFCondition status = format.loadFileUntilTag(
-      file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength, ERM_autoDetect, DCM_PixelData);
+  const DcmTagKey stop = DCM_PixelData;
+  const OFCondition status = load_dicom(format, file, DCM_MaxReadLength, &stop);
   DcmDataset& data = *format.getDataset();
   DicomSliceHeader& h = result.header;
   h.file = file;
-  if (!declared_lengths_fit(format, file)) {
+  if (is_declared_length_problem(status)) {
     result.status = HeaderRead::Status::kDamaged;
     result.problem = kDeclaredLengthProblem;
     return result;

@@ -27,6 +27,27 @@ bool declared_lengths_fit(DcmItem& item, std::uint64_t file_bytes) {
   return true;
 }
 
+namespace {
+// A code of modir's own within DCMTK's dcmdata module, for the length problem.
+constexpr unsigned short kDeclaredLengthCode = 0x0F1D;
+}  // namespace
+
+OFCondition load_dicom(DcmFileFormat& format, const std::filesystem::path& file,
+                       Uint32 max_read_length, const DcmTagKey* stop_after) {
+  const OFCondition status =
+      stop_after ? format.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange,
+                                           max_read_length, ERM_autoDetect, *stop_after)
+                 : format.loadFile(file.c_str(), EXS_Unknown, EGL_noChange, max_read_length);
+  // Checked even after a failed load: what was parsed may still be looked at by the caller.
+  if (!declared_lengths_fit(format, file))
+    return OFCondition(OFM_dcmdata, kDeclaredLengthCode, OF_error, kDeclaredLengthProblem);
+  return status;
+}
+
+bool is_declared_length_problem(const OFCondition& status) {
+  return status.bad() && status.module() == OFM_dcmdata && status.code() == kDeclaredLengthCode;
+}
+
 bool declared_lengths_fit(DcmFileFormat& format, const std::filesystem::path& file) {
   std::error_code ec;
   const std::uintmax_t bytes = std::filesystem::file_size(file, ec);

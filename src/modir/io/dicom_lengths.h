@@ -26,4 +26,15 @@ bool declared_lengths_fit(DcmFileFormat& format, const std::filesystem::path& fi
 inline constexpr const char* kDeclaredLengthProblem =
     "an element declares more bytes than the whole file holds";
 
+/// How every modir reader loads a DICOM file: DCMTK's loadFile (or loadFileUntilTag when
+/// `stop_after` is given: parsing ends after that element), then the check above. A file that
+/// fails the check gives a bad condition whose text is kDeclaredLengthProblem (and
+/// is_declared_length_problem says so); nothing of its values may be read then. A new reader
+/// loads through here, so that no reader can forget the check.
+OFCondition load_dicom(DcmFileFormat& format, const std::filesystem::path& file,
+                       Uint32 max_read_length = DCM_MaxReadLength,
+                       const DcmTagKey* stop_after = nullptr);
+
+bool is_declared_length_problem(const OFCondition& status);
+
 }  // namespace modir::io::detail

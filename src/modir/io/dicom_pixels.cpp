@@ -189,9 +189,7 @@ void unpack(const unsigned char* frame, std::size_t count, const DicomSliceHeade
 // Decodes one slice file (any transfer syntax DCMTK has a decoder for) into its raw frame bytes.
 std::vector<unsigned char> decode_frame(const DicomSliceHeader& s) {
   DcmFileFormat format;
-  OFCondition status = format.loadFile(s.file.c_str());
-  if (status.good() && !declared_lengths_fit(format, s.file))
-    status = OFCondition(OFM_dcmdata, 1, OF_error, kDeclaredLengthProblem);
+  OFCondition status = load_dicom(format, s.file);
   if (status.bad()) {
     throw data_error("'{}': cannot read the DICOM file ({}); the file is damaged or truncated",
                      s.file.string(), status.text());

@@ -19,8 +19,7 @@ SourceHeader read_source_header(const DicomSeries& series) {
   DcmFileFormat file;
   if (series.files.empty()) throw data_error("the referenced image series has no slices");
   const std::filesystem::path& first = series.files.front();
-  if (file.loadFile(first.c_str(), EXS_Unknown, EGL_noChange, 4096).bad() ||
-      !declared_lengths_fit(file, first)) {
+  if (load_dicom(file, first, 4096).bad()) {
     throw data_error("'{}': cannot read the DICOM header of the referenced series",
                      first.string());
   }

@@ -161,10 +161,8 @@ bool is_rtstruct(const fs::path& file) {
   detail::quiet_dcmtk_log();
   DcmFileFormat dicom;
   // Only the header up to SOPClassUID is needed; (0008,0017) stops parsing right after it.
-  const OFCondition status =
-      dicom.loadFileUntilTag(file.c_str(), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                             ERM_autoDetect, DcmTagKey(0x0008, 0x0017));
-  if (status.bad() || !detail::declared_lengths_fit(dicom, file)) return false;
+  const DcmTagKey stop(0x0008, 0x0017);
+  if (detail::load_dicom(dicom, file, DCM_MaxReadLength, &stop).bad()) return false;
   return sop_class_of(dicom) == UID_RTStructureSetStorage;
 }
 
@@ -180,9 +178,7 @@ RtStructureSet read_rtstruct(const fs::path& file) {
   // DCMTK's own complaints (absent type 2 attributes, ...) would bury modir's messages.
   detail::quiet_dcmtk_log();
   DcmFileFormat dicom;
-  OFCondition status = dicom.loadFile(file.c_str());
-  if (status.good() && !detail::declared_lengths_fit(dicom, file))
-    status = OFCondition(OFM_dcmdata, 1, OF_error, detail::kDeclaredLengthProblem);
+  OFCondition status = detail::load_dicom(dicom, file);
   if (status.good()) status = dicom.loadAllDataIntoMemory();
   if (status.bad()) {
     throw data_error(
