@@ -18,6 +18,8 @@
 #include "modir/io/point_io.h"
 #include "modir/landmarks/match_outputs.h"
 #include "modir/landmarks/matcher.h"
+#include "modir/landmarks/training_pairs.h"
+#include "modir/learn/landmark_network.h"
 #include "modir/register/input_files.h"
 
 namespace modir::cli {
@@ -28,12 +30,21 @@ struct DetectOptions {
   std::string image;
   std::string out;
   std::size_t max = 400;
+  std::string method = "classical";
+  std::string model;
+};
+
+struct TrainCliOptions {
+  std::vector<std::string> pairs;
+  std::string out;
+  learn::LandmarkTrainOptions train;
 };
 
 struct MatchCliOptions {
   reg::RegistrationPaths paths;
   std::string out;
   std::string method = "classical";
+  std::string model;
   std::string true_displacement;
   landmarks::MatchOptions match;
 };
@@ -41,6 +52,8 @@ struct MatchCliOptions {
 int run_detect(const DetectOptions& o, const GlobalOptions& global) {
   const Image<float> scan = io::read_image_as<float>(o.image);
   landmarks::MatchOptions options;
+  options.method = landmarks::parse_match_method(o.method);
+  options.learned_model = o.model;
   landmarks::KeypointOptions keypoints = options.fixed_keypoints;
   keypoints.max_count = o.max;
   const std::vector<landmarks::Keypoint> found =
@@ -57,13 +70,9 @@ int run_detect(const DetectOptions& o, const GlobalOptions& global) {
   return 0;
 }
 
-int run_match(const MatchCliOptions& o, const GlobalOptions& global) {
-  if (o.method != "classical") {
-    throw usage_error(
-        "--method {}: this build matches with the classical method only (the learned matcher of "
-        "issue 17 is not built yet); use --method classical",
-        o.method);
-  }
+int run_match(MatchCliOptions o, const GlobalOptions& global) {
+  o.match.method = landmarks::parse_match_method(o.method);
+  o.match.learned_model = o.model;
   const auto start = std::chrono::steady_clock::now();
   const reg::RegistrationInputs in = reg::read_registration_inputs(o.paths, nullptr);
   std::optional<DisplacementField> truth;
@@ -110,13 +119,40 @@ int run_match(const MatchCliOptions& o, const GlobalOptions& global) {
   return 0;
 }
 
+int run_train(TrainCliOptions o, const GlobalOptions& global) {
+  std::vector<std::filesystem::path> folders(o.pairs.begin(), o.pairs.end());
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<learn::LandmarkTrainingPair> pairs =
+      landmarks::read_landmark_training_pairs(folders, o.train.spec.spacing_mm);
+  io::OutputFolder folder(o.out, /*staged=*/true);
+  o.train.out = folder.write_path();
+  o.train.device = learn::Device::kCpu;
+  Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
+  const learn::LandmarkTrainResult result = learn::train_landmark_network(pairs, o.train, progress);
+  folder.finish();
+  if (!global.quiet) {
+    const learn::LandmarkTrainRecord& last = result.log.back();
+    fmt::print(
+        "landmark network trained on {} pairs, {} steps in {:.0f} s: loss {:.3f}, {:.1f} % of "
+        "points matched to their partner (last {} steps); written to {}\n",
+        pairs.size(), last.step,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), last.loss,
+        100.0 * last.match_accuracy,
+        result.log.size() > 1 ? last.step - result.log[result.log.size() - 2].step : last.step,
+        o.out);
+  }
+  return 0;
+}
+
 }  // namespace
 
 CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) {
   auto detect = std::make_shared<DetectOptions>();
   auto match = std::make_shared<MatchCliOptions>();
   CLI::App* command = app.add_subcommand(
-      "landmarks", "Corresponding points found by modir: detect keypoints, match two scans");
+      "landmarks",
+      "Corresponding points found by modir: detect keypoints, match two scans, train the "
+      "learned method");
   command->require_subcommand(1);
 
   CLI::App* d = command->add_subcommand("detect", "Distinctive points of one scan (Förstner)");
@@ -126,6 +162,10 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
   d->add_option("--max", detect->max, "at most this many keypoints")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
+  d->add_option("--method", detect->method,
+                "classical (Förstner) or learned (the landmark network's heat map)")
+      ->capture_default_str();
+  d->add_option("--model", detect->model, "learned: the model folder (default: models/landmarks)");
 
   CLI::App* m = command->add_subcommand(
       "match",
@@ -142,8 +182,11 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
                 "disagree are dropped");
   m->add_option("--moving-labels", p.moving_labels, "organ labels of the moving scan");
   m->add_option("--out", match->out, "output folder")->required();
-  m->add_option("--method", match->method, "classical (learned: not built yet)")
+  m->add_option("--method", match->method,
+                "classical (Förstner keypoints, MIND-SSC descriptors) or learned (the landmark "
+                "network's keypoints and descriptors)")
       ->capture_default_str();
+  m->add_option("--model", match->model, "learned: the model folder (default: models/landmarks)");
   landmarks::MatchOptions& mo = match->match;
   m->add_option("--max", mo.max_pairs,
                 "keep at most this many pairs, most confident first (0: all)")
@@ -159,10 +202,42 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
                 "a known field on the fixed grid (a phantom's gt_displacement.nii.gz): score every "
                 "pair against it");
 
-  return [detect, match, d, m, &global]() -> int {
+  auto train = std::make_shared<TrainCliOptions>();
+  CLI::App* t = command->add_subcommand(
+      "train",
+      "Train the learned method's network on scan pairs with their true displacement "
+      "(folders as 'modir phantom' writes them); writes a model folder like models/landmarks");
+  t->fallthrough();
+  t->add_option("--pairs", train->pairs,
+                "pair folders (fixed.nii.gz, moving.nii.gz, "
+                "gt_displacement.nii.gz)")
+      ->required()
+      ->expected(1, -1);
+  t->add_option("--out", train->out, "the model folder to write")->required();
+  learn::LandmarkTrainOptions& to = train->train;
+  t->add_option("--steps", to.steps, "training steps (one patch pair each)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
+  t->add_option("--patch", to.patch, "voxels per side of a training patch (multiple of 4)")
+      ->capture_default_str();
+  t->add_option("--points", to.points, "corresponding points per patch pair")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 4096));
+  t->add_option("--learning-rate", to.learning_rate, "Adam's initial rate (falls to a tenth)")
+      ->capture_default_str()
+      ->check(CLI::Range(1e-6, 1.0));
+  t->add_option("--synthetic-fraction", to.synthetic_fraction,
+                "share of steps on a single scan deformed at random")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  t->add_option("--seed", to.seed, "random seed (patches, deformations, initial weights)")
+      ->capture_default_str();
+
+  return [detect, match, train, d, m, t, &global]() -> int {
     if (d->parsed()) return run_detect(*detect, global);
     if (m->parsed()) return run_match(*match, global);
-    throw usage_error("modir landmarks needs detect or match; see 'modir landmarks --help'");
+    if (t->parsed()) return run_train(*train, global);
+    throw usage_error("modir landmarks needs detect, match or train; see 'modir landmarks --help'");
   };
 }
 

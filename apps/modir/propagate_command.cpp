@@ -34,6 +34,7 @@ struct PropagateOptions {
   int pareto = 0;         // 0: one registration; N: a front of N, one picked by `pick`
   reg::PickRules pick;    // default: the knee
   std::string landmarks;  // "auto": match landmarks and guide with them too
+  std::string landmark_method = "classical";
   bool dry_run = false;
   std::optional<double> max_memory_mib;
 };
@@ -53,6 +54,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   request.pareto = o.pareto;
   request.pick = o.pick;
   request.auto_landmarks = o.landmarks == "auto";
+  request.landmark_method = landmarks::parse_match_method(o.landmark_method);
   request.verbose = !global.quiet;
   request.max_memory_mib = o.max_memory_mib;
   if (o.dry_run) {
@@ -99,6 +101,10 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
                    "auto: also guide with landmarks modir matches between the scans, weighted by "
                    "confidence (written to DIR/auto_landmarks)")
       ->check(CLI::IsMember({"auto"}));
+  command
+      ->add_option("--landmark-method", o->landmark_method,
+                   "how --landmarks auto matches: classical or learned (models/landmarks)")
+      ->capture_default_str();
   command
       ->add_option("--pareto", o->pareto,
                    "compute a front of N trade-offs (DIR/front) and carry the structures with "

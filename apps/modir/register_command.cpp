@@ -38,6 +38,7 @@ struct RegisterCommandOptions {
   std::optional<int> pareto;
   std::string truth;
   std::string landmarks;  ///< "auto": match landmarks and guide with them
+  std::string landmark_method = "classical";  ///< how --landmarks auto matches them
   clinical::LabelQcPaths label_qc;
   bool dry_run = false;
   std::optional<double> max_memory_mib;
@@ -55,7 +56,8 @@ reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
       fixed, config, organs, options.pareto ? *options.pareto : 0);
   std::string matching;
   if (!options.landmarks.empty()) {
-    const double matcher = landmarks::estimate_matching_memory_mib(fixed, moving);
+    const double matcher = landmarks::estimate_matching_memory_mib(
+        fixed, moving, landmarks::MatchOptions{}.spacing_mm, options.landmark_method == "learned");
     matching = fmt::format(", landmark matching {:.0f} MiB", matcher);
     e.peak_mib = std::max(e.peak_mib, matcher);
   }
@@ -141,6 +143,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
         "--moving-landmarks, or drop --landmarks auto");
   }
   if (auto_landmarks) landmarks::check_auto_landmarks_config(config);
+  landmarks::MatchOptions match_options;
+  match_options.method = landmarks::parse_match_method(options.landmark_method);
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
         "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
@@ -189,7 +193,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const nlohmann::json label_qc = clinical::apply_label_qc(qc_paths, inputs, config);
   nlohmann::json auto_report = nullptr;
   if (auto_landmarks) {
-    auto_report = landmarks::add_auto_landmarks(inputs, folder->write_path() / "auto_landmarks");
+    auto_report = landmarks::add_auto_landmarks(inputs, folder->write_path() / "auto_landmarks",
+                                                match_options);
     if (!global.quiet && inputs.landmarks) {
       fmt::print(stderr, "automatic landmarks: {} pairs in {:.1f} s (auto_landmarks/)\n",
                  inputs.landmarks->ids.size(), auto_report["seconds"].get<double>());
@@ -262,6 +267,10 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--landmarks", options->landmarks,
                       "auto: find corresponding landmarks (modir landmarks match) and guide with "
                       "them, weighted by confidence; written to OUT/auto_landmarks/");
+  command
+      ->add_option("--landmark-method", options->landmark_method,
+                   "how --landmarks auto matches: classical or learned (models/landmarks)")
+      ->capture_default_str();
   command->add_option("--fixed-landmarks", p.fixed_landmarks,
                       "landmarks of the fixed image (guidance)");
   command->add_option("--moving-landmarks", p.moving_landmarks,

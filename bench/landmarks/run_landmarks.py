@@ -90,12 +90,13 @@ def predict(modir, d, run, threads):
     return out
 
 
-def register(modir, d, labels, out, threads, auto):
+def register(modir, d, labels, out, threads, auto, method="classical"):
     if not (out / "evaluate.json").exists():
         out.mkdir(parents=True, exist_ok=True)
         cmd = [modir, "register", "--fixed", d / "fixed.nii.gz", "--moving", d / "moving.nii.gz",
                "--fixed-labels", labels[0], "--moving-labels", labels[1], "--out", out,
-               "--threads", threads, "--quiet"] + (["--landmarks", "auto"] if auto else [])
+               "--threads", threads, "--quiet"] + \
+            (["--landmarks", "auto", "--landmark-method", method] if auto else [])
         r = run_peers.checked(run_peers.measure(cmd, out / "register.log"), "register")
         (out / "wall.json").write_text(json.dumps(r))
         run_peers.checked(run_peers.measure(
@@ -114,6 +115,8 @@ def main():
     ap.add_argument("--modir", default=None)
     ap.add_argument("--seeds", default="test", help="test, development, or a comma list")
     ap.add_argument("--threads", default="2")
+    ap.add_argument("--methods", default="classical,learned",
+                    help="matching methods to run and compare (comma list)")
     ap.add_argument("--skip-registration", action="store_true")
     ap.add_argument("--table-only", action="store_true",
                     help="print the tables of WORK/results.json again, running nothing")
@@ -127,64 +130,100 @@ def main():
     if args.table_only:
         rows = json.loads((work / "results.json").read_text())
         seeds = []
+    methods = args.methods.split(",")
     for seed in seeds:
         d = make_pair(modir, work, seed)
         run = work / "runs" / str(seed)
         labels = predict(modir, d, run, args.threads)
-        match_dir = run / "match"
-        m = run_peers.checked(run_peers.measure(
-            [modir, "landmarks", "match", "--fixed", d / "fixed.nii.gz", "--moving",
-             d / "moving.nii.gz", "--fixed-labels", labels[0], "--moving-labels", labels[1],
-             "--true-displacement", d / "gt_displacement.nii.gz", "--out", match_dir,
-             "--threads", args.threads, "--quiet"], run / "match.log"), "landmarks match")
-        summary = json.loads((match_dir / "summary.json").read_text())
-        names = json.loads((d / "meta.json").read_text())["labels"]
-        near = organs_near(match_dir / "matches.csv", d / "fixed_labels.nii.gz", names)
-        e = summary["error_against_truth_mm"]
-        row = {"seed": seed, "pairs": summary["pairs"], "organs": near,
-               "within_3mm": e["share_within_3mm"], "median": e["median"], "p95": e["p95"],
-               "max": e["max"], "match_s": m["wall_s"]}
+        row = {"seed": seed}
         if not args.skip_registration:
             row["labels"] = register(modir, d, labels, run / "labels_only", args.threads, False)
-            row["auto"] = register(modir, d, labels, run / "labels_auto", args.threads, True)
+        for method in methods:
+            match_dir = run / f"match_{method}"
+            m = run_peers.checked(run_peers.measure(
+                [modir, "landmarks", "match", "--method", method, "--fixed", d / "fixed.nii.gz",
+                 "--moving", d / "moving.nii.gz", "--fixed-labels", labels[0],
+                 "--moving-labels", labels[1], "--true-displacement",
+                 d / "gt_displacement.nii.gz", "--out", match_dir, "--threads", args.threads,
+                 "--quiet"], run / f"match_{method}.log"), "landmarks match")
+            summary = json.loads((match_dir / "summary.json").read_text())
+            names = json.loads((d / "meta.json").read_text())["labels"]
+            near = organs_near(match_dir / "matches.csv", d / "fixed_labels.nii.gz", names)
+            e = summary["error_against_truth_mm"]
+            row[method] = {"pairs": summary["pairs"], "organs": near,
+                           "within_3mm": e["share_within_3mm"], "median": e["median"],
+                           "p95": e["p95"], "max": e["max"], "match_s": m["wall_s"],
+                           "peak_mib": m.get("peak_rss_mib")}
+            if not args.skip_registration:
+                row[method]["auto"] = register(modir, d, labels, run / f"labels_auto_{method}",
+                                               args.threads, True, method)
         rows.append(row)
         print(json.dumps(row), flush=True)
     if not args.table_only:
         (work / "results.json").write_text(json.dumps(rows, indent=1))
+    if rows:
+        methods = [m for m in ("classical", "learned") if m in rows[0]]
+    for method in methods:
+        print_tables(rows, method, args.skip_registration or "labels" not in rows[0])
+    if len(methods) == 2:
+        print_comparison(rows, args.skip_registration or "labels" not in rows[0])
 
-    print("\n## Matching (classical), worst share within 3 mm first\n")
+
+def soft(r):
+    return sum(1 for o in SOFT_ORGANS if r["organs"].get(o, 0) > 0)
+
+
+def print_tables(rows, method, skip_registration):
+    per = [dict(r[method], seed=r["seed"], labels=r.get("labels")) for r in rows]
+    print(f"\n## Matching ({method}), worst share within 3 mm first\n")
     print("| seed | pairs | organs (pairs in or within 3 mm) | within 3 mm | median mm | p95 mm |"
           " max mm | time s |\n|---|---|---|---|---|---|---|---|")
-    for r in sorted(rows, key=lambda r: r["within_3mm"]):
+    for r in sorted(per, key=lambda r: r["within_3mm"]):
         organs = ", ".join(f"{k} {v}" for k, v in sorted(r["organs"].items()))
         print(f"| {r['seed']} | {r['pairs']} | {organs} | {100 * r['within_3mm']:.1f} % | "
               f"{r['median']:.2f} | {r['p95']:.2f} | {r['max']:.2f} | {r['match_s']:.1f} |")
-    def soft(r):
-        return sum(1 for o in SOFT_ORGANS if r["organs"].get(o, 0) > 0)
     met = sum(r["pairs"] >= 150 and soft(r) == len(SOFT_ORGANS) and r["organs"].get("bone")
               and r["within_3mm"] >= 0.95 and r["median"] <= 1.5 and r["match_s"] <= 15
-              for r in rows)
-    reached = ", ".join(f"{r['seed']}: {soft(r)} of {len(SOFT_ORGANS)}" for r in rows)
+              for r in per)
+    reached = ", ".join(f"{r['seed']}: {soft(r)} of {len(SOFT_ORGANS)}" for r in per)
     print(f"\nsoft organs with pairs, per seed: {reached}")
     print(f"matching targets met (every soft organ and bone reached, >= 150 pairs, >= 95 % within "
-          f"3 mm, median <= 1.5 mm, <= 15 s) on {met} of {len(rows)} pairs; worst share within 3 mm "
-          f"{100 * min(r['within_3mm'] for r in rows):.1f} %, worst median "
-          f"{max(r['median'] for r in rows):.2f} mm, slowest {max(r['match_s'] for r in rows):.1f} s")
-    if args.skip_registration:
+          f"3 mm, median <= 1.5 mm, <= 15 s) on {met} of {len(per)} pairs; worst share within 3 mm "
+          f"{100 * min(r['within_3mm'] for r in per):.1f} %, worst median "
+          f"{max(r['median'] for r in per):.2f} mm, slowest {max(r['match_s'] for r in per):.1f} s")
+    if skip_registration:
         return
-    print("\n## Registration: predicted labels alone against predicted labels + --landmarks auto,"
-          " worst difference first\n")
+    print(f"\n## Registration: predicted labels alone against predicted labels + --landmarks auto "
+          f"({method}), worst difference first\n")
     print("| seed | TRE labels (mean / p95 / max) | TRE labels + auto (mean / p95 / max) |"
           " difference | time labels s | time auto s |\n|---|---|---|---|---|---|")
-    for r in sorted(rows, key=lambda r: r["labels"]["mean"] - r["auto"]["mean"]):
+    for r in sorted(per, key=lambda r: r["labels"]["mean"] - r["auto"]["mean"]):
         a, b = r["labels"], r["auto"]
         print(f"| {r['seed']} | {a['mean']:.2f} / {a['p95']:.2f} / {a['max']:.2f} | "
               f"{b['mean']:.2f} / {b['p95']:.2f} / {b['max']:.2f} | {b['mean'] - a['mean']:+.2f} |"
               f" {a['wall_s']:.1f} | {b['wall_s']:.1f} |")
-    diffs = [r["auto"]["mean"] - r["labels"]["mean"] for r in rows]
+    diffs = [r["auto"]["mean"] - r["labels"]["mean"] for r in per]
     print(f"\nmean difference {statistics.mean(diffs):+.3f} mm, worst {max(diffs):+.3f} mm; "
           f"every pair <= 1.5 mm mean and <= 4 mm p95 with landmarks: "
-          f"{all(r['auto']['mean'] <= 1.5 and r['auto']['p95'] <= 4 for r in rows)}")
+          f"{all(r['auto']['mean'] <= 1.5 and r['auto']['p95'] <= 4 for r in per)}")
+
+
+def print_comparison(rows, skip_registration):
+    print("\n## Learned against classical, per pair\n")
+    head = "| seed | pairs C / L | within 3 mm C / L | median mm C / L | p95 mm C / L | time s C / L |"
+    rule = "|---|---|---|---|---|---|"
+    if not skip_registration:
+        head += " TRE labels + auto mean C / L |"
+        rule += "---|"
+    print(head + "\n" + rule)
+    for r in rows:
+        c, l = r["classical"], r["learned"]
+        line = (f"| {r['seed']} | {c['pairs']} / {l['pairs']} | {100 * c['within_3mm']:.1f} / "
+                f"{100 * l['within_3mm']:.1f} % | {c['median']:.2f} / {l['median']:.2f} | "
+                f"{c['p95']:.2f} / {l['p95']:.2f} | {c['match_s']:.1f} / {l['match_s']:.1f} |")
+        if not skip_registration:
+            line += f" {c['auto']['mean']:.2f} / {l['auto']['mean']:.2f} |"
+        print(line)
 
 
 if __name__ == "__main__":

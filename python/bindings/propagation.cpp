@@ -43,6 +43,7 @@ std::string propagate(const std::string& planning, const std::string& structures
   request.verbose = verbose;
   if (!max_memory.is_none()) {
     request.max_memory_mib = max_memory.cast<double>();
+    request.max_memory_name = "max_memory";
     if (!(*request.max_memory_mib > 0))
       throw usage_error("max_memory must be a positive number of MiB");
   }

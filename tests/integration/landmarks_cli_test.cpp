@@ -57,6 +57,50 @@ TEST_F(LandmarksCli, MatchWritesPairedFilesCloseToTheTruth) {
   EXPECT_EQ(first.substr(0, first.find(',')), fixed.points.front().id);
 }
 
+// Issue 17: the learned method (the shipped models/landmarks) writes the same files in the same
+// format as the classical one, and its pairs are close to the truth.
+TEST_F(LandmarksCli, LearnedMatchingSharesTheOutputFormatAndIsCloseToTheTruth) {
+  const std::string common =
+      images() + labels() + " --true-displacement " + quoted(pair("gt_displacement.nii.gz"));
+  const fs::path learned = out("learned_match"), classical = out("classical_match");
+  auto r =
+      run_modir("landmarks match --quiet --method learned" + common + " --out " + quoted(learned));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_modir("landmarks match --quiet" + common + " --out " + quoted(classical));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto first_line = [](const fs::path& file) {
+    std::ifstream in(file);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  for (const char* name : {"fixed_landmarks.csv", "moving_landmarks.csv", "matches.csv"})
+    EXPECT_EQ(first_line(learned / name), first_line(classical / name)) << name;
+  EXPECT_TRUE(fs::exists(learned / "landmarks.png"));
+  const json a = read_json(learned / "summary.json"), b = read_json(classical / "summary.json");
+  for (const auto& [key, value] : b.items()) EXPECT_TRUE(a.contains(key)) << key;
+  EXPECT_EQ(a["method"], "learned");
+  const PointSet fixed = io::read_points(learned / "fixed_landmarks.csv");
+  ASSERT_GE(fixed.size(), 30u);
+  const json& error = a["error_against_truth_mm"];
+  EXPECT_LE(error["median"].get<double>(), 1.5) << error.dump();
+  EXPECT_GE(error["share_within_3mm"].get<double>(), 0.9) << error.dump();
+}
+
+// A few steps of `landmarks train` on the pair write a model folder that matching then loads.
+TEST_F(LandmarksCli, TrainingWritesAModelThatMatchingLoads) {
+  const fs::path model = out("trained");
+  auto r = run_modir("landmarks train --quiet --steps 3 --patch 24 --points 32 --pairs " +
+                     quoted(out("pair")) + " --out " + quoted(model));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"landmark_network.json", "weights.pt", "training_log.csv"})
+    EXPECT_TRUE(fs::exists(model / name)) << name;
+  r = run_modir("landmarks detect --quiet --method learned --max 40 --model " + quoted(model) +
+                " --image " + quoted(pair("fixed.nii.gz")) + " --out " + quoted(out("lkp.csv")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(io::read_points(out("lkp.csv")).size(), 40u);
+}
+
 TEST_F(LandmarksCli, DetectWritesKeypointsOfOneScan) {
   const auto r = run_modir("landmarks detect --quiet --max 50 --image " +
                            quoted(pair("fixed.nii.gz")) + " --out " + quoted(out("kp.csv")));
@@ -81,6 +125,20 @@ TEST_F(LandmarksCli, RegisterWithAutomaticLandmarksRecordsThem) {
   EXPECT_EQ(found, used + discarded);
   EXPECT_EQ(report["guidance"]["landmark_pairs"].get<std::size_t>(), used);
   EXPECT_EQ(io::read_points(result / "auto_landmarks" / "fixed_landmarks.csv").size(), used);
+  EXPECT_EQ(a["method"], "classical");
+}
+
+TEST_F(LandmarksCli, RegisterCanGuideWithTheLearnedMethodsLandmarks) {
+  const fs::path result = out("auto_learned");
+  const auto r =
+      run_modir("register --quiet --landmarks auto --landmark-method learned" + images() +
+                labels() + " --config " + quoted(out("fast.json")) + " --out " + quoted(result));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json report = read_json(result / "report.json");
+  const json& a = report["auto_landmarks"];
+  EXPECT_EQ(a["method"], "learned");
+  EXPECT_GT(a["used"].get<std::size_t>(), 0u);
+  EXPECT_EQ(report["guidance"]["landmark_pairs"], a["used"]);
 }
 
 TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
@@ -107,10 +165,19 @@ TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
   EXPECT_NE(r.err.find("do not overlap"), std::string::npos) << r.err;
 
   // Usage errors.
-  r = run_modir("landmarks match --quiet --method learned" + images() + " --out " +
-                quoted(out("learned")));
+  r = run_modir("landmarks match --quiet --method deep" + images() + " --out " +
+                quoted(out("deep")));
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("classical"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("classical or learned"), std::string::npos) << r.err;
+  r = run_modir("landmarks match --quiet --method learned --model " + quoted(out("nothing")) +
+                images() + " --out " + quoted(out("no_model")));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a landmark model folder"), std::string::npos) << r.err;
+  r = run_modir("landmarks train --quiet --pairs " + quoted(out("nothing")) + " --out " +
+                quoted(out("no_pairs")));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("not a training pair folder"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out("no_pairs")));
   r = run_modir("register --quiet --landmarks manual" + images() + " --out " + quoted(out("x")));
   EXPECT_EQ(r.exit_code, 2);
   r = run_modir("register --quiet --landmarks auto" + images() + " --fixed-landmarks " +

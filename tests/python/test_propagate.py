@@ -71,7 +71,8 @@ def test_propagate_refuses_bad_requests_before_any_work(tmp_path, patient):
     with pytest.raises(modir.DataError, match="does not exist"):
         modir.propagate(tmp_path / "missing", patient / "RS_plan.dcm", patient / "daily",
                         tmp_path / "d")
-    with pytest.raises(modir.DataError, match="propagation needs about .* allows 10 MiB"):
+    with pytest.raises(modir.DataError,
+                       match="propagation needs about .* max_memory allows 10 MiB"):
         modir.propagate(*args, tmp_path / "e", max_memory=10)
     for name in "abcde":
         assert not (tmp_path / name).exists(), name

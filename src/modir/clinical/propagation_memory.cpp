@@ -46,7 +46,9 @@ PropagationMemoryEstimate estimate_propagation_memory(const Geometry& daily,
   e.registration_mib = registration.peak_mib;
   if (o.auto_landmarks)
     e.registration_mib =
-        std::max(e.registration_mib, landmarks::estimate_matching_memory_mib(daily, planning));
+        std::max(e.registration_mib, landmarks::estimate_matching_memory_mib(
+                                         daily, planning, landmarks::MatchOptions{}.spacing_mm,
+                                         o.landmark_method == landmarks::MatchMethod::kLearned));
   // The planning masks are held from the start; each warped fraction from the registration's
   // end, when the registration's own memory is free again.
   const double masks = structures * megabytes(double(planning.voxel_count()), 1.0);

@@ -195,9 +195,13 @@ Registrar make_registrar(const PropagationRequest& o,
     };
   }
   if (!o.auto_landmarks) return registrar;
-  return [inner = std::move(registrar), &record, out](const reg::RegistrationInputs& reg_inputs) {
+  landmarks::MatchOptions match_options;
+  match_options.method = o.landmark_method;
+  return [inner = std::move(registrar), &record, out,
+          match_options](const reg::RegistrationInputs& reg_inputs) {
     reg::RegistrationInputs with = reg_inputs;
-    record.auto_landmarks = landmarks::add_auto_landmarks(with, out / "auto_landmarks");
+    record.auto_landmarks =
+        landmarks::add_auto_landmarks(with, out / "auto_landmarks", match_options);
     return inner(with);
   };
 }
@@ -284,7 +288,7 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
   const io::RtStructureSet set = io::read_rtstruct(o.structures);
   const PropagationMemoryEstimate memory = estimate_propagation_memory(o, set);
   refuse_over_memory_limit(memory.peak_mib, o.max_memory_mib, "this propagation",
-                           memory.how_to_reduce);
+                           memory.how_to_reduce, o.max_memory_name);
   io::OutputFolder folder(out);  // removed again on failure or Ctrl-C; locked against a second run
 
   progress.begin_phase("reading", 1);

@@ -15,6 +15,7 @@
 #include "modir/clinical/propagation.h"
 #include "modir/core/progress.h"
 #include "modir/io/organ_names.h"
+#include "modir/landmarks/matcher.h"
 #include "modir/register/front_pick.h"
 #include "modir/register/registration_config.h"
 
@@ -34,10 +35,14 @@ struct PropagationRequest {
   int pareto = 0;               ///< 0: one registration; N: a front of N and `pick` chooses
   reg::PickRules pick;          ///< default: the front's knee
   bool auto_landmarks = false;  ///< also guide with landmarks matched between the scans
+  landmarks::MatchMethod landmark_method = landmarks::MatchMethod::kClassical;
   bool verbose = true;          ///< level and pick notes on stderr
   /// Refuse before any work when the estimated peak exceeds this (MiB); unset: the memory
   /// available now.
   std::optional<double> max_memory_mib;
+  /// How the caller names that limit in a refusal: "--max-memory" on the command line,
+  /// "max_memory" from Python.
+  std::string max_memory_name = "--max-memory";
 };
 
 /// One propagated structure as the run's summary lists it.

@@ -28,7 +28,7 @@ nlohmann::json add_auto_landmarks(reg::RegistrationInputs& inputs,
   nlohmann::json summary = match_summary(result, options, nullptr);
   summary["seconds"] = seconds;
   const MatchCounts& c = result.counts;
-  nlohmann::json report = {{"method", "classical"},
+  nlohmann::json report = {{"method", match_method_name(options.method)},
                            // Found: every candidate pair (mutual matches past the ratio test,
                            // and the guided search's); used = found - discarded.
                            {"found", c.passed_ratio + c.guided_found},

@@ -92,13 +92,27 @@ std::vector<Keypoint> detect_keypoints(const Image<float>& image, const Image<st
   for (std::int64_t i = 0; i < count; ++i)
     response.data()[i] /= std::max(local_energy.data()[i], 1e-3f * floor);
 
+  Image<std::uint8_t> eligible(g, 0);
+  for (std::int64_t i = 0; i < count; ++i)
+    eligible.data()[i] = region.data()[i] && energy.data()[i] > floor ? 1 : 0;
+  return select_keypoints(response, eligible, options, labels);
+}
+
+std::vector<Keypoint> select_keypoints(const Image<float>& response,
+                                       const Image<std::uint8_t>& eligible,
+                                       const KeypointOptions& options, const LabelMap* labels) {
+  const Geometry& g = response.geometry();
+  if (!eligible.geometry().same_grid(g) || (labels && !labels->geometry().same_grid(g))) {
+    throw Error(ErrorKind::kData,
+                "keypoint selection: the eligible voxels or labels are not on the response's grid");
+  }
   const Size3& n = g.size;
   std::vector<Keypoint> candidates;
   for (std::int64_t z = 1; z + 1 < n[2]; ++z) {
     for (std::int64_t y = 1; y + 1 < n[1]; ++y) {
       for (std::int64_t x = 1; x + 1 < n[0]; ++x) {
-        const std::int64_t i = image.linear_index(x, y, z);
-        if (!region.data()[i] || energy.data()[i] <= floor) continue;
+        const std::int64_t i = response.linear_index(x, y, z);
+        if (!eligible.data()[i]) continue;
         const float r = response.data()[i];
         if (!(r > 0.0f)) continue;
         bool is_max = true;

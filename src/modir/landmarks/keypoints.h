@@ -41,4 +41,12 @@ std::vector<Keypoint> detect_keypoints(const Image<float>& image, const Image<st
                                        const KeypointOptions& options,
                                        const LabelMap* labels = nullptr);
 
+/// The selection step of any detector: local maxima (3x3x3) of `response` at `eligible` voxels,
+/// taken strongest first, at least min_distance_mm apart, with per_label as above, up to
+/// max_count. The learned matcher selects from its network's keypoint heat map with it.
+std::vector<Keypoint> select_keypoints(const Image<float>& response,
+                                       const Image<std::uint8_t>& eligible,
+                                       const KeypointOptions& options,
+                                       const LabelMap* labels = nullptr);
+
 }  // namespace modir::landmarks

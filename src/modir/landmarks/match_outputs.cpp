@@ -113,7 +113,10 @@ nlohmann::json match_summary(const MatchResult& result, const MatchOptions& opti
                              const std::vector<double>* errors) {
   const MatchCounts& c = result.counts;
   nlohmann::json j;
-  j["method"] = "classical";
+  j["method"] = match_method_name(options.method);
+  if (options.method == MatchMethod::kLearned)
+    j["model"] = options.learned_model.empty() ? "models/landmarks (shipped)"
+                                               : options.learned_model.string();
   j["pairs"] = c.kept;
   j["counts"] = {{"fixed_keypoints", c.fixed_keypoints},
                  {"moving_keypoints", c.moving_keypoints},

@@ -7,9 +7,11 @@
 
 #include <fmt/format.h>
 
+#include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/filter/resample.h"
 #include "modir/landmarks/descriptors.h"
+#include "modir/landmarks/scan_features.h"
 #include "modir/landmarks/working_image.h"
 
 namespace modir::landmarks {
@@ -17,7 +19,7 @@ namespace modir::landmarks {
 namespace {
 
 std::vector<float> describe_all(const DescriptorField& field, const std::vector<Keypoint>& points) {
-  const std::size_t length = descriptor_length();
+  const std::size_t length = field.length();
   std::vector<float> out(points.size() * length);
   parallel_for(std::int64_t(points.size()), [&](std::int64_t i) {
     field.describe(points[std::size_t(i)].position, out.data() + std::size_t(i) * length);
@@ -37,7 +39,7 @@ struct WindowResult {
 WindowResult search_window(const float* target, const DescriptorField& field, const Vec3d& centre,
                            double radius, double step, double exclusion) {
   const int reach = int(std::floor(radius / step + 1e-9));
-  const std::size_t length = descriptor_length();
+  const std::size_t length = field.length();
   std::vector<float> candidate(length);
   std::vector<std::pair<Vec3d, float>> costs;
   WindowResult r;
@@ -46,7 +48,7 @@ WindowResult search_window(const float* target, const DescriptorField& field, co
       for (int i = -reach; i <= reach; ++i) {
         const Vec3d p = centre + Vec3d{double(i), double(j), double(k)} * step;
         field.describe(p, candidate.data());
-        const float cost = descriptor_distance(target, candidate.data());
+        const float cost = descriptor_distance(target, candidate.data(), length);
         if (exclusion > 0.0) costs.push_back({p, cost});
         if (cost < r.best) {
           r.best = cost;
@@ -110,16 +112,6 @@ double confidence_of(double ratio, double residual, double max_ratio) {
   return (0.2 + 0.8 * distinct) * std::exp(-0.5 * (residual / 2.0) * (residual / 2.0));
 }
 
-}  // namespace
-
-std::vector<Keypoint> detect_scan_keypoints(const Image<float>& scan, const MatchOptions& options,
-                                            const KeypointOptions& keypoints) {
-  const WorkingImage w = make_working_image(scan, options.spacing_mm, options.edge_margin_mm);
-  return detect_keypoints(w.image, w.region, keypoints);
-}
-
-namespace {
-
 /// The nearest neighbour in descriptor distance of each `from` point among the `to` points within
 /// the search radius, with the second-nearest distance for the ratio test.
 struct Nearest {
@@ -131,9 +123,8 @@ struct Nearest {
 std::vector<Nearest> nearest_neighbours(const std::vector<Keypoint>& from,
                                         const std::vector<float>& from_descriptors,
                                         const std::vector<Keypoint>& to,
-                                        const std::vector<float>& to_descriptors, double radius,
-                                        const Vec3d& shift) {
-  const std::size_t length = descriptor_length();
+                                        const std::vector<float>& to_descriptors,
+                                        std::size_t length, double radius, const Vec3d& shift) {
   const double r2 = radius * radius;
   std::vector<Nearest> out(from.size());
   parallel_for(std::int64_t(from.size()), [&](std::int64_t i) {
@@ -142,7 +133,7 @@ std::vector<Nearest> nearest_neighbours(const std::vector<Keypoint>& from,
       const Vec3d d = to[j].position - (from[std::size_t(i)].position + shift);
       if (d.dot(d) > r2) continue;
       const float cost = descriptor_distance(from_descriptors.data() + std::size_t(i) * length,
-                                             to_descriptors.data() + j * length);
+                                             to_descriptors.data() + j * length, length);
       if (cost < n.best) {
         n.second = n.best;
         n.best = cost;
@@ -165,9 +156,10 @@ double distance_ratio(float best, float second) {
 /// with the most others within 8 mm wins, refined to their mean. Zero when fewer than a quarter of
 /// the votes (and fewer than 8) agree: then the scans share no clear offset.
 Vec3d voted_shift(const std::vector<Keypoint>& kf, const std::vector<float>& desc_f,
-                  const std::vector<Keypoint>& km, const std::vector<float>& desc_m, double reach,
-                  double max_ratio) {
-  const std::vector<Nearest> nearest = nearest_neighbours(kf, desc_f, km, desc_m, reach, {0, 0, 0});
+                  const std::vector<Keypoint>& km, const std::vector<float>& desc_m,
+                  std::size_t length, double reach, double max_ratio) {
+  const std::vector<Nearest> nearest =
+      nearest_neighbours(kf, desc_f, km, desc_m, length, reach, {0, 0, 0});
   std::vector<Vec3d> votes;
   for (std::size_t i = 0; i < kf.size(); ++i) {
     const Nearest& n = nearest[i];
@@ -196,17 +188,32 @@ Vec3d voted_shift(const std::vector<Keypoint>& kf, const std::vector<float>& des
   return best;
 }
 
+}  // namespace
+
+std::vector<Keypoint> detect_scan_keypoints(const Image<float>& scan, const MatchOptions& options,
+                                            const KeypointOptions& keypoints) {
+  std::optional<learn::LandmarkNetwork> network;
+  if (options.method == MatchMethod::kLearned)
+    network.emplace(load_landmark_network(options.learned_model));
+  const WorkingImage w = make_working_image(
+      scan, network ? network->spec().spacing_mm : options.spacing_mm, options.edge_margin_mm);
+  if (!network) return detect_keypoints(w.image, w.region, keypoints);
+  const learn::LandmarkFeatures f = network->features(w.image);
+  return select_keypoints(f.heat, w.region, keypoints);
+}
+
+namespace {
+
 /// One matching in progress: the keypoints and descriptors of both scans, and the candidate
 /// pairs with the fixed keypoint each came from, step by step.
 class Matching {
  public:
-  Matching(const WorkingImage& wf, const WorkingImage& wm, std::vector<Keypoint> kf,
-           std::vector<Keypoint> km, const LabelMap* fixed_labels, const LabelMap* moving_labels,
-           const MatchOptions& options, MatchResult& result)
-      : kf_(std::move(kf)),
-        km_(std::move(km)),
-        df_(wf.image),
-        dm_(wm.image),
+  Matching(ScanFeatures fixed, ScanFeatures moving, const LabelMap* fixed_labels,
+           const LabelMap* moving_labels, const MatchOptions& options, MatchResult& result)
+      : kf_(std::move(fixed.keypoints)),
+        km_(std::move(moving.keypoints)),
+        df_(std::move(fixed.descriptors)),
+        dm_(std::move(moving.descriptors)),
         desc_f_(describe_all(df_, kf_)),
         desc_m_(describe_all(dm_, km_)),
         fixed_labels_(fixed_labels),
@@ -219,14 +226,14 @@ class Matching {
   /// it, not necessarily where the fixed point's descriptor fits best).
   void match_mutual() {
     // Scans far apart: the search follows the shift the keypoints agree on.
-    const Vec3d voted =
-        voted_shift(kf_, desc_f_, km_, desc_m_, options_.shift_search_mm, options_.max_ratio);
+    const Vec3d voted = voted_shift(kf_, desc_f_, km_, desc_m_, df_.length(),
+                                    options_.shift_search_mm, options_.max_ratio);
     if (voted.norm() > 0.5 * options_.search_radius_mm) result_.prior_shift = voted;
     const Vec3d shift = result_.prior_shift;
-    const std::vector<Nearest> forward =
-        nearest_neighbours(kf_, desc_f_, km_, desc_m_, options_.search_radius_mm, shift);
-    const std::vector<Nearest> backward =
-        nearest_neighbours(km_, desc_m_, kf_, desc_f_, options_.search_radius_mm, -shift);
+    const std::vector<Nearest> forward = nearest_neighbours(
+        kf_, desc_f_, km_, desc_m_, df_.length(), options_.search_radius_mm, shift);
+    const std::vector<Nearest> backward = nearest_neighbours(
+        km_, desc_m_, kf_, desc_f_, df_.length(), options_.search_radius_mm, -shift);
     for (std::size_t i = 0; i < kf_.size(); ++i) {
       const Nearest& n = forward[i];
       if (n.index < 0 || backward[std::size_t(n.index)].index != std::ptrdiff_t(i)) continue;
@@ -355,7 +362,7 @@ class Matching {
 
  private:
   const float* descriptor_of(std::size_t fixed_keypoint) const {
-    return desc_f_.data() + fixed_keypoint * descriptor_length();
+    return desc_f_.data() + fixed_keypoint * df_.length();
   }
 
   std::vector<Keypoint> kf_, km_;
@@ -381,29 +388,36 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
         "nothing can correspond (align them first, or check that they are of one patient)";
     return result;
   }
-  const WorkingImage wf = make_working_image(fixed, options.spacing_mm, options.edge_margin_mm);
-  const WorkingImage wm = make_working_image(moving, options.spacing_mm, options.edge_margin_mm);
+  std::optional<learn::LandmarkNetwork> network;
+  if (options.method == MatchMethod::kLearned)
+    network.emplace(load_landmark_network(options.learned_model));
+  // The learned method works on the grid its network was trained on.
+  const double spacing = network ? network->spec().spacing_mm : options.spacing_mm;
+  const WorkingImage wf = make_working_image(fixed, spacing, options.edge_margin_mm);
+  const WorkingImage wm = make_working_image(moving, spacing, options.edge_margin_mm);
   // The fixed labels on the working grid spread the fixed keypoints over every organ.
   std::optional<LabelMap> working_labels;
   if (fixed_labels) {
     working_labels =
         filter::resample(*fixed_labels, wf.image.geometry(), filter::Interpolation::kNearest, 0.0);
   }
-  std::vector<Keypoint> kf = detect_keypoints(wf.image, wf.region, options.fixed_keypoints,
-                                              working_labels ? &*working_labels : nullptr);
-  std::vector<Keypoint> km = detect_keypoints(wm.image, wm.region, options.moving_keypoints);
-  result.counts.fixed_keypoints = kf.size();
-  result.counts.moving_keypoints = km.size();
-  if (kf.empty() || km.empty()) {
+  const LabelMap* labels_on_grid = working_labels ? &*working_labels : nullptr;
+  ScanFeatures ff = network
+                        ? learned_features(*network, wf, options.fixed_keypoints, labels_on_grid)
+                        : classical_features(wf, options.fixed_keypoints, labels_on_grid);
+  ScanFeatures fm = network ? learned_features(*network, wm, options.moving_keypoints, nullptr)
+                            : classical_features(wm, options.moving_keypoints, nullptr);
+  result.counts.fixed_keypoints = ff.keypoints.size();
+  result.counts.moving_keypoints = fm.keypoints.size();
+  if (ff.keypoints.empty() || fm.keypoints.empty()) {
     result.message = fmt::format(
         "the {} scan shows no structure to match (no distinctive point: is it one value "
         "throughout, or empty?)",
-        kf.empty() ? "fixed" : "moving");
+        ff.keypoints.empty() ? "fixed" : "moving");
     return result;
   }
 
-  Matching matching(wf, wm, std::move(kf), std::move(km), fixed_labels, moving_labels, options,
-                    result);
+  Matching matching(std::move(ff), std::move(fm), fixed_labels, moving_labels, options, result);
   matching.match_mutual();
   matching.keep_consistent();
   result.counts.guided_found = matching.search_guided();
@@ -423,6 +437,20 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
         result.counts.passed_ratio, result.counts.inconsistent, result.counts.label_disagreement);
   }
   return result;
+}
+
+}  // namespace modir::landmarks
+
+namespace modir::landmarks {
+
+MatchMethod parse_match_method(const std::string& name) {
+  if (name == "classical") return MatchMethod::kClassical;
+  if (name == "learned") return MatchMethod::kLearned;
+  throw usage_error("the landmark method must be classical or learned, not '{}'", name);
+}
+
+const char* match_method_name(MatchMethod method) {
+  return method == MatchMethod::kLearned ? "learned" : "classical";
 }
 
 }  // namespace modir::landmarks

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -10,9 +11,22 @@
 
 namespace modir::landmarks {
 
-/// The classical matcher's settings; the defaults were chosen on development phantom seeds
+/// How keypoints and descriptors are found: Förstner keypoints and MIND-SSC descriptors
+/// (classical), or a trained network's keypoint heat map and descriptors (learned,
+/// learn/landmark_network.h). Matching, refinement and outlier rejection are the same.
+enum class MatchMethod { kClassical, kLearned };
+
+/// "classical" or "learned"; a usage error otherwise.
+MatchMethod parse_match_method(const std::string& name);
+const char* match_method_name(MatchMethod method);
+
+/// The matcher's settings; the defaults were chosen on development phantom seeds
 /// (bench/landmarks/README.md says which).
 struct MatchOptions {
+  MatchMethod method = MatchMethod::kClassical;
+  /// The learned method's model folder; empty: the shipped models/landmarks.
+  std::filesystem::path learned_model;
+  /// The classical method's working grid (the learned method's is its network's).
   double spacing_mm = 2.0;      ///< isotropic working grid of keypoints and descriptors
   double edge_margin_mm = 8.0;  ///< no keypoint this close to a scan's faces
   KeypointOptions fixed_keypoints{};
@@ -78,12 +92,14 @@ struct MatchResult {
   std::string message;
 };
 
-/// The classical method: Förstner keypoints on both scans, MIND-SSC descriptors, mutual nearest
-/// neighbours with a ratio test among keypoints within the search radius, each match refined on
-/// the moving descriptor field, then the neighbour check (check_consistency); a guided search for
-/// fixed keypoints left unmatched, checked again; with label maps (on their scans' grids), pairs
-/// whose labels disagree are dropped. Scans without structure or without overlap give no matches
-/// and a message, not an exception. Deterministic for any thread count.
+/// Both methods: keypoints on both scans (classical: Förstner; learned: the network's heat map),
+/// descriptors (classical: MIND-SSC; learned: the network's), then as follows. The classical
+/// method: Förstner keypoints on both scans, MIND-SSC descriptors, mutual nearest neighbours with a
+/// ratio test among keypoints within the search radius, each match refined on the moving descriptor
+/// field, then the neighbour check (check_consistency); a guided search for fixed keypoints left
+/// unmatched, checked again; with label maps (on their scans' grids), pairs whose labels disagree
+/// are dropped. Scans without structure or without overlap give no matches and a message, not an
+/// exception. Deterministic for any thread count.
 MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& moving,
                             const LabelMap* fixed_labels, const LabelMap* moving_labels,
                             const MatchOptions& options = {});

@@ -11,7 +11,8 @@ namespace modir::landmarks {
 /// model of the voxels read (full resolution) and of the isotropic working grids at `spacing_mm`
 /// (MIND-SSC channels and the descriptor search live there), fitted to measured peaks of phantom
 /// pairs of three sizes and checked on a fourth (docs/landmarks.md, "Memory").
+/// `learned`: the learned method (LibTorch loaded, the network's features on the working grids).
 double estimate_matching_memory_mib(const Geometry& fixed, const Geometry& moving,
-                                    double spacing_mm = 2.0);
+                                    double spacing_mm = 2.0, bool learned = false);
 
 }  // namespace modir::landmarks

@@ -11,6 +11,7 @@
 
 #include "modir/core/image.h"
 #include "modir/core/progress.h"
+#include "modir/learn/landmark_network.h"
 #include "modir/learn/plan.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
@@ -18,7 +19,7 @@
 namespace modir::learn::detail {
 
 /// Bumped whenever these classes or the types they pass change; the module must match exactly.
-inline constexpr int kNetworkBackendAbi = 1;
+inline constexpr int kNetworkBackendAbi = 2;
 
 /// The file name of the module, as built and installed (lib/modir/ next to bin/).
 inline constexpr const char* kNetworkModuleFile = "libmodir_torch.so";
@@ -36,6 +37,14 @@ class SegmenterBackend {
                            Progress& progress) const = 0;
 };
 
+/// A loaded landmark network.
+class LandmarkNetworkBackend {
+ public:
+  virtual ~LandmarkNetworkBackend() = default;
+  virtual const LandmarkNetworkSpec& spec() const = 0;
+  virtual LandmarkFeatures features(const Image<float>& working_image) const = 0;
+};
+
 /// What the module provides; the public functions of segmenter.h and train.h forward to it.
 class NetworkBackend {
  public:
@@ -44,6 +53,11 @@ class NetworkBackend {
   virtual std::unique_ptr<SegmenterBackend> load_segmenter(const std::filesystem::path& model_dir,
                                                            Device device) const = 0;
   virtual TrainResult train(const TrainOptions& options, Progress& progress) const = 0;
+  virtual std::unique_ptr<LandmarkNetworkBackend> load_landmark_network(
+      const std::filesystem::path& model_dir, Device device) const = 0;
+  virtual LandmarkTrainResult train_landmarks(const std::vector<LandmarkTrainingPair>& pairs,
+                                              const LandmarkTrainOptions& options,
+                                              Progress& progress) const = 0;
 };
 
 /// The backend, loaded on first use. Throws a usage error that says why when there is none: modir

@@ -9,6 +9,8 @@
 #include "modir/core/version.h"
 #include "modir/filter/body_mask.h"
 #include "modir/learn/libtorch/inference.h"
+#include "modir/learn/libtorch/landmark_inference.h"
+#include "modir/learn/libtorch/landmark_train.h"
 #include "modir/learn/libtorch/torch_support.h"
 #include "modir/learn/libtorch/train_network.h"
 #include "modir/learn/network_backend.h"
@@ -37,29 +39,9 @@ TorchSegmenter::TorchSegmenter(const fs::path& model_dir, Device device) {
   use_modir_threads();
   plan_ = read_plan(model_dir);
   device_ = torch_device(device);
-  const fs::path weights = model_dir / kWeightsFile;
-  if (!fs::exists(weights))
-    throw data_error("the model folder '{}' has no {}", model_dir.string(), kWeightsFile);
-  torch_boundary(fmt::format("cannot load the weights '{}' (corrupt, or not made for its {})",
-                             weights.string(), kPlanFile),
-                 [&] {
-                   net_ = UNet(unet_config(plan_));
-                   std::vector<std::vector<std::int64_t>> expected;
-                   for (const auto& p : net_->named_parameters())
-                     expected.push_back(p.value().sizes().vec());
-                   torch::load(net_, weights.string());
-                   // torch::load adopts whatever shapes the file holds: check them.
-                   std::size_t i = 0;
-                   for (const auto& p : net_->named_parameters()) {
-                     if (i >= expected.size() || p.value().sizes().vec() != expected[i++])
-                       throw data_error(
-                           "cannot load the weights '{}': parameter '{}' does not have the shape "
-                           "its {} describes (weights and plan of different models?)",
-                           weights.string(), p.key(), kPlanFile);
-                   }
-                   net_->to(device_);
-                   net_->eval();
-                 });
+  net_ = torch_boundary("cannot build the network its plan describes",
+                        [&] { return UNet(unet_config(plan_)); });
+  load_weights(net_, model_dir / kWeightsFile, kPlanFile, device_);
 }
 
 LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions& options,
@@ -114,6 +96,15 @@ class TorchBackend final : public detail::NetworkBackend {
   }
   TrainResult train(const TrainOptions& options, Progress& progress) const override {
     return train_network(options, progress);
+  }
+  std::unique_ptr<detail::LandmarkNetworkBackend> load_landmark_network(
+      const fs::path& model_dir, Device device) const override {
+    return std::make_unique<TorchLandmarkNetwork>(model_dir, device);
+  }
+  LandmarkTrainResult train_landmarks(const std::vector<LandmarkTrainingPair>& pairs,
+                                      const LandmarkTrainOptions& options,
+                                      Progress& progress) const override {
+    return train_landmarks_torch(pairs, options, progress);
   }
 };
 

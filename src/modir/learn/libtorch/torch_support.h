@@ -4,6 +4,9 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
+
+#include <torch/serialize.h>
 
 #include <torch/types.h>
 
@@ -33,6 +36,36 @@ auto torch_boundary(const std::string& what, Body&& body) -> decltype(body()) {
   } catch (const c10::Error& e) {
     throw data_error("{}: {}", what, first_line(e.what()));
   }
+}
+
+/// Loads `weights` (torch::save's file) into `net`, a freshly built network of the shape its
+/// model folder's `description` file (plan.json, ...) describes, then moves it to `device` in
+/// evaluation mode. torch::load adopts whatever shapes the file holds, so they are checked: a
+/// missing, corrupt or mismatched file is a data error naming it.
+template <typename Net>
+void load_weights(Net& net, const std::filesystem::path& weights, const std::string& description,
+                  const torch::Device& device) {
+  if (!std::filesystem::exists(weights))
+    throw data_error("the model folder '{}' has no {}", weights.parent_path().string(),
+                     weights.filename().string());
+  torch_boundary(
+      fmt::format("cannot load the weights '{}' (corrupt, or not made for its {})",
+                  weights.string(), description),
+      [&] {
+        std::vector<std::vector<std::int64_t>> expected;
+        for (const auto& p : net->named_parameters()) expected.push_back(p.value().sizes().vec());
+        torch::load(net, weights.string());
+        std::size_t i = 0;
+        for (const auto& p : net->named_parameters()) {
+          if (i >= expected.size() || p.value().sizes().vec() != expected[i++])
+            throw data_error(
+                "cannot load the weights '{}': parameter '{}' does not have the shape its {} "
+                "describes (weights and description of different models?)",
+                weights.string(), p.key(), description);
+        }
+        net->to(device);
+        net->eval();
+      });
 }
 
 /// A [1, 1, z, y, x] float tensor copy of an image.
