@@ -16,8 +16,15 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _modir
-from ._modir import DataError, Error, UsageError
+# OpenMP threads that spin at barriers starve other programs on the same cores (two registrations
+# side by side ran 3x slower), so modir waits passively, as the `modir` program does. libgomp
+# reads the policy once, when the extension below loads it; a policy the user set is kept, and a
+# libgomp some other module loaded earlier keeps what it read then.
+if "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ:
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+
+from . import _modir  # noqa: E402  (after the policy above)
+from ._modir import DataError, Error, UsageError  # noqa: E402
 
 __version__ = _modir.version
 __all__ = [

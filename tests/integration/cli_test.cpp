@@ -47,6 +47,30 @@ TEST(Cli, VersionAndHelpEverywhere) {
   }
 }
 
+// Threads spinning at OpenMP barriers starve a second program on the same cores (two guided
+// registrations side by side ran 3x slower), so modir waits passively unless the user chose a
+// policy. libgomp prints the spin count it settled on with OMP_DISPLAY_ENV=verbose: the last
+// print is the process that does the work.
+TEST(Cli, OpenMpThreadsWaitPassivelyUnlessTheUserChoseAPolicy) {
+  const auto last_spin_count = [](const std::string& err) {
+    const auto at = err.rfind("GOMP_SPINCOUNT = '");
+    if (at == std::string::npos) return std::string("none");
+    const auto from = at + std::string("GOMP_SPINCOUNT = '").size();
+    return err.substr(from, err.find('\'', from) - from);
+  };
+  // A usage error: the restart happens before the arguments are read.
+  const std::string command = "register --fixed f.nii.gz --moving m.nii.gz";
+  const auto passive =
+      run_modir(command, "-u OMP_WAIT_POLICY -u GOMP_SPINCOUNT OMP_DISPLAY_ENV=verbose");
+  EXPECT_EQ(passive.exit_code, 2) << passive.err;
+  EXPECT_EQ(last_spin_count(passive.err), "0") << passive.err;
+  const auto active =
+      run_modir(command, "-u GOMP_SPINCOUNT OMP_WAIT_POLICY=ACTIVE OMP_DISPLAY_ENV=verbose");
+  EXPECT_EQ(active.exit_code, 2) << active.err;
+  EXPECT_NE(last_spin_count(active.err), "0") << active.err;
+  EXPECT_NE(last_spin_count(active.err), "none") << active.err;
+}
+
 TEST(Cli, UsageErrorsExitTwo) {
   expect_one_line_error(run_modir(""), 2, "subcommand");
   expect_one_line_error(run_modir("frobnicate"), 2, "unknown command 'frobnicate'");

@@ -74,3 +74,21 @@ def test_labels_follow_the_command_lines_rule(tmp_path):
     modir.write_image(fractional, tmp_path / "fractional.nii.gz")
     with pytest.raises(modir.DataError):
         modir.read_labels(tmp_path / "fractional.nii.gz")
+
+
+def spin_count_when_imported(environment):
+    """libgomp's spin count, as it prints it, in a fresh Python that imports modir."""
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env.update(environment, OMP_DISPLAY_ENV="verbose")
+    err = subprocess.run([sys.executable, "-c", "import modir"], env=env, check=True,
+                         capture_output=True, text=True).stderr
+    return err.rsplit("GOMP_SPINCOUNT = '", 1)[1].split("'")[0]
+
+
+def test_openmp_threads_wait_passively_unless_the_user_chose_a_policy():
+    # Spinning threads starve other programs on the same cores; a policy the user set is kept.
+    assert spin_count_when_imported({}) == "0"
+    assert spin_count_when_imported({"OMP_WAIT_POLICY": "ACTIVE"}) != "0"

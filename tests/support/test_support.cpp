@@ -52,12 +52,13 @@ std::string quoted(const fs::path& path) {
   return s;
 }
 
-RunResult run_modir(const std::string& arguments) {
+RunResult run_modir(const std::string& arguments, const std::string& environment) {
   static std::atomic<int> counter{0};
   const fs::path base = fs::temp_directory_path() / ("modir-run-" + std::to_string(::getpid()) +
                                                      "-" + std::to_string(counter++));
   const std::string out_file = base.string() + ".out", err_file = base.string() + ".err";
-  const std::string command = std::string("'") + MODIR_BINARY + "' " + arguments + " >'" +
+  const std::string launcher = environment.empty() ? "" : "env " + environment + " ";
+  const std::string command = launcher + "'" + MODIR_BINARY + "' " + arguments + " >'" +
                               out_file + "' 2>'" + err_file + "' </dev/null";
   const int status = std::system(command.c_str());
   RunResult result;

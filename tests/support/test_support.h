@@ -65,7 +65,9 @@ struct RunResult {
 };
 
 /// Runs the modir binary built with the tests, with the given arguments (shell-quoted here).
-RunResult run_modir(const std::string& arguments);
+/// `environment`, when given, is put before the binary as arguments of env(1), e.g.
+/// "-u OMP_WAIT_POLICY OMP_DISPLAY_ENV=verbose".
+RunResult run_modir(const std::string& arguments, const std::string& environment = "");
 
 /// dciodvfy (Debian package dicom3tools) on a DICOM file: the lines starting with "Error", and
 /// its whole report. `ran` is false when dciodvfy did not run (its report lacks the IOD name).

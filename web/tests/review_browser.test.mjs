@@ -12,6 +12,13 @@ import { freshWorkDir, modir, registeredPair, startReview, workDir } from "./rev
 const CHROMIUM = process.env.MODIR_CHROMIUM || "/usr/bin/chromium";
 let browser, registration, front;
 
+// Wall-time bounds. The issue's targets (a medium registration open in 3 s, a front in 5 s, a
+// switch in 1 s) hold on an idle machine and are measured by bench/review/review_timing.mjs.
+// Here CTest runs two tests at once, and on CI this one shares two cores with the workflow test:
+// a 1.4-2.0 s open took 5.9 s there (2026-12-05). The test therefore holds bounds several times the
+// targets, which catch a page that stalls or reloads everything, not a machine that is busy.
+const LOAD_FACTOR = 4;
+
 before(async () => {
   freshWorkDir();
   registration = registeredPair("medium", { size: "medium", seed: 5 });
@@ -90,15 +97,12 @@ function tiles(page) {
   });
 }
 
-test("a medium registration opens within 3 s and shows the scan", async () => {
+test("a medium registration opens in time and shows the scan", async () => {
   const server = await startReview(registration.out);
   try {
     const { page, seconds } = await open(server.url);
     console.log(`medium registration ready in ${seconds.toFixed(2)} s`);
-    // The issue's target is 3 s on an idle machine of the speed the team measures on. This VM
-    // took 4.3 s on 2026-12-05, when elastix also ran 1.5x slower than on the earlier ones, so
-    // the test holds a regression bound of 5 s and prints the time; bench runs carry the target.
-    assert.ok(seconds <= 5, `opened in ${seconds} s`);
+    assert.ok(seconds <= 3 * LOAD_FACTOR, `opened in ${seconds} s`);
     await canvasPixels(page);
     const t = await tiles(page);
     for (const axis of [0, 1, 2]) {
@@ -180,12 +184,12 @@ test("a click in one view moves the crosshair of the others", async () => {
   }
 });
 
-test("a front opens within 5 s; a clicked solution is shown within 1 s; choose records it as front pick does", async () => {
+test("a front opens in time; a clicked solution is shown in time; choose records it as front pick does", async () => {
   const server = await startReview(front.out);
   try {
     const { page, seconds } = await open(server.url);
     console.log(`front of 6 ready in ${seconds.toFixed(2)} s`);
-    assert.ok(seconds <= 5, `opened in ${seconds} s`);
+    assert.ok(seconds <= 5 * LOAD_FACTOR, `opened in ${seconds} s`);
     const knee = await page.evaluate(() => window.modirReview.state.manifest.front.knee);
     const other = knee === 0 ? 1 : 0;
     await canvasPixels(page);
@@ -199,8 +203,8 @@ test("a front opens within 5 s; a clicked solution is shown within 1 s; choose r
     const switchSeconds = await page.evaluate(() => window.modirReview.switches.at(-1).seconds);
     const outside = (Date.now() - started) / 1000;
     console.log(`solution ${other} shown in ${switchSeconds.toFixed(2)} s (${outside.toFixed(2)} s as Playwright saw it)`);
-    assert.ok(switchSeconds <= 1, `switching took ${switchSeconds} s`);
-    assert.ok(outside <= 5, `Playwright waited ${outside} s`);
+    assert.ok(switchSeconds <= 1 * LOAD_FACTOR, `switching took ${switchSeconds} s`);
+    assert.ok(outside <= 5 * LOAD_FACTOR, `Playwright waited ${outside} s`);
     await page.locator("#background").selectOption("warped");
     await page.waitForFunction(() => JSON.parse(document.body.dataset.shown).layers[0] === "warped");
     await canvasPixels(page);
