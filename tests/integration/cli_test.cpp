@@ -49,8 +49,9 @@ TEST(Cli, VersionAndHelpEverywhere) {
 
 // Threads spinning at OpenMP barriers starve a second program on the same cores (two guided
 // registrations side by side ran 3x slower), so modir waits passively unless the user chose a
-// policy. libgomp prints the spin count it settled on with OMP_DISPLAY_ENV=verbose: the last
-// print is the process that does the work.
+// policy. libgomp prints the spin count it settled on with OMP_DISPLAY_ENV=verbose. The policy
+// is set by a library that must come after libgomp in the program's DT_NEEDED list: this test is
+// what notices a link order that breaks it.
 TEST(Cli, OpenMpThreadsWaitPassivelyUnlessTheUserChoseAPolicy) {
   const auto last_spin_count = [](const std::string& err) {
     const auto at = err.rfind("GOMP_SPINCOUNT = '");
@@ -58,7 +59,7 @@ TEST(Cli, OpenMpThreadsWaitPassivelyUnlessTheUserChoseAPolicy) {
     const auto from = at + std::string("GOMP_SPINCOUNT = '").size();
     return err.substr(from, err.find('\'', from) - from);
   };
-  // A usage error: the restart happens before the arguments are read.
+  // A usage error: the policy is set before the arguments are read.
   const std::string command = "register --fixed f.nii.gz --moving m.nii.gz";
   const auto passive =
       run_modir(command, "-u OMP_WAIT_POLICY -u GOMP_SPINCOUNT OMP_DISPLAY_ENV=verbose");
