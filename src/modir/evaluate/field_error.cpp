@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "modir/core/error.h"
-#include "modir/evaluate/percentile.h"
+#include "modir/core/statistics.h"
 
 namespace modir::evaluate {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "modir/core/error.h"
-#include "modir/evaluate/percentile.h"
+#include "modir/core/statistics.h"
 #include "modir/transform/sample_field.h"
 
 namespace modir::evaluate {

@@ -6,7 +6,7 @@
 
 #include "modir/core/parallel.h"
 #include "modir/evaluate/grid_check.h"
-#include "modir/evaluate/percentile.h"
+#include "modir/core/statistics.h"
 #include "modir/filter/distance_transform.h"
 #include "modir/filter/index_box.h"
 

@@ -7,7 +7,7 @@
 #include <Eigen/Dense>
 
 #include "modir/core/parallel.h"
-#include "modir/evaluate/percentile.h"
+#include "modir/core/statistics.h"
 
 namespace modir::landmarks {
 
@@ -15,7 +15,7 @@ namespace {
 
 // The median (0 for none): the scale of robust fits.
 double median_of(const std::vector<double>& values) {
-  return values.empty() ? 0.0 : evaluate::percentile(values, 50.0);
+  return values.empty() ? 0.0 : percentile(values, 50.0);
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "modir/evaluate/percentile.h"
+#include "modir/core/statistics.h"
 #include "modir/filter/resample.h"
 #include "modir/io/output_file.h"
 #include "modir/io/point_io.h"
@@ -20,7 +20,7 @@ namespace {
 
 // summary.json holds numbers: an empty set gives 0, not NaN (which JSON cannot hold).
 double percentile_or_zero(const std::vector<double>& values, double p) {
-  return values.empty() ? 0.0 : evaluate::percentile(values, p);
+  return values.empty() ? 0.0 : percentile(values, p);
 }
 
 report::Colour confidence_colour(double c) {

@@ -4,30 +4,12 @@
 #include <cmath>
 
 #include "modir/core/error.h"
+#include "modir/core/statistics.h"
 #include "modir/core/version.h"
 
 namespace modir::learn {
 
 using nlohmann::json;
-
-namespace {
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-double percentile(const std::vector<float>& sorted, double p) {
-  if (sorted.empty()) return 0.0;
-  const double position = p / 100.0 * double(sorted.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(position));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (position - double(lo)) * (sorted[hi] - sorted[lo]);
-}
-
-}  // namespace
 
 json DatasetFingerprint::to_json() const {
   json size_list = json::array(), spacing_list = json::array();
@@ -80,10 +62,12 @@ DatasetFingerprint FingerprintBuilder::finish() const {
     f.median_spacing[a] = median(axis[a]);
     f.median_extent_mm[a] = median(extent[a]);
   }
+  // Sorted, so that the sums below do not depend on the order the cases came in. No samples
+  // (labels empty everywhere) leave the window at 0..0 rather than NaN.
   std::vector<float> sorted = samples_;
   std::sort(sorted.begin(), sorted.end());
-  f.percentile_00_5 = percentile(sorted, 0.5);
-  f.percentile_99_5 = percentile(sorted, 99.5);
+  f.percentile_00_5 = sorted.empty() ? 0.0 : percentile(sorted, 0.5);
+  f.percentile_99_5 = sorted.empty() ? 0.0 : percentile(sorted, 99.5);
   double sum = 0, sum2 = 0;
   for (const float v : sorted) {
     const double c = std::clamp(double(v), f.percentile_00_5, f.percentile_99_5);
