@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "modir/core/parallel.h"
+#include "modir/core/trilinear.h"
 
 namespace modir::transform {
 
@@ -94,62 +95,32 @@ void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& 
           const auto ix = static_cast<std::int64_t>(index.x);
           const auto iy = static_cast<std::int64_t>(index.y);
           const auto iz = static_cast<std::int64_t>(index.z);
+          const float* cell = m + ix + mx * (iy + my * iz);
           const auto fx = static_cast<float>(index.x - static_cast<double>(ix));
           const auto fy = static_cast<float>(index.y - static_cast<double>(iy));
           const auto fz = static_cast<float>(index.z - static_cast<double>(iz));
-          const float* c = m + ix + mx * (iy + my * iz);
-          const float c000 = c[0], c100 = c[1], c010 = c[mx], c110 = c[mx + 1];
-          const float c001 = c[plane], c101 = c[plane + 1], c011 = c[plane + mx],
-                      c111 = c[plane + mx + 1];
-          const float dx00 = c100 - c000, dx10 = c110 - c010, dx01 = c101 - c001,
-                      dx11 = c111 - c011;
-          const float c00 = c000 + fx * dx00, c10 = c010 + fx * dx10;
-          const float c01 = c001 + fx * dx01, c11 = c011 + fx * dx11;
-          const float c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01);
-          warped.data()[v] = c0 + fz * (c1 - c0);
+          Vec3f d;
+          if (gradient) {
+            warped.data()[v] = trilinear_in_cell<true>(cell, mx, plane, fx, fy, fz, d);
+            gradient->data()[v] = {g[0] * d.x + g[1] * d.y + g[2] * d.z,
+                                   g[3] * d.x + g[4] * d.y + g[5] * d.z,
+                                   g[6] * d.x + g[7] * d.y + g[8] * d.z};
+          } else {
+            warped.data()[v] = trilinear_in_cell<false>(cell, mx, plane, fx, fy, fz, d);
+          }
           if (inside) inside->data()[v] = 1;
           if (overlap) overlap->weight.data()[v] = 1.0f;
-          if (gradient) {
-            const float gx = (1 - fz) * ((1 - fy) * dx00 + fy * dx10) +
-                             fz * ((1 - fy) * dx01 + fy * dx11);
-            const float gy = (1 - fz) * (c10 - c00) + fz * (c11 - c01);
-            const float gz = c1 - c0;
-            gradient->data()[v] = {g[0] * gx + g[1] * gy + g[2] * gz,
-                                   g[3] * gx + g[4] * gy + g[5] * gz,
-                                   g[6] * gx + g[7] * gy + g[8] * gz};
-          }
           continue;
         }
         // Near or beyond the moving grid's edge.
         const double p[3] = {index.x, index.y, index.z};
         const std::int64_t n[3] = {mx, my, mz};
-        std::int64_t i0[3], i1[3];
-        double f[3];
         bool in = true;
-        bool clamped[3] = {false, false, false};
-        for (int a = 0; a < 3; ++a) {
+        for (int a = 0; a < 3; ++a)
           if (!(p[a] >= -0.5 && p[a] <= static_cast<double>(n[a]) - 0.5)) in = false;
-          // Constant extension beyond the outer voxel centres: the interpolant is flat there,
-          // so its derivative along this axis is zero.
-          const double q = std::clamp(p[a], 0.0, static_cast<double>(n[a] - 1));
-          clamped[a] = q != p[a] || n[a] == 1;
-          const double base = std::floor(q);
-          i0[a] = static_cast<std::int64_t>(base);
-          i1[a] = std::min(i0[a] + 1, n[a] - 1);
-          f[a] = q - base;
-        }
-        const auto at = [&](std::int64_t i, std::int64_t j, std::int64_t k) {
-          return static_cast<double>(m[i + mx * (j + my * k)]);
-        };
-        const double c000 = at(i0[0], i0[1], i0[2]), c100 = at(i1[0], i0[1], i0[2]);
-        const double c010 = at(i0[0], i1[1], i0[2]), c110 = at(i1[0], i1[1], i0[2]);
-        const double c001 = at(i0[0], i0[1], i1[2]), c101 = at(i1[0], i0[1], i1[2]);
-        const double c011 = at(i0[0], i1[1], i1[2]), c111 = at(i1[0], i1[1], i1[2]);
-        const double fx = f[0], fy = f[1], fz = f[2];
-        const double c00 = c000 + fx * (c100 - c000), c10 = c010 + fx * (c110 - c010);
-        const double c01 = c001 + fx * (c101 - c001), c11 = c011 + fx * (c111 - c011);
-        const double c0 = c00 + fy * (c10 - c00), c1 = c01 + fy * (c11 - c01);
-        warped.data()[v] = static_cast<float>(c0 + fz * (c1 - c0));
+        Vec3d g_index;
+        warped.data()[v] =
+            static_cast<float>(trilinear_clamped(m, n, index, gradient ? &g_index : nullptr));
         if (inside) inside->data()[v] = in ? 1 : 0;
         if (overlap) {
           double weight[3], slope[3];
@@ -163,11 +134,6 @@ void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& 
           }
         }
         if (gradient) {
-          Vec3d g_index{clamped[0] ? 0.0
-                                   : (1 - fz) * ((1 - fy) * (c100 - c000) + fy * (c110 - c010)) +
-                                         fz * ((1 - fy) * (c101 - c001) + fy * (c111 - c011)),
-                        clamped[1] ? 0.0 : (1 - fz) * (c10 - c00) + fz * (c11 - c01),
-                        clamped[2] ? 0.0 : c1 - c0};
           gradient->data()[v] = (index_to_world_gradient * g_index).cast<float>();
         }
       }
