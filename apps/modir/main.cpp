@@ -1,4 +1,3 @@
-
 #include "modir/core/interrupt.h"
 #include "modir_cli.h"
 
