@@ -389,6 +389,35 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
   const fs::path across = corpus / "image_metaimage" / "crash_vast_alloc_key_across_lines.mha";
   const std::string across_message = error_of([&] { read_image(across); });
   EXPECT_NE(across_message.find("is not 'Key = value'"), std::string::npos) << across_message;
+  // An ElementDataFile name holding "%.n": MetaIO used it as a printf format (SIGSEGV).
+  const fs::path format = corpus / "image_metaimage" / "crash_format_string_data_file.mha";
+  const std::string format_message = error_of([&] { read_image_info(format); });
+  EXPECT_NE(format_message.find("printf format"), std::string::npos) << format_message;
+  // A 995-character NRRD field: teem quoted it into a fixed stack buffer (stack smashing).
+  const fs::path nrrd = corpus / "image_nrrd" / "crash_stack_smash_long_field.nrrd";
+  const std::string nrrd_message = error_of([&] { read_image_info(nrrd); });
+  EXPECT_NE(nrrd_message.find("damaged NRRD header: line 3"), std::string::npos) << nrrd_message;
+}
+
+// The header checks above refuse only what crashes the readers: a slice pattern with one integer
+// conversion and an NRRD with long comments and key/value pairs still read.
+TEST(Reading, HeaderChecksLeaveWellFormedHeadersToTheReader) {
+  test::TempDir dir;
+  std::ofstream(dir / "pattern.mhd") << "ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\n"
+                                        "ElementType = MET_UCHAR\n"
+                                        "ElementDataFile = slice%03d.raw 1 2 1\n";
+  std::ofstream(dir / "slice001.raw", std::ios::binary) << std::string(4, '\x01');
+  std::ofstream(dir / "slice002.raw", std::ios::binary) << std::string(4, '\x02');
+  const Image<std::uint8_t> slices = read_image_as<std::uint8_t>(dir / "pattern.mhd");
+  EXPECT_EQ(slices(1, 1, 0), 1);
+  EXPECT_EQ(slices(1, 1, 1), 2);
+  std::ofstream(dir / "long.nrrd", std::ios::binary)
+      << "NRRD0004\n# " << std::string(900, 'c') << "\ntype: unsigned char\ndimension: 3\n"
+      << "sizes: 2 2 2\nencoding: raw\nnote:=" << std::string(900, 'v') << "\n\n"
+      << std::string(8, '\x07');
+  const ImageInfo info = read_image_info(dir / "long.nrrd");
+  EXPECT_EQ(info.geometry.size, (Size3{2, 2, 2}));
+  EXPECT_NO_THROW(read_image(dir / "long.nrrd"));
 }
 
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {

@@ -35,6 +35,11 @@ void check_nifti_header(const std::filesystem::path& path);
 /// error naming the line instead, and for a header without an ElementDataFile line.
 void check_metaimage_header(const std::filesystem::path& path);
 
+/// Before ITK's NRRD reader (teem) parses a header (.nrrd or .nhdr): a field line longer than 500
+/// characters is refused, since teem quotes a field it cannot parse into a fixed stack buffer.
+/// Comments and key/value pairs may be longer. nrrd_checks.cpp.
+void check_nrrd_header(const std::filesystem::path& path);
+
 /// For a MetaImage header (.mha or .mhd) whose voxels take `data_bytes` uncompressed.
 void check_metaimage_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
 

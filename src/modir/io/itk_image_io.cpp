@@ -95,6 +95,7 @@ Component itk_component_for(PixelType type) {
 itk::ImageIOBase::Pointer open_header(const fs::path& path, ImageFormat format) {
   if (format == ImageFormat::kMetaImage) check_metaimage_header(path);
   if (format == ImageFormat::kNifti) check_nifti_header(path);
+  if (format == ImageFormat::kNrrd) check_nrrd_header(path);
   itk::ImageIOBase::Pointer io = make_image_io(format);
   io->SetFileName(path.string());
   try {

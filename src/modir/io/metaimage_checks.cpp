@@ -8,6 +8,7 @@
 #include <charconv>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -34,6 +35,19 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
         "'{}' has a damaged MetaImage header: ElementDataFile is empty (LOCAL, LIST, a file "
         "name or a slice pattern expected)",
         path.string());
+  }
+  // MetaIO formats the name with the slice number through printf whenever it holds a '%'. Any
+  // conversion but one integer conversion reads or writes memory it was never given: "LOC%.nii.gz"
+  // holds "%.n", which wrote through a garbage pointer (SIGSEGV; found by fuzzing).
+  const std::string& name = words[0];
+  if (name.find('%') != std::string::npos) {
+    static const std::regex one_integer_conversion("[^%]*%[-+ #0]*[0-9]*[diu][^%]*");
+    if (words.size() == 1 || !std::regex_match(name, one_integer_conversion)) {
+      throw data_error(
+          "'{}' has a damaged MetaImage header: ElementDataFile '{}' holds '%', which MetaIO reads "
+          "as a printf format; only a slice pattern 'NAME%03d.raw MIN MAX STEP' may",
+          path.string(), name);
+    }
   }
   if (words.size() == 1) return;
   const auto integer = [](const std::string& w, long& out) {
