@@ -253,8 +253,8 @@ TEST(BadInput, NonFiniteVoxelsAreRefusedUnlessReplaced) {
 // shared/reliability: a MetaImage whose header lost a line break, so that a field runs into the
 // compressed voxels, made ITK's MetaIO overflow a 255-character buffer and abort modir.
 TEST(BadInput, DamagedMetaImageHeadersAreDataErrorsNotCrashes) {
-  const fs::path damaged = test::shared_data().parent_path() / "reliability" /
-                           "metaimage_long_header_field.mha";
+  const fs::path damaged =
+      test::shared_data().parent_path() / "reliability" / "metaimage_long_header_field.mha";
   const std::string message = error_of([&] { read_image(damaged); });
   EXPECT_NE(message.find("damaged MetaImage header"), std::string::npos) << message;
   test::TempDir dir;
@@ -290,7 +290,8 @@ TEST(BadInput, MissingUnknownTruncatedAndCorruptFiles) {
 // header must be checked against the file before anything is allocated.
 TEST(BadInput, HeadersClaimingMoreVoxelsThanTheFileHoldsAreRefusedBeforeAllocating) {
   test::TempDir dir;
-  const fs::path nifti = write_nifti(dir / "vast.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader&) {});
+  const fs::path nifti =
+      write_nifti(dir / "vast.nii", {3, 2, 2, 2, 1, 1, 1, 1}, [](NiftiHeader&) {});
   {
     std::fstream patch(nifti, std::ios::binary | std::ios::in | std::ios::out);
     const short vast[3] = {3000, 3000, 1000};  // 18 GB of int16
@@ -325,7 +326,8 @@ TEST(BadInput, DamagedCompressedMetaImageVoxelsAreRefused) {
   };
   std::string flipped = bytes;
   for (std::size_t i = data + 200; i < data + 260; ++i) flipped[i] = static_cast<char>(~flipped[i]);
-  EXPECT_NE(damaged("flipped.mha", flipped).find("compressed voxels are damaged"), std::string::npos);
+  EXPECT_NE(damaged("flipped.mha", flipped).find("compressed voxels are damaged"),
+            std::string::npos);
   std::string header = bytes;
   header[data] = header[data + 1] = 0;  // the zlib header itself
   EXPECT_NE(damaged("header.mha", header).find("compressed voxels are damaged"), std::string::npos);
@@ -418,6 +420,44 @@ TEST(Reading, HeaderChecksLeaveWellFormedHeadersToTheReader) {
   const ImageInfo info = read_image_info(dir / "long.nrrd");
   EXPECT_EQ(info.geometry.size, (Size3{2, 2, 2}));
   EXPECT_NO_THROW(read_image(dir / "long.nrrd"));
+}
+
+// MetaIO reads a slice pattern or a LIST whose files are missing or short with a message on stderr
+// and zeros in their place, and a pattern naming more files than DimSize has slices past its
+// buffer: modir refuses all three before ITK reads.
+TEST(Reading, SliceFilesMustAllBeThereAndHoldTheirShare) {
+  test::TempDir dir;
+  const std::string head =
+      "ObjectType = Image\nNDims = 3\nDimSize = 2 2 2\nElementType = MET_UCHAR\n";
+  std::ofstream(dir / "pattern.mhd") << head << "ElementDataFile = slice%03d.raw 1 2 1\n";
+  std::ofstream(dir / "list.mhd") << head << "ElementDataFile = LIST\nslice001.raw\nslice002.raw\n";
+  std::ofstream(dir / "list2d.mhd") << head
+                                    << "ElementDataFile = LIST 2D\nslice001.raw\n"
+                                       "slice002.raw\n";
+  std::ofstream(dir / "short_list.mhd") << head << "ElementDataFile = LIST\nslice001.raw\n";
+  std::ofstream(dir / "three.mhd") << head << "ElementDataFile = slice%03d.raw 1 3 1\n";
+  std::ofstream(dir / "vast.mhd") << head << "ElementDataFile = slice%03d.raw 1 2000000000 1\n";
+  std::ofstream(dir / "slice001.raw", std::ios::binary) << std::string(4, '\x01');
+  for (const char* name : {"pattern.mhd", "list.mhd", "list2d.mhd"}) {
+    const std::string missing = error_of([&] { read_image(dir / name); });
+    EXPECT_NE(missing.find("slice002.raw' is missing"), std::string::npos) << name << missing;
+  }
+  const std::string three = error_of([&] { read_image(dir / "three.mhd"); });
+  EXPECT_NE(three.find("names 3 slice files, but its DimSize needs 2"), std::string::npos) << three;
+  const std::string vast = error_of([&] { read_image(dir / "vast.mhd"); });
+  EXPECT_NE(vast.find("names 2000000000 slice files"), std::string::npos) << vast;
+  const std::string short_list = error_of([&] { read_image(dir / "short_list.mhd"); });
+  EXPECT_NE(short_list.find("names 1 slice files, but its DimSize needs 2"), std::string::npos)
+      << short_list;
+  std::ofstream(dir / "slice002.raw", std::ios::binary) << std::string(3, '\x02');
+  const std::string cut = error_of([&] { read_image(dir / "list.mhd"); });
+  EXPECT_NE(cut.find("truncated"), std::string::npos) << cut;
+  std::ofstream(dir / "slice002.raw", std::ios::binary) << std::string(4, '\x02');
+  for (const char* name : {"pattern.mhd", "list.mhd", "list2d.mhd"}) {
+    const Image<std::uint8_t> image = read_image_as<std::uint8_t>(dir / name);
+    EXPECT_EQ(image(0, 0, 0), 1) << name;
+    EXPECT_EQ(image(1, 1, 1), 2) << name;
+  }
 }
 
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {

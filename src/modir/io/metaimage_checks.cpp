@@ -5,7 +5,10 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -23,7 +26,8 @@ namespace {
 
 // MetaIO reads an ElementDataFile value with spaces as a slice pattern, "NAME MIN MAX [STEP
 // [DIM]]", and divides by STEP: a damaged value (a zero or unreadable step) crashed the process
-// with a division by zero (found by fuzzing). "LOCAL", "LIST" and plain names pass.
+// with a division by zero (found by fuzzing). A pattern must count upwards (MIN <= MAX, STEP > 0)
+// to name any file. "LOCAL", "LIST [DIM]" and plain names pass.
 void check_data_file_pattern(const fs::path& path, const std::string& value) {
   std::istringstream words_in(value);
   std::vector<std::string> words;
@@ -41,7 +45,8 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
   // holds "%.n", which wrote through a garbage pointer (SIGSEGV; found by fuzzing).
   const std::string& name = words[0];
   if (name.find('%') != std::string::npos) {
-    static const std::regex one_integer_conversion("[^%]*%[-+ #0]*[0-9]*[diu][^%]*");
+    // A width of at most two digits: MetaIO formats into a fixed buffer.
+    static const std::regex one_integer_conversion("[^%]*%[-+ #0]*[0-9]{0,2}[diu][^%]*");
     if (words.size() == 1 || !std::regex_match(name, one_integer_conversion)) {
       throw data_error(
           "'{}' has a damaged MetaImage header: ElementDataFile '{}' holds '%', which MetaIO reads "
@@ -50,6 +55,20 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
     }
   }
   if (words.size() == 1) return;
+  // "LIST [DIM]": the slice files' names follow on the next lines.
+  if (words[0] == "LIST") {
+    // MetaIO reads DIM with atof, so "2D" means 2.
+    int dim = 0;
+    const std::string& w = words[1];
+    const auto [end, error] = std::from_chars(w.data(), w.data() + w.size(), dim);
+    const bool number_then_d = end == w.data() + w.size() ||
+                               (end + 1 == w.data() + w.size() && (*end == 'D' || *end == 'd'));
+    if (words.size() == 2 && error == std::errc() && number_then_d && dim >= 1 && dim <= 3) return;
+    throw data_error(
+        "'{}' has a damaged MetaImage header: ElementDataFile '{}' is neither 'LIST' nor 'LIST "
+        "DIM'",
+        path.string(), value.substr(value.find_first_not_of(" \t")));
+  }
   const auto integer = [](const std::string& w, long& out) {
     const auto [end, error] = std::from_chars(w.data(), w.data() + w.size(), out);
     return error == std::errc() && end == w.data() + w.size();
@@ -57,8 +76,8 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
   long min = 0, max = 0, step = 1, dim = 1;
   const bool ok = words.size() <= 5 && words.size() >= 3 && integer(words[1], min) &&
                   integer(words[2], max) && (words.size() < 4 || integer(words[3], step)) &&
-                  (words.size() < 5 || integer(words[4], dim)) && step != 0 && dim >= 1 &&
-                  dim <= 3;
+                  (words.size() < 5 || integer(words[4], dim)) && step > 0 && dim >= 1 &&
+                  dim <= 3 && min <= max;
   if (!ok) {
     throw data_error(
         "'{}' has a damaged MetaImage header: ElementDataFile '{}' is neither a file name nor a "
@@ -175,13 +194,91 @@ void check_compressed_voxels(const fs::path& path, const fs::path& data_path, st
   inflateEnd(&z);
   if (status == Z_STREAM_END && produced == data_bytes) return;
   if (status != Z_OK && status != Z_STREAM_END)
-    throw data_error("'{}': its compressed voxels are damaged (zlib: {}); the file was altered "
-                     "or cut (copy or export it again)",
-                     path.string(), message.empty() ? std::string("invalid data") : message);
-  throw data_error("'{}': its compressed voxels {} {} bytes where the header promises {} "
-                   "(DimSize x element size); the file or its CompressedDataSize is damaged",
-                   path.string(), produced > data_bytes ? "hold more than" : "end after",
-                   produced, data_bytes);
+    throw data_error(
+        "'{}': its compressed voxels are damaged (zlib: {}); the file was altered "
+        "or cut (copy or export it again)",
+        path.string(), message.empty() ? std::string("invalid data") : message);
+  throw data_error(
+      "'{}': its compressed voxels {} {} bytes where the header promises {} "
+      "(DimSize x element size); the file or its CompressedDataSize is damaged",
+      path.string(), produced > data_bytes ? "hold more than" : "end after", produced, data_bytes);
+}
+
+// A slice pattern's file name for slice `index`, formatted as MetaIO's printf formats it. The
+// header check let through only names with one integer conversion of at most two digits' width.
+std::string slice_file_name(const std::string& name, long index) {
+  const auto percent = name.find('%');
+  if (percent == std::string::npos) return name;
+  const auto conversion = name.find_first_of("diu", percent);
+  const std::string spec = name.substr(percent, conversion - percent) + "ld";
+  std::array<char, 128> number{};
+  std::snprintf(number.data(), number.size(), spec.c_str(), index);
+  return name.substr(0, percent) + number.data() + name.substr(conversion + 1);
+}
+
+// How many slice files a LIST or a pattern must name: one per index of the axes above the files'
+// own dimension (DIM, or NDims - 1 when it is missing, 0 or too large, as MetaIO reads it).
+std::uint64_t slice_files_needed(const std::map<std::string, std::string>& fields, long dim) {
+  std::istringstream sizes_in(fields.count("DimSize") ? fields.at("DimSize") : "");
+  std::vector<std::uint64_t> sizes;
+  for (std::uint64_t n = 0; sizes_in >> n;) sizes.push_back(n);
+  const long axes = static_cast<long>(sizes.size());
+  if (dim <= 0 || dim > axes) dim = axes - 1;
+  std::uint64_t files = 1;
+  for (long a = std::max(dim, 0L); a < axes; ++a) files *= sizes[static_cast<std::size_t>(a)];
+  return files;
+}
+
+// The slice files of a LIST or a slice pattern. MetaIO prints "cannot construct file" for a
+// missing one and returns the voxels it has, zeros for the rest: a silently wrong image. And it
+// reads every file a pattern names into the buffer it sized from DimSize, so a pattern naming more
+// files than DimSize has slices writes past it. Each file must be there and, uncompressed, hold
+// its share of the voxels.
+void check_slice_files(const fs::path& path, const std::string& data_file, std::istream& rest,
+                       const std::map<std::string, std::string>& fields, std::uint64_t data_bytes,
+                       bool compressed) {
+  std::istringstream words_in(data_file);
+  std::vector<std::string> words;
+  for (std::string w; words_in >> w;) words.push_back(w);
+  const bool list = words[0] == "LIST";
+  const std::size_t dim_word = list ? 1 : 4;
+  const long dim = words.size() > dim_word ? std::atol(words[dim_word].c_str()) : 0;
+  const std::uint64_t needed = slice_files_needed(fields, dim);
+  // The header check made sure a pattern counts upwards: MIN <= MAX, STEP > 0.
+  const long min = list ? 0 : std::atol(words[1].c_str());
+  const long max = list ? 0 : std::atol(words[2].c_str());
+  const long step = !list && words.size() > 3 ? std::atol(words[3].c_str()) : 1;
+  std::vector<std::string> listed;
+  if (list) {
+    for (std::string line; listed.size() < needed && std::getline(rest, line);) {
+      const auto b = line.find_first_not_of(" \t\r");
+      if (b != std::string::npos)
+        listed.push_back(line.substr(b, line.find_last_not_of(" \t\r") - b + 1));
+    }
+  }
+  const std::uint64_t named =
+      list ? listed.size()
+           : (static_cast<std::uint64_t>(max) - static_cast<std::uint64_t>(min)) /
+                     static_cast<std::uint64_t>(step) +
+                 1;
+  if (named != needed) {
+    throw data_error("'{}': its ElementDataFile {} names {} slice files, but its DimSize needs {}",
+                     path.string(), list ? "LIST" : "pattern", named, needed);
+  }
+  const std::uint64_t share = data_bytes / std::max<std::uint64_t>(needed, 1);
+  for (std::uint64_t k = 0; k < named; ++k) {
+    const fs::path file =
+        path.parent_path() /
+        (list ? listed[k] : slice_file_name(words[0], min + static_cast<long>(k) * step));
+    std::error_code ec;
+    const std::uint64_t size = fs::file_size(file, ec);
+    if (ec) {
+      throw data_error(
+          "'{}': its slice file '{}' is missing; keep the header and its slice files together",
+          path.string(), file.string());
+    }
+    if (!compressed && size < share) throw_truncated(file, share, size);
+  }
 }
 
 }  // namespace
@@ -207,13 +304,17 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     }
   }
   const std::string data_file = fields["ElementDataFile"];
+  const bool compressed = fields["CompressedData"] == "True" || fields["CompressedData"] == "true";
   std::uint64_t available = 0;
   fs::path data_path = path;
   if (data_file == "LOCAL") {
     available = fs::file_size(path) - data_offset;
-  } else if (data_file.empty() || data_file == "LIST" || data_file.find('%') != std::string::npos ||
-             data_file.find(' ') != std::string::npos) {
-    return;  // slice lists and patterns: ITK checks each file as it reads it
+  } else if (data_file.empty()) {
+    return;  // refused by the header check
+  } else if (data_file.rfind("LIST", 0) == 0 ||
+             data_file.find_first_of(" \t") != std::string::npos) {
+    check_slice_files(path, data_file, stream, fields, data_bytes, compressed);
+    return;
   } else {
     data_path = path.parent_path() / data_file;
     std::error_code ec;
@@ -224,7 +325,6 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
           path.string(), data_path.string());
     }
   }
-  const bool compressed = fields["CompressedData"] == "True" || fields["CompressedData"] == "true";
   std::uint64_t expected = data_bytes;
   if (compressed) {
     // zlib's deflate packs at most 1032 bytes into one (a run of one value), so no compressed
