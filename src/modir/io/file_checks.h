@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <string>
 
 namespace modir::io::detail {
 
@@ -39,6 +41,12 @@ void check_metaimage_header(const std::filesystem::path& path);
 /// characters is refused, since teem quotes a field it cannot parse into a fixed stack buffer.
 /// Comments and key/value pairs may be longer. nrrd_checks.cpp.
 void check_nrrd_header(const std::filesystem::path& path);
+
+/// Calls `visit(line, number)` for the lines of a text header at the start of `path` (each as
+/// read, a trailing '\r' kept; numbered from 1) until `visit` returns false or 64 KB have been
+/// read. Returns false when the file cannot be opened: ITK reports that itself. header_lines.cpp.
+bool for_each_header_line(const std::filesystem::path& path,
+                          const std::function<bool(const std::string&, int)>& visit);
 
 /// For a MetaImage header (.mha or .mhd) whose voxels take `data_bytes` uncompressed.
 void check_metaimage_complete(const std::filesystem::path& path, std::uint64_t data_bytes);

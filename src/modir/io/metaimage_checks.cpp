@@ -108,13 +108,8 @@ void check_metaimage_header(const fs::path& path) {
   // MetaIO's field buffers hold 255 characters; its header is short text lines ending with the
   // ElementDataFile line, after which the (possibly binary) voxels begin.
   constexpr std::size_t kLongestField = 250;
-  constexpr std::size_t kLongestHeader = 1 << 16;
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return;  // ITK reports unreadable files itself
-  std::string line;
-  std::size_t read = 0;
-  for (int number = 1; std::getline(stream, line); ++number) {
-    read += line.size() + 1;
+  bool data_file_line = false;
+  const bool opened = for_each_header_line(path, [&](const std::string& line, int number) {
     if (line.size() > kLongestField) {
       throw data_error(
           "'{}' has a damaged MetaImage header: line {} is {} characters long (at most {} are "
@@ -147,12 +142,14 @@ void check_metaimage_header(const fs::path& path) {
       key.erase(key.find_last_not_of(" \t") + 1);
       if (key == "ElementDataFile") {
         check_data_file_pattern(path, line.substr(eq + 1));
-        return;
+        data_file_line = true;
+        return false;
       }
       if (key == "NDims") check_dimension_count(path, line.substr(eq + 1));
     }
-    if (read > kLongestHeader) break;
-  }
+    return true;
+  });
+  if (!opened || data_file_line) return;  // ITK reports unreadable files itself
   throw data_error("'{}' has a damaged MetaImage header: no ElementDataFile line", path.string());
 }
 

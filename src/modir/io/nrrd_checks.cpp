@@ -1,4 +1,3 @@
-#include <fstream>
 #include <string>
 
 #include "modir/core/error.h"
@@ -13,22 +12,18 @@ void check_nrrd_header(const std::filesystem::path& path) {
   // directions at full precision take about 250 characters); comments ('#') and key/value pairs
   // (':=') are stored, not parsed, and are left alone. The header ends at the first empty line.
   constexpr std::size_t kLongestField = 500;
-  constexpr std::size_t kLongestHeader = 1 << 16;
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return;  // ITK reports unreadable files itself
-  std::string line;
-  std::size_t read = 0;
-  for (int number = 1; std::getline(stream, line) && read <= kLongestHeader; ++number) {
-    read += line.size() + 1;
+  for_each_header_line(path, [&](std::string line, int number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() && number > 1) return;
-    if (line.size() <= kLongestField || line.front() == '#' ||
-        line.find(":=") != std::string::npos)
-      continue;
-    throw data_error(
-        "'{}' has a damaged NRRD header: line {} is {} characters long (a field holds at most {})",
-        path.string(), number, line.size(), kLongestField);
-  }
+    if (line.empty() && number > 1) return false;
+    if (line.size() > kLongestField && line.front() != '#' &&
+        line.find(":=") == std::string::npos) {
+      throw data_error(
+          "'{}' has a damaged NRRD header: line {} is {} characters long (a field holds at most "
+          "{})",
+          path.string(), number, line.size(), kLongestField);
+    }
+    return true;
+  });
 }
 
 }  // namespace modir::io::detail
