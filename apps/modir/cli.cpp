@@ -1,12 +1,14 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "commands.h"
 #include "modir/core/error.h"
+#include "modir/core/large_blocks.h"
 #include "modir/core/parallel.h"
 #include "modir/core/version.h"
 #include "modir_cli.h"
@@ -99,7 +101,12 @@ int run(int argc, char** argv) {
   try {
     set_thread_count(global.threads);
     for (auto& [command, action] : commands) {
-      if (command->parsed()) return action();
+      if (!command->parsed()) continue;
+      // A command works and ends, so the freed images it keeps for reuse cost nothing; the review
+      // server waits for hours between requests and gives its memory back.
+      std::optional<KeepLargeBlocks> keep;
+      if (command->get_name() != "review") keep.emplace();
+      return action();
     }
     return report_error("no command given; see 'modir --help'", 2);
   } catch (const Error& e) {

@@ -15,7 +15,7 @@ py::tuple read_image(const std::string& path, const py::object& replace_nonfinit
     options.replacement = replace_nonfinite.cast<double>();
   }
   AnyImage image = [&] {
-    py::gil_scoped_release free;
+    const Working working;
     return io::read_image(path, options);
   }();
   return image_pair(std::move(image));
@@ -23,7 +23,7 @@ py::tuple read_image(const std::string& path, const py::object& replace_nonfinit
 
 py::tuple read_labels(const std::string& path) {
   LabelMap labels = [&] {
-    py::gil_scoped_release free;
+    const Working working;
     return io::read_label_map(path);
   }();
   return image_pair(AnyImage(std::move(labels)));
@@ -31,7 +31,7 @@ py::tuple read_labels(const std::string& path) {
 
 py::tuple read_displacement(const std::string& path) {
   DisplacementField field = [&] {
-    py::gil_scoped_release free;
+    const Working working;
     return io::read_displacement_field(path);
   }();
   return field_pair(std::move(field));
@@ -39,13 +39,13 @@ py::tuple read_displacement(const std::string& path) {
 
 void write_image(const py::array& array, const py::dict& geometry, const std::string& path) {
   AnyImage image = any_image_from(array, geometry, "image");
-  py::gil_scoped_release free;
+  const Working working;
   io::write_image(image, path);
 }
 
 void write_displacement(const py::array& array, const py::dict& geometry, const std::string& path) {
   DisplacementField field = field_from(array, geometry, "displacement");
-  py::gil_scoped_release free;
+  const Working working;
   io::write_displacement_field(field, path);
 }
 

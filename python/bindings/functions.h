@@ -2,7 +2,7 @@
 
 // The functions the extension module _modir exposes (module.cpp binds them); each is a call into
 // the library that the command line makes too. Arrays cross as (array, geometry) pairs (arrays.h),
-// JSON as text that modir/__init__.py parses. Long calls release the GIL.
+// JSON as text that modir/__init__.py parses. Long calls hold a Working while they work.
 
 #include <cstdint>
 #include <string>
@@ -13,8 +13,16 @@
 #include <pybind11/stl.h>
 
 #include "arrays.h"
+#include "modir/core/large_blocks.h"
 
 namespace modir::python {
+
+/// What a call holds while the library works: the GIL released, so that other Python threads run,
+/// and freed large blocks kept for reuse, as the command line keeps them (core/large_blocks.h).
+struct Working {
+  py::gil_scoped_release free;
+  KeepLargeBlocks keep;
+};
 
 // files.cpp
 py::tuple read_image(const std::string& path, const py::object& replace_nonfinite);
@@ -28,10 +36,9 @@ py::tuple read_points(const std::string& path);
 py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
                          const py::object& fixed_labels, const py::object& moving_labels,
                          const py::object& fixed_landmarks, const py::object& moving_landmarks,
-                         const py::object& landmark_weights,
-                         const py::object& fixed_mask, const py::object& rigidity_mask,
-                         const py::object& config_json, int pareto, const std::string& out,
-                         int threads, bool verbose);
+                         const py::object& landmark_weights, const py::object& fixed_mask,
+                         const py::object& rigidity_mask, const py::object& config_json, int pareto,
+                         const std::string& out, int threads, bool verbose);
 
 // scoring.cpp
 py::tuple warp_points(const py::object& points, const py::tuple& field, bool inverse);
@@ -39,7 +46,8 @@ py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string
                double outside_value);
 std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
                      const py::object& moving_labels, const py::object& fixed_landmarks,
-                     const py::object& moving_landmarks, const py::object& true_displacement, const std::vector<int>& bone_labels);
+                     const py::object& moving_landmarks, const py::object& true_displacement,
+                     const std::vector<int>& bone_labels);
 
 // pipelines.cpp
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,

@@ -29,7 +29,7 @@ py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::st
   o.variety = variety;
   o.couch = couch;
   phantom::PhantomPair pair = [&] {
-    py::gil_scoped_release free;
+    const Working working;
     return phantom::generate_pair(o);
   }();
   py::dict d;
@@ -54,7 +54,7 @@ py::tuple segment(const py::tuple& image, const std::string& model_dir, bool qc,
   std::string qc_text;
   LabelMap labels;
   {
-    py::gil_scoped_release free;
+    const Working working;
     set_thread_count(threads);
     Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);
     const learn::Segmenter segmenter(model, learn::parse_device(device));
@@ -73,7 +73,7 @@ py::tuple segment(const py::tuple& image, const std::string& model_dir, bool qc,
 // `modir dataset check` on a manifest: the findings as JSON text (docs/dataset.md).
 std::string dataset_check(const std::string& manifest, const std::string& split, int threads,
                           bool verbose) {
-  py::gil_scoped_release free;
+  const Working working;
   set_thread_count(threads);
   Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);
   std::optional<dataset::Split> chosen;

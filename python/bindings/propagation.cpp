@@ -47,7 +47,7 @@ std::string propagate(const std::string& planning, const std::string& structures
     if (!(*request.max_memory_mib > 0))
       throw usage_error("max_memory must be a positive number of MiB");
   }
-  py::gil_scoped_release free;
+  const Working working;
   set_thread_count(threads);
   Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);
   return clinical::run_propagation(request, progress).report.dump();

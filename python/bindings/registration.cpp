@@ -109,7 +109,7 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   py::dict result;
   {
-    py::gil_scoped_release free;
+    const Working working;
     set_thread_count(threads);
     const reg::LevelCallback on_level = level_printer(verbose);
     std::optional<io::OutputFolder> folder;

@@ -37,14 +37,14 @@ py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string
   const auto geometry = image[1].cast<py::dict>();
   if (interpolation == "labels") {
     const LabelMap labels = image_from<std::uint16_t>(array, geometry, "labels");
-    py::gil_scoped_release free;
+    const Working working;
     LabelMap warped = transform::warp_labels(labels, u);
     py::gil_scoped_acquire hold;
     return image_pair(AnyImage(std::move(warped)));
   }
   if (interpolation == "nearest") {
     AnyImage moving = any_image_from(array, geometry, "image");
-    py::gil_scoped_release free;
+    const Working working;
     AnyImage warped = std::visit(
         [&](const auto& im) -> AnyImage { return transform::warp_image_nearest(im, u, outside_value); },
         moving);
@@ -55,7 +55,7 @@ py::tuple warp(const py::tuple& image, const py::tuple& field, const std::string
     throw usage_error("interpolation '{}': choose linear, nearest or labels", interpolation);
   }
   const Image<float> moving = image_from<float>(array, geometry, "image");
-  py::gil_scoped_release free;
+  const Working working;
   Image<float> warped = transform::warp_image(moving, u, outside_value);
   py::gil_scoped_acquire hold;
   return image_pair(AnyImage(std::move(warped)));
@@ -94,7 +94,7 @@ std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
     if (b < 1 || b > 65535) throw usage_error("bone label {} is not in 1..65535", b);
     bones.push_back(static_cast<std::uint16_t>(b));
   }
-  py::gil_scoped_release free;
+  const Working working;
   json out = json::object();
   if (fixed) {
     if (!fixed->geometry().same_grid(u.geometry()))

@@ -42,7 +42,7 @@ std::string segment_train(const std::string& manifest, const std::string& out,
     if (!(*limit > 0)) throw usage_error("max_memory must be a positive number of MiB");
   }
   io::refuse_overwriting_inputs(t.out / learn::kPlanFile, {t.manifest});
-  py::gil_scoped_release free;
+  const Working working;
   set_thread_count(threads);
   Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);
   if (dry_run) {

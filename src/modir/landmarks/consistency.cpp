@@ -15,7 +15,7 @@ namespace {
 
 // The median (0 for none): the scale of robust fits.
 double median_of(const std::vector<double>& values) {
-  return values.empty() ? 0.0 : percentile(values, 50.0);
+  return values.empty() ? 0.0 : median(values);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "modir/core/error.h"
+#include "modir/core/large_blocks.h"
 #include "modir/io/output_file.h"
 #include "modir/learn/network_backend.h"
 
@@ -79,6 +80,7 @@ const LandmarkNetworkSpec& LandmarkNetwork::spec() const {
 }
 
 LandmarkFeatures LandmarkNetwork::features(const Image<float>& working_image) const {
+  const KeepLargeBlocks keep;  // tensors of 100 MB and more for every layer
   return impl_->network->features(working_image);
 }
 
@@ -90,6 +92,7 @@ LandmarkTrainResult train_landmark_network(const std::vector<LandmarkTrainingPai
     throw usage_error("--patch must be a multiple of 4 between 16 and 128, not {}", options.patch);
   if (options.steps < 1) throw usage_error("--steps must be at least 1");
   if (options.points < 8) throw usage_error("--points must be at least 8");
+  const KeepLargeBlocks keep;
   return detail::network_backend().train_landmarks(pairs, options, progress);
 }
 

@@ -60,8 +60,7 @@ void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& 
   const std::int64_t mx = source.size[0], my = source.size[1], mz = source.size[2];
   const float* m = moving.data();
   const std::int64_t plane = mx * my;
-  const double x_last = static_cast<double>(mx - 1), y_last = static_cast<double>(my - 1),
-               z_last = static_cast<double>(mz - 1);
+  const std::int64_t n[3] = {mx, my, mz};
   float g[9];  // index_to_world_gradient, row-major, in float for the fast path
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 3; ++c)
@@ -90,8 +89,7 @@ void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& 
         // Most samples fall strictly inside the moving grid: no clamping, neighbours at +1, and
         // float arithmetic from the neighbours on (the voxels are float; this path is the hot
         // loop of every image term). The general branch below handles the rest.
-        if (index.x >= 0.0 && index.x < x_last && index.y >= 0.0 && index.y < y_last &&
-            index.z >= 0.0 && index.z < z_last) {
+        if (inside_cells(index, n)) {
           const auto ix = static_cast<std::int64_t>(index.x);
           const auto iy = static_cast<std::int64_t>(index.y);
           const auto iz = static_cast<std::int64_t>(index.z);
@@ -99,14 +97,14 @@ void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& 
           const auto fx = static_cast<float>(index.x - static_cast<double>(ix));
           const auto fy = static_cast<float>(index.y - static_cast<double>(iy));
           const auto fz = static_cast<float>(index.z - static_cast<double>(iz));
-          Vec3f d;
+          Vec3f di;  // d(warped)/d(moving index)
           if (gradient) {
-            warped.data()[v] = trilinear_in_cell<true>(cell, mx, plane, fx, fy, fz, d);
-            gradient->data()[v] = {g[0] * d.x + g[1] * d.y + g[2] * d.z,
-                                   g[3] * d.x + g[4] * d.y + g[5] * d.z,
-                                   g[6] * d.x + g[7] * d.y + g[8] * d.z};
+            warped.data()[v] = trilinear_in_cell<true>(cell, mx, plane, fx, fy, fz, di);
+            gradient->data()[v] = {g[0] * di.x + g[1] * di.y + g[2] * di.z,
+                                   g[3] * di.x + g[4] * di.y + g[5] * di.z,
+                                   g[6] * di.x + g[7] * di.y + g[8] * di.z};
           } else {
-            warped.data()[v] = trilinear_in_cell<false>(cell, mx, plane, fx, fy, fz, d);
+            warped.data()[v] = trilinear_in_cell<false>(cell, mx, plane, fx, fy, fz, di);
           }
           if (inside) inside->data()[v] = 1;
           if (overlap) overlap->weight.data()[v] = 1.0f;
@@ -114,7 +112,6 @@ void warp(const Image<float>& moving, const DisplacementField& u, Image<float>& 
         }
         // Near or beyond the moving grid's edge.
         const double p[3] = {index.x, index.y, index.z};
-        const std::int64_t n[3] = {mx, my, mz};
         bool in = true;
         for (int a = 0; a < 3; ++a)
           if (!(p[a] >= -0.5 && p[a] <= static_cast<double>(n[a]) - 0.5)) in = false;

@@ -5,7 +5,6 @@
 
 #include <torch/serialize.h>
 
-#include "modir/learn/libtorch/large_blocks.h"
 #include "modir/learn/libtorch/torch_support.h"
 
 namespace modir::learn {
@@ -23,7 +22,6 @@ TorchLandmarkNetwork::TorchLandmarkNetwork(const fs::path& model_dir, Device dev
 
 LandmarkFeatures TorchLandmarkNetwork::features(const Image<float>& working_image) const {
   use_modir_threads();
-  const KeepLargeBlocks keep;
   return torch_boundary("landmark network failed",
                         [&] { return landmark_features(net_, working_image, device_); });
 }

@@ -22,7 +22,6 @@
 
 #include "modir/io/output_file.h"
 #include "modir/learn/libtorch/landmark_net.h"
-#include "modir/learn/libtorch/large_blocks.h"
 #include "modir/learn/libtorch/torch_support.h"
 
 namespace modir::learn {
@@ -308,7 +307,6 @@ std::string log_csv(const std::vector<LandmarkTrainRecord>& log) {
 LandmarkTrainResult train_landmarks_torch(const std::vector<LandmarkTrainingPair>& pairs,
                                           const LandmarkTrainOptions& o, Progress& progress) {
   use_modir_threads();
-  const KeepLargeBlocks keep;
   torch::manual_seed(o.seed);
   const torch::Device device = torch_device(o.device);
   std::vector<PairTensors> data;
