@@ -64,11 +64,12 @@ json in_memory_inputs(const reg::RegistrationInputs& in) {
 py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
                          const py::object& fixed_labels, const py::object& moving_labels,
                          const py::object& fixed_landmarks, const py::object& moving_landmarks,
-                         const py::object& landmark_weights,
-                         const py::object& fixed_mask, const py::object& rigidity_mask,
-                         const py::object& config_json, int pareto, const std::string& out,
-                         int threads, bool verbose) {
+                         const py::object& landmark_weights, const py::object& fixed_mask,
+                         const py::object& rigidity_mask, const py::object& config_json, int pareto,
+                         const std::string& out, int threads, bool verbose) {
   const auto start = std::chrono::steady_clock::now();
+  // From the copies of the arrays on, as the command line holds it from reading the files on.
+  const KeepLargeBlocks keep;
   const std::string config_text = config_text_or_empty(config_json);
   reg::RegistrationConfig config = config_text.empty()
                                        ? reg::RegistrationConfig{}
@@ -141,7 +142,8 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
     } else {
       const reg::RegistrationResult single = reg::register_images(in, config, on_level);
       images = reg::result_images(single, in);
-      const transform::JacobianStatistics jacobian = transform::jacobian_statistics(images.jacobian);
+      const transform::JacobianStatistics jacobian =
+          transform::jacobian_statistics(images.jacobian);
       if (!out_dir.empty()) {
         const auto writing = std::chrono::steady_clock::now();
         reg::write_result_images(images, single, moving_type, out_dir);
@@ -162,9 +164,9 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
     result["report"] = report_text;
     result["front"] = front_text.empty() ? py::object(py::none()) : py::object(py::str(front_text));
     result["warped"] = image_pair(AnyImage(std::move(images.warped)));
-    result["warped_labels"] = images.warped_labels
-                                  ? py::object(image_pair(AnyImage(std::move(*images.warped_labels))))
-                                  : py::object(py::none());
+    result["warped_labels"] =
+        images.warped_labels ? py::object(image_pair(AnyImage(std::move(*images.warped_labels))))
+                             : py::object(py::none());
     result["displacement"] = field_pair(std::move(images.displacement));
   }
   return result;
