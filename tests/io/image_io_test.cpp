@@ -434,11 +434,16 @@ TEST(Reading, SliceFilesMustAllBeThereAndHoldTheirShare) {
   std::ofstream(dir / "list2d.mhd") << head
                                     << "ElementDataFile = LIST 2D\nslice001.raw\n"
                                        "slice002.raw\n";
+  // MetaIO takes any name beginning with LIST for a LIST (found by fuzzing: modir's check read
+  // "LIST_UCHAR" as a pattern and indexed words it did not have).
+  std::ofstream(dir / "list_prefix.mhd") << head
+                                         << "ElementDataFile = LIST_UCHAR\nslice001.raw\n"
+                                            "slice002.raw\n";
   std::ofstream(dir / "short_list.mhd") << head << "ElementDataFile = LIST\nslice001.raw\n";
   std::ofstream(dir / "three.mhd") << head << "ElementDataFile = slice%03d.raw 1 3 1\n";
   std::ofstream(dir / "vast.mhd") << head << "ElementDataFile = slice%03d.raw 1 2000000000 1\n";
   std::ofstream(dir / "slice001.raw", std::ios::binary) << std::string(4, '\x01');
-  for (const char* name : {"pattern.mhd", "list.mhd", "list2d.mhd"}) {
+  for (const char* name : {"pattern.mhd", "list.mhd", "list2d.mhd", "list_prefix.mhd"}) {
     const std::string missing = error_of([&] { read_image(dir / name); });
     EXPECT_NE(missing.find("slice002.raw' is missing"), std::string::npos) << name << missing;
   }
@@ -453,7 +458,7 @@ TEST(Reading, SliceFilesMustAllBeThereAndHoldTheirShare) {
   const std::string cut = error_of([&] { read_image(dir / "list.mhd"); });
   EXPECT_NE(cut.find("truncated"), std::string::npos) << cut;
   std::ofstream(dir / "slice002.raw", std::ios::binary) << std::string(4, '\x02');
-  for (const char* name : {"pattern.mhd", "list.mhd", "list2d.mhd"}) {
+  for (const char* name : {"pattern.mhd", "list.mhd", "list2d.mhd", "list_prefix.mhd"}) {
     const Image<std::uint8_t> image = read_image_as<std::uint8_t>(dir / name);
     EXPECT_EQ(image(0, 0, 0), 1) << name;
     EXPECT_EQ(image(1, 1, 1), 2) << name;

@@ -55,8 +55,9 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
     }
   }
   if (words.size() == 1) return;
-  // "LIST [DIM]": the slice files' names follow on the next lines.
-  if (words[0] == "LIST") {
+  // "LIST [DIM]": the slice files' names follow on the next lines. MetaIO compares the first four
+  // characters only, so "LIST_UCHAR" is a LIST too (found by fuzzing).
+  if (words[0].rfind("LIST", 0) == 0) {
     // MetaIO reads DIM with atof, so "2D" means 2.
     int dim = 0;
     const std::string& w = words[1];
@@ -237,7 +238,8 @@ void check_slice_files(const fs::path& path, const std::string& data_file, std::
   std::istringstream words_in(data_file);
   std::vector<std::string> words;
   for (std::string w; words_in >> w;) words.push_back(w);
-  const bool list = words[0] == "LIST";
+  const bool list = words[0].rfind("LIST", 0) == 0;  // as MetaIO: the first four characters
+  if (!list && words.size() < 3) return;             // not a pattern: the header check refuses it
   const std::size_t dim_word = list ? 1 : 4;
   const long dim = words.size() > dim_word ? std::atol(words[dim_word].c_str()) : 0;
   const std::uint64_t needed = slice_files_needed(fields, dim);
