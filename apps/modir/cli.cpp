@@ -49,11 +49,19 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   add_common_flags(app, global);
 
-  std::vector<std::pair<CLI::App*, CommandAction>> commands;
-  auto add = [&](CommandAction action) {
+  // A command that works and ends keeps the freed images it can reuse (KeepLargeBlocks): they
+  // cost nothing once it ends. A server waits for hours between requests and gives memory back.
+  enum class Runs { kUntilDone, kUntilStopped };
+  struct Command {
+    CLI::App* app;
+    CommandAction action;
+    Runs runs;
+  };
+  std::vector<Command> commands;
+  auto add = [&](CommandAction action, Runs runs = Runs::kUntilDone) {
     CLI::App* command = app.get_subcommands({}).back();
     add_common_flags(*command, global);
-    commands.emplace_back(command, std::move(action));
+    commands.push_back({command, std::move(action), runs});
   };
   add(add_info_command(app, global));
   add(add_convert_command(app, global));
@@ -68,17 +76,16 @@ int run(int argc, char** argv) {
   add(add_invert_command(app, global));
   add(add_names_command(app, global));
   add(add_propagate_command(app, global));
-  add(add_review_command(app, global));
+  add(add_review_command(app, global), Runs::kUntilStopped);
   add(add_report_command(app, global));
   add(add_landmarks_command(app, global));
 
   const bool known = argc > 1 && std::any_of(commands.begin(), commands.end(), [&](const auto& c) {
-                       return c.first->get_name() == argv[1];
+                       return c.app->get_name() == argv[1];
                      });
   if (argc > 1 && argv[1][0] != '-' && !known) {
     std::string names;
-    for (const auto& [command, action] : commands)
-      names += (names.empty() ? "" : ", ") + command->get_name();
+    for (const Command& c : commands) names += (names.empty() ? "" : ", ") + c.app->get_name();
     return report_error(
         fmt::format("unknown command '{}'; the commands are {} (see 'modir --help')", argv[1],
                     names),
@@ -100,13 +107,11 @@ int run(int argc, char** argv) {
 
   try {
     set_thread_count(global.threads);
-    for (auto& [command, action] : commands) {
-      if (!command->parsed()) continue;
-      // A command works and ends, so the freed images it keeps for reuse cost nothing; the review
-      // server waits for hours between requests and gives its memory back.
+    for (Command& c : commands) {
+      if (!c.app->parsed()) continue;
       std::optional<KeepLargeBlocks> keep;
-      if (command->get_name() != "review") keep.emplace();
-      return action();
+      if (c.runs == Runs::kUntilDone) keep.emplace();
+      return c.action();
     }
     return report_error("no command given; see 'modir --help'", 2);
   } catch (const Error& e) {

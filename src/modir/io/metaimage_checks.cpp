@@ -24,14 +24,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The words of an ElementDataFile value, split at spaces and tabs as MetaIO splits it.
+std::vector<std::string> words_of(const std::string& value) {
+  std::istringstream in(value);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// Whether an ElementDataFile's first word makes it a LIST of slice files. MetaIO compares the
+// first four characters only, so "LIST_UCHAR" is a LIST too (a mismatch here was a fuzz finding):
+// every check asks this one function.
+bool names_slice_list(const std::string& first_word) { return first_word.rfind("LIST", 0) == 0; }
+
 // MetaIO reads an ElementDataFile value with spaces as a slice pattern, "NAME MIN MAX [STEP
 // [DIM]]", and divides by STEP: a damaged value (a zero or unreadable step) crashed the process
 // with a division by zero (found by fuzzing). A pattern must count upwards (MIN <= MAX, STEP > 0)
 // to name any file. "LOCAL", "LIST [DIM]" and plain names pass.
 void check_data_file_pattern(const fs::path& path, const std::string& value) {
-  std::istringstream words_in(value);
-  std::vector<std::string> words;
-  for (std::string w; words_in >> w;) words.push_back(w);
+  const std::vector<std::string> words = words_of(value);
   // An empty value: MetaIO then reads the bytes after the header as the voxels with a size it
   // cannot know, and a compressed stream asked for 2^63 bytes (found by fuzzing).
   if (words.empty()) {
@@ -55,9 +66,8 @@ void check_data_file_pattern(const fs::path& path, const std::string& value) {
     }
   }
   if (words.size() == 1) return;
-  // "LIST [DIM]": the slice files' names follow on the next lines. MetaIO compares the first four
-  // characters only, so "LIST_UCHAR" is a LIST too (found by fuzzing).
-  if (words[0].rfind("LIST", 0) == 0) {
+  // "LIST [DIM]": the slice files' names follow on the next lines.
+  if (names_slice_list(words[0])) {
     // MetaIO reads DIM with atof, so "2D" means 2.
     int dim = 0;
     const std::string& w = words[1];
@@ -235,10 +245,8 @@ std::uint64_t slice_files_needed(const std::map<std::string, std::string>& field
 void check_slice_files(const fs::path& path, const std::string& data_file, std::istream& rest,
                        const std::map<std::string, std::string>& fields, std::uint64_t data_bytes,
                        bool compressed) {
-  std::istringstream words_in(data_file);
-  std::vector<std::string> words;
-  for (std::string w; words_in >> w;) words.push_back(w);
-  const bool list = words[0].rfind("LIST", 0) == 0;  // as MetaIO: the first four characters
+  const std::vector<std::string> words = words_of(data_file);
+  const bool list = names_slice_list(words[0]);
   if (!list && words.size() < 3) return;             // not a pattern: the header check refuses it
   const std::size_t dim_word = list ? 1 : 4;
   const long dim = words.size() > dim_word ? std::atol(words[dim_word].c_str()) : 0;
@@ -310,7 +318,7 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     available = fs::file_size(path) - data_offset;
   } else if (data_file.empty()) {
     return;  // refused by the header check
-  } else if (data_file.rfind("LIST", 0) == 0 ||
+  } else if (names_slice_list(data_file) ||
              data_file.find_first_of(" \t") != std::string::npos) {
     check_slice_files(path, data_file, stream, fields, data_bytes, compressed);
     return;
