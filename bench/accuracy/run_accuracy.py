@@ -16,6 +16,7 @@ test seeds (the default). Python 3 standard library only; one registration at a 
 import argparse
 import json
 import math
+import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ TARGETS = {"guided": {"tre_mean_mm": 1.0, "tre_p95_mm": 3.0, "tre_max_mm": 6.0,
            "labels_only": {"tre_mean_mm": 1.5}}
 
 
-def modir_register(modir, case, run_dir, mode, args):
+def modir_command(modir, case, run_dir, mode, args):
     cmd = [modir, "register", "--fixed", case["fixed"], "--moving", case["moving"],
            "--out", run_dir, "--threads", args.threads, "--quiet"]
     if mode in ("guided", "labels_only"):
@@ -45,6 +46,11 @@ def modir_register(modir, case, run_dir, mode, args):
                 "--moving-landmarks", case["moving_landmarks_guide"]]
     if args.config:
         cmd += ["--config", str(Path(args.config).resolve())]
+    return cmd
+
+
+def modir_register(modir, case, run_dir, mode, args):
+    cmd = modir_command(modir, case, run_dir, mode, args)
     reg = run_peers.checked(run_peers.measure(cmd, run_dir / "register.log", timeout=args.timeout),
                             f"modir register ({mode})")
     field = run_dir / "displacement.nii.gz"
@@ -107,8 +113,32 @@ def run_case(modir, case, mode, args):
     else:
         out = modir_register(modir, case, run_dir, mode, args)
     result = score(modir, case, out, run_dir, args)
+    if args.timing_repeats > 1:
+        time_again(modir, case, mode, run_dir, result, args)
     result_path.write_text(json.dumps(result, indent=1))
     return result
+
+
+def time_again(modir, case, mode, run_dir, result, args):
+    """Runs the registration alone args.timing_repeats - 1 more times (into a scratch folder,
+    removed after) and reports the median wall time: single runs on a small machine vary by
+    10-20 %, enough to decide a ratio target by chance. The scored run is the first one."""
+    walls = [result["wall_s"]]
+    peaks = [result["peak_rss_mib"]]
+    scratch = run_dir / "timing"
+    for k in range(1, args.timing_repeats):
+        out_dir = scratch / str(k)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        cmd = (run_peers.elastix_command(case, out_dir, args) if mode == "elastix"
+               else modir_command(modir, case, out_dir, mode, args))
+        reg = run_peers.checked(run_peers.measure(cmd, scratch / f"{k}.log", timeout=args.timeout),
+                                f"{mode} (timing run {k + 1})")
+        walls.append(reg["wall_s"])
+        peaks.append(reg["peak_rss_mib"])
+        shutil.rmtree(out_dir)
+    result["wall_s_runs"] = walls
+    result["wall_s"] = statistics.median(walls)
+    result["peak_rss_mib"] = max(peaks)
 
 
 def fmt(x, digits=2):
@@ -163,12 +193,16 @@ def summary(results, modes):
             str(sum(r["folded_voxels"] for r in vals)),
             fmt(statistics.mean(r["wall_s"] for r in vals), 1), met]) + " |")
     if "guided" in results and "elastix" in results:
-        ratios = [results["guided"][n]["wall_s"] / results["elastix"][n]["wall_s"]
-                  for n in results["guided"] if n in results["elastix"]]
+        ratios = {n: results["guided"][n]["wall_s"] / results["elastix"][n]["wall_s"]
+                  for n in results["guided"] if n in results["elastix"]}
         if ratios:
+            worst = max(ratios, key=ratios.get)
+            runs = len(results["guided"][worst].get("wall_s_runs", [0]))
             lines.append("")
-            lines.append(f"guided / elastix wall time: mean {statistics.mean(ratios):.2f}, "
-                         f"worst {max(ratios):.2f} (target <= 0.25)")
+            lines.append(f"guided / elastix wall time ({'median of ' + str(runs) + ' runs' if runs > 1 else 'one run'}"
+                         f" each): mean {statistics.mean(ratios.values()):.2f}, worst "
+                         f"{ratios[worst]:.2f} ({worst}), {sum(r <= 0.25 for r in ratios.values())}"
+                         f" of {len(ratios)} pairs at or under the target 0.25")
     return "\n".join(lines)
 
 
@@ -186,6 +220,10 @@ def main():
     p.add_argument("--timeout", type=float, default=1800)
     p.add_argument("--work", default=str(REPO / "out" / "accuracy"))
     p.add_argument("--reuse", action="store_true", help="reuse finished runs (result.json)")
+    p.add_argument("--timing-repeats", type=int, default=1,
+                   help="run each registration this many times and report the median wall time "
+                   "(scores come from the first run); 3 makes the speed ratios robust to this "
+                   "machine's 10-20 %% run-to-run noise")
     p.add_argument("--variety", action="store_true",
                    help="phantoms with `--variety`: slice thickness, range, field of view, noise "
                    "level and texture, contrast and calibration drawn per scan")

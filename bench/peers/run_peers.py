@@ -342,13 +342,18 @@ def elastix_label_parameters(tp_in, tp_out):
     Path(tp_out).write_text("\n".join(lines) + "\n")
 
 
+def elastix_command(case, ex_dir, args):
+    """elastix affine + B-spline with the bounded parameter files, writing into ex_dir."""
+    return ["elastix", "-f", case["fixed"], "-m", case["moving"],
+            "-p", HERE / "elastix_affine.txt", "-p", HERE / "elastix_bspline.txt",
+            "-out", ex_dir, "-threads", args.threads]
+
+
 def run_elastix(modir, case, run_dir, args):
     ex_dir = run_dir / "elastix"
     ex_dir.mkdir(parents=True, exist_ok=True)
-    reg = checked(measure(["elastix", "-f", case["fixed"], "-m", case["moving"],
-                           "-p", HERE / "elastix_affine.txt", "-p", HERE / "elastix_bspline.txt",
-                           "-out", ex_dir, "-threads", args.threads],
-                          run_dir / "elastix.log", timeout=args.timeout), "elastix")
+    reg = checked(measure(elastix_command(case, ex_dir, args), run_dir / "elastix.log",
+                          timeout=args.timeout), "elastix")
     tp = ex_dir / "TransformParameters.1.txt"
     def_dir = run_dir / "transformix_def"
     def_dir.mkdir(exist_ok=True)
