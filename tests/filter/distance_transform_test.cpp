@@ -199,6 +199,23 @@ TEST(DistanceToCut, MeasuresToTheOrgansVoxelsOnTheOuterLayerOnly) {
   EXPECT_EQ(distance_to_cut(labels, 9).voxel_count(), 0);  // absent: nothing cut off either
 }
 
+TEST(DistanceToCut, FindsTheOrganOnEachOfTheSixFacesAndNowhereInside) {
+  Geometry g;
+  g.size = {7, 6, 5};
+  const Size3 on_faces[] = {{0, 2, 2}, {6, 3, 2}, {3, 0, 2}, {3, 5, 1}, {2, 3, 0}, {4, 2, 4}};
+  for (const Size3& v : on_faces) {
+    LabelMap labels(g, 0);
+    labels(v[0], v[1], v[2]) = 3;
+    const Image<float> cut = distance_to_cut(labels, 3);
+    ASSERT_EQ(cut.voxel_count(), g.voxel_count()) << v[0] << " " << v[1] << " " << v[2];
+    EXPECT_FLOAT_EQ(cut(v[0], v[1], v[2]), 0.0f);
+  }
+  LabelMap inside(g, 0);
+  inside(1, 1, 1) = 3;
+  inside(5, 4, 3) = 3;
+  EXPECT_EQ(distance_to_cut(inside, 3).voxel_count(), 0);
+}
+
 TEST(SignedDistance, AbsentLabelIsADataErrorNamingIt) {
   const LabelMap labels(test::oblique_geometry({4, 4, 4}), 1);
   const Error e = test::error_of([&] { signed_distance(labels, 12); });

@@ -186,16 +186,19 @@ Image<float> distance_to_cut(const LabelMap& labels, std::uint16_t label) {
   const std::int64_t nx = g.size[0], ny = g.size[1], nz = g.size[2];
   Image<std::uint8_t> cut(g, 0);
   bool any = false;
+  // Only the grid's outer layer is visited: whole rows on the first and last slices and rows,
+  // the two end voxels of every other row.
   for (std::int64_t z = 0; z < nz; ++z)
-    for (std::int64_t y = 0; y < ny; ++y)
-      for (std::int64_t x = 0; x < nx; ++x) {
-        const bool outer =
-            x == 0 || y == 0 || z == 0 || x == nx - 1 || y == ny - 1 || z == nz - 1;
-        if (outer && labels(x, y, z) == label) {
+    for (std::int64_t y = 0; y < ny; ++y) {
+      const bool whole_row = z == 0 || y == 0 || z == nz - 1 || y == ny - 1;
+      const std::int64_t step = whole_row ? 1 : std::max<std::int64_t>(nx - 1, 1);
+      for (std::int64_t x = 0; x < nx; x += step) {
+        if (labels(x, y, z) == label) {
           cut(x, y, z) = 1;
           any = true;
         }
       }
+    }
   if (!any) return Image<float>();
   return distance_to_mask(cut);
 }
