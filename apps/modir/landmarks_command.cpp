@@ -32,11 +32,13 @@ struct DetectOptions {
   std::size_t max = 400;
   std::string method = "classical";
   std::string model;
+  std::string device = "cpu";
 };
 
 struct TrainCliOptions {
   std::vector<std::string> pairs;
   std::string out;
+  std::string device = "cpu";
   learn::LandmarkTrainOptions train;
 };
 
@@ -45,6 +47,7 @@ struct MatchCliOptions {
   std::string out;
   std::string method = "classical";
   std::string model;
+  std::string device = "cpu";
   std::string true_displacement;
   landmarks::MatchOptions match;
 };
@@ -54,6 +57,7 @@ int run_detect(const DetectOptions& o, const GlobalOptions& global) {
   landmarks::MatchOptions options;
   options.method = landmarks::parse_match_method(o.method);
   options.learned_model = o.model;
+  options.device = learn::parse_device(o.device);
   landmarks::KeypointOptions keypoints = options.fixed_keypoints;
   keypoints.max_count = o.max;
   const std::vector<landmarks::Keypoint> found =
@@ -73,6 +77,7 @@ int run_detect(const DetectOptions& o, const GlobalOptions& global) {
 int run_match(MatchCliOptions o, const GlobalOptions& global) {
   o.match.method = landmarks::parse_match_method(o.method);
   o.match.learned_model = o.model;
+  o.match.device = learn::parse_device(o.device);
   const auto start = std::chrono::steady_clock::now();
   const reg::RegistrationInputs in = reg::read_registration_inputs(o.paths, nullptr);
   std::optional<DisplacementField> truth;
@@ -120,13 +125,13 @@ int run_match(MatchCliOptions o, const GlobalOptions& global) {
 }
 
 int run_train(TrainCliOptions o, const GlobalOptions& global) {
+  o.train.device = learn::parse_device(o.device);  // before the pairs are read
   std::vector<std::filesystem::path> folders(o.pairs.begin(), o.pairs.end());
   const auto start = std::chrono::steady_clock::now();
   const std::vector<learn::LandmarkTrainingPair> pairs =
       landmarks::read_landmark_training_pairs(folders, o.train.spec.spacing_mm);
   io::OutputFolder folder(o.out, /*staged=*/true);
   o.train.out = folder.write_path();
-  o.train.device = learn::Device::kCpu;
   Progress progress(global.quiet ? ProgressStyle::kQuiet : ProgressStyle::kAuto);
   const learn::LandmarkTrainResult result = learn::train_landmark_network(pairs, o.train, progress);
   folder.finish();
@@ -166,6 +171,7 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
                 "classical (Förstner) or learned (the landmark network's heat map)")
       ->capture_default_str();
   d->add_option("--model", detect->model, "learned: the model folder (default: models/landmarks)");
+  d->add_option("--device", detect->device, "learned: cpu or cuda (default cpu)");
 
   CLI::App* m = command->add_subcommand(
       "match",
@@ -187,6 +193,7 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
                 "network's keypoints and descriptors)")
       ->capture_default_str();
   m->add_option("--model", match->model, "learned: the model folder (default: models/landmarks)");
+  m->add_option("--device", match->device, "learned: cpu or cuda (default cpu)");
   landmarks::MatchOptions& mo = match->match;
   m->add_option("--max", mo.max_pairs,
                 "keep at most this many pairs, most confident first (0: all)")
@@ -232,6 +239,7 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
       ->check(CLI::Range(0.0, 1.0));
   t->add_option("--seed", to.seed, "random seed (patches, deformations, initial weights)")
       ->capture_default_str();
+  t->add_option("--device", train->device, "cpu or cuda (default cpu)");
 
   return [detect, match, train, d, m, t, &global]() -> int {
     if (d->parsed()) return run_detect(*detect, global);

@@ -90,12 +90,13 @@ TEST_F(LandmarksCli, LearnedMatchingSharesTheOutputFormatAndIsCloseToTheTruth) {
 // A few steps of `landmarks train` on the pair write a model folder that matching then loads.
 TEST_F(LandmarksCli, TrainingWritesAModelThatMatchingLoads) {
   const fs::path model = out("trained");
-  auto r = run_modir("landmarks train --quiet --steps 3 --patch 24 --points 32 --pairs " +
+  auto r = run_modir("landmarks train --quiet --device cpu --steps 3 --patch 24 --points 32 --pairs " +
                      quoted(out("pair")) + " --out " + quoted(model));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* name : {"landmark_network.json", "weights.pt", "training_log.csv"})
     EXPECT_TRUE(fs::exists(model / name)) << name;
-  r = run_modir("landmarks detect --quiet --method learned --max 40 --model " + quoted(model) +
+  r = run_modir("landmarks detect --quiet --method learned --device cpu --max 40 --model " +
+                quoted(model) +
                 " --image " + quoted(pair("fixed.nii.gz")) + " --out " + quoted(out("lkp.csv")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(io::read_points(out("lkp.csv")).size(), 40u);
@@ -169,6 +170,15 @@ TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
                 quoted(out("deep")));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("classical or learned"), std::string::npos) << r.err;
+  r = run_modir("landmarks train --quiet --device gpu --pairs " + quoted(out("pair")) +
+                " --out " + quoted(out("gpu_model")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--device must be cpu or cuda"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out("gpu_model")));
+  r = run_modir("landmarks match --quiet --method learned --device tpu" + images() + " --out " +
+                quoted(out("tpu")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--device must be cpu or cuda"), std::string::npos) << r.err;
   r = run_modir("landmarks match --quiet --method learned --model " + quoted(out("nothing")) +
                 images() + " --out " + quoted(out("no_model")));
   EXPECT_EQ(r.exit_code, 1);

@@ -194,7 +194,7 @@ std::vector<Keypoint> detect_scan_keypoints(const Image<float>& scan, const Matc
                                             const KeypointOptions& keypoints) {
   std::optional<learn::LandmarkNetwork> network;
   if (options.method == MatchMethod::kLearned)
-    network.emplace(load_landmark_network(options.learned_model));
+    network.emplace(load_landmark_network(options.learned_model, options.device));
   const WorkingImage w = make_working_image(
       scan, network ? network->spec().spacing_mm : options.spacing_mm, options.edge_margin_mm);
   if (!network) return detect_keypoints(w.image, w.region, keypoints);
@@ -390,7 +390,7 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
   }
   std::optional<learn::LandmarkNetwork> network;
   if (options.method == MatchMethod::kLearned)
-    network.emplace(load_landmark_network(options.learned_model));
+    network.emplace(load_landmark_network(options.learned_model, options.device));
   // The learned method works on the grid its network was trained on.
   const double spacing = network ? network->spec().spacing_mm : options.spacing_mm;
   const WorkingImage wf = make_working_image(fixed, spacing, options.edge_margin_mm);

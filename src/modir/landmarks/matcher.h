@@ -8,6 +8,7 @@
 #include "modir/core/image.h"
 #include "modir/landmarks/consistency.h"
 #include "modir/landmarks/keypoints.h"
+#include "modir/learn/segmenter.h"
 
 namespace modir::landmarks {
 
@@ -26,6 +27,8 @@ struct MatchOptions {
   MatchMethod method = MatchMethod::kClassical;
   /// The learned method's model folder; empty: the shipped models/landmarks.
   std::filesystem::path learned_model;
+  /// Where the learned method's network runs (the classical method runs on the CPU).
+  learn::Device device = learn::Device::kCpu;
   /// The classical method's working grid (the learned method's is its network's).
   double spacing_mm = 2.0;      ///< isotropic working grid of keypoints and descriptors
   double edge_margin_mm = 8.0;  ///< no keypoint this close to a scan's faces

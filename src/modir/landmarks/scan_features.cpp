@@ -65,9 +65,9 @@ ScanFeatures learned_features(const learn::LandmarkNetwork& network, const Worki
           DescriptorField(w.image.geometry(), std::move(descriptors), channels, {Vec3d{0, 0, 0}})};
 }
 
-learn::LandmarkNetwork load_landmark_network(const std::filesystem::path& model) {
-  return learn::LandmarkNetwork(model.empty() ? learn::shipped_model("landmarks") : model,
-                                learn::Device::kCpu);
+learn::LandmarkNetwork load_landmark_network(const std::filesystem::path& model,
+                                             learn::Device device) {
+  return learn::LandmarkNetwork(model.empty() ? learn::shipped_model("landmarks") : model, device);
 }
 
 }  // namespace modir::landmarks

@@ -31,6 +31,7 @@ ScanFeatures learned_features(const learn::LandmarkNetwork& network, const Worki
                               const KeypointOptions& keypoints, const LabelMap* working_labels);
 
 /// The landmark network in `model`, or the shipped models/landmarks when empty; on the CPU.
-learn::LandmarkNetwork load_landmark_network(const std::filesystem::path& model);
+learn::LandmarkNetwork load_landmark_network(const std::filesystem::path& model,
+                                             learn::Device device);
 
 }  // namespace modir::landmarks
