@@ -341,6 +341,72 @@ TEST(BadInput, DamagedCompressedMetaImageVoxelsAreRefused) {
   EXPECT_EQ(back.buffer(), image.buffer());
 }
 
+// The check before ITK reads a compressed MetaImage must read CompressedData and
+// CompressedDataSize exactly as MetaIO does, or ITK allocates what the check did not see (a fuzz
+// finding: "Tr" and "244444444444 -0 x" made MetaIO ask for 244 GB).
+TEST(BadInput, CompressedMetaImageFieldsAreReadAsMetaIOReadsThem) {
+  test::TempDir dir;
+  const Image<float> image = test::random_image<float>(test::oblique_geometry({12, 10, 8}), 0, 1);
+  write_image(image, dir / "good.mha");
+  std::ifstream in(dir / "good.mha", std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto with = [&](const std::string& key, const std::string& value) {
+    const std::size_t at = bytes.find(key + " = ") + key.size() + 3;
+    std::string changed = bytes;
+    changed.replace(at, bytes.find('\n', at) - at, value);
+    return changed;
+  };
+  const auto write = [&](const std::string& name, const std::string& content) {
+    std::ofstream(dir / name, std::ios::binary) << content;
+    return dir / name;
+  };
+  // MetaIO takes the first character: "1" and "Tr" say compressed as "True" does.
+  for (const std::string flag : {"1", "Tr", "true"}) {
+    const Image<float> back =
+        read_image_as<float>(write("flag.mha", with("CompressedData", flag)));
+    EXPECT_EQ(back.buffer(), image.buffer()) << flag;
+  }
+  // MetaIO reads the size's leading number, as a double: words after it count for nothing, and
+  // "1e9" is a billion bytes.
+  const std::size_t size_at = bytes.find("CompressedDataSize = ") + 21;
+  const std::string size = bytes.substr(size_at, bytes.find('\n', size_at) - size_at);
+  for (const std::string value : {size + " -0 x", size + ".0", size + "e0"}) {
+    const Image<float> back =
+        read_image_as<float>(write("size.mha", with("CompressedDataSize", value)));
+    EXPECT_EQ(back.buffer(), image.buffer()) << value;
+  }
+  const auto error = [&](const std::string& value) {
+    return error_of(
+        [&] { read_image(write("bad_size.mha", with("CompressedDataSize", value))); });
+  };
+  EXPECT_NE(error("1e9").find("truncated"), std::string::npos) << error("1e9");
+  EXPECT_NE(error("244444444444 -0 x").find("truncated"), std::string::npos);
+  for (const std::string value : {"-5", "1e300"}) {
+    EXPECT_NE(error(value).find("CompressedDataSize is '" + value + "'"), std::string::npos)
+        << error(value);
+  }
+  // No number at all: MetaIO's own header parser fails, and the error names the file.
+  EXPECT_NE(error("x12").find("bad_size.mha"), std::string::npos) << error("x12");
+  // Zero or no size makes MetaIO inflate the whole file, header and all: ITK 5.2 returned
+  // zeros for the voxels of such a LOCAL file. It is refused, with the line that mends it.
+  const std::string zero = error("0");
+  EXPECT_NE(zero.find("gives no CompressedDataSize"), std::string::npos) << zero;
+  std::string unsized = bytes;
+  unsized.erase(bytes.find("CompressedDataSize = "),
+                bytes.find('\n', size_at) + 1 - bytes.find("CompressedDataSize = "));
+  const std::string missing = error_of([&] { read_image(write("unsized.mha", unsized)); });
+  EXPECT_NE(missing.find("'CompressedDataSize = " + size + "'"), std::string::npos) << missing;
+  // In a separate data file the whole file is the stream, and the same voxels read.
+  std::string detached = unsized.substr(0, unsized.find("ElementDataFile = LOCAL"));
+  detached += "ElementDataFile = voxels.zraw\n";
+  write("voxels.zraw", unsized.substr(unsized.find("ElementDataFile = LOCAL\n") + 24));
+  EXPECT_EQ(read_image_as<float>(write("detached.mhd", detached)).buffer(), image.buffer());
+  // The fuzzer's input itself, with both fields as above.
+  const fs::path found =
+      fs::path(MODIR_FUZZ_CORPUS) / "image_metaimage" / "crash_oom_compressed_size_trailing_words.mha";
+  EXPECT_NE(error_of([&] { read_image(found); }).find("truncated"), std::string::npos);
+}
+
 // More inputs fuzzing found (fuzz/corpus/<target>/crash_*):
 // - a .nii whose vox_offset is NaN reached float-to-integer casts (undefined behaviour; the
 //   debug preset's UBSan sees it) in two places. The file itself is readable: ITK takes the

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -30,6 +31,22 @@ std::vector<std::string> words_of(const std::string& value) {
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
   return words;
+}
+
+// A MetaIO true/false field as MetaIO's M_Read decides it: by the first character alone, 'T',
+// 't' or '1' ("Tr" is true too; a mismatch here was a fuzz finding).
+bool metaio_true(const std::string& value) {
+  return !value.empty() && (value[0] == 'T' || value[0] == 't' || value[0] == '1');
+}
+
+// A MetaIO number field as MET_Read reads it: one `stream >> double`, so the leading number
+// ("1e3" is 1000), whatever words follow it ("244444444444 -0 x" asked for 244 GB; found by
+// fuzzing). Nothing when the value does not start with a number.
+std::optional<double> metaio_number(const std::string& value) {
+  std::istringstream in(value);
+  double number = 0;
+  if (!(in >> number)) return std::nullopt;
+  return number;
 }
 
 // Whether an ElementDataFile's first word makes it a LIST of slice files. MetaIO compares the
@@ -311,10 +328,7 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     }
   }
   const std::string data_file = fields["ElementDataFile"];
-  // MetaIO looks at the first character only ("Tr" compresses too; found by fuzzing).
-  const std::string& compressed_field = fields["CompressedData"];
-  const bool compressed = !compressed_field.empty() &&
-                          (compressed_field[0] == 'T' || compressed_field[0] == 't');
+  const bool compressed = metaio_true(fields["CompressedData"]);
   std::uint64_t available = 0;
   fs::path data_path = path;
   if (data_file == "LOCAL") {
@@ -347,15 +361,29 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
           "bytes can hold",
           path.string(), data_bytes, available);
     }
-    const std::string& size = fields["CompressedDataSize"];
-    std::uint64_t claimed = available;
-    // MetaIO reads the leading number and ignores what follows it ("244444444444 -0 x" asked
-    // for 244 GB; found by fuzzing), so the check reads it the same way.
-    const auto [end, error] = std::from_chars(size.data(), size.data() + size.size(), claimed);
-    const bool sized = !size.empty() && error == std::errc();
-    if (sized && available < claimed) throw_truncated(data_path, claimed, available);
+    const bool has_size = fields.count("CompressedDataSize") > 0;
+    const std::optional<double> size = metaio_number(fields["CompressedDataSize"]);
+    // MetaIO casts the number to a byte count and allocates that many bytes: a negative or vast
+    // size, or one that is no number at all, is refused here, before it does.
+    if (has_size && !(size && *size >= 0 && *size < 0x1p63)) {
+      throw data_error("'{}' has a damaged header: CompressedDataSize is '{}'", path.string(),
+                       fields["CompressedDataSize"]);
+    }
+    // Zero, like no size at all, tells MetaIO to take the whole file as the compressed stream:
+    // right for a separate data file, but a LOCAL file's header is then inflated as voxels, and
+    // ITK returns zeros with "Uncompress failed" on stderr (seen with ITK 5.2).
+    const auto claimed = size ? static_cast<std::uint64_t>(*size) : 0;
+    if (claimed == 0 && data_file == "LOCAL") {
+      throw data_error(
+          "'{}' holds compressed voxels after its header (ElementDataFile = LOCAL) but gives no "
+          "CompressedDataSize, and ITK's MetaIO cannot read such a file (it would return zeros); "
+          "add the line 'CompressedDataSize = {}' above ElementDataFile, or save the voxels "
+          "uncompressed",
+          path.string(), available);
+    }
+    if (available < claimed) throw_truncated(data_path, claimed, available);
     check_compressed_voxels(path, data_path, data_file == "LOCAL" ? data_offset : 0,
-                            sized ? claimed : available, data_bytes);
+                            claimed > 0 ? claimed : available, data_bytes);
     return;
   }
   if (available < expected) throw_truncated(data_path, expected, available);
