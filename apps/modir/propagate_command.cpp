@@ -15,6 +15,7 @@
 #include "modir/clinical/propagation_run.h"
 #include "modir/core/progress.h"
 #include "modir/io/organ_names.h"
+#include "modir/learn/segmenter.h"
 #include "modir/register/registration_config.h"
 #include "pick_options.h"
 
@@ -35,6 +36,7 @@ struct PropagateOptions {
   reg::PickRules pick;    // default: the knee
   std::string landmarks;  // "auto": match landmarks and guide with them too
   std::string landmark_method = "classical";
+  std::string device = "cpu";
   bool dry_run = false;
   std::optional<double> max_memory_mib;
 };
@@ -55,6 +57,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   request.pick = o.pick;
   request.auto_landmarks = o.landmarks == "auto";
   request.landmark_method = landmarks::parse_match_method(o.landmark_method);
+  request.device = learn::parse_device(o.device);
   request.verbose = !global.quiet;
   request.max_memory_mib = o.max_memory_mib;
   if (o.dry_run) {
@@ -104,6 +107,11 @@ CommandAction add_propagate_command(CLI::App& app, const GlobalOptions& global) 
   command
       ->add_option("--landmark-method", o->landmark_method,
                    "how --landmarks auto matches: classical or learned (models/landmarks)")
+      ->capture_default_str();
+  command
+      ->add_option("--device", o->device,
+                   "where the networks run (segmentation, learned landmarks): cpu or cuda; "
+                   "the registration runs on the CPU")
       ->capture_default_str();
   command
       ->add_option("--pareto", o->pareto,

@@ -18,6 +18,7 @@
 #include "modir/io/point_io.h"
 #include "modir/landmarks/auto_guidance.h"
 #include "modir/landmarks/matching_memory.h"
+#include "modir/learn/segmenter.h"
 #include "modir/register/front_outputs.h"
 #include "modir/register/input_files.h"
 #include "modir/register/memory_estimate.h"
@@ -39,6 +40,7 @@ struct RegisterCommandOptions {
   std::string truth;
   std::string landmarks;  ///< "auto": match landmarks and guide with them
   std::string landmark_method = "classical";  ///< how --landmarks auto matches them
+  std::string device = "cpu";  ///< where the learned landmark network runs
   clinical::LabelQcPaths label_qc;
   bool dry_run = false;
   std::optional<double> max_memory_mib;
@@ -145,6 +147,16 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   if (auto_landmarks) landmarks::check_auto_landmarks_config(config);
   landmarks::MatchOptions match_options;
   match_options.method = landmarks::parse_match_method(options.landmark_method);
+  // The registration itself runs on the CPU: a GPU asked for where no network runs would be
+  // silently idle.
+  if (options.device != "cpu" &&
+      !(auto_landmarks && match_options.method == landmarks::MatchMethod::kLearned)) {
+    throw usage_error(
+        "--device {} runs the learned landmark network, which needs --landmarks auto "
+        "--landmark-method learned; the registration itself runs on the CPU",
+        options.device);
+  }
+  match_options.device = learn::parse_device(options.device);
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
         "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "
@@ -270,6 +282,11 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
   command
       ->add_option("--landmark-method", options->landmark_method,
                    "how --landmarks auto matches: classical or learned (models/landmarks)")
+      ->capture_default_str();
+  command
+      ->add_option("--device", options->device,
+                   "where --landmark-method learned runs its network: cpu or cuda (the "
+                   "registration itself runs on the CPU)")
       ->capture_default_str();
   command->add_option("--fixed-landmarks", p.fixed_landmarks,
                       "landmarks of the fixed image (guidance)");

@@ -132,8 +132,8 @@ TEST_F(LandmarksCli, RegisterWithAutomaticLandmarksRecordsThem) {
 TEST_F(LandmarksCli, RegisterCanGuideWithTheLearnedMethodsLandmarks) {
   const fs::path result = out("auto_learned");
   const auto r =
-      run_modir("register --quiet --landmarks auto --landmark-method learned" + images() +
-                labels() + " --config " + quoted(out("fast.json")) + " --out " + quoted(result));
+      run_modir("register --quiet --landmarks auto --landmark-method learned --device cpu" +
+                images() + labels() + " --config " + quoted(out("fast.json")) + " --out " + quoted(result));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json report = read_json(result / "report.json");
   const json& a = report["auto_landmarks"];
@@ -177,6 +177,16 @@ TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
   EXPECT_FALSE(fs::exists(out("gpu_model")));
   r = run_modir("landmarks match --quiet --method learned --device tpu" + images() + " --out " +
                 quoted(out("tpu")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--device must be cpu or cuda"), std::string::npos) << r.err;
+  // register runs no network of its own: a GPU for it is refused, not left idle.
+  r = run_modir("register --quiet --device cuda" + images() + " --out " + quoted(out("idle")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("needs --landmarks auto --landmark-method learned"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(out("idle")));
+  r = run_modir("register --quiet --landmarks auto --landmark-method learned --device tpu" +
+                images() + " --out " + quoted(out("tpu_register")));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--device must be cpu or cuda"), std::string::npos) << r.err;
   r = run_modir("landmarks match --quiet --method learned --model " + quoted(out("nothing")) +

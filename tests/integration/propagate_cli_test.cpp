@@ -193,6 +193,11 @@ TEST_F(PropagateCli, AutomaticLandmarksGuideThePropagationAndAreRecorded) {
   const auto other = propagate("planning", "RS_plan.dcm", "daily", "out_other",
                                " --landmarks manual");
   EXPECT_EQ(other.exit_code, 2);
+  // The networks' device is checked before anything is read.
+  const auto tpu = propagate("planning", "RS_plan.dcm", "daily", "out_tpu", " --device tpu");
+  EXPECT_EQ(tpu.exit_code, 2) << tpu.err;
+  EXPECT_NE(tpu.err.find("--device must be cpu or cuda"), std::string::npos) << tpu.err;
+  EXPECT_FALSE(fs::exists(at("out_tpu")));
 }
 
 TEST_F(PropagateCli, AnObliqueDailySeriesGetsContoursInItsOwnSlicePlanes) {

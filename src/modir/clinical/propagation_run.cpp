@@ -64,7 +64,7 @@ json front_inputs(const PropagationRequest& o, const std::optional<io::DicomSeri
 // patient) must not steer the registration. Returns the QC report's JSON (null without QC).
 json predict_daily_organs(const PropagationRequest& o, const fs::path& model,
                           PropagationInputs& inputs, Progress& progress) {
-  const learn::Segmenter segmenter(model, learn::Device::kCpu);
+  const learn::Segmenter segmenter(model, o.device);
   LabelMap daily_labels = segmenter.predict(inputs.daily, learn::PredictOptions{}, progress);
   std::vector<std::string> classes;
   for (const learn::LabelClass& c : segmenter.plan().classes) {
@@ -197,6 +197,7 @@ Registrar make_registrar(const PropagationRequest& o,
   if (!o.auto_landmarks) return registrar;
   landmarks::MatchOptions match_options;
   match_options.method = o.landmark_method;
+  match_options.device = o.device;
   return [inner = std::move(registrar), &record, out,
           match_options](const reg::RegistrationInputs& reg_inputs) {
     reg::RegistrationInputs with = reg_inputs;

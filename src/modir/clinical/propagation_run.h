@@ -36,6 +36,7 @@ struct PropagationRequest {
   reg::PickRules pick;          ///< default: the front's knee
   bool auto_landmarks = false;  ///< also guide with landmarks matched between the scans
   landmarks::MatchMethod landmark_method = landmarks::MatchMethod::kClassical;
+  learn::Device device = learn::Device::kCpu;  ///< segmentation and learned landmarks
   bool verbose = true;          ///< level and pick notes on stderr
   /// Refuse before any work when the estimated peak exceeds this (MiB); unset: the memory
   /// available now.
