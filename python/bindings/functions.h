@@ -69,6 +69,7 @@ std::string propagate(const std::string& planning, const std::string& structures
                       const std::string& model, const py::object& config_json,
                       const std::string& names_table, bool qc, int pareto,
                       const py::object& pick_json, bool auto_landmarks,
+                      const std::string& landmark_method, const std::string& device,
                       const py::object& max_memory, int threads, bool verbose);
 
 }  // namespace modir::python

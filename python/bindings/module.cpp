@@ -54,8 +54,8 @@ PYBIND11_MODULE(_modir, m) {
   m.def("propagate", &propagate, py::arg("planning"), py::arg("structures"), py::arg("daily"),
         py::arg("out"), py::arg("planning_series"), py::arg("daily_series"), py::arg("model"),
         py::arg("config_json"), py::arg("names_table"), py::arg("qc"), py::arg("pareto"),
-        py::arg("pick_json"), py::arg("auto_landmarks"), py::arg("max_memory"), py::arg("threads"),
-        py::arg("verbose"));
+        py::arg("pick_json"), py::arg("auto_landmarks"), py::arg("landmark_method"),
+        py::arg("device"), py::arg("max_memory"), py::arg("threads"), py::arg("verbose"));
 }
 
 }  // namespace modir::python

@@ -10,6 +10,8 @@
 #include "modir/core/parallel.h"
 #include "modir/core/progress.h"
 #include "modir/io/organ_names.h"
+#include "modir/landmarks/matcher.h"
+#include "modir/learn/segmenter.h"
 #include "modir/register/front_pick.h"
 #include "modir/register/registration_config.h"
 
@@ -23,6 +25,7 @@ std::string propagate(const std::string& planning, const std::string& structures
                       const std::string& model, const py::object& config_json,
                       const std::string& names_table, bool qc, int pareto,
                       const py::object& pick_json, bool auto_landmarks,
+                      const std::string& landmark_method, const std::string& device,
                       const py::object& max_memory, int threads, bool verbose) {
   clinical::PropagationRequest request;
   request.planning = planning;
@@ -40,6 +43,8 @@ std::string propagate(const std::string& planning, const std::string& structures
   if (!pick_json.is_none())
     request.pick = reg::parse_pick_rules(json::parse(pick_json.cast<std::string>()));
   request.auto_landmarks = auto_landmarks;
+  request.landmark_method = landmarks::parse_match_method(landmark_method);
+  request.device = learn::parse_device(device);
   request.verbose = verbose;
   if (!max_memory.is_none()) {
     request.max_memory_mib = max_memory.cast<double>();

@@ -318,6 +318,7 @@ def propagate(planning, structures, daily, out, *, planning_series: Optional[str
               daily_series: Optional[str] = None, model=None, config: Optional[dict] = None,
               names_table=None, qc: bool = True, pareto: Optional[int] = None,
               pick: Optional[dict] = None, landmarks: Optional[str] = None,
+              landmark_method: str = "classical", device: str = "cpu",
               max_memory: Optional[float] = None, threads: Optional[int] = None,
               verbose: bool = False) -> dict:
     """Carries the planning CT's structures (an RT Structure Set) onto the daily CT, as
@@ -328,7 +329,9 @@ def propagate(planning, structures, daily, out, *, planning_series: Optional[str
     series, labels.nii.gz, displacement.nii.gz, report.json, ...) and returns report.json as a
     dict. `pareto=N` computes a front and carries the structures with the solution `pick` chooses
     (the command line's pick options as keys: {"minimise": "deformation", "max_organ_mm": 3};
-    default its knee). `landmarks="auto"` also guides with landmarks modir matches itself. The
+    default its knee). `landmarks="auto"` also guides with landmarks modir matches itself
+    (`landmark_method` "classical" or "learned"). `device="cuda"` runs the networks (segmentation,
+    learned landmarks) on the GPU; the registration runs on the CPU. The
     peak memory is estimated from the headers first; over `max_memory` MiB (default: the memory
     available now) it raises DataError before any work."""
     if pareto is not None and not 2 <= int(pareto) <= 200:
@@ -342,6 +345,6 @@ def propagate(planning, structures, daily, out, *, planning_series: Optional[str
         planning_series or "", daily_series or "", "" if model is None else os.fspath(model),
         None if config is None else json.dumps(config),
         "" if names_table is None else os.fspath(names_table), bool(qc), int(pareto or 0),
-        None if pick is None else json.dumps(pick), landmarks == "auto",
+        None if pick is None else json.dumps(pick), landmarks == "auto", landmark_method, device,
         None if max_memory is None else float(max_memory), int(threads or 0), bool(verbose))
     return json.loads(report)

@@ -74,5 +74,9 @@ def test_propagate_refuses_bad_requests_before_any_work(tmp_path, patient):
     with pytest.raises(modir.DataError,
                        match="propagation needs about .* max_memory allows 10 MiB"):
         modir.propagate(*args, tmp_path / "e", max_memory=10)
-    for name in "abcde":
+    with pytest.raises(modir.UsageError, match="classical or learned"):
+        modir.propagate(*args, tmp_path / "f", landmarks="auto", landmark_method="deep")
+    with pytest.raises(modir.UsageError, match="--device must be cpu or cuda, not 'tpu'"):
+        modir.propagate(*args, tmp_path / "g", device="tpu")
+    for name in "abcdefg":
         assert not (tmp_path / name).exists(), name
