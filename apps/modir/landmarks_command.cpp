@@ -205,6 +205,10 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
   m->add_option("--max-ratio", mo.max_ratio, "ratio test: best / second-best descriptor distance")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 1.0));
+  m->add_option("--polish-radius", mo.polish_radius_mm,
+                "learned: mm within which each pair is placed where MIND-SSC fits best (0: off)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 20.0));
   m->add_option("--true-displacement", match->true_displacement,
                 "a known field on the fixed grid (a phantom's gt_displacement.nii.gz): score every "
                 "pair against it");

@@ -39,6 +39,25 @@ TEST(LearnedMatcher, AKnownAffineMotionIsRecoveredFromTheMatches) {
   EXPECT_LE(e.fit_rms, 1.0) << "matches RMS " << e.match_rms << " mm";
 }
 
+// The network's 16 values find the right structure; MIND-SSC, sampled around the point, places
+// the pair on it (MatchOptions::polish_radius_mm).
+TEST(LearnedMatcher, PolishingOnMindSscPlacesThePairsCloserToTheTrueMotion) {
+  const Image<float> fixed = test::structured_scan(5);
+  const test::Affine a = test::known_affine();
+  const Image<float> moving = test::moved(fixed, a);
+  MatchOptions unpolished = learned();
+  unpolished.polish_radius_mm = 0.0;
+  const MatchResult rough = match_landmarks(fixed, moving, nullptr, nullptr, unpolished);
+  const MatchResult polished = match_landmarks(fixed, moving, nullptr, nullptr, learned());
+  ASSERT_GE(rough.matches.size(), 40u) << rough.message;
+  ASSERT_GE(polished.matches.size(), 40u) << polished.message;
+  const double before = test::errors_against(rough.matches, a).match_rms;
+  const double after = test::errors_against(polished.matches, a).match_rms;
+  std::printf("pairs %zu -> %zu, RMS error %.3f -> %.3f mm\n", rough.matches.size(),
+              polished.matches.size(), before, after);
+  EXPECT_LT(after, 0.8 * before);
+}
+
 TEST(LearnedMatcher, AScanWithoutStructureGivesNoMatchesAndSaysWhy) {
   const Image<float> scan = test::structured_scan(3);
   const Image<float> flat(scan.geometry(), 40.0f);

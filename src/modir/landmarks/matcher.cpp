@@ -208,8 +208,11 @@ namespace {
 /// pairs with the fixed keypoint each came from, step by step.
 class Matching {
  public:
+  /// `polish`: the MIND-SSC fields of both scans (fixed, moving) on which the learned method's
+  /// pairs are placed precisely; empty for the classical method, whose descriptors are those.
   Matching(ScanFeatures fixed, ScanFeatures moving, const LabelMap* fixed_labels,
-           const LabelMap* moving_labels, const MatchOptions& options, MatchResult& result)
+           const LabelMap* moving_labels, const MatchOptions& options, MatchResult& result,
+           std::vector<DescriptorField> polish = {})
       : kf_(std::move(fixed.keypoints)),
         km_(std::move(moving.keypoints)),
         df_(std::move(fixed.descriptors)),
@@ -219,7 +222,8 @@ class Matching {
         fixed_labels_(fixed_labels),
         moving_labels_(moving_labels),
         options_(options),
-        result_(result) {}
+        result_(result),
+        polish_(std::move(polish)) {}
 
   /// Mutual nearest neighbours that pass the ratio test, each moved to the descriptor's best
   /// position near the moving keypoint (the moving corner was detected where the moving scan has
@@ -254,6 +258,22 @@ class Matching {
       m.moving = refine(descriptor_of(keypoint_[std::size_t(c)]), dm_, m.moving,
                         options_.refine_radius_mm, options_.spacing_mm, 0.0)
                      .position;
+    });
+    polish(0);
+  }
+
+  /// Candidates from `first` on, each moving point moved to where the fixed point's MIND-SSC
+  /// descriptor fits best near it (learned method only).
+  void polish(std::size_t first) {
+    if (polish_.size() != 2 || options_.polish_radius_mm <= 0.0) return;
+    const DescriptorField& pf = polish_[0];
+    const DescriptorField& pm = polish_[1];
+    const double step = pm.geometry().spacing.x;
+    parallel_for(std::int64_t(candidates_.size() - first), [&](std::int64_t c) {
+      LandmarkMatch& m = candidates_[first + std::size_t(c)];
+      std::vector<float> target(pf.length());
+      pf.describe(m.fixed, target.data());
+      m.moving = refine(target.data(), pm, m.moving, options_.polish_radius_mm, step, 0.0).position;
     });
   }
 
@@ -325,12 +345,14 @@ class Matching {
       accepted[std::size_t(o)] = true;
     });
     std::size_t added = 0;
+    const std::size_t first_found = candidates_.size();
     for (std::size_t o = 0; o < open.size(); ++o) {
       if (!accepted[o]) continue;
       candidates_.push_back(found[o]);
       keypoint_.push_back(open[o]);
       ++added;
     }
+    polish(first_found);
     return added;
   }
 
@@ -374,6 +396,7 @@ class Matching {
   MatchResult& result_;
   std::vector<LandmarkMatch> candidates_;
   std::vector<std::size_t> keypoint_;  ///< the fixed keypoint of each candidate
+  std::vector<DescriptorField> polish_;  ///< MIND-SSC of fixed and moving, or empty
 };
 
 }  // namespace
@@ -417,7 +440,13 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
     return result;
   }
 
-  Matching matching(std::move(ff), std::move(fm), fixed_labels, moving_labels, options, result);
+  std::vector<DescriptorField> polish;
+  if (network && options.polish_radius_mm > 0.0) {
+    polish.push_back(patient_mind_ssc(wf));
+    polish.push_back(patient_mind_ssc(wm));
+  }
+  Matching matching(std::move(ff), std::move(fm), fixed_labels, moving_labels, options, result,
+                    std::move(polish));
   matching.match_mutual();
   matching.keep_consistent();
   result.counts.guided_found = matching.search_guided();

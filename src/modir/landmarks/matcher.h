@@ -14,7 +14,8 @@ namespace modir::landmarks {
 
 /// How keypoints and descriptors are found: Förstner keypoints and MIND-SSC descriptors
 /// (classical), or a trained network's keypoint heat map and descriptors (learned,
-/// learn/landmark_network.h). Matching, refinement and outlier rejection are the same.
+/// learn/landmark_network.h). Matching, refinement and outlier rejection are the same; the
+/// learned method's pairs are then polished on MIND-SSC (MatchOptions::polish_radius_mm).
 enum class MatchMethod { kClassical, kLearned };
 
 /// "classical" or "learned"; a usage error otherwise.
@@ -47,6 +48,11 @@ struct MatchOptions {
   double max_ratio = 0.9;
   /// A matched moving keypoint is moved to the descriptor's best position within this distance.
   double refine_radius_mm = 4.0;
+  /// The learned method only: each pair's moving point is then moved to where the fixed point's
+  /// MIND-SSC descriptor fits best within this distance (to a quarter of the working spacing).
+  /// The network's 16 values find the right structure; MIND-SSC's 492, sampled around the point,
+  /// place it precisely. 0: no polishing.
+  double polish_radius_mm = 4.0;
   /// Fixed keypoints left unmatched are searched for within this distance of where their
   /// consistent neighbours say they went.
   double guided_radius_mm = 6.0;
@@ -99,7 +105,8 @@ struct MatchResult {
 /// descriptors (classical: MIND-SSC; learned: the network's), then as follows. The classical
 /// method: Förstner keypoints on both scans, MIND-SSC descriptors, mutual nearest neighbours with a
 /// ratio test among keypoints within the search radius, each match refined on the moving descriptor
-/// field, then the neighbour check (check_consistency); a guided search for fixed keypoints left
+/// field (the learned method's then polished on MIND-SSC), then the neighbour check
+/// (check_consistency); a guided search for fixed keypoints left
 /// unmatched, checked again; with label maps (on their scans' grids), pairs whose labels disagree
 /// are dropped. Scans without structure or without overlap give no matches and a message, not an
 /// exception. Deterministic for any thread count.

@@ -65,6 +65,12 @@ ScanFeatures learned_features(const learn::LandmarkNetwork& network, const Worki
           DescriptorField(w.image.geometry(), std::move(descriptors), channels, {Vec3d{0, 0, 0}})};
 }
 
+DescriptorField patient_mind_ssc(const WorkingImage& w) {
+  const filter::IndexBox box = region_box(w.region, 16.0);
+  if (box.empty()) return DescriptorField::mind_ssc(w.image);
+  return DescriptorField::mind_ssc(filter::crop(w.image, box));
+}
+
 learn::LandmarkNetwork load_landmark_network(const std::filesystem::path& model,
                                              learn::Device device) {
   return learn::LandmarkNetwork(model.empty() ? learn::shipped_model("landmarks") : model, device);

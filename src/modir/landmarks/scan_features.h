@@ -30,6 +30,10 @@ ScanFeatures classical_features(const WorkingImage& w, const KeypointOptions& ke
 ScanFeatures learned_features(const learn::LandmarkNetwork& network, const WorkingImage& w,
                               const KeypointOptions& keypoints, const LabelMap* working_labels);
 
+/// MIND-SSC descriptors (DescriptorField::mind_ssc) of the patient's box of `w` only: the learned
+/// method places its pairs precisely on them (MatchOptions::polish_radius_mm).
+DescriptorField patient_mind_ssc(const WorkingImage& w);
+
 /// The landmark network in `model`, or the shipped models/landmarks when empty; on the CPU.
 learn::LandmarkNetwork load_landmark_network(const std::filesystem::path& model,
                                              learn::Device device);
