@@ -67,11 +67,14 @@ std::optional<NiftiHeader> read_nifti_header(gzFile file) {
   // magic is "n+D" or "niD" (D a digit 1-9) as NIfTI-1 and decides the byte order by dim[0]
   // (1..7 as stored or swapped). The checks must read such a header as ITK does: one with
   // sizeof_hdr 489, magic "n+5" and NaN rows reached ITK's orientation code, which aborts on
-  // them (found by fuzzing).
+  // them (found by fuzzing). The magic wins over sizeof_hdr whatever its value: a sizeof_hdr
+  // whose bytes, swapped, read 540 made the checks take a 479-byte file with that magic for a
+  // NIfTI-2 header too short to read, and skip it; ITK read it as NIfTI-1 and aborted on a NaN in
+  // srow (found by fuzzing too).
   const char* magic = bytes.data() + 344;
   const bool nifti1_magic = magic[0] == 'n' && (magic[1] == '+' || magic[1] == 'i') &&
                             magic[2] >= '1' && magic[2] <= '9' && magic[3] == '\0';
-  if (size == 348 || (size != 540 && nifti1_magic)) {
+  if (size == 348 || nifti1_magic) {
     std::int16_t dim0 = 0;
     std::memcpy(&dim0, bytes.data() + 40, 2);
     const auto swapped_dim0 = HeaderBytes(bytes.data(), true).at<std::int16_t>(40);
