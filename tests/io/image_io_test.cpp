@@ -231,6 +231,12 @@ TEST(BadInput, ZeroSpacingAndShearedDirection) {
                                  "TransformMatrix = 1 0 0 0.4 1 0 0 0 1\nElementSpacing = 1 1 1\n",
                                  "MET_FLOAT", floats({1, 2}));
   EXPECT_NE(error_of([&] { read_image(sheared); }).find("orthonormal"), std::string::npos);
+  // Finite but absurd: world coordinates from them overflow.
+  const auto vast = write_mha(dir / "vast_spacing.mha", "ElementSpacing = 1 3e38 1\n",
+                              "MET_FLOAT", floats({1, 2}));
+  EXPECT_NE(error_of([&] { read_image(vast); }).find("beyond a kilometre"), std::string::npos);
+  const auto far = write_mha(dir / "far.mha", "Offset = 0 0 -4e9\n", "MET_FLOAT", floats({1, 2}));
+  EXPECT_NE(error_of([&] { read_image(far); }).find("beyond a kilometre"), std::string::npos);
 }
 
 TEST(BadInput, NonFiniteVoxelsAreRefusedUnlessReplaced) {

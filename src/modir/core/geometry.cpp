@@ -42,6 +42,20 @@ void Geometry::validate(const std::string& source) const {
       throw data_error("{}: image origin is not finite; fix the header", source);
     }
   }
+  // Finite is not enough: a header with a spacing of 3e38 mm read without complaint (found while
+  // fuzzing), and every world coordinate computed from it overflows. No scan, field or grid of a
+  // body reaches beyond a kilometre from the scanner's origin.
+  constexpr double kFarthestMm = 1e6;
+  for (int a = 0; a < 3; ++a) {
+    const double extent = spacing[a] * static_cast<double>(size[a]);
+    if (extent > kFarthestMm || std::abs(origin[a]) > kFarthestMm) {
+      throw data_error(
+          "{}: the image reaches beyond a kilometre (origin ({}, {}, {}) mm, spacing ({}, {}, "
+          "{}) mm, size {}x{}x{}): a damaged header; fix it",
+          source, origin.x, origin.y, origin.z, spacing.x, spacing.y, spacing.z, size[0], size[1],
+          size[2]);
+    }
+  }
   // Headers store direction cosines in float32 (NIfTI) or as printed decimals, so allow 1e-4.
   const Mat3 gram = direction.transposed() * direction;
   if (gram.max_abs_difference(Mat3::identity()) > 1e-4) {
