@@ -43,8 +43,8 @@ void Geometry::validate(const std::string& source) const {
     }
   }
   // Finite is not enough: a header with a spacing of 3e38 mm read without complaint (found while
-  // fuzzing), and every world coordinate computed from it overflows. No scan, field or grid of a
-  // body reaches beyond a kilometre from the scanner's origin.
+  // fuzzing), and its world coordinates exceed what the float32 kernels hold. No scan, field or
+  // grid of a body reaches beyond a kilometre from the scanner's origin.
   constexpr double kFarthestMm = 1e6;
   for (int a = 0; a < 3; ++a) {
     const double extent = spacing[a] * static_cast<double>(size[a]);
