@@ -25,8 +25,9 @@ ScanFeatures classical_features(const WorkingImage& w, const KeypointOptions& ke
 
 /// The learned method's: the network's heat map selected like Förstner's response
 /// (select_keypoints), and its descriptors sampled at the point itself. The network runs on the
-/// patient's box only (air around the body is often half of a CT's field of view); outside it the
-/// heat is 0 and the descriptors 0, which match nothing.
+/// patient's box only (air around the body is often half of a CT's field of view), grown by 16 mm;
+/// outside it the heat is 0 (no keypoint), and the descriptors, kept for the box only, continue
+/// from its faces.
 ScanFeatures learned_features(const learn::LandmarkNetwork& network, const WorkingImage& w,
                               const KeypointOptions& keypoints, const LabelMap* working_labels);
 
