@@ -53,11 +53,12 @@ struct MatchCliOptions {
 };
 
 int run_detect(const DetectOptions& o, const GlobalOptions& global) {
-  const Image<float> scan = io::read_image_as<float>(o.image);
   landmarks::MatchOptions options;
   options.method = landmarks::parse_match_method(o.method);
   options.learned_model = o.model;
   options.device = learn::parse_device(o.device);
+  if (options.method == landmarks::MatchMethod::kLearned) learn::require_networks();
+  const Image<float> scan = io::read_image_as<float>(o.image);
   landmarks::KeypointOptions keypoints = options.fixed_keypoints;
   keypoints.max_count = o.max;
   const std::vector<landmarks::Keypoint> found =
@@ -78,6 +79,7 @@ int run_match(MatchCliOptions o, const GlobalOptions& global) {
   o.match.method = landmarks::parse_match_method(o.method);
   o.match.learned_model = o.model;
   o.match.device = learn::parse_device(o.device);
+  if (o.match.method == landmarks::MatchMethod::kLearned) learn::require_networks();
   const auto start = std::chrono::steady_clock::now();
   const reg::RegistrationInputs in = reg::read_registration_inputs(o.paths, nullptr);
   std::optional<DisplacementField> truth;
@@ -125,7 +127,8 @@ int run_match(MatchCliOptions o, const GlobalOptions& global) {
 }
 
 int run_train(TrainCliOptions o, const GlobalOptions& global) {
-  o.train.device = learn::parse_device(o.device);  // before the pairs are read
+  learn::require_networks();  // before the pairs are read
+  o.train.device = learn::parse_device(o.device);
   std::vector<std::filesystem::path> folders(o.pairs.begin(), o.pairs.end());
   const auto start = std::chrono::steady_clock::now();
   const std::vector<learn::LandmarkTrainingPair> pairs =

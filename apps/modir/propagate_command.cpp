@@ -57,6 +57,7 @@ int run_propagate(const PropagateOptions& o, const GlobalOptions& global) {
   request.pick = o.pick;
   request.auto_landmarks = o.landmarks == "auto";
   request.landmark_method = landmarks::parse_match_method(o.landmark_method);
+  learn::require_networks();  // the daily organs are predicted
   request.device = learn::parse_device(o.device);
   request.verbose = !global.quiet;
   request.max_memory_mib = o.max_memory_mib;

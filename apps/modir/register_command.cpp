@@ -157,6 +157,8 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
         options.device);
   }
   match_options.device = learn::parse_device(options.device);
+  if (auto_landmarks && match_options.method == landmarks::MatchMethod::kLearned)
+    learn::require_networks();
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
         "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "

@@ -119,6 +119,7 @@ int run_train(SegmentTrainOptions& o, const GlobalOptions& global) {
   learn::TrainOptions& t = o.train;
   t.manifest = o.manifest;
   t.out = o.out;
+  learn::require_networks();
   t.device = learn::parse_device(o.device);
   t.validation_fold = o.validation_fold;
   t.mixed_precision = !o.no_mixed_precision;
@@ -225,6 +226,7 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   if (!fs::is_directory(folder))
     throw data_error("cannot write '{}': folder '{}' does not exist; create it first", o.out,
                      folder.string());
+  learn::require_networks();
   const learn::Device device = learn::parse_device(o.device);
   io::ReadOptions read;
   read.dicom_series_uid = o.series;

@@ -57,6 +57,7 @@ py::tuple segment(const py::tuple& image, const std::string& model_dir, bool qc,
     const Working working;
     set_thread_count(threads);
     Progress progress(verbose ? ProgressStyle::kLines : ProgressStyle::kQuiet);
+    learn::require_networks();
     const learn::Segmenter segmenter(model, learn::parse_device(device));
     const learn::PredictOptions options;
     labels = segmenter.predict(scan, options, progress);

@@ -44,6 +44,7 @@ std::string propagate(const std::string& planning, const std::string& structures
     request.pick = reg::parse_pick_rules(json::parse(pick_json.cast<std::string>()));
   request.auto_landmarks = auto_landmarks;
   request.landmark_method = landmarks::parse_match_method(landmark_method);
+  learn::require_networks();  // the daily organs are predicted
   request.device = learn::parse_device(device);
   request.verbose = verbose;
   if (!max_memory.is_none()) {

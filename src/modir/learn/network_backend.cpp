@@ -116,6 +116,8 @@ bool networks_available() {
   return detail::loaded().backend != nullptr;
 }
 
+void require_networks() { (void)detail::network_backend(); }
+
 Device parse_device(const std::string& name) {
   if (name != "cpu" && name != "cuda")
     throw usage_error("--device must be cpu or cuda, not '{}'", name);

@@ -20,6 +20,11 @@ Device parse_device(const std::string& name);
 /// True when modir was built with LibTorch (otherwise training and inference throw).
 bool networks_available();
 
+/// Loads the network module (LibTorch) now: a command that will run a network calls it before
+/// reading its inputs, so that a missing or foreign module is a usage error naming the file at
+/// once, not after minutes of work. parse_device("cpu") does not load it (about 120 MB).
+void require_networks();
+
 struct PredictOptions {
   double overlap = 0.5;            ///< sliding windows overlap by this fraction of a patch
   bool mirror = false;             ///< test-time augmentation: also predict mirrored, average
