@@ -90,17 +90,33 @@ void check_nifti_header(const fs::path& path) {
   const auto finite = [](const auto& values) {
     return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
   };
+  // No spacing, offset or rotation of a body's scan comes near a kilometre (Geometry::validate
+  // refuses such an image after reading); this bound has to hold before ITK reads the header.
+  const auto within_a_kilometre = [](const auto& values) {
+    return std::all_of(values.begin(), values.end(), [](double v) { return std::abs(v) <= 1e6; });
+  };
   const struct {
     const char* name;
-    bool used, finite;
-  } groups[] = {{"pixdim", true, finite(h->pixdim)},
-                {"quatern_b/c/d and qoffset", h->qform_code > 0, finite(h->quaternion)},
-                {"srow_x/y/z", h->sform_code > 0, finite(h->srow)}};
+    bool used, finite, bounded;
+  } groups[] = {
+      {"pixdim", true, finite(h->pixdim), within_a_kilometre(h->pixdim)},
+      {"quatern_b/c/d and qoffset", h->qform_code > 0, finite(h->quaternion),
+       within_a_kilometre(h->quaternion)},
+      {"srow_x/y/z", h->sform_code > 0, finite(h->srow), within_a_kilometre(h->srow)}};
   for (const auto& g : groups) {
     if (g.used && !g.finite) {
       // ITK's orientation code asserts on them and aborts the process (found by fuzzing).
       throw data_error("'{}' has a damaged NIfTI header: its {} hold NaN or infinite values",
                        path.string(), g.name);
+    }
+  }
+  for (const auto& g : groups) {
+    if (g.used && !g.bounded) {
+      // ITK 5.2 takes the singular values of the sform in float: with an element of 3e38 the
+      // SVD never ended (found by fuzzing).
+      throw data_error(
+          "'{}' has a damaged NIfTI header: its {} hold values beyond a kilometre (1e6 mm)",
+          path.string(), g.name);
     }
   }
 }
