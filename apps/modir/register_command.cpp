@@ -38,9 +38,9 @@ struct RegisterCommandOptions {
   std::string config;
   std::optional<int> pareto;
   std::string truth;
-  std::string landmarks;  ///< "auto": match landmarks and guide with them
+  std::string landmarks;                      ///< "auto": match landmarks and guide with them
   std::string landmark_method = "classical";  ///< how --landmarks auto matches them
-  std::string device = "cpu";  ///< where the learned landmark network runs
+  std::string device = "cpu";                 ///< where the learned landmark network runs
   clinical::LabelQcPaths label_qc;
   bool dry_run = false;
   std::optional<double> max_memory_mib;
@@ -54,8 +54,8 @@ struct RegisterCommandOptions {
 reg::MemoryEstimate check_memory(const RegisterCommandOptions& options,
                                  const reg::RegistrationConfig& config, const Geometry& fixed,
                                  const Geometry& moving, int organs, bool print) {
-  reg::MemoryEstimate e = reg::estimate_registration_memory(
-      fixed, config, organs, options.pareto ? *options.pareto : 0);
+  reg::MemoryEstimate e = reg::estimate_registration_memory(fixed, config, organs,
+                                                            options.pareto ? *options.pareto : 0);
   std::string matching;
   if (!options.landmarks.empty()) {
     const double matcher = landmarks::estimate_matching_memory_mib(
@@ -106,8 +106,8 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
   std::optional<reg::FrontTruth> truth;
   if (!options.truth.empty()) truth = read_truth(options.truth);
   const reg::ParetoFront front = reg::compute_pareto_front(inputs, config, config.front, on_level);
-  const reg::FrontSummary summary = reg::write_front_outputs(front, config, inputs, moving_type,
-                                                             context.inputs, truth, out_dir);
+  const reg::FrontSummary summary =
+      reg::write_front_outputs(front, config, inputs, moving_type, context.inputs, truth, out_dir);
   context.command = "register --pareto";
   const double total =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -90,14 +90,15 @@ TEST_F(LandmarksCli, LearnedMatchingSharesTheOutputFormatAndIsCloseToTheTruth) {
 // A few steps of `landmarks train` on the pair write a model folder that matching then loads.
 TEST_F(LandmarksCli, TrainingWritesAModelThatMatchingLoads) {
   const fs::path model = out("trained");
-  auto r = run_modir("landmarks train --quiet --device cpu --steps 3 --patch 24 --points 32 --pairs " +
-                     quoted(out("pair")) + " --out " + quoted(model));
+  auto r =
+      run_modir("landmarks train --quiet --device cpu --steps 3 --patch 24 --points 32 --pairs " +
+                quoted(out("pair")) + " --out " + quoted(model));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   for (const char* name : {"landmark_network.json", "weights.pt", "training_log.csv"})
     EXPECT_TRUE(fs::exists(model / name)) << name;
   r = run_modir("landmarks detect --quiet --method learned --device cpu --max 40 --model " +
-                quoted(model) +
-                " --image " + quoted(pair("fixed.nii.gz")) + " --out " + quoted(out("lkp.csv")));
+                quoted(model) + " --image " + quoted(pair("fixed.nii.gz")) + " --out " +
+                quoted(out("lkp.csv")));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(io::read_points(out("lkp.csv")).size(), 40u);
 }
@@ -131,9 +132,9 @@ TEST_F(LandmarksCli, RegisterWithAutomaticLandmarksRecordsThem) {
 
 TEST_F(LandmarksCli, RegisterCanGuideWithTheLearnedMethodsLandmarks) {
   const fs::path result = out("auto_learned");
-  const auto r =
-      run_modir("register --quiet --landmarks auto --landmark-method learned --device cpu" +
-                images() + labels() + " --config " + quoted(out("fast.json")) + " --out " + quoted(result));
+  const auto r = run_modir(
+      "register --quiet --landmarks auto --landmark-method learned --device cpu" + images() +
+      labels() + " --config " + quoted(out("fast.json")) + " --out " + quoted(result));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json report = read_json(result / "report.json");
   const json& a = report["auto_landmarks"];
@@ -170,8 +171,8 @@ TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
                 quoted(out("deep")));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("classical or learned"), std::string::npos) << r.err;
-  r = run_modir("landmarks train --quiet --device gpu --pairs " + quoted(out("pair")) +
-                " --out " + quoted(out("gpu_model")));
+  r = run_modir("landmarks train --quiet --device gpu --pairs " + quoted(out("pair")) + " --out " +
+                quoted(out("gpu_model")));
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--device must be cpu or cuda"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out("gpu_model")));

@@ -30,8 +30,7 @@ void check_nifti_gz_complete(const fs::path& path, std::uint64_t data_bytes) {
   // A header not understood (ITK has read it already, so that does not happen in practice) or a
   // damaged offset counts as 0: the check stays cautious.
   const std::optional<NiftiHeader> header = read_nifti_header(file);
-  const std::uint64_t expected =
-      (header ? header->voxel_offset().value_or(0) : 0) + data_bytes;
+  const std::uint64_t expected = (header ? header->voxel_offset().value_or(0) : 0) + data_bytes;
 
   // Fast path: the gzip trailer stores the uncompressed length modulo 2^32.
   std::uint32_t trailer_size = 0;
@@ -98,11 +97,10 @@ void check_nifti_header(const fs::path& path) {
   const struct {
     const char* name;
     bool used, finite, bounded;
-  } groups[] = {
-      {"pixdim", true, finite(h->pixdim), within_a_kilometre(h->pixdim)},
-      {"quatern_b/c/d and qoffset", h->qform_code > 0, finite(h->quaternion),
-       within_a_kilometre(h->quaternion)},
-      {"srow_x/y/z", h->sform_code > 0, finite(h->srow), within_a_kilometre(h->srow)}};
+  } groups[] = {{"pixdim", true, finite(h->pixdim), within_a_kilometre(h->pixdim)},
+                {"quatern_b/c/d and qoffset", h->qform_code > 0, finite(h->quaternion),
+                 within_a_kilometre(h->quaternion)},
+                {"srow_x/y/z", h->sform_code > 0, finite(h->srow), within_a_kilometre(h->srow)}};
   for (const auto& g : groups) {
     if (g.used && !g.finite) {
       // ITK's orientation code asserts on them and aborts the process (found by fuzzing).

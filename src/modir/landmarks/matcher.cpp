@@ -395,7 +395,7 @@ class Matching {
   const MatchOptions& options_;
   MatchResult& result_;
   std::vector<LandmarkMatch> candidates_;
-  std::vector<std::size_t> keypoint_;  ///< the fixed keypoint of each candidate
+  std::vector<std::size_t> keypoint_;    ///< the fixed keypoint of each candidate
   std::vector<DescriptorField> polish_;  ///< MIND-SSC of fixed and moving, or empty
 };
 

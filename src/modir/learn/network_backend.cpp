@@ -116,7 +116,9 @@ bool networks_available() {
   return detail::loaded().backend != nullptr;
 }
 
-void require_networks() { (void)detail::network_backend(); }
+void require_networks() {
+  (void)detail::network_backend();
+}
 
 Device parse_device(const std::string& name) {
   if (name != "cpu" && name != "cuda")
