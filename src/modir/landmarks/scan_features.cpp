@@ -52,8 +52,8 @@ ScanFeatures learned_features(const learn::LandmarkNetwork& network, const Worki
   learn::LandmarkFeatures f = network.features(filter::crop(w.image, box));
   filter::paste(f.heat, box, heat);
   std::vector<Keypoint> points = select_keypoints(heat, w.region, keypoints, working_labels);
-  // The descriptors stay on the box: copied to the whole grid they cost about 110 MiB more on a
-  // medium pair (test pair 401: 1383 against 1270 MiB peak).
+  // The descriptors stay on the box: a copy on the whole working grid held 16 floats for every
+  // voxel of the air around the patient too.
   return {std::move(points), DescriptorField(f.heat.geometry(), std::move(f.descriptors),
                                              f.channels, {Vec3d{0, 0, 0}})};
 }
