@@ -1,6 +1,7 @@
 #include "modir/io/image_io.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cmath>
 #include <cstring>
@@ -405,6 +406,33 @@ TEST(BadInput, CompressedMetaImageFieldsAreReadAsMetaIOReadsThem) {
   detached += "ElementDataFile = voxels.zraw\n";
   write("voxels.zraw", unsized.substr(unsized.find("ElementDataFile = LOCAL\n") + 24));
   EXPECT_EQ(read_image_as<float>(write("detached.mhd", detached)).buffer(), image.buffer());
+}
+
+// What MetaIO reads, modir's checks must let through: "Local" and "local" for voxels after the
+// header, and a missing data file NAME whose NAME.gz is there (MetaIO inflates it). Both were
+// refused as "data file missing" before.
+TEST(Reading, MetaImageSpellingsAndGzippedDataFilesReadAsInMetaIO) {
+  test::TempDir dir;
+  const Image<float> image = test::random_image<float>(test::oblique_geometry({9, 7, 5}), 0, 1);
+  write_image(image, dir / "good.mha");
+  std::ifstream in(dir / "good.mha", std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  for (const std::string spelling : {"Local", "local"}) {
+    std::string respelt = bytes;
+    respelt.replace(bytes.find("ElementDataFile = LOCAL") + 18, 5, spelling);
+    std::ofstream(dir / "respelt.mha", std::ios::binary) << respelt;
+    EXPECT_EQ(read_image_as<float>(dir / "respelt.mha").buffer(), image.buffer()) << spelling;
+  }
+  std::ofstream(dir / "packed.mhd") << "ObjectType = Image\nNDims = 3\nDimSize = 3 2 1\n"
+                                       "ElementType = MET_UCHAR\nElementDataFile = packed.raw\n";
+  gzFile packed = gzopen((dir / "packed.raw.gz").string().c_str(), "wb");
+  ASSERT_NE(packed, nullptr);
+  const unsigned char voxels[6] = {1, 2, 3, 4, 5, 6};
+  gzwrite(packed, voxels, sizeof voxels);
+  gzclose(packed);
+  const Image<std::uint8_t> unpacked = read_image_as<std::uint8_t>(dir / "packed.mhd");
+  EXPECT_EQ(unpacked(2, 1, 0), 6);
+  EXPECT_EQ(unpacked(0, 0, 0), 1);
 }
 
 // More inputs fuzzing found (fuzz/corpus/<target>/crash_*), each now a one-line error that says

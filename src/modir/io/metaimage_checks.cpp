@@ -328,10 +328,12 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     }
   }
   const std::string data_file = fields["ElementDataFile"];
-  const bool compressed = metaio_true(fields["CompressedData"]);
+  bool compressed = metaio_true(fields["CompressedData"]);
+  // MetaIO takes "LOCAL", "Local" and "local" alike for voxels after the header.
+  const bool local = data_file == "LOCAL" || data_file == "Local" || data_file == "local";
   std::uint64_t available = 0;
   fs::path data_path = path;
-  if (data_file == "LOCAL") {
+  if (local) {
     available = fs::file_size(path) - data_offset;
   } else if (data_file.empty()) {
     return;  // refused by the header check
@@ -341,6 +343,16 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     return;
   } else {
     data_path = path.parent_path() / data_file;
+    // Where the data file is missing, MetaIO tries NAME.gz and NAME.Z, and inflates what it
+    // finds whatever CompressedData says.
+    for (const char* suffix : {".gz", ".Z"}) {
+      fs::path packed = data_path;
+      packed += suffix;
+      if (!fs::exists(data_path) && fs::exists(packed)) {
+        data_path = packed;
+        compressed = true;
+      }
+    }
     std::error_code ec;
     available = fs::file_size(data_path, ec);
     if (ec) {
@@ -373,7 +385,7 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     // right for a separate data file, but a LOCAL file's header is then inflated as voxels, and
     // ITK returns zeros with "Uncompress failed" on stderr (seen with ITK 5.2).
     const auto claimed = size ? static_cast<std::uint64_t>(*size) : 0;
-    if (claimed == 0 && data_file == "LOCAL") {
+    if (claimed == 0 && local) {
       throw data_error(
           "'{}' holds compressed voxels after its header (ElementDataFile = LOCAL) but gives no "
           "CompressedDataSize, and ITK's MetaIO cannot read such a file (it would return zeros); "
@@ -382,7 +394,7 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
           path.string(), available);
     }
     if (available < claimed) throw_truncated(data_path, claimed, available);
-    check_compressed_voxels(path, data_path, data_file == "LOCAL" ? data_offset : 0,
+    check_compressed_voxels(path, data_path, local ? data_offset : 0,
                             claimed > 0 ? claimed : available, data_bytes);
     return;
   }
