@@ -149,7 +149,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   match_options.method = landmarks::parse_match_method(options.landmark_method);
   // The registration itself runs on the CPU: a GPU asked for where no network runs would be
   // silently idle.
-  if (options.device != "cpu" &&
+  if (options.device == "cuda" &&
       !(auto_landmarks && match_options.method == landmarks::MatchMethod::kLearned)) {
     throw usage_error(
         "--device {} runs the learned landmark network, which needs --landmarks auto "

@@ -186,6 +186,9 @@ TEST_F(LandmarksCli, BadInputIsRefusedWithOneLine) {
   EXPECT_NE(r.err.find("needs --landmarks auto --landmark-method learned"), std::string::npos)
       << r.err;
   EXPECT_FALSE(fs::exists(out("idle")));
+  r = run_modir("register --quiet --device tpu" + images() + " --out " + quoted(out("tpu_only")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--device must be cpu or cuda, not 'tpu'"), std::string::npos) << r.err;
   r = run_modir("register --quiet --landmarks auto --landmark-method learned --device tpu" +
                 images() + " --out " + quoted(out("tpu_register")));
   EXPECT_EQ(r.exit_code, 2);
