@@ -317,14 +317,20 @@ TEST(BadInput, HeadersClaimingMoreVoxelsThanTheFileHoldsAreRefusedBeforeAllocati
   EXPECT_NE(meta_error.find("damaged header"), std::string::npos) << meta_error;
 }
 
+// The bytes of `image` as modir writes it to `file`: a compressed .mha with CompressedDataSize,
+// which the tests below alter one field at a time.
+std::string written_mha(const Image<float>& image, const fs::path& file) {
+  write_image(image, file);
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 // ITK's MetaIO reports a damaged compressed stream only on stderr ("Uncompress failed") and
 // returns zeros where it could not inflate: a silently wrong image. Every damage must be an error.
 TEST(BadInput, DamagedCompressedMetaImageVoxelsAreRefused) {
   test::TempDir dir;
   const Image<float> image = test::random_image<float>(test::oblique_geometry({30, 20, 10}), 0, 1);
-  write_image(image, dir / "good.mha");  // compressed: modir writes .mha with CompressedData
-  std::ifstream in(dir / "good.mha", std::ios::binary);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string bytes = written_mha(image, dir / "good.mha");
   ASSERT_NE(bytes.find("CompressedData = True"), std::string::npos);
   const std::size_t data = bytes.find("ElementDataFile = LOCAL\n") + 24;
   const auto damaged = [&](const std::string& name, std::string content) {
@@ -354,9 +360,7 @@ TEST(BadInput, DamagedCompressedMetaImageVoxelsAreRefused) {
 TEST(BadInput, CompressedMetaImageFieldsAreReadAsMetaIOReadsThem) {
   test::TempDir dir;
   const Image<float> image = test::random_image<float>(test::oblique_geometry({12, 10, 8}), 0, 1);
-  write_image(image, dir / "good.mha");
-  std::ifstream in(dir / "good.mha", std::ios::binary);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string bytes = written_mha(image, dir / "good.mha");
   const auto with = [&](const std::string& key, const std::string& value) {
     const std::size_t at = bytes.find(key + " = ") + key.size() + 3;
     std::string changed = bytes;
@@ -414,9 +418,7 @@ TEST(BadInput, CompressedMetaImageFieldsAreReadAsMetaIOReadsThem) {
 TEST(Reading, MetaImageSpellingsAndGzippedDataFilesReadAsInMetaIO) {
   test::TempDir dir;
   const Image<float> image = test::random_image<float>(test::oblique_geometry({9, 7, 5}), 0, 1);
-  write_image(image, dir / "good.mha");
-  std::ifstream in(dir / "good.mha", std::ios::binary);
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string bytes = written_mha(image, dir / "good.mha");
   for (const std::string spelling : {"Local", "local"}) {
     std::string respelt = bytes;
     respelt.replace(bytes.find("ElementDataFile = LOCAL") + 18, 5, spelling);
