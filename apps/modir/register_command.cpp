@@ -149,16 +149,16 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   match_options.method = landmarks::parse_match_method(options.landmark_method);
   // The registration itself runs on the CPU: a GPU asked for where no network runs would be
   // silently idle.
-  if (options.device == "cuda" &&
-      !(auto_landmarks && match_options.method == landmarks::MatchMethod::kLearned)) {
+  const bool learned_landmarks =
+      auto_landmarks && match_options.method == landmarks::MatchMethod::kLearned;
+  if (options.device == "cuda" && !learned_landmarks) {
     throw usage_error(
         "--device {} runs the learned landmark network, which needs --landmarks auto "
         "--landmark-method learned; the registration itself runs on the CPU",
         options.device);
   }
   match_options.device = learn::parse_device(options.device);
-  if (auto_landmarks && match_options.method == landmarks::MatchMethod::kLearned)
-    learn::require_networks();
+  if (learned_landmarks) learn::require_networks();
   if (!options.paths.rigidity_mask.empty() && config.rigidity.weight <= 0) {
     throw usage_error(
         "--rigidity-mask is used by the rigidity penalty, which rigidity.weight 0 "

@@ -44,8 +44,7 @@ void Geometry::validate(const std::string& source) const {
   }
   // Finite is not enough: a header with a spacing of 3e38 mm read without complaint (found while
   // fuzzing), and its world coordinates exceed what the float32 kernels hold. No scan, field or
-  // grid of a body reaches beyond a kilometre from the scanner's origin.
-  constexpr double kFarthestMm = 1e6;
+  // grid of a body reaches beyond a kilometre (kFarthestMm) from the scanner's origin.
   for (int a = 0; a < 3; ++a) {
     const double extent = spacing[a] * static_cast<double>(size[a]);
     if (extent > kFarthestMm || std::abs(origin[a]) > kFarthestMm) {

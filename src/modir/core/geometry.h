@@ -40,6 +40,10 @@ struct Geometry {
   /// direction is not orthonormal, or a size is not positive.
   void validate(const std::string& source) const;
 
+  /// No scan, field or grid of a body reaches farther from the scanner's origin (validate; the
+  /// NIfTI header check holds the header's fields to it before ITK reads them).
+  static constexpr double kFarthestMm = 1e6;
+
   /// Three-letter orientation in the "to" convention used by DICOM, nibabel and 3D Slicer: the
   /// world direction each index axis points toward, e.g. "LPS" for the identity direction.
   std::string orientation_toward() const;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "modir/core/error.h"
+#include "modir/core/geometry.h"
 #include "modir/io/file_checks.h"
 #include "modir/io/nifti_header.h"
 #include "modir/io/parallel_gzip.h"
@@ -92,7 +93,8 @@ void check_nifti_header(const fs::path& path) {
   // No spacing, offset or rotation of a body's scan comes near a kilometre (Geometry::validate
   // refuses such an image after reading); this bound has to hold before ITK reads the header.
   const auto within_a_kilometre = [](const auto& values) {
-    return std::all_of(values.begin(), values.end(), [](double v) { return std::abs(v) <= 1e6; });
+    return std::all_of(values.begin(), values.end(),
+                       [](double v) { return std::abs(v) <= Geometry::kFarthestMm; });
   };
   const struct {
     const char* name;
