@@ -482,6 +482,10 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
       {"image_metaimage", "crash_format_string_data_file.mha", true, "printf format"},
       // A 995-character NRRD field: teem quoted it into a fixed stack buffer (stack smashing).
       {"image_nrrd", "crash_stack_smash_long_field.nrrd", true, "damaged NRRD header: line 3"},
+      // A 973-character line with ': ' before ':=': teem takes it for a field, not a key/value
+      // pair, and quoted it into the same buffer.
+      {"image_nrrd", "crash_stack_smash_field_before_keyvalue.nrrd", true,
+       "damaged NRRD header: line 3"},
       // CompressedData "Tr" and CompressedDataSize "244444444444 -0 ...": MetaIO allocated
       // 244 GB (BadInput.CompressedMetaImageFieldsAreReadAsMetaIOReadsThem has the rules).
       {"image_metaimage", "crash_oom_compressed_size_trailing_words.mha", false, "truncated"},
@@ -522,7 +526,7 @@ TEST(Reading, HeaderChecksLeaveWellFormedHeadersToTheReader) {
   EXPECT_EQ(slices(1, 1, 1), 2);
   std::ofstream(dir / "long.nrrd", std::ios::binary)
       << "NRRD0004\n# " << std::string(900, 'c') << "\ntype: unsigned char\ndimension: 3\n"
-      << "sizes: 2 2 2\nencoding: raw\nnote:=" << std::string(900, 'v') << "\n\n"
+      << "sizes: 2 2 2\nencoding: raw\nnote:=" << std::string(900, 'v') << ": x\n\n"
       << std::string(8, '\x07');
   const ImageInfo info = read_image_info(dir / "long.nrrd");
   EXPECT_EQ(info.geometry.size, (Size3{2, 2, 2}));
