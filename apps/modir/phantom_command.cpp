@@ -44,6 +44,8 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   }
   o.fixed_bladder_ml = options.fixed_bladder_ml;
   o.moving_bladder_ml = options.moving_bladder_ml;
+  if (options.cohort && o.metal)
+    throw usage_error("--metal makes a pair; cohorts do not draw hip replacements yet");
 
   // A pair's memory is known from its plan (the scans' grids, drawn before any voxel): refused
   // before it starts when it does not fit, printed with --dry-run.
@@ -143,6 +145,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--couch", options->pair.couch,
                     "a patient couch under the patient (tabletop, mattress, rails drawn from the "
                     "seed), background in the labels; for a cohort, in every scan");
+  command->add_flag("--metal", options->pair.metal,
+                    "total hip replacements (one or both hips, drawn from the seed) and the "
+                    "beam-hardening and photon-starvation streaks their metal casts");
   add_memory_options(*command, options->dry_run, options->max_memory_mib,
                      "the pair's estimated peak memory");
   command->add_option("--hu-offset", options->pair.moving_hu_offset,

@@ -18,6 +18,10 @@ model's cohort is seed 101):
   small_bladder    seeds 9401-9405, the training protocol with a nearly empty bladder (target 35-95 ml,
                    `--fixed-bladder-ml`; the scans hold 39-103 ml), as after voiding or in a rectal patient's planning CT;
                    the cohorts before 2026-12-04 held 100-450 ml only;
+  metal            seeds 9501-9510 with `--metal`: one or both hips replaced by a prosthesis,
+                   with the beam-hardening and photon-starvation streaks it casts (phantom.md,
+                   "Metal"); the training protocol otherwise;
+  metal_free       the same seeds without `--metal`: what the metal alone costs;
   real_other       real abdominal CT (../shared/data/real_ct, no pelvis): a scan of another body
                    region, where every pelvic organ must be flagged or not found.
 Per model and scan: `modir segment predict` (with QC), Dice per organ by `modir evaluate`,
@@ -42,15 +46,17 @@ sys.dont_write_bytecode = True
 import run_peers  # noqa: E402  (process measurement)
 
 SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_hard", "small_bladder",
-        "real_other")
+        "metal", "metal_free", "real_other")
 TEST_SEEDS = {"in_distribution": range(9001, 9011), "variety": range(9101, 9111),
               "hard": range(9101, 9111), "clinical": range(9201, 9206),
-              "clinical_hard": range(9201, 9206), "small_bladder": range(9401, 9406)}
+              "clinical_hard": range(9201, 9206), "small_bladder": range(9401, 9406),
+              "metal": range(9501, 9511), "metal_free": range(9501, 9511)}
 # Used while choosing QC's thresholds and the patient outline's settings; never reported as
 # results.
 DEVELOPMENT_SEEDS = {"in_distribution": range(9051, 9056), "variety": range(9151, 9156),
                      "hard": range(9151, 9156), "clinical": range(9251, 9253),
-                     "clinical_hard": range(9251, 9253), "small_bladder": range(9451, 9453)}
+                     "clinical_hard": range(9251, 9253), "small_bladder": range(9451, 9453),
+                     "metal": range(9551, 9554), "metal_free": range(9551, 9554)}
 SEEDS = TEST_SEEDS
 ORGANS = ("body", "bone", "bladder", "rectum", "bowel", "uterus_prostate", "femoral_heads")
 GENERATOR = None  # the modir that generates the phantom cases (--generator), default --modir
@@ -63,15 +69,16 @@ def small_bladder_ml(seed):
     return 35 + 15 * (seed % 5)
 
 
-def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False):
+def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False, metal=False):
     kind = "clinical" if clinical else "variety" if variety else \
-        "small_bladder" if small_bladder else "plain"
+        "small_bladder" if small_bladder else "metal" if metal else "plain"
     d = work / "cases" / f"{kind}_{seed}"
     if not (d / "fixed_labels.nii.gz").exists():
         cmd = [modir, "phantom", "--seed", seed, "--size", "large" if clinical else "medium",
                "--deformation", "none", "--out", d, "--quiet"] + (["--variety"] if variety else []) \
             + (["--couch"] if clinical else []) \
-            + (["--fixed-bladder-ml", small_bladder_ml(seed)] if small_bladder else [])
+            + (["--fixed-bladder-ml", small_bladder_ml(seed)] if small_bladder else []) \
+            + (["--metal"] if metal else [])
         run_peers.checked(run_peers.measure(cmd, work / "logs" / f"{d.name}.log"), "phantom")
     return {"image": d / "fixed.nii.gz", "labels": d / "fixed_labels.nii.gz"}
 
@@ -134,7 +141,7 @@ def cases_of(set_name, modir, work):
         clinical = set_name.startswith("clinical")
         c = phantom_case(GENERATOR or modir, work, seed,
                          variety=set_name in ("variety", "hard"), clinical=clinical,
-                         small_bladder=set_name == "small_bladder")
+                         small_bladder=set_name == "small_bladder", metal=set_name == "metal")
         if set_name == "hard":
             c = hard_case(work, seed, c)
         if set_name == "clinical_hard":

@@ -21,13 +21,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,
-                      bool variety, bool couch) {
+                      bool variety, bool couch, bool metal) {
   phantom::PhantomOptions o;
   o.seed = seed;
   o.size = phantom::parse_size(size, "size");
   o.deformation = phantom::parse_deformation(deformation, "deformation");
   o.variety = variety;
   o.couch = couch;
+  o.metal = metal;
   phantom::PhantomPair pair = [&] {
     const Working working;
     return phantom::generate_pair(o);

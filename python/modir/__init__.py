@@ -259,9 +259,10 @@ def dice_by_label(scores: dict) -> dict:
 
 
 def phantom(seed: int = 1, size: str = "small", deformation: str = "moderate",
-            variety: bool = False, couch: bool = False) -> Phantom:
-    """Generates a synthetic patient pair (`modir phantom`): the same seed gives the same bytes."""
-    p = _modir.phantom(int(seed), size, deformation, bool(variety), bool(couch))
+            variety: bool = False, couch: bool = False, metal: bool = False) -> Phantom:
+    """Generates a synthetic patient pair (`modir phantom`): the same seed gives the same bytes.
+    `metal`: hip replacements and their streaks (`--metal`)."""
+    p = _modir.phantom(int(seed), size, deformation, bool(variety), bool(couch), bool(metal))
     return Phantom(
         fixed=Image._from_pair(p["fixed"]), moving=Image._from_pair(p["moving"]),
         fixed_labels=Image._from_pair(p["fixed_labels"]),

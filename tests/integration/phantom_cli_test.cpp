@@ -62,6 +62,11 @@ TEST(PhantomCli, BadOptionsAreUsageErrors) {
   const auto r = run_modir("phantom --seed 1 --out " + quoted(dir / "file"));
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("is a file"), std::string::npos) << r.err;
+  // Hip replacements are drawn for pairs only, and the refusal writes nothing.
+  const auto metal = run_modir("phantom --cohort 2 --metal --out " + quoted(dir / "c"));
+  EXPECT_EQ(metal.exit_code, 2) << metal.err;
+  EXPECT_NE(metal.err.find("--metal makes a pair"), std::string::npos) << metal.err;
+  EXPECT_FALSE(fs::exists(dir / "c"));
 }
 
 TEST(PhantomCli, CohortWritesManifestAndTruth) {

@@ -79,8 +79,15 @@ TissueSample sample_model(const Model& m, const Vec3d& p) {
   if (depth <= 0.0) return {};
   if (depth < m.skin) return body(30.0 + 6.0 * (tex(m, p, 3.0, kTexSkin) - 0.5));
 
+  bool head_removed = false;
+  if (m.prostheses) {
+    const ProsthesisSample implant = m.prostheses->sample(p);
+    if (implant.tissue) return *implant.tissue;
+    head_removed = implant.bone_removed;
+  }
   const LayerHit bone = m.scene.query(p, Layer::kBone);
-  if (bone.distance < 0.0) return bone_sample(m, p, bone);
+  if (bone.distance < 0.0 && !(head_removed && bone.tag == kTagFemoralHead))
+    return bone_sample(m, p, bone);
 
   if (m.bladder_box.contains(p)) {
     const Vec3d q = p - m.bladder.centre;
@@ -192,6 +199,36 @@ const std::vector<std::pair<Vec3d, double>>& Anatomy::rectal_gas() const {
 std::pair<Vec3d, Vec3d> Anatomy::body_bounds() const {
   const Box b = impl_->model.outline.bounds();
   return {b.lo, b.hi};
+}
+
+void Anatomy::add_hip_prostheses(const HipProsthesis& design) {
+  const detail::PelvisFrame& f = impl_->model.frame;
+  std::vector<PlacedProsthesis> placed;
+  for (int side = 0; side < 2; ++side) {
+    if (!design.sides[side]) continue;
+    PlacedProsthesis s;
+    s.side = side;
+    s.head = f.head[side];
+    s.natural_head_radius = f.head_radius[side];
+    s.natural_neck_radius = 0.8 * f.head_radius[side];  // the neck's widest, at its base
+    // The neck runs from the head to the top of the femoral shaft; the stem follows the shaft's
+    // centre line (the medullary canal) down to its length below the head centre.
+    const TubeSpec& shaft = f.femoral_shaft[side];
+    const Vec3d base = shaft.point_at(0.0);
+    s.neck_axis = (base - s.head) / (base - s.head).norm();
+    s.stem = {s.head, base};
+    for (double t = 0.1; t <= shaft.last_t(); t += 0.1) {
+      const Vec3d q = shaft.point_at(t);
+      s.stem.push_back(q);
+      if (s.head.z - q.z >= design.stem_length_mm) break;
+    }
+    placed.push_back(std::move(s));
+  }
+  impl_->model.prostheses.emplace(design, std::move(placed));
+}
+
+const HipProstheses* Anatomy::hip_prostheses() const {
+  return impl_->model.prostheses ? &*impl_->model.prostheses : nullptr;
 }
 
 std::vector<std::pair<std::string, Vec3d>> Anatomy::distinctive_points() const {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "modir/core/vec.h"
+#include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/random.h"
 #include "modir/phantom/tissue.h"
 
@@ -59,6 +60,12 @@ class Anatomy {
   const std::vector<std::pair<Vec3d, double>>& rectal_gas() const;
   /// Bounding box of the body (skin), min and max corners.
   std::pair<Vec3d, Vec3d> body_bounds() const;
+  /// Replaces the hips the design names by total hip replacements fitted to this patient's
+  /// femora (phantom/hip_prosthesis.h). Call before sampling.
+  void add_hip_prostheses(const HipProsthesis& design);
+  /// The prostheses added, if any.
+  const HipProstheses* hip_prostheses() const;
+
   /// Anatomically distinctive points (bone corners and ridges, organ extremes, gas pocket
   /// centres, vessel-like features) with names such as "pubic_symphysis_top". At least 150.
   std::vector<std::pair<std::string, Vec3d>> distinctive_points() const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -8,6 +9,7 @@
 
 #include "modir/phantom/anatomy.h"
 #include "modir/phantom/body_outline.h"
+#include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/scene.h"
 
 // The inside of Anatomy: the parts of one patient and the functions that build them, split by
@@ -95,6 +97,7 @@ struct Model {
   double cortex_hu = 950.0;
 
   std::vector<std::pair<std::string, Vec3d>> points;
+  std::optional<HipProstheses> prostheses;  ///< `--metal`: checked before the bones
 
   void add_point(const std::string& name, const Vec3d& p) { points.emplace_back(name, p); }
   /// Subcutaneous fat thickness at p (thicker over the belly and buttocks, varying smoothly).

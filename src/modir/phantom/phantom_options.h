@@ -40,6 +40,9 @@ struct PhantomOptions {
   bool variety = false;
   /// A patient couch under the patient in both scans (phantom/couch.h), drawn from the seed.
   bool couch = false;
+  /// Total hip replacements (one or both hips) and the streaks their metal casts, drawn from the
+  /// seed (phantom/hip_prosthesis.h, phantom/metal_artefacts.h).
+  bool metal = false;
 };
 
 std::string size_name(PhantomSize size);

@@ -8,6 +8,8 @@
 #include "modir/core/version.h"
 #include "modir/phantom/acquisition.h"
 #include "modir/phantom/couch.h"
+#include "modir/phantom/metal_artefacts.h"
+#include "modir/phantom/noise.h"
 #include "modir/phantom/deformation_draw.h"
 #include "modir/phantom/landmarks.h"
 #include "modir/transform/jacobian.h"
@@ -127,6 +129,20 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
       draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre,
                        options.bone_margin_mm);
 
+  // The couch and the metal have their own streams. The couch's is forked first, as it was
+  // before there was metal, so that a seed's couch is the same with and without --metal.
+  std::optional<Couch> couch;
+  if (options.couch) {
+    Rng couch_rng = root.fork(8);
+    couch = draw_couch(couch_rng);
+  }
+  std::optional<HipProsthesis> prosthesis;
+  if (options.metal) {
+    Rng metal_rng = root.fork(9);
+    prosthesis = draw_hip_prosthesis(metal_rng);
+    plan.anatomy.add_hip_prostheses(*prosthesis);
+  }
+
   PhantomPair pair;
   IdealScan fixed = render_fixed(anatomy, deformation, fixed_grid, pair.ground_truth);
   IdealScan moving = render_moving(anatomy, deformation, moving_grid);
@@ -136,11 +152,8 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   pair.fixed_landmarks = landmarks.fixed;
   pair.moving_landmarks = landmarks.moving;
 
-  // The couch has its own stream too, and comes after the landmarks, which are the patient's.
-  std::optional<Couch> couch;
-  if (options.couch) {
-    Rng couch_rng = root.fork(8);
-    couch = draw_couch(couch_rng);
+  // The couch comes after the landmarks, which are the patient's.
+  if (couch) {
     add_couch(fixed, *couch);
     add_couch(moving, *couch);
   }
@@ -148,6 +161,15 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   const std::uint64_t noise_seed = options.seed * 2 + 1;
+  if (prosthesis) {
+    // The streaks come from the scanner's reconstruction: each scan's own, with its own noise.
+    const double fixed_level = variety ? variety->fixed.noise_sigma_hu : fixed_noise;
+    const double moving_level = variety ? variety->moving.noise_sigma_hu : moving_noise;
+    add_metal_artefacts(fixed.hu, *prosthesis, options.noise_sigma_hu.value_or(fixed_level),
+                        mix_bits(noise_seed ^ 0x6D6574616Cull));
+    add_metal_artefacts(moving.hu, *prosthesis, options.noise_sigma_hu.value_or(moving_level),
+                        mix_bits((noise_seed + 1) ^ 0x6D6574616Cull));
+  }
   if (variety) {
     Acquisition fixed_scanner = acquisition_of(variety->fixed);
     Acquisition moving_scanner = acquisition_of(variety->moving);
@@ -192,6 +214,7 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   meta["variety"] = variety ? json{{"fixed", to_json(variety->fixed)}, {"moving", to_json(variety->moving)}}
                             : json(nullptr);
   meta["couch"] = couch ? to_json(*couch) : json(nullptr);
+  meta["metal"] = prosthesis ? to_json(*prosthesis) : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
                          {"moving_hu_offset", options.moving_hu_offset},
                          {"blur_sigma_mm", {0.6, 0.6, 0.8}}};

@@ -1,0 +1,32 @@
+#pragma once
+
+// The streaks metal casts in a CT scan, for `modir phantom --metal` (docs/phantom.md, "Metal").
+// A scanner measures line integrals of attenuation and reconstructs the slice by filtered
+// back-projection; along rays through metal two things go wrong, and back-projection spreads each
+// error along its ray across the whole slice:
+// - beam hardening: the polychromatic beam hardens in the metal, so long metal paths are
+//   measured as attenuating less than they do (dark bands between two implants, bright ones
+//   beside them);
+// - photon starvation: few photons get through, so the measurement's noise grows with the
+//   attenuation it crosses (noise streaks fanning out of the metal).
+// Both are modelled on the sinogram of the metal alone (parallel beam, one slice at a time), and
+// the reconstructed error is added to the noise-free scan before acquisition.
+
+#include <cstdint>
+
+#include "modir/core/image.h"
+#include "modir/phantom/hip_prosthesis.h"
+
+namespace modir::phantom {
+
+/// Noise-free values at or above this are metal (cement, 1500-2500 HU, and bone are not).
+inline constexpr float kMetalThresholdHu = 4000.0f;
+
+/// Adds the metal's streaks to a noise-free scan, slice by slice along the grid's third axis.
+/// `noise_sigma_hu`: the scan's own noise level, which photon starvation multiplies along metal
+/// rays. The noise is seeded per slice from `seed` (thread count does not matter). Slices without
+/// metal are left alone.
+void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double noise_sigma_hu,
+                         std::uint64_t seed);
+
+}  // namespace modir::phantom
