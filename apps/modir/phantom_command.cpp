@@ -45,7 +45,8 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   o.fixed_bladder_ml = options.fixed_bladder_ml;
   o.moving_bladder_ml = options.moving_bladder_ml;
   if (options.cohort && o.metal)
-    throw usage_error("--metal makes a pair; cohorts do not draw hip replacements yet");
+    throw usage_error(
+        "--metal is for a pair; a cohort takes --hip-replacements FRACTION (of its patients)");
 
   // A pair's memory is known from its plan (the scans' grids, drawn before any voxel): refused
   // before it starts when it does not fit, printed with --dry-run.
@@ -82,7 +83,8 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     c.size = o.size;
     c.couch = o.couch;
     for (const double f :
-         {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner, c.truncated}) {
+         {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner, c.truncated,
+          c.hip_replacements}) {
       if (!(f >= 0.0 && f <= 1.0))
         throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
     }
@@ -167,6 +169,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
                       "cohort: fraction of scans from another scanner (0.2)");
   command->add_option("--truncated", c.truncated,
                       "cohort: fraction of scans with a truncated field of view (0.15)");
+  command->add_option("--hip-replacements", c.hip_replacements,
+                      "cohort: fraction of patients with one or both hips replaced, metal "
+                      "streaks in every scan of theirs (0)");
   command->add_option(
       "--duplicates", c.duplicates,
       "cohort: scans filed again under a new patient id (default patients/10, at least 1)");

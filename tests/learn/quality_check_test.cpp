@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "modir/core/error.h"
+#include "modir/learn/metal_check.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/quality_check.h"
 #include "support/test_support.h"
@@ -120,6 +121,68 @@ TEST(QualityCheck, AQcFileForOtherLabelsIsAClearError) {
       << e.what();
   EXPECT_EQ(qc_path_for("out/pred.nii.gz"), std::filesystem::path("out/pred.qc.json"));
   EXPECT_EQ(qc_path_for("p.mha"), std::filesystem::path("p.qc.json"));
+}
+
+}  // namespace
+}  // namespace modir::learn
+
+namespace modir::learn {
+namespace {
+
+// A CT of the scan() labels: water, with a metal block (3071 HU, as a scanner clips it) put
+// against the bladder's +x face.
+Image<float> ct_with_metal(const LabelMap& labels, std::int64_t metal_x0, std::int64_t metal_x1) {
+  Image<float> ct(labels.geometry(), 0.0f);
+  for (std::int64_t z = 10; z < 18; ++z)
+    for (std::int64_t y = 10; y < 18; ++y)
+      for (std::int64_t x = metal_x0; x < metal_x1; ++x) ct(x, y, z) = 3071.0f;
+  return ct;
+}
+
+TEST(MetalCheck, CountsMetalWithinReachOfEachOrganInMillimetres) {
+  const LabelMap labels = scan();  // bladder x 16..23, bone y 25..29 (spacing 2, 2, 3 mm)
+  // Two columns of metal: x 24 (2 mm from the bladder's last voxel) and x 26 (6 mm away).
+  Image<float> ct = ct_with_metal(labels, 24, 25);
+  for (std::int64_t z = 10; z < 18; ++z)
+    for (std::int64_t y = 10; y < 18; ++y) ct(26, y, z) = 3000.0f;
+  ct(0, 0, 0) = 2799.0f;  // below the threshold: not metal
+  const MetalFinding f = find_metal(ct, labels, kClasses);
+  const double voxel_ml = 2 * 2 * 3 / 1000.0;
+  EXPECT_NEAR(f.total_ml, 2 * 64 * voxel_ml, 1e-9);
+  EXPECT_NEAR(f.near_class_ml[2], 64 * voxel_ml, 1e-9);  // the bladder: only the near column
+  EXPECT_EQ(f.near_class_ml[1], 0.0);  // the bone is 8 voxels (16 mm) away in y
+  // Along z the spacing is 3 mm: metal one slice above the bladder is within 3 mm, two are not.
+  Image<float> above(labels.geometry(), 0.0f), two_above = above;
+  above(19, 13, 18) = 3071.0f;
+  two_above(19, 13, 19) = 3071.0f;
+  EXPECT_GT(find_metal(above, labels, kClasses).near_class_ml[2], 0.0);
+  EXPECT_EQ(find_metal(two_above, labels, kClasses).near_class_ml[2], 0.0);
+  LabelMap other(Geometry{{40, 40, 29}, {2, 2, 3}, {-40, -40, 10}}, 0);
+  EXPECT_THROW(find_metal(ct, other, kClasses), Error);
+}
+
+TEST(MetalCheck, AnOrganThatIsInPartAnImplantIsUnreliable) {
+  const LabelMap labels = scan();
+  const std::vector<LabelMap> variants(3, labels);  // test-time augmentation fully agrees
+  // A slab of metal 2 voxels thick against the bladder (8x8x8 voxels): its first layer is within
+  // reach (2 mm), the second not (4 mm); 64 voxels, 12.5 % of the bladder's volume.
+  QcReport report = assess_prediction(labels, variants, kClasses, training_statistics());
+  ASSERT_TRUE(report.organs[1].reliable());
+  add_metal_findings(report, ct_with_metal(labels, 24, 26), labels, kClasses);
+  EXPECT_GT(report.metal_ml, 0.0);
+  ASSERT_FALSE(report.organs[1].reliable());
+  EXPECT_NE(report.organs[1].reasons[0].find("metal"), std::string::npos);
+  EXPECT_TRUE(report.organs[0].reliable());  // the bone is far from it
+  // A speck of metal beside the bladder (a fiducial marker) is not a finding.
+  QcReport marker = assess_prediction(labels, variants, kClasses, training_statistics());
+  Image<float> seed_ct(labels.geometry(), 0.0f);
+  seed_ct(24, 13, 13) = 3071.0f;
+  add_metal_findings(marker, seed_ct, labels, kClasses);
+  EXPECT_TRUE(marker.organs[1].reliable());
+  EXPECT_GT(marker.organs[1].metal_ml, 0.0);
+  const nlohmann::json j = qc_to_json(marker, "ct.nii.gz", "pred.nii.gz", "model");
+  EXPECT_GT(j["metal_ml"].get<double>(), 0.0);
+  EXPECT_GT(j["organs"]["bladder"]["metal_ml_within_3mm"].get<double>(), 0.0);
 }
 
 }  // namespace

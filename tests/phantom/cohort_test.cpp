@@ -118,6 +118,36 @@ TEST(Cohort, EveryRecordedIssueIsReallyInTheFiles) {
   EXPECT_EQ(json::parse(stream), truth);
 }
 
+TEST(Cohort, HipReplacementsAreRecordedAndLeaveTheOtherPatientsAsTheyWere) {
+  test::TempDir dir;
+  CohortOptions o;
+  o.seed = 6;
+  o.patients = 3;
+  o.duplicates = 0;
+  Progress quiet(ProgressStyle::kQuiet);
+  const json plain = write_cohort(o, dir / "plain", quiet);
+  EXPECT_FALSE(plain.contains("hip_replacements"));
+  o.hip_replacements = 0.5;
+  const json metal = write_cohort(o, dir / "metal", quiet);
+  ASSERT_TRUE(metal.contains("hip_replacements"));
+  std::set<std::string> replaced;
+  for (const json& r : metal["hip_replacements"]) replaced.insert(r["patient_id"]);
+  // Seed 6 gives two patients of three an implant (a change of the draw shows here).
+  ASSERT_EQ(replaced.size(), 2u) << metal.dump();
+  EXPECT_EQ(metal["issues"], plain["issues"]);
+  for (const ManifestRow& row : read_manifest(dir / "metal" / "manifest.csv")) {
+    const Image<std::int16_t> with = io::read_image_as<std::int16_t>(dir / "metal" / row.image);
+    const Image<std::int16_t> without = io::read_image_as<std::int16_t>(dir / "plain" / row.image);
+    std::int64_t clipped = 0;
+    for (const std::int16_t v : with.buffer()) clipped += v >= 3071;
+    if (replaced.count(row.patient)) {
+      EXPECT_GT(clipped, 0) << row.image;  // the metal, clipped as a scanner clips it
+    } else {
+      EXPECT_EQ(with.buffer(), without.buffer()) << row.image;
+    }
+  }
+}
+
 TEST(Cohort, RefusesAnEmptyCohort) {
   test::TempDir dir;
   CohortOptions o;

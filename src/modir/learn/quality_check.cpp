@@ -12,6 +12,7 @@
 #include "modir/core/error.h"
 #include "modir/core/sha256.h"
 #include "modir/learn/learning_curves.h"
+#include "modir/learn/metal_check.h"
 
 namespace modir::learn {
 
@@ -109,6 +110,8 @@ QcReport check_prediction(const Segmenter& segmenter, const std::filesystem::pat
   const auto start = std::chrono::steady_clock::now();
   const std::vector<LabelMap> variants = predict_variants(segmenter, image, options, progress);
   QcReport report = assess_prediction(labels, variants, segmenter.plan().classes, statistics);
+  if (segmenter.plan().normalisation.scheme == "ct")
+    add_metal_findings(report, image, labels, segmenter.plan().classes);
   report.variants = qc_variant_names();
   report.seconds_variants =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -201,6 +204,22 @@ QcReport assess_prediction(const LabelMap& labels, const std::vector<LabelMap>& 
   return report;
 }
 
+void add_metal_findings(QcReport& report, const Image<float>& image, const LabelMap& labels,
+                        const std::vector<LabelClass>& classes, const QcThresholds& t) {
+  const MetalFinding metal = find_metal(image, labels, classes);
+  report.metal_ml = metal.total_ml;
+  for (OrganQc& o : report.organs) {
+    for (std::size_t c = 1; c < classes.size(); ++c)
+      if (classes[c].id == o.id) o.metal_ml = metal.near_class_ml[c];
+    if (o.measure.volume_ml > 0.0 && o.metal_ml > t.metal_share * o.measure.volume_ml) {
+      o.reasons.push_back(fmt::format(
+          "{:.0f} ml of metal (an implant?) within {:.0f} mm, {:.0f} % of its {:.0f} ml",
+          o.metal_ml, MetalOptions{}.reach_mm, 100.0 * o.metal_ml / o.measure.volume_ml,
+          o.measure.volume_ml));
+    }
+  }
+}
+
 json qc_to_json(const QcReport& report, const std::string& image, const std::string& labels,
                 const std::string& model) {
   json organs = json::object();
@@ -214,6 +233,7 @@ json qc_to_json(const QcReport& report, const std::string& image, const std::str
         {"volume_ml", o.measure.volume_ml},
         {"components", o.measure.components},
         {"cut_off_by_field_of_view", o.measure.cut_off},
+        {"metal_ml_within_3mm", o.metal_ml},
         {"offset_from_reference_mm",
          {finite(o.measure.offset_mm.x), finite(o.measure.offset_mm.y),
           finite(o.measure.offset_mm.z)}},
@@ -228,6 +248,7 @@ json qc_to_json(const QcReport& report, const std::string& image, const std::str
           {"test_time_variants", report.variants},
           {"seconds_test_time_augmentation", report.seconds_variants},
           {"plausibility_checked", report.has_statistics},
+          {"metal_ml", report.metal_ml},
           {"organs", organs}};
 }
 

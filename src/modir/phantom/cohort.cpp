@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -14,6 +15,8 @@
 #include "modir/io/output_file.h"
 #include "modir/phantom/acquisition.h"
 #include "modir/phantom/couch.h"
+#include "modir/phantom/metal_artefacts.h"
+#include "modir/phantom/noise.h"
 #include "modir/phantom/deformation_draw.h"
 
 namespace modir::phantom {
@@ -108,6 +111,7 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
   truth["labels"] = json::object();
   for (int l = 0; l < kLabelCount; ++l) truth["labels"][std::to_string(l)] = kLabelNames[l];
   truth["issues"] = json::array();
+  if (options.hip_replacements > 0.0) truth["hip_replacements"] = json::array();
   auto record = [&](json issue) { truth["issues"].push_back(std::move(issue)); };
 
   std::ostringstream manifest;
@@ -125,7 +129,19 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
     const std::string patient_id = fmt::format("P{:03d}", p);
     const Sex sex = patient_rng.chance(0.5) ? Sex::kFemale : Sex::kMale;
     Rng anatomy_rng = patient_rng.fork(1);
-    const Anatomy anatomy(anatomy_rng, sex, {250.0, 1.0});
+    Anatomy anatomy(anatomy_rng, sex, {250.0, 1.0});
+    // The implant has a stream of its own, not the patient's: cohorts without it stay as they
+    // were.
+    std::optional<HipProsthesis> implant;
+    if (options.hip_replacements > 0.0) {
+      Rng metal_rng(mix_bits(options.seed ^ (0x6869705FULL * (static_cast<std::uint64_t>(p) + 1))));
+      if (metal_rng.chance(options.hip_replacements)) {
+        implant = draw_hip_prosthesis(metal_rng);
+        anatomy.add_hip_prostheses(*implant);
+        truth["hip_replacements"].push_back({{"patient_id", patient_id},
+                                             {"prosthesis", to_json(*implant)}});
+      }
+    }
     const int scans = patient_rng.integer(2, 4);
     const bool merged = patient_rng.chance(options.merged_labels);
     if (merged) {
@@ -173,7 +189,9 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
                 {"noise_sigma_hu", noise},
                 {"hu_offset", offset}});
       }
-      CohortScan scan{acquire(std::move(ideal.hu), noise, offset, options.seed * 7919 + p * 31 + s),
+      const std::uint64_t noise_seed = options.seed * 7919 + p * 31 + s;
+      if (implant) add_metal_artefacts(ideal.hu, *implant, noise, mix_bits(noise_seed ^ 0x6D6574616Cull));
+      CohortScan scan{acquire(std::move(ideal.hu), noise, offset, noise_seed),
                       std::move(ideal.labels)};
       if (scan_rng.chance(options.truncated)) {
         const std::int64_t n = scan.image.size()[2];

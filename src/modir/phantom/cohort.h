@@ -23,6 +23,9 @@ struct CohortOptions {
   double other_scanner = 0.2;      ///< scans from "another scanner": more noise, an HU offset
   double truncated = 0.15;         ///< scans with a truncated field of view
   bool couch = false;  ///< every scan shows a patient couch (phantom/couch.h), drawn per scan
+  /// Patients with one or both hips replaced (phantom/hip_prosthesis.h), in every scan of theirs,
+  /// with the streaks of each scan; recorded under "hip_replacements" in truth.json.
+  double hip_replacements = 0.0;
   int duplicates =
       -1;  ///< scans filed again under another patient id; -1: patients / 10, at least 1
 };
