@@ -160,6 +160,14 @@ def test_phantom_is_deterministic_by_seed():
     assert a.true_displacement.array.tobytes() == b.true_displacement.array.tobytes()
     assert a.meta["seed"] == 11
     assert modir.phantom(seed=12).fixed.array.tobytes() != a.fixed.array.tobytes()
+    assert a.meta["metal"] is None
+    metal = modir.phantom(seed=11, metal=True)
+    assert metal.meta["metal"]["sides"] in ({"right": True, "left": False},
+                                            {"right": False, "left": True},
+                                            {"right": True, "left": True})
+    # The same patient, with a hip replacement clipped at the scanner's 3071 HU.
+    assert (metal.fixed.array >= 3071).sum() > 0
+    assert (a.fixed.array >= 3071).sum() == 0
 
 
 def test_bad_registration_input_is_a_clear_error(pair_dir):
