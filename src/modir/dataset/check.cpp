@@ -67,6 +67,7 @@ CheckResult check_dataset(const Manifest& manifest, const std::optional<Split>& 
   add(label_set_findings(result.scans));
   add(geometry_findings(result.scans));
   add(intensity_findings(result.scans));
+  add(metal_findings(result.scans));
   if (split) add(split_findings(manifest, result.units, *split));
   sort_findings(result.findings);
   return result;

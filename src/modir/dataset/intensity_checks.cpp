@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "modir/core/hounsfield.h"
+
 namespace modir::dataset {
 
 namespace {
@@ -68,6 +70,24 @@ std::vector<Finding> intensity_findings(const std::vector<ScanSummary>& scans) {
          {s.entry.scan_id},
          {s.entry.image_as_written},
          "intensities unlike the cohort (another scanner or calibration?): " + what});
+  }
+  return findings;
+}
+
+std::vector<Finding> metal_findings(const std::vector<ScanSummary>& scans) {
+  std::vector<Finding> findings;
+  for (const ScanSummary& s : scans) {
+    // A millilitre: an implant or a cluster of markers, not a noise spike or a calcification.
+    if (!s.usable() || s.intensity.metal_ml < 1.0) continue;
+    findings.push_back(
+        {"metal",
+         Severity::kInfo,
+         {s.entry.patient_id},
+         {s.entry.scan_id},
+         {s.entry.image_as_written},
+         fmt::format("{:.0f} ml of metal (at or above {:.0f} HU; an implant?): its streaks are "
+                     "appearance a model trained or evaluated on this scan meets",
+                     s.intensity.metal_ml, kMetalHu)});
   }
   return findings;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "modir/core/hounsfield.h"
+
 namespace modir::dataset {
 
 namespace {
@@ -40,13 +42,17 @@ IntensityProfile intensity_profile(const Image<float>& image) {
   const auto bins = static_cast<std::size_t>((kHistogramHigh - kHistogramLow) / kHistogramBin);
   p.histogram.assign(bins, 0.0);
   double total = 0;
+  std::int64_t metal = 0;
   for (const float v : image.buffer()) {
+    metal += v >= kMetalHu;
     if (!(v >= kHistogramLow && v < kHistogramHigh)) continue;
     p.histogram[static_cast<std::size_t>((v - kHistogramLow) / kHistogramBin)] += 1;
     total += 1;
   }
   if (total > 0)
     for (double& h : p.histogram) h /= total;
+  const Vec3d& spacing = image.geometry().spacing;
+  p.metal_ml = double(metal) * spacing.x * spacing.y * spacing.z / 1000.0;
 
   // Differences along x between neighbours that are both soft tissue (fat to muscle).
   std::vector<double> differences;

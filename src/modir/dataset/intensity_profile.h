@@ -15,6 +15,8 @@ struct IntensityProfile {
   /// Noise standard deviation in HU: robust spread (MAD) of differences of neighbouring voxels
   /// in soft tissue, divided by sqrt(2). Texture and edges barely move a median.
   double noise_sigma_hu = 0.0;
+  /// Volume of the voxels at or above kMetalHu (core/hounsfield.h): an implant, or markers.
+  double metal_ml = 0.0;
 };
 
 inline constexpr double kHistogramLow = -400.0;

@@ -10,15 +10,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "modir/core/hounsfield.h"
 #include "modir/core/image.h"
 #include "modir/learn/plan.h"
 
 namespace modir::learn {
 
 struct MetalOptions {
-  /// Voxels at or above this are metal: above cortical bone (at most about 2000 HU) and iodine
-  /// contrast, below the 3071 HU at which scanners without an extended scale clip metal.
-  float threshold_hu = 2800.0f;
+  float threshold_hu = kMetalHu;  ///< voxels at or above this are metal (core/hounsfield.h)
   double reach_mm = 3.0;  ///< metal this close to an organ's voxels counts as the organ's
 };
 
