@@ -29,16 +29,17 @@ TEST(MatchingMemory, ReproducesTheMeasuredPeaksItWasFittedTo) {
               2047, 2047 * 0.1);
 }
 
-// The learned method's peaks (the network's features, LibTorch) within 25 % of those measured.
+// The learned method's peaks (the network's features, LibTorch, the MIND-SSC polish), measured
+// on 2026-12-06 without labels, within 15 % (docs/landmarks.md, "Memory").
 TEST(MatchingMemory, TheLearnedMethodReproducesItsMeasuredPeaks) {
   const auto learned = [](const Geometry& f, const Geometry& m) {
     return estimate_matching_memory_mib(f, m, 2.0, true);
   };
-  EXPECT_NEAR(learned(grid(96, 96, 48, {2, 2, 3}), grid(96, 96, 48, {2, 2, 3})), 490, 490 * 0.25);
-  EXPECT_NEAR(learned(grid(256, 256, 96, {1, 1, 3}), grid(256, 256, 96, {1, 1, 3})), 1273,
-              1273 * 0.25);
+  EXPECT_NEAR(learned(grid(96, 96, 48, {2, 2, 3}), grid(96, 96, 48, {2, 2, 3})), 544, 544 * 0.15);
+  EXPECT_NEAR(learned(grid(256, 256, 96, {1, 1, 3}), grid(256, 256, 93, {1, 1, 3})), 1329,
+              1329 * 0.15);
   EXPECT_NEAR(learned(grid(512, 512, 160, {0.9, 0.9, 2.5}), grid(512, 512, 151, {0.9, 0.9, 2.5})),
-              3778, 3778 * 0.25);
+              2957, 2957 * 0.15);
 }
 
 TEST(MatchingMemory, AnObliqueScanNeedsALargerWorkingGrid) {

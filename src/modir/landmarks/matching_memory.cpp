@@ -9,8 +9,10 @@ namespace modir::landmarks {
 namespace {
 
 // Voxels of the scan resampled to `spacing_mm` along the world axes: its bounding box in world
-// space (an oblique scan needs a larger box) divided into cubes of that size.
-double working_voxels(const Geometry& g, double spacing_mm) {
+// space (an oblique scan needs a larger box) divided into cubes of that size. With
+// `patient_cap`, the box is held to at most 400 mm left-right and 300 mm front-back: the part
+// the learned method works on is the patient's box, and a wide field of view is mostly air.
+double working_voxels(const Geometry& g, double spacing_mm, bool patient_cap = false) {
   Vec3d low{1e300, 1e300, 1e300}, high{-1e300, -1e300, -1e300};
   for (int corner = 0; corner < 8; ++corner) {
     const Vec3d index{corner & 1 ? double(g.size[0]) - 0.5 : -0.5,
@@ -20,7 +22,9 @@ double working_voxels(const Geometry& g, double spacing_mm) {
     low = {std::min(low.x, p.x), std::min(low.y, p.y), std::min(low.z, p.z)};
     high = {std::max(high.x, p.x), std::max(high.y, p.y), std::max(high.z, p.z)};
   }
-  return std::ceil((high.x - low.x) / spacing_mm) * std::ceil((high.y - low.y) / spacing_mm) *
+  const double x = patient_cap ? std::min(high.x - low.x, 400.0) : high.x - low.x;
+  const double y = patient_cap ? std::min(high.y - low.y, 300.0) : high.y - low.y;
+  return std::ceil(x / spacing_mm) * std::ceil(y / spacing_mm) *
          std::ceil((high.z - low.z) / spacing_mm);
 }
 
@@ -35,12 +39,16 @@ double estimate_matching_memory_mib(const Geometry& fixed, const Geometry& movin
   const double working =
       (working_voxels(fixed, spacing_mm) + working_voxels(moving, spacing_mm)) / 1e6;
   if (learned) {
-    // Fitted (2026-12-05, 2 threads, the shipped model) to the same small, medium (s21:
-    // 256x256x96 both) and large pairs: 490, 1273 and 3778 MiB measured; the estimates are 21 %
-    // over, 10 % under and 3 % over. About 380 MiB are LibTorch and the network's code; per
-    // working voxel, the network's features (freed blocks are kept for reuse while it runs) and
-    // the 16 descriptor floats kept for each scan.
-    return 380.0 + 1.26 * full + 160.0 * working;
+    // Refitted (2026-12-06, 2 threads, the shipped model, descriptors polished on MIND-SSC) to
+    // 13 measured peaks: small s5, medium s301 and large s303 without labels (544, 1329 and
+    // 2957 MiB) and the ten medium --variety pairs 401-410 of bench/landmarks with predicted
+    // labels (986-1360 MiB); every estimate lies within -10 % .. +15 % of its peak
+    // (docs/landmarks.md, "Memory"). The network's features and the MIND-SSC polish live on the
+    // patient's box of each working grid, hence the capped working voxels.
+    const double patient = (working_voxels(fixed, spacing_mm, /*patient_cap=*/true) +
+                            working_voxels(moving, spacing_mm, /*patient_cap=*/true)) /
+                           1e6;
+    return 235.0 + 1.26 * full + 235.0 * patient;
   }
   return 17.5 + 1.26 * full + 93.5 * working;
 }
