@@ -82,9 +82,8 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     c.patients = *options.cohort;
     c.size = o.size;
     c.couch = o.couch;
-    for (const double f :
-         {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner, c.truncated,
-          c.hip_replacements}) {
+    for (const double f : {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner,
+                           c.truncated, c.hip_replacements}) {
       if (!(f >= 0.0 && f <= 1.0))
         throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
     }

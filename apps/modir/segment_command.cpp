@@ -20,10 +20,10 @@
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
+#include "modir/learn/metal_check.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
 #include "modir/learn/predict_memory.h"
-#include "modir/learn/metal_check.h"
 #include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "modir/learn/train.h"
@@ -193,9 +193,10 @@ nlohmann::json quality_check(const learn::Segmenter& segmenter, const fs::path& 
   }
   // A few voxels above the threshold are noise or a calcification; a millilitre is an object.
   if (report.metal_ml >= 1.0) {
-    warn("QC: the scan holds {:.0f} ml of metal (voxels at or above {:.0f} HU): its streaks make "
-         "organs near it less reliable than their confidence says",
-         report.metal_ml, learn::MetalOptions{}.threshold_hu);
+    warn(
+        "QC: the scan holds {:.0f} ml of metal (voxels at or above {:.0f} HU): its streaks make "
+        "organs near it less reliable than their confidence says",
+        report.metal_ml, learn::MetalOptions{}.threshold_hu);
   }
   for (const learn::OrganQc& organ : report.organs) {
     if (!organ.reliable())

@@ -115,8 +115,8 @@ TEST(QualityCheck, AQcFileForOtherLabelsIsAClearError) {
   ASSERT_EQ(verdicts.unreliable.size(), 1u);
   EXPECT_EQ(verdicts.unreliable[0].first, 3);
   EXPECT_EQ(verdicts.unreliable_names[0], "bladder");
-  const Error e = test::error_of(
-      [&] { read_qc_verdicts(dir / "pred.qc.json", scan(9), "other.nii.gz"); });
+  const Error e =
+      test::error_of([&] { read_qc_verdicts(dir / "pred.qc.json", scan(9), "other.nii.gz"); });
   EXPECT_NE(std::string(e.what()).find("other labels than 'other.nii.gz'"), std::string::npos)
       << e.what();
   EXPECT_EQ(qc_path_for("out/pred.nii.gz"), std::filesystem::path("out/pred.qc.json"));
@@ -150,7 +150,7 @@ TEST(MetalCheck, CountsMetalWithinReachOfEachOrganInMillimetres) {
   const double voxel_ml = 2 * 2 * 3 / 1000.0;
   EXPECT_NEAR(f.total_ml, 2 * 64 * voxel_ml, 1e-9);
   EXPECT_NEAR(f.near_class_ml[2], 64 * voxel_ml, 1e-9);  // the bladder: only the near column
-  EXPECT_EQ(f.near_class_ml[1], 0.0);  // the bone is 8 voxels (16 mm) away in y
+  EXPECT_EQ(f.near_class_ml[1], 0.0);                    // the bone is 8 voxels (16 mm) away in y
   // Along z the spacing is 3 mm: metal one slice above the bladder is within 3 mm, two are not.
   Image<float> above(labels.geometry(), 0.0f), two_above = above;
   above(19, 13, 18) = 3071.0f;

@@ -72,7 +72,7 @@ TEST(MetalArtefacts, PhotonStarvationAddsNoiseStreaksAroundTheMetal) {
   add_metal_artefacts(hu, design, 15.0, 7);
   // Each noisy ray through the metal streaks across the whole slice; a point sees the metal
   // under a wider angle, and so more streaks, the closer it is.
-  const auto [mean_near, sd_near] = box_stats(hu, 115, 125, -5, 5);   // 25-35 mm from a head
+  const auto [mean_near, sd_near] = box_stats(hu, 115, 125, -5, 5);    // 25-35 mm from a head
   const auto [mean_far, sd_far] = box_stats(hu, -10, 10, -135, -125);  // 150 mm from both
   EXPECT_GT(sd_near, 50.0);
   EXPECT_GT(sd_far, 5.0);

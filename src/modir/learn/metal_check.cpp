@@ -13,9 +13,8 @@ MetalFinding find_metal(const Image<float>& image, const LabelMap& labels,
                         const std::vector<LabelClass>& classes, const MetalOptions& options) {
   const Geometry& g = image.geometry();
   if (labels.size() != g.size)
-    throw data_error("the labels' grid ({}x{}x{}) is not the image's ({}x{}x{})",
-                     labels.size()[0], labels.size()[1], labels.size()[2], g.size[0], g.size[1],
-                     g.size[2]);
+    throw data_error("the labels' grid ({}x{}x{}) is not the image's ({}x{}x{})", labels.size()[0],
+                     labels.size()[1], labels.size()[2], g.size[0], g.size[1], g.size[2]);
   MetalFinding finding;
   finding.near_class_ml.assign(classes.size(), 0.0);
   std::unordered_map<std::uint16_t, std::size_t> class_of;
@@ -23,10 +22,9 @@ MetalFinding find_metal(const Image<float>& image, const LabelMap& labels,
   const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
   // The neighbourhood within reach, as index offsets (an ellipsoid in index space).
   std::vector<std::array<std::int64_t, 3>> offsets;
-  const std::int64_t r[3] = {
-      static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.x)),
-      static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.y)),
-      static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.z))};
+  const std::int64_t r[3] = {static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.x)),
+                             static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.y)),
+                             static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.z))};
   for (std::int64_t dz = -r[2]; dz <= r[2]; ++dz)
     for (std::int64_t dy = -r[1]; dy <= r[1]; ++dy)
       for (std::int64_t dx = -r[0]; dx <= r[0]; ++dx) {

@@ -18,11 +18,11 @@ namespace modir::learn {
 
 struct MetalOptions {
   float threshold_hu = kMetalHu;  ///< voxels at or above this are metal (core/hounsfield.h)
-  double reach_mm = 3.0;  ///< metal this close to an organ's voxels counts as the organ's
+  double reach_mm = 3.0;          ///< metal this close to an organ's voxels counts as the organ's
 };
 
 struct MetalFinding {
-  double total_ml = 0.0;             ///< metal anywhere in the scan
+  double total_ml = 0.0;              ///< metal anywhere in the scan
   std::vector<double> near_class_ml;  ///< per class of `classes`: metal within reach of it
 };
 

@@ -15,9 +15,9 @@
 #include "modir/io/output_file.h"
 #include "modir/phantom/acquisition.h"
 #include "modir/phantom/couch.h"
+#include "modir/phantom/deformation_draw.h"
 #include "modir/phantom/metal_artefacts.h"
 #include "modir/phantom/noise.h"
-#include "modir/phantom/deformation_draw.h"
 
 namespace modir::phantom {
 
@@ -138,8 +138,8 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
       if (metal_rng.chance(options.hip_replacements)) {
         implant = draw_hip_prosthesis(metal_rng);
         anatomy.add_hip_prostheses(*implant);
-        truth["hip_replacements"].push_back({{"patient_id", patient_id},
-                                             {"prosthesis", to_json(*implant)}});
+        truth["hip_replacements"].push_back(
+            {{"patient_id", patient_id}, {"prosthesis", to_json(*implant)}});
       }
     }
     const int scans = patient_rng.integer(2, 4);
@@ -159,9 +159,10 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
       // This scan's bladder, log-uniform over 30-500 ml: as many nearly empty bladders (a daily
       // scan after voiding, a rectal patient's 40 ml) as full ones. A cohort of 100-450 ml taught
       // the network to draw 60 ml where 45 ml were (bladder Dice 0.82-0.85 on 45 ml phantoms).
-      plan.fixed_bladder_ml = kSmallestBladderMl *
-                              std::exp(scan_rng.uniform() * std::log(kLargestBladderMl / kSmallestBladderMl));
-      plan.moving_bladder_ml = 250.0;                      // the anatomy's
+      plan.fixed_bladder_ml =
+          kSmallestBladderMl *
+          std::exp(scan_rng.uniform() * std::log(kLargestBladderMl / kSmallestBladderMl));
+      plan.moving_bladder_ml = 250.0;  // the anatomy's
       const Vec3d centre{scan_rng.uniform(-10, 10),
                          0.5 * (body_min.y + body_max.y) + scan_rng.uniform(-10, 10),
                          anatomy.bladder().centre.z + scan_rng.uniform(-5, 20)};
@@ -190,7 +191,8 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
                 {"hu_offset", offset}});
       }
       const std::uint64_t noise_seed = options.seed * 7919 + p * 31 + s;
-      if (implant) add_metal_artefacts(ideal.hu, *implant, noise, mix_bits(noise_seed ^ 0x6D6574616Cull));
+      if (implant)
+        add_metal_artefacts(ideal.hu, *implant, noise, mix_bits(noise_seed ^ 0x6D6574616Cull));
       CohortScan scan{acquire(std::move(ideal.hu), noise, offset, noise_seed),
                       std::move(ideal.labels)};
       if (scan_rng.chance(options.truncated)) {

@@ -49,8 +49,10 @@ HipProstheses::HipProstheses(const HipProsthesis& design, std::vector<PlacedPros
     const double r = s.natural_head_radius + 3.0;
     Vec3d lo = s.head - Vec3d{r, r, r}, hi = s.head + Vec3d{r, r, r};
     for (const Vec3d& q : s.stem) {
-      lo = {std::min(lo.x, q.x - margin), std::min(lo.y, q.y - margin), std::min(lo.z, q.z - margin)};
-      hi = {std::max(hi.x, q.x + margin), std::max(hi.y, q.y + margin), std::max(hi.z, q.z + margin)};
+      lo = {std::min(lo.x, q.x - margin), std::min(lo.y, q.y - margin),
+            std::min(lo.z, q.z - margin)};
+      hi = {std::max(hi.x, q.x + margin), std::max(hi.y, q.y + margin),
+            std::max(hi.z, q.z + margin)};
     }
     const double neck = s.natural_neck_radius + 2.0;
     lo -= Vec3d{neck, neck, neck};
@@ -91,8 +93,8 @@ ProsthesisSample HipProstheses::sample(const Vec3d& p) const {
         radius = d.stem_radius_mm * (1.0 - 0.4 * along);
       }
       if (distance < radius) {
-        out.tissue = TissueSample{k == 0 ? kFemoralHeads : kBone, static_cast<float>(
-                                                                       k == 0 ? d.ball_hu : d.stem_hu)};
+        out.tissue = TissueSample{k == 0 ? kFemoralHeads : kBone,
+                                  static_cast<float>(k == 0 ? d.ball_hu : d.stem_hu)};
         return out;
       }
       if (k > 0 && distance < radius + d.cement_mm) {

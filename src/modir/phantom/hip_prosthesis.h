@@ -32,7 +32,7 @@ struct HipProsthesis {
   double ball_hu = 14000.0;       ///< cobalt-chrome (noise-free, extended CT scale)
   double stem_hu = 5500.0;        ///< titanium or cobalt-chrome
   double liner_hu = -90.0;
-  double cement_hu = 1800.0;      ///< PMMA with barium sulphate
+  double cement_hu = 1800.0;  ///< PMMA with barium sulphate
   /// Streak strength (metal_artefacts.h): the share of the metal's attenuation lost to beam
   /// hardening at long paths, and the cap on the photon-starvation noise's attenuation (a
   /// scanner's dose modulation and detector floor).

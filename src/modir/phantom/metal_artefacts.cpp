@@ -16,8 +16,8 @@ constexpr double kMuWaterPerMm = 0.0193;   // water at about 70 keV
 constexpr double kHardeningPathMm = 20.0;  // metal path at which half the loss has set in
 
 struct MetalPixel {
-  double x, y;     // mm from the slice's centre
-  double hu_mm2;   // (HU + 1000) times the pixel's area
+  double x, y;    // mm from the slice's centre
+  double hu_mm2;  // (HU + 1000) times the pixel's area
   double area;
 };
 
@@ -89,10 +89,9 @@ void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double n
         error[b] = 0.0;
         if (path[b] <= 0.0) continue;
         sources.push_back(b);
-        const double hardening =
-            design.beam_hardening * path[b] / (path[b] + kHardeningPathMm);
-        const double attenuation = std::min(kMuWaterPerMm * integral[b] / 1000.0,
-                                            design.starvation_cap);
+        const double hardening = design.beam_hardening * path[b] / (path[b] + kHardeningPathMm);
+        const double attenuation =
+            std::min(kMuWaterPerMm * integral[b] / 1000.0, design.starvation_cap);
         error[b] = -integral[b] * hardening +
                    bin_sigma * std::sqrt(std::expm1(attenuation)) * rng.normal();
       }

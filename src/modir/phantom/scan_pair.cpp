@@ -8,10 +8,10 @@
 #include "modir/core/version.h"
 #include "modir/phantom/acquisition.h"
 #include "modir/phantom/couch.h"
-#include "modir/phantom/metal_artefacts.h"
-#include "modir/phantom/noise.h"
 #include "modir/phantom/deformation_draw.h"
 #include "modir/phantom/landmarks.h"
+#include "modir/phantom/metal_artefacts.h"
+#include "modir/phantom/noise.h"
 #include "modir/transform/jacobian.h"
 
 namespace modir::phantom {
@@ -88,10 +88,11 @@ PairPlan plan_pair(const PhantomOptions& options) {
   }
   const Geometry nominal_grid = fixed_scan_grid(options.size, centre);
   const Geometry fixed_grid = variety ? varied_grid(nominal_grid, variety->fixed) : nominal_grid;
-  const Geometry moving_grid = moving_scan_grid(
-      grid_rng, options.deformation, variety ? varied_grid(nominal_grid, variety->moving) : fixed_grid);
-  return PairPlan{sex,         filling,     std::move(anatomy), centre,         variety,
-                  fixed_grid,  moving_grid, root,               deformation_rng, scanner_rng};
+  const Geometry moving_grid =
+      moving_scan_grid(grid_rng, options.deformation,
+                       variety ? varied_grid(nominal_grid, variety->moving) : fixed_grid);
+  return PairPlan{sex,         filling, std::move(anatomy), centre,     variety, fixed_grid,
+                  moving_grid, root,    deformation_rng,    scanner_rng};
 }
 
 // Peak memory of a pair: the program, then per 2^20 voxels of the fixed scan what lives on its
@@ -125,9 +126,8 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   const Geometry& fixed_grid = plan.fixed_grid;
   const Geometry& moving_grid = plan.moving_grid;
   const Sex sex = plan.sex;
-  const PhantomDeformation deformation =
-      draw_deformation(deformation_rng, options.deformation, anatomy, filling, centre,
-                       options.bone_margin_mm);
+  const PhantomDeformation deformation = draw_deformation(
+      deformation_rng, options.deformation, anatomy, filling, centre, options.bone_margin_mm);
 
   // The couch and the metal have their own streams. The couch's is forked first, as it was
   // before there was metal, so that a seed's couch is the same with and without --metal.
@@ -173,7 +173,8 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   if (variety) {
     Acquisition fixed_scanner = acquisition_of(variety->fixed);
     Acquisition moving_scanner = acquisition_of(variety->moving);
-    if (options.noise_sigma_hu) fixed_scanner.noise_sigma = moving_scanner.noise_sigma = fixed_noise;
+    if (options.noise_sigma_hu)
+      fixed_scanner.noise_sigma = moving_scanner.noise_sigma = fixed_noise;
     moving_scanner.offset += options.moving_hu_offset;
     fixed_noise = fixed_scanner.noise_sigma;
     moving_noise = moving_scanner.noise_sigma;
@@ -211,8 +212,9 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
       {"translation_mm", {rigid.translation.x, rigid.translation.y, rigid.translation.z}}};
   meta["rectal_gas_pocket_scales"] = filling.pocket_scales;
   meta["bone_margin_mm"] = options.bone_margin_mm;
-  meta["variety"] = variety ? json{{"fixed", to_json(variety->fixed)}, {"moving", to_json(variety->moving)}}
-                            : json(nullptr);
+  meta["variety"] =
+      variety ? json{{"fixed", to_json(variety->fixed)}, {"moving", to_json(variety->moving)}}
+              : json(nullptr);
   meta["couch"] = couch ? to_json(*couch) : json(nullptr);
   meta["metal"] = prosthesis ? to_json(*prosthesis) : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
