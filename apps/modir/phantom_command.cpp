@@ -44,6 +44,8 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   }
   o.fixed_bladder_ml = options.fixed_bladder_ml;
   o.moving_bladder_ml = options.moving_bladder_ml;
+  if (options.cohort && o.arms)
+    throw usage_error("--arms is for a pair; cohorts do not draw arms yet");
   if (options.cohort && o.metal)
     throw usage_error(
         "--metal is for a pair; a cohort takes --hip-replacements FRACTION (of its patients)");
@@ -146,6 +148,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--couch", options->pair.couch,
                     "a patient couch under the patient (tabletop, mattress, rails drawn from the "
                     "seed), background in the labels; for a cohort, in every scan");
+  command->add_flag("--arms", options->pair.arms,
+                    "both forearms beside the hips and thighs (arms down; drawn from the seed): "
+                    "body in the labels, seen by the large size's field of view");
   command->add_flag("--metal", options->pair.metal,
                     "total hip replacements (one or both hips, drawn from the seed) and the "
                     "beam-hardening and photon-starvation streaks their metal casts");

@@ -13,6 +13,8 @@ model's cohort is seed 101):
   clinical         seeds 9201-9205 as a planning CT shows them: `--size large` (461 mm field of
                    view: air around the whole patient, the thighs apart, 400 mm of the body) and
                    `--couch` (phantom.md, "Couch");
+  clinical_arms    the clinical seeds with `--arms`: both forearms beside the hips and thighs,
+                   body in the labels (phantom.md, "Arms");
   clinical_hard    the clinical scans with the hard set's streaks, bladder contrast layer and
                    noise (their own couch, not the hard set's);
   small_bladder    seeds 9401-9405, the training protocol with a nearly empty bladder (target 35-95 ml,
@@ -45,17 +47,19 @@ sys.dont_write_bytecode = True
 
 import run_peers  # noqa: E402  (process measurement)
 
-SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_hard", "small_bladder",
-        "metal", "metal_free", "real_other")
+SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_arms", "clinical_hard",
+        "small_bladder", "metal", "metal_free", "real_other")
 TEST_SEEDS = {"in_distribution": range(9001, 9011), "variety": range(9101, 9111),
               "hard": range(9101, 9111), "clinical": range(9201, 9206),
-              "clinical_hard": range(9201, 9206), "small_bladder": range(9401, 9406),
+              "clinical_hard": range(9201, 9206), "clinical_arms": range(9201, 9206),
+              "small_bladder": range(9401, 9406),
               "metal": range(9501, 9511), "metal_free": range(9501, 9511)}
 # Used while choosing QC's thresholds and the patient outline's settings; never reported as
 # results.
 DEVELOPMENT_SEEDS = {"in_distribution": range(9051, 9056), "variety": range(9151, 9156),
                      "hard": range(9151, 9156), "clinical": range(9251, 9253),
-                     "clinical_hard": range(9251, 9253), "small_bladder": range(9451, 9453),
+                     "clinical_hard": range(9251, 9253), "clinical_arms": range(9251, 9253),
+                     "small_bladder": range(9451, 9453),
                      "metal": range(9551, 9554), "metal_free": range(9551, 9554)}
 SEEDS = TEST_SEEDS
 ORGANS = ("body", "bone", "bladder", "rectum", "bowel", "uterus_prostate", "femoral_heads")
@@ -69,8 +73,9 @@ def small_bladder_ml(seed):
     return 35 + 15 * (seed % 5)
 
 
-def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False, metal=False):
-    kind = "clinical" if clinical else "variety" if variety else \
+def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False, metal=False,
+                 arms=False):
+    kind = ("clinical_arms" if arms else "clinical") if clinical else "variety" if variety else \
         "small_bladder" if small_bladder else "metal" if metal else "plain"
     d = work / "cases" / f"{kind}_{seed}"
     if not (d / "fixed_labels.nii.gz").exists():
@@ -78,7 +83,7 @@ def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False
                "--deformation", "none", "--out", d, "--quiet"] + (["--variety"] if variety else []) \
             + (["--couch"] if clinical else []) \
             + (["--fixed-bladder-ml", small_bladder_ml(seed)] if small_bladder else []) \
-            + (["--metal"] if metal else [])
+            + (["--metal"] if metal else []) + (["--arms"] if arms else [])
         run_peers.checked(run_peers.measure(cmd, work / "logs" / f"{d.name}.log"), "phantom")
     return {"image": d / "fixed.nii.gz", "labels": d / "fixed_labels.nii.gz"}
 
@@ -141,7 +146,8 @@ def cases_of(set_name, modir, work):
         clinical = set_name.startswith("clinical")
         c = phantom_case(GENERATOR or modir, work, seed,
                          variety=set_name in ("variety", "hard"), clinical=clinical,
-                         small_bladder=set_name == "small_bladder", metal=set_name == "metal")
+                         small_bladder=set_name == "small_bladder", metal=set_name == "metal",
+                         arms=set_name == "clinical_arms")
         if set_name == "hard":
             c = hard_case(work, seed, c)
         if set_name == "clinical_hard":

@@ -76,7 +76,11 @@ bool gut_gas(const Model& m, const LayerHit& hit) {
 
 TissueSample sample_model(const Model& m, const Vec3d& p) {
   const double depth = m.outline.depth(p);
-  if (depth <= 0.0) return {};
+  if (depth <= 0.0) {
+    if (m.arms)
+      if (const std::optional<TissueSample> arm = m.arms->sample(p)) return *arm;
+    return {};
+  }
   if (depth < m.skin) return body(30.0 + 6.0 * (tex(m, p, 3.0, kTexSkin) - 0.5));
 
   bool head_removed = false;
@@ -225,6 +229,35 @@ void Anatomy::add_hip_prostheses(const HipProsthesis& design) {
     placed.push_back(std::move(s));
   }
   impl_->model.prostheses.emplace(design, std::move(placed));
+}
+
+void Anatomy::add_arms(const ArmsDesign& design) {
+  detail::Model& m = impl_->model;
+  const double head_z = 0.5 * (m.frame.head[0].z + m.frame.head[1].z);
+  const double z_elbow = head_z + design.elbow_above_mm;
+  const double z_wrist = z_elbow - design.length_mm;
+  const double centre_y = m.outline.params().centre_y + design.posterior_mm;
+  // The outline's outermost x over the forearm's height and front-back span, on each side:
+  // straight forearms must clear the hips and thighs everywhere along them.
+  const Box bounds = m.outline.bounds();
+  std::array<double, 2> edge{0.0, 0.0};
+  for (int side = 0; side < 2; ++side) {
+    const double sign = side == 1 ? 1.0 : -1.0;
+    const double far = sign > 0 ? bounds.hi.x : -bounds.lo.x;
+    double outermost = 0.0;
+    for (double z = z_wrist; z <= z_elbow; z += 10.0)
+      for (double v = -1.0; v <= 1.0; v += 0.5) {
+        const double y = centre_y + v * design.radius_ap_mm;
+        for (double x = far; x > outermost; x -= 2.0) {
+          if (m.outline.depth({sign * x, y, z}) > 0.0) {
+            outermost = x;
+            break;
+          }
+        }
+      }
+    edge[side] = sign * (outermost + design.gap_mm + design.radius_lr_mm);
+  }
+  m.arms.emplace(design, edge, centre_y, z_elbow, z_wrist);
 }
 
 const HipProstheses* Anatomy::hip_prostheses() const {

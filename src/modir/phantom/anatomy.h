@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "modir/core/vec.h"
+#include "modir/phantom/arms.h"
 #include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/random.h"
 #include "modir/phantom/tissue.h"
@@ -65,6 +66,10 @@ class Anatomy {
   void add_hip_prostheses(const HipProsthesis& design);
   /// The prostheses added, if any.
   const HipProstheses* hip_prostheses() const;
+
+  /// Lays both forearms beside this patient's hips and thighs (phantom/arms.h), clear of the
+  /// outline by the design's gap. Call before sampling.
+  void add_arms(const ArmsDesign& design);
 
   /// Anatomically distinctive points (bone corners and ridges, organ extremes, gas pocket
   /// centres, vessel-like features) with names such as "pubic_symphysis_top". At least 150.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "modir/phantom/anatomy.h"
+#include "modir/phantom/arms.h"
 #include "modir/phantom/body_outline.h"
 #include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/scene.h"
@@ -98,6 +99,7 @@ struct Model {
 
   std::vector<std::pair<std::string, Vec3d>> points;
   std::optional<HipProstheses> prostheses;  ///< `--metal`: checked before the bones
+  std::optional<PlacedArms> arms;           ///< `--arms`: outside the trunk's outline
 
   void add_point(const std::string& name, const Vec3d& p) { points.emplace_back(name, p); }
   /// Subcutaneous fat thickness at p (thicker over the belly and buttocks, varying smoothly).

@@ -43,6 +43,9 @@ struct PhantomOptions {
   /// Total hip replacements (one or both hips) and the streaks their metal casts, drawn from the
   /// seed (phantom/hip_prosthesis.h, phantom/metal_artefacts.h).
   bool metal = false;
+  /// Both forearms beside the hips and thighs (phantom/arms.h), drawn from the seed: only the
+  /// large size's field of view shows them.
+  bool arms = false;
 };
 
 std::string size_name(PhantomSize size);

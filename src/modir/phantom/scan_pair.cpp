@@ -129,8 +129,9 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   const PhantomDeformation deformation = draw_deformation(
       deformation_rng, options.deformation, anatomy, filling, centre, options.bone_margin_mm);
 
-  // The couch and the metal have their own streams. The couch's is forked first, as it was
-  // before there was metal, so that a seed's couch is the same with and without --metal.
+  // The couch, the metal and the arms have their own streams. The couch's is forked first, as
+  // it was before there were the others, so that a seed's couch is the same with or without
+  // them (and the metal's is forked before the arms').
   std::optional<Couch> couch;
   if (options.couch) {
     Rng couch_rng = root.fork(8);
@@ -141,6 +142,12 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
     Rng metal_rng = root.fork(9);
     prosthesis = draw_hip_prosthesis(metal_rng);
     plan.anatomy.add_hip_prostheses(*prosthesis);
+  }
+  std::optional<ArmsDesign> arms;
+  if (options.arms) {
+    Rng arms_rng = root.fork(10);
+    arms = draw_arms(arms_rng);
+    plan.anatomy.add_arms(*arms);
   }
 
   PhantomPair pair;
@@ -217,6 +224,7 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
               : json(nullptr);
   meta["couch"] = couch ? to_json(*couch) : json(nullptr);
   meta["metal"] = prosthesis ? to_json(*prosthesis) : json(nullptr);
+  meta["arms"] = arms ? to_json(*arms) : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
                          {"moving_hu_offset", options.moving_hu_offset},
                          {"blur_sigma_mm", {0.6, 0.6, 0.8}}};
