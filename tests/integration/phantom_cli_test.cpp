@@ -67,6 +67,9 @@ TEST(PhantomCli, BadOptionsAreUsageErrors) {
   EXPECT_EQ(metal.exit_code, 2) << metal.err;
   EXPECT_NE(metal.err.find("--hip-replacements"), std::string::npos) << metal.err;
   EXPECT_FALSE(fs::exists(dir / "c"));
+  const auto arms = run_modir("phantom --cohort 2 --arms --out " + quoted(dir / "c"));
+  EXPECT_EQ(arms.exit_code, 2) << arms.err;
+  EXPECT_FALSE(fs::exists(dir / "c"));
 }
 
 TEST(PhantomCli, CohortWritesManifestAndTruth) {
