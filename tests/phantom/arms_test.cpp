@@ -56,15 +56,16 @@ TEST(Arms, LieBesideTheTrunkClearOfItWithTwoBonesEach) {
       bone_like += anatomy.sample({0.5 * i, y + dy, head_z}).hu > 200.0f;
   ASSERT_GT(arm_start, trunk_end);
   EXPECT_GE(0.5 * (arm_start - trunk_end), design.gap_mm - 1.0);  // clear of the trunk
-  EXPECT_GT(arm_voxels, 100);  // about 2 x 37 mm at 0.5 mm
-  EXPECT_GT(bone_like, 10);    // the bones cross the sweep
+  EXPECT_GT(arm_voxels, 100);                                     // about 2 x 37 mm at 0.5 mm
+  EXPECT_GT(bone_like, 10);                                       // the bones cross the sweep
   // The other side too, and nothing above the elbow.
   int right = 0;
   for (double x = body_min.x - 1.0; x > body_min.x - 200.0; x -= 1.0)
     right += anatomy.sample({x, y, head_z}).label == kBody;
   EXPECT_GT(right, 50);
-  EXPECT_EQ(anatomy.sample({body_max.x + design.gap_mm + design.radius_lr_mm, y,
-                            head_z + design.elbow_above_mm + 20.0})
+  EXPECT_EQ(anatomy
+                .sample({body_max.x + design.gap_mm + design.radius_lr_mm, y,
+                         head_z + design.elbow_above_mm + 20.0})
                 .label,
             kBackground);
 }

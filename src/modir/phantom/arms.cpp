@@ -31,7 +31,10 @@ nlohmann::json to_json(const ArmsDesign& a) {
 
 PlacedArms::PlacedArms(const ArmsDesign& design, std::array<double, 2> centre_x, double centre_y,
                        double z_elbow, double z_wrist)
-    : design_(design), centre_x_(centre_x), centre_y_(centre_y), z_elbow_(z_elbow),
+    : design_(design),
+      centre_x_(centre_x),
+      centre_y_(centre_y),
+      z_elbow_(z_elbow),
       z_wrist_(z_wrist) {}
 
 std::optional<TissueSample> PlacedArms::sample(const Vec3d& p) const {

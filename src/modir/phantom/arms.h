@@ -18,14 +18,14 @@ namespace modir::phantom {
 
 /// Both forearms, drawn once per pair; where they lie comes from the patient's outline.
 struct ArmsDesign {
-  double gap_mm = 15.0;          ///< between the trunk or thigh and the forearm's skin
-  double radius_lr_mm = 40.0;    ///< forearm cross-section, left-right
-  double radius_ap_mm = 32.0;    ///< and front-back
-  double length_mm = 260.0;      ///< elbow to wrist
+  double gap_mm = 15.0;           ///< between the trunk or thigh and the forearm's skin
+  double radius_lr_mm = 40.0;     ///< forearm cross-section, left-right
+  double radius_ap_mm = 32.0;     ///< and front-back
+  double length_mm = 260.0;       ///< elbow to wrist
   double elbow_above_mm = 150.0;  ///< the elbow's height above the femoral heads
-  double posterior_mm = 0.0;     ///< the forearm's centre behind the trunk's centre (+: posterior)
-  double fat_mm = 8.0;           ///< subcutaneous fat
-  double bone_radius_mm = 7.0;   ///< radius and ulna
+  double posterior_mm = 0.0;      ///< the forearm's centre behind the trunk's centre (+: posterior)
+  double fat_mm = 8.0;            ///< subcutaneous fat
+  double bone_radius_mm = 7.0;    ///< radius and ulna
 };
 
 ArmsDesign draw_arms(Rng& rng);
