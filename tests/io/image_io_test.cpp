@@ -489,6 +489,13 @@ TEST(BadInput, FuzzFindingsAreClearErrors) {
       // CompressedData "Tr" and CompressedDataSize "244444444444 -0 ...": MetaIO allocated
       // 244 GB (BadInput.CompressedMetaImageFieldsAreReadAsMetaIOReadsThem has the rules).
       {"image_metaimage", "crash_oom_compressed_size_trailing_words.mha", false, "truncated"},
+      // A slice LIST with blank lines among its names: MetaIO's trimming of an empty name ran
+      // before its buffer (SIGSEGV). Reading.SliceListsAreReadAsMetaIOReadsThem has the rules.
+      {"image_metaimage", "crash_segv_blank_slice_list_line.mha", false,
+       "line 2 of its slice LIST"},
+      {"image_metaimage", "crash_segv_blank_slice_list_line_2.mha", false, "slice LIST is blank"},
+      {"image_metaimage", "crash_segv_blank_first_slice_list_line.mha", false,
+       "line 1 of its slice LIST is blank"},
   };
   for (const Finding& f : findings) {
     const fs::path input = corpus / f.target / f.file;
@@ -574,6 +581,48 @@ TEST(Reading, SliceFilesMustAllBeThereAndHoldTheirShare) {
     EXPECT_EQ(image(0, 0, 0), 1) << name;
     EXPECT_EQ(image(1, 1, 1), 2) << name;
   }
+}
+
+// MetaIO reads the names of a LIST line by line, blank lines included, and leaves out a last line
+// without a line end; where it cannot open a name it says so on the console and returns zeros for
+// that slice. Each way a list can differ from what it seems to name is refused before ITK reads.
+TEST(Reading, SliceListsAreReadAsMetaIOReadsThem) {
+  test::TempDir dir;
+  std::ofstream(dir / "slice001.raw", std::ios::binary) << std::string(4, '\x01');
+  std::ofstream(dir / "slice002.raw", std::ios::binary) << std::string(4, '\x02');
+  const auto header = [&](const char* name, const std::string& dim_size, const std::string& list) {
+    std::ofstream(dir / name, std::ios::binary)
+        << "ObjectType = Image\nNDims = 3\nDimSize = " << dim_size
+        << "\nElementType = MET_UCHAR\nElementDataFile = LIST\n"
+        << list;
+  };
+  struct Case {
+    const char* name;
+    const char* dim_size;
+    std::string list;
+    const char* says;
+  };
+  const Case cases[] = {
+      // An empty line crashed MetaIO (found by fuzzing).
+      {"blank.mhd", "2 2 2", "\nslice001.raw\nslice002.raw\n", "line 1 of its slice LIST is blank"},
+      {"spaces.mhd", "2 2 2", "slice001.raw\n \t\r\nslice002.raw\n", "line 2 of its slice LIST"},
+      // MetaIO reads three sizes for NDims 3; the trailing 0 once made modir's count of the
+      // files needed 0, and a missing slice was read as zeros (found by fuzzing).
+      {"extra_size.mhd", "2 2 2 0 x", "slice001.raw\nnothere.raw\n", "/nothere.raw' is missing"},
+      // MetaIO keeps leading blanks in a name.
+      {"leading.mhd", "2 2 2", "slice001.raw\n slice002.raw\n", "/ slice002.raw' is missing"},
+      {"no_line_end.mhd", "2 2 2", "slice001.raw\nslice002.raw", "has no line end"},
+      {"long.mhd", "2 2 2", "slice001.raw\n" + std::string(300, 's') + "\n", "300 characters"},
+  };
+  for (const Case& c : cases) {
+    header(c.name, c.dim_size, c.list);
+    const std::string message = error_of([&] { read_image(dir / c.name); });
+    EXPECT_NE(message.find(c.says), std::string::npos) << c.name << ": " << message;
+  }
+  // Trailing blanks and a Windows line end are dropped, as MetaIO drops them.
+  header("windows.mhd", "2 2 2", "slice001.raw \r\nslice002.raw\t\r\n");
+  const Image<std::uint8_t> image = read_image_as<std::uint8_t>(dir / "windows.mhd");
+  EXPECT_EQ(image(1, 1, 1), 2);
 }
 
 TEST(Writing, IsAtomicAndRefusesUnknownFormats) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace modir::io::detail {
 
@@ -48,7 +49,10 @@ void check_nrrd_header(const std::filesystem::path& path);
 bool for_each_header_line(const std::filesystem::path& path,
                           const std::function<bool(const std::string&, int)>& visit);
 
-/// For a MetaImage header (.mha or .mhd) whose voxels take `data_bytes` uncompressed.
-void check_metaimage_complete(const std::filesystem::path& path, std::uint64_t data_bytes);
+/// For a MetaImage header (.mha or .mhd) whose voxels take `data_bytes` uncompressed, on a grid
+/// of `dim_sizes` voxels per axis as MetaIO read them (a slice LIST or pattern must name one file
+/// per slice of that grid, and a damaged DimSize can hold more words than MetaIO reads).
+void check_metaimage_complete(const std::filesystem::path& path, std::uint64_t data_bytes,
+                              const std::vector<std::uint64_t>& dim_sizes);
 
 }  // namespace modir::io::detail

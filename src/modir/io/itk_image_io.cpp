@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "modir/core/error.h"
+#include "modir/io/file_checks.h"
 #include "modir/io/image_backends.h"
 #include "modir/io/nifti_non_finite.h"
-#include "modir/io/file_checks.h"
 
 namespace modir::io::detail {
 
@@ -163,7 +163,9 @@ std::vector<char> read_voxel_bytes(itk::ImageIOBase* io, const fs::path& path) {
   } else if (name.size() > 4 && name.compare(name.size() - 4, 4, ".nii") == 0) {
     check_nifti_complete(path, data_bytes);
   } else if (detect_image_format(path) == ImageFormat::kMetaImage) {
-    check_metaimage_complete(path, data_bytes);
+    std::vector<std::uint64_t> dim_sizes(dims);
+    for (unsigned a = 0; a < dims; ++a) dim_sizes[a] = io->GetDimensions(a);
+    check_metaimage_complete(path, data_bytes, dim_sizes);
   }
   std::vector<char> bytes(data_bytes);
   try {

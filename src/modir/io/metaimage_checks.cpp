@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,9 @@ std::optional<double> metaio_number(const std::string& value) {
 // Whether an ElementDataFile's first word makes it a LIST of slice files. MetaIO compares the
 // first four characters only, so "LIST_UCHAR" is a LIST too (a mismatch here was a fuzz finding):
 // every check asks this one function.
-bool names_slice_list(const std::string& first_word) { return first_word.rfind("LIST", 0) == 0; }
+bool names_slice_list(const std::string& first_word) {
+  return first_word.rfind("LIST", 0) == 0;
+}
 
 // MetaIO reads an ElementDataFile value with spaces as a slice pattern, "NAME MIN MAX [STEP
 // [DIM]]", and divides by STEP: a damaged value (a zero or unreadable step) crashed the process
@@ -242,16 +245,58 @@ std::string slice_file_name(const std::string& name, long index) {
 }
 
 // How many slice files a LIST or a pattern must name: one per index of the axes above the files'
-// own dimension (DIM, or NDims - 1 when it is missing, 0 or too large, as MetaIO reads it).
-std::uint64_t slice_files_needed(const std::map<std::string, std::string>& fields, long dim) {
-  std::istringstream sizes_in(fields.count("DimSize") ? fields.at("DimSize") : "");
-  std::vector<std::uint64_t> sizes;
-  for (std::uint64_t n = 0; sizes_in >> n;) sizes.push_back(n);
+// own dimension (DIM, or NDims - 1 when it is missing, 0 or too large, as MetaIO reads it). The
+// sizes are those MetaIO read: a damaged DimSize ("6 6 4-0 x") holds words it never reads, and a
+// count taken from them (a trailing 0 made it none) let missing slices through as zeros.
+std::uint64_t slice_files_needed(const std::vector<std::uint64_t>& sizes, long dim) {
   const long axes = static_cast<long>(sizes.size());
   if (dim <= 0 || dim > axes) dim = axes - 1;
   std::uint64_t files = 1;
   for (long a = std::max(dim, 0L); a < axes; ++a) files *= sizes[static_cast<std::size_t>(a)];
   return files;
+}
+
+// The longest slice file name accepted in a LIST: MetaIO reads each with getline into a fixed
+// buffer, and a longer line fails the stream, after which it reads empty names.
+constexpr std::size_t kLongestSliceName = 250;
+
+// The slice file names of a LIST: the `needed` lines after the ElementDataFile line, read as
+// MetaIO reads them. It takes every line, a blank one too, and drops trailing blanks and
+// unprintable bytes but not leading ones. It does not read a last line without a line end, and it
+// crashes on an empty line (SIGSEGV in ITK 5.2: its trimming loop runs before the buffer when the
+// line is empty; found by fuzzing). Such lists are refused here.
+std::vector<std::string> slice_list_names(const fs::path& path, std::istream& rest,
+                                          std::uint64_t needed) {
+  std::vector<std::string> names;
+  for (std::string line; names.size() < needed && std::getline(rest, line);) {
+    const std::size_t number = names.size() + 1;
+    if (rest.eof()) {
+      throw data_error(
+          "'{}': the last name of its slice LIST ('{}') has no line end, and MetaIO does not read "
+          "such a line",
+          path.string(), line.substr(0, 64));
+    }
+    if (line.size() > kLongestSliceName) {
+      throw data_error("'{}': name {} of its slice LIST is {} characters long (at most {})",
+                       path.string(), number, line.size(), kLongestSliceName);
+    }
+    std::size_t end = line.size();
+    while (end > 1) {
+      const auto c = static_cast<unsigned char>(line[end - 1]);
+      if (!std::isspace(c) && std::isprint(c)) break;
+      --end;
+    }
+    line.resize(end);
+    const bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+    if (blank) {
+      throw data_error(
+          "'{}': line {} of its slice LIST is blank where a slice file name belongs (a LIST "
+          "names one file per line, with no blank lines)",
+          path.string(), number);
+    }
+    names.push_back(line);
+  }
+  return names;
 }
 
 // The slice files of a LIST or a slice pattern. MetaIO prints "cannot construct file" for a
@@ -260,26 +305,20 @@ std::uint64_t slice_files_needed(const std::map<std::string, std::string>& field
 // files than DimSize has slices writes past it. Each file must be there and, uncompressed, hold
 // its share of the voxels.
 void check_slice_files(const fs::path& path, const std::string& data_file, std::istream& rest,
-                       const std::map<std::string, std::string>& fields, std::uint64_t data_bytes,
+                       const std::vector<std::uint64_t>& dim_sizes, std::uint64_t data_bytes,
                        bool compressed) {
   const std::vector<std::string> words = words_of(data_file);
   const bool list = names_slice_list(words[0]);
-  if (!list && words.size() < 3) return;             // not a pattern: the header check refuses it
+  if (!list && words.size() < 3) return;  // not a pattern: the header check refuses it
   const std::size_t dim_word = list ? 1 : 4;
   const long dim = words.size() > dim_word ? std::atol(words[dim_word].c_str()) : 0;
-  const std::uint64_t needed = slice_files_needed(fields, dim);
+  const std::uint64_t needed = slice_files_needed(dim_sizes, dim);
   // The header check made sure a pattern counts upwards: MIN <= MAX, STEP > 0.
   const long min = list ? 0 : std::atol(words[1].c_str());
   const long max = list ? 0 : std::atol(words[2].c_str());
   const long step = !list && words.size() > 3 ? std::atol(words[3].c_str()) : 1;
-  std::vector<std::string> listed;
-  if (list) {
-    for (std::string line; listed.size() < needed && std::getline(rest, line);) {
-      const auto b = line.find_first_not_of(" \t\r");
-      if (b != std::string::npos)
-        listed.push_back(line.substr(b, line.find_last_not_of(" \t\r") - b + 1));
-    }
-  }
+  const std::vector<std::string> listed =
+      list ? slice_list_names(path, rest, needed) : std::vector<std::string>();
   const std::uint64_t named =
       list ? listed.size()
            : (static_cast<std::uint64_t>(max) - static_cast<std::uint64_t>(min)) /
@@ -307,7 +346,8 @@ void check_slice_files(const fs::path& path, const std::string& data_file, std::
 
 }  // namespace
 
-void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
+void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes,
+                              const std::vector<std::uint64_t>& dim_sizes) {
   std::ifstream stream(path, std::ios::binary);
   std::map<std::string, std::string> fields;
   std::string line;
@@ -337,9 +377,8 @@ void check_metaimage_complete(const fs::path& path, std::uint64_t data_bytes) {
     available = fs::file_size(path) - data_offset;
   } else if (data_file.empty()) {
     return;  // refused by the header check
-  } else if (names_slice_list(data_file) ||
-             data_file.find_first_of(" \t") != std::string::npos) {
-    check_slice_files(path, data_file, stream, fields, data_bytes, compressed);
+  } else if (names_slice_list(data_file) || data_file.find_first_of(" \t") != std::string::npos) {
+    check_slice_files(path, data_file, stream, dim_sizes, data_bytes, compressed);
     return;
   } else {
     data_path = path.parent_path() / data_file;
