@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <unordered_map>
+#include <vector>
 
 #include "modir/core/error.h"
 
@@ -17,7 +17,9 @@ MetalFinding find_metal(const Image<float>& image, const LabelMap& labels,
                      labels.size()[1], labels.size()[2], g.size[0], g.size[1], g.size[2]);
   MetalFinding finding;
   finding.near_class_ml.assign(classes.size(), 0.0);
-  std::unordered_map<std::uint16_t, std::size_t> class_of;
+  // Class index by label id, as a flat table: it is looked up for every neighbour of every metal
+  // voxel (0 = no class of interest).
+  std::vector<std::size_t> class_of(std::size_t{1} << 16, 0);
   for (std::size_t c = 1; c < classes.size(); ++c) class_of[classes[c].id] = c;
   const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
   // The neighbourhood within reach, as index offsets (an ellipsoid in index space).
@@ -43,8 +45,7 @@ MetalFinding find_metal(const Image<float>& image, const LabelMap& labels,
         for (const auto& o : offsets) {
           const std::int64_t i = x + o[0], j = y + o[1], k = z + o[2];
           if (i < 0 || j < 0 || k < 0 || i >= n[0] || j >= n[1] || k >= n[2]) continue;
-          const auto c = class_of.find(labels(i, j, k));
-          if (c != class_of.end()) seen[c->second] = 1;
+          seen[class_of[labels(i, j, k)]] = 1;
         }
         for (std::size_t c = 1; c < classes.size(); ++c)
           if (seen[c]) finding.near_class_ml[c] += voxel_ml;

@@ -191,8 +191,7 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
                 {"hu_offset", offset}});
       }
       const std::uint64_t noise_seed = options.seed * 7919 + p * 31 + s;
-      if (implant)
-        add_metal_artefacts(ideal.hu, *implant, noise, mix_bits(noise_seed ^ 0x6D6574616Cull));
+      if (implant) add_metal_artefacts(ideal.hu, *implant, noise, metal_noise_seed(noise_seed));
       CohortScan scan{acquire(std::move(ideal.hu), noise, offset, noise_seed),
                       std::move(ideal.labels)};
       if (scan_rng.chance(options.truncated)) {

@@ -16,6 +16,7 @@
 
 #include "modir/core/image.h"
 #include "modir/phantom/hip_prosthesis.h"
+#include "modir/phantom/noise.h"
 
 namespace modir::phantom {
 
@@ -28,5 +29,11 @@ inline constexpr float kMetalThresholdHu = 4000.0f;
 /// metal are left alone.
 void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double noise_sigma_hu,
                          std::uint64_t seed);
+
+/// The seed of a scan's streak noise, from the seed of its acquisition noise: a stream of its own
+/// (salted with "metal" in ASCII), so that adding metal leaves the acquisition noise unchanged.
+inline std::uint64_t metal_noise_seed(std::uint64_t acquisition_noise_seed) {
+  return mix_bits(acquisition_noise_seed ^ 0x6D6574616Cull);
+}
 
 }  // namespace modir::phantom

@@ -169,13 +169,13 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   const std::uint64_t noise_seed = options.seed * 2 + 1;
   if (prosthesis) {
-    // The streaks come from the scanner's reconstruction: each scan's own, with its own noise.
-    const double fixed_level = variety ? variety->fixed.noise_sigma_hu : fixed_noise;
-    const double moving_level = variety ? variety->moving.noise_sigma_hu : moving_noise;
-    add_metal_artefacts(fixed.hu, *prosthesis, options.noise_sigma_hu.value_or(fixed_level),
-                        mix_bits(noise_seed ^ 0x6D6574616Cull));
-    add_metal_artefacts(moving.hu, *prosthesis, options.noise_sigma_hu.value_or(moving_level),
-                        mix_bits((noise_seed + 1) ^ 0x6D6574616Cull));
+    // The streaks come from the scanner's reconstruction: each scan's own, with its own noise
+    // (a scanner variety's level unless --noise set one for both).
+    const bool variety_noise = variety && !options.noise_sigma_hu;
+    const double fixed_level = variety_noise ? variety->fixed.noise_sigma_hu : fixed_noise;
+    const double moving_level = variety_noise ? variety->moving.noise_sigma_hu : moving_noise;
+    add_metal_artefacts(fixed.hu, *prosthesis, fixed_level, metal_noise_seed(noise_seed));
+    add_metal_artefacts(moving.hu, *prosthesis, moving_level, metal_noise_seed(noise_seed + 1));
   }
   if (variety) {
     Acquisition fixed_scanner = acquisition_of(variety->fixed);
