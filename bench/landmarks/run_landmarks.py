@@ -32,7 +32,8 @@ sys.dont_write_bytecode = True
 import run_peers  # noqa: E402
 
 REPO = HERE.parent.parent
-DEVELOPMENT_SEEDS = [21, 22]
+# 23-26 were added (2026-12-06) while choosing how the neighbour check uses organ outlines.
+DEVELOPMENT_SEEDS = [21, 22, 23, 24, 25, 26]
 SOFT_ORGANS = ("bladder", "rectum", "bowel", "uterus_prostate")
 TEST_SEEDS = list(range(401, 411))
 

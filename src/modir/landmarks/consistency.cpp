@@ -86,47 +86,63 @@ Vec3d predict_displacement(const Vec3d& point, const std::vector<Vec3d>& fixed,
   return {coefficients(0, 0), coefficients(0, 1), coefficients(0, 2)};
 }
 
+std::size_t count_in_group(const std::vector<bool>& usable, const std::vector<int>& groups,
+                           int group, std::size_t exclude) {
+  std::size_t count = 0;
+  for (std::size_t j = 0; j < usable.size(); ++j)
+    if (j != exclude && usable[j] && groups[j] == group) ++count;
+  return count;
+}
+
 std::vector<bool> same_group(const std::vector<bool>& usable, const std::vector<int>& groups,
                              int group, std::size_t exclude, std::size_t minimum) {
-  if (group <= 0) return usable;
+  if (group <= 0 || count_in_group(usable, groups, group, exclude) < minimum) return usable;
   std::vector<bool> narrowed(usable.size(), false);
-  std::size_t count = 0;
-  for (std::size_t j = 0; j < usable.size(); ++j) {
-    if (j != exclude && usable[j] && groups[j] == group) {
-      narrowed[j] = true;
-      ++count;
-    }
-  }
-  return count >= minimum ? narrowed : usable;
+  for (std::size_t j = 0; j < usable.size(); ++j)
+    narrowed[j] = j != exclude && usable[j] && groups[j] == group;
+  return narrowed;
 }
 
 ConsistencyResult check_consistency(const std::vector<Vec3d>& fixed,
                                     const std::vector<Vec3d>& moving,
                                     const ConsistencyOptions& options,
-                                    const std::vector<int>* groups) {
+                                    const std::vector<int>* groups,
+                                    const std::vector<std::optional<Vec3d>>* priors) {
   const std::size_t n = fixed.size();
   std::vector<Vec3d> displacement(n);
   for (std::size_t i = 0; i < n; ++i) displacement[i] = moving[i] - fixed[i];
   ConsistencyResult result;
   result.consistent.assign(n, true);
   result.residual_mm.assign(n, 0.0);
+  // Whether a match was held to its organ's outlines rather than to other matches.
+  std::vector<char> by_outlines(n, 0);
   for (int round = 0; round < std::max(1, options.rounds); ++round) {
     const std::vector<bool> usable = result.consistent;
     parallel_for(std::int64_t(n), [&](std::int64_t i) {
       const std::size_t s = std::size_t(i);
-      const Vec3d predicted = predict_displacement(
-          fixed[s], fixed, displacement,
-          groups ? same_group(usable, *groups, (*groups)[s], s, 4) : usable, s, options);
+      const bool own_organ_few =
+          groups && (*groups)[s] > 0 &&
+          count_in_group(usable, *groups, (*groups)[s], s) < kMinimumGroupMatches;
+      by_outlines[s] = own_organ_few && priors && (*priors)[s];
+      const Vec3d predicted =
+          by_outlines[s] ? *(*priors)[s]
+                         : predict_displacement(fixed[s], fixed, displacement,
+                                                groups ? same_group(usable, *groups, (*groups)[s],
+                                                                    s, kMinimumGroupMatches)
+                                                       : usable,
+                                                s, options);
       result.residual_mm[s] = (displacement[s] - predicted).norm();
     });
     std::vector<double> kept;
     for (std::size_t i = 0; i < n; ++i)
-      if (usable[i]) kept.push_back(result.residual_mm[i]);
+      if (usable[i] && !by_outlines[i]) kept.push_back(result.residual_mm[i]);
     result.tolerance_mm =
         std::max(options.min_tolerance_mm, options.spread_factor * 1.4826 * median_of(kept));
     result.tolerance_mm = std::min(result.tolerance_mm, options.max_tolerance_mm);
+    const double outline_tolerance = std::max(result.tolerance_mm, options.outline_tolerance_mm);
     for (std::size_t i = 0; i < n; ++i)
-      result.consistent[i] = result.residual_mm[i] <= result.tolerance_mm;
+      result.consistent[i] =
+          result.residual_mm[i] <= (by_outlines[i] ? outline_tolerance : result.tolerance_mm);
   }
   return result;
 }

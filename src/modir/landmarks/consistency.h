@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "modir/core/vec.h"
@@ -17,6 +18,10 @@ struct ConsistencyOptions {
   /// too, and a tolerance that followed them would let 3-6 mm errors through.
   double max_tolerance_mm = 3.0;
   int rounds = 3;  ///< predict, reject, predict again from the survivors
+  /// A match held to its organ's outlines (check_consistency's `priors`) is kept within this
+  /// distance of their prediction (or the tolerance above, if larger): the outlines tell a
+  /// filling organ's motion only to first order.
+  double outline_tolerance_mm = 3.0;
 };
 
 /// The displacement at `point` predicted from matches (fixed positions, displacements), by a
@@ -29,9 +34,17 @@ Vec3d predict_displacement(const Vec3d& point, const std::vector<Vec3d>& fixed,
                            const std::vector<Vec3d>& displacement, const std::vector<bool>& usable,
                            std::size_t exclude, const ConsistencyOptions& options);
 
+/// How many matches of group `group` are usable, `exclude` not counted.
+std::size_t count_in_group(const std::vector<bool>& usable, const std::vector<int>& groups,
+                           int group, std::size_t exclude);
+
+/// The matches an organ's own motion is predicted from. Organs slide along each other (a filling
+/// bladder under the bowel): a bladder point's motion is told by other bladder points, not by the
+/// bowel above.
+inline constexpr std::size_t kMinimumGroupMatches = 4;
+
 /// `usable` narrowed to the matches of group `group` (an organ label) when at least `minimum` of
-/// them are usable, else `usable` itself. Organs slide along each other (a filling bladder under
-/// the bowel): a bladder point's motion is told by other bladder points, not by the bowel above.
+/// them are usable, else `usable` itself.
 std::vector<bool> same_group(const std::vector<bool>& usable, const std::vector<int>& groups,
                              int group, std::size_t exclude, std::size_t minimum);
 
@@ -46,10 +59,13 @@ struct ConsistencyResult {
 /// gone). Tolerance: spread_factor x 1.4826 x median residual, clamped to [min_tolerance,
 /// max_tolerance]. With `groups`
 /// (the fixed label of each match; 0 or less = none), each match is predicted from its own
-/// organ's matches when it has at least 4 of them (same_group).
+/// organ's matches when it has at least kMinimumGroupMatches of them (same_group). With fewer, a
+/// match with a `priors` entry (its organ's displacement at the match as the organ's outlines tell
+/// it: organ_prior.h) is held to that, and one without to all its neighbours.
 ConsistencyResult check_consistency(const std::vector<Vec3d>& fixed,
                                     const std::vector<Vec3d>& moving,
                                     const ConsistencyOptions& options,
-                                    const std::vector<int>* groups = nullptr);
+                                    const std::vector<int>* groups = nullptr,
+                                    const std::vector<std::optional<Vec3d>>* priors = nullptr);
 
 }  // namespace modir::landmarks

@@ -11,6 +11,7 @@
 #include "modir/core/parallel.h"
 #include "modir/filter/resample.h"
 #include "modir/landmarks/descriptors.h"
+#include "modir/landmarks/organ_prior.h"
 #include "modir/landmarks/scan_features.h"
 #include "modir/landmarks/working_image.h"
 
@@ -210,9 +211,12 @@ class Matching {
  public:
   /// `polish`: the MIND-SSC fields of both scans (fixed, moving) on which the learned method's
   /// pairs are placed precisely; empty for the classical method, whose descriptors are those.
+  /// `priors`: each organ's motion as its outlines in both label maps tell it (organ_priors),
+  /// for organs with too few matches of their own; empty without both label maps.
   Matching(ScanFeatures fixed, ScanFeatures moving, const LabelMap* fixed_labels,
            const LabelMap* moving_labels, const MatchOptions& options, MatchResult& result,
-           std::vector<DescriptorField> polish = {})
+           std::vector<DescriptorField> polish = {},
+           std::vector<std::optional<OrganPrior>> priors = {})
       : kf_(std::move(fixed.keypoints)),
         km_(std::move(moving.keypoints)),
         df_(std::move(fixed.descriptors)),
@@ -223,7 +227,8 @@ class Matching {
         moving_labels_(moving_labels),
         options_(options),
         result_(result),
-        polish_(std::move(polish)) {}
+        polish_(std::move(polish)),
+        priors_(std::move(priors)) {}
 
   /// Mutual nearest neighbours that pass the ratio test, each moved to the descriptor's best
   /// position near the moving keypoint (the moving corner was detected where the moving scan has
@@ -281,13 +286,16 @@ class Matching {
   void keep_consistent() {
     std::vector<Vec3d> f, m;
     std::vector<int> groups;
+    std::vector<std::optional<Vec3d>> told_by_outlines;
     for (const LandmarkMatch& x : candidates_) {
       f.push_back(x.fixed);
       m.push_back(x.moving);
       groups.push_back(x.fixed_label);
+      told_by_outlines.push_back(prior_at(x.fixed_label, x.fixed));
     }
     const ConsistencyResult check =
-        check_consistency(f, m, options_.consistency, fixed_labels_ ? &groups : nullptr);
+        check_consistency(f, m, options_.consistency, fixed_labels_ ? &groups : nullptr,
+                          priors_.empty() ? nullptr : &told_by_outlines);
     result_.consistency_tolerance_mm = check.tolerance_mm;
     std::vector<LandmarkMatch> kept;
     std::vector<std::size_t> kept_keypoint;
@@ -325,10 +333,21 @@ class Matching {
     parallel_for(std::int64_t(open.size()), [&](std::int64_t o) {
       const std::size_t i = open[std::size_t(o)];
       const int label = fixed_labels_ ? label_at(*fixed_labels_, kf_[i].position) : -1;
-      const Vec3d predicted = predict_displacement(
-          kf_[i].position, f, d,
-          fixed_labels_ ? same_group(usable, groups, label, std::size_t(-1), 4) : usable,
-          std::size_t(-1), options_.consistency);
+      // An organ with too few matches of its own: where its outlines say the point went, if
+      // they can say.
+      const std::optional<Vec3d> outlines = prior_at(label, kf_[i].position);
+      const bool own_organ_few =
+          label > 0 &&
+          count_in_group(usable, groups, label, std::size_t(-1)) < kMinimumGroupMatches;
+      const Vec3d predicted =
+          own_organ_few && outlines
+              ? *outlines
+              : predict_displacement(
+                    kf_[i].position, f, d,
+                    fixed_labels_
+                        ? same_group(usable, groups, label, std::size_t(-1), kMinimumGroupMatches)
+                        : usable,
+                    std::size_t(-1), options_.consistency);
       // The exclusion of 2 working voxels: the second best must be a different place, not the
       // best one's neighbour on the lattice.
       const WindowResult w =
@@ -383,6 +402,13 @@ class Matching {
   }
 
  private:
+  /// The displacement organ `label`'s outlines predict at `point`, where they can.
+  std::optional<Vec3d> prior_at(int label, const Vec3d& point) const {
+    if (label <= 0 || std::size_t(label) >= priors_.size() || !priors_[std::size_t(label)])
+      return std::nullopt;
+    return priors_[std::size_t(label)]->displacement(point);
+  }
+
   const float* descriptor_of(std::size_t fixed_keypoint) const {
     return desc_f_.data() + fixed_keypoint * df_.length();
   }
@@ -395,8 +421,9 @@ class Matching {
   const MatchOptions& options_;
   MatchResult& result_;
   std::vector<LandmarkMatch> candidates_;
-  std::vector<std::size_t> keypoint_;    ///< the fixed keypoint of each candidate
-  std::vector<DescriptorField> polish_;  ///< MIND-SSC of fixed and moving, or empty
+  std::vector<std::size_t> keypoint_;              ///< the fixed keypoint of each candidate
+  std::vector<DescriptorField> polish_;            ///< MIND-SSC of fixed and moving, or empty
+  std::vector<std::optional<OrganPrior>> priors_;  ///< by label id; empty without both labels
 };
 
 }  // namespace
@@ -411,6 +438,9 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
         "nothing can correspond (align them first, or check that they are of one patient)";
     return result;
   }
+  // First, while little else is held: the outlines' pieces take 4 bytes a voxel for a moment.
+  std::vector<std::optional<OrganPrior>> priors;
+  if (fixed_labels && moving_labels) priors = organ_priors(*fixed_labels, *moving_labels);
   std::optional<learn::LandmarkNetwork> network;
   if (options.method == MatchMethod::kLearned)
     network.emplace(load_landmark_network(options.learned_model, options.device));
@@ -446,7 +476,7 @@ MatchResult match_landmarks(const Image<float>& fixed, const Image<float>& movin
     polish.push_back(patient_mind_ssc(wm));
   }
   Matching matching(std::move(ff), std::move(fm), fixed_labels, moving_labels, options, result,
-                    std::move(polish));
+                    std::move(polish), std::move(priors));
   matching.match_mutual();
   matching.keep_consistent();
   result.counts.guided_found = matching.search_guided();
