@@ -45,7 +45,9 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
   o.fixed_bladder_ml = options.fixed_bladder_ml;
   o.moving_bladder_ml = options.moving_bladder_ml;
   if (options.cohort && o.arms)
-    throw usage_error("--arms is for a pair; cohorts do not draw arms yet");
+    throw usage_error("--arms is for a pair; a cohort takes --arms-down FRACTION (of its scans)");
+  if (!options.cohort && options.cohort_options.arms_down != 0.0)
+    throw usage_error("--arms-down is for a cohort; a pair takes --arms");
   if (options.cohort && o.metal)
     throw usage_error(
         "--metal is for a pair; a cohort takes --hip-replacements FRACTION (of its patients)");
@@ -85,7 +87,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     c.size = o.size;
     c.couch = o.couch;
     for (const double f : {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner,
-                           c.truncated, c.hip_replacements}) {
+                           c.truncated, c.hip_replacements, c.arms_down}) {
       if (!(f >= 0.0 && f <= 1.0))
         throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
     }
@@ -176,6 +178,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--hip-replacements", c.hip_replacements,
                       "cohort: fraction of patients with one or both hips replaced, metal "
                       "streaks in every scan of theirs (0)");
+  command->add_option("--arms-down", c.arms_down,
+                      "cohort: fraction of scans with both forearms beside the hips and thighs, "
+                      "drawn per scan; seen by the large size's field of view (0)");
   command->add_option(
       "--duplicates", c.duplicates,
       "cohort: scans filed again under a new patient id (default patients/10, at least 1)");

@@ -69,6 +69,10 @@ TEST(PhantomCli, BadOptionsAreUsageErrors) {
   EXPECT_FALSE(fs::exists(dir / "c"));
   const auto arms = run_modir("phantom --cohort 2 --arms --out " + quoted(dir / "c"));
   EXPECT_EQ(arms.exit_code, 2) << arms.err;
+  EXPECT_NE(arms.err.find("--arms-down"), std::string::npos) << arms.err;
+  EXPECT_FALSE(fs::exists(dir / "c"));
+  const auto arms_down = run_modir("phantom --arms-down 0.5 --out " + quoted(dir / "c"));
+  EXPECT_EQ(arms_down.exit_code, 2) << arms_down.err;
   EXPECT_FALSE(fs::exists(dir / "c"));
 }
 

@@ -70,6 +70,30 @@ TEST(Arms, LieBesideTheTrunkClearOfItWithTwoBonesEach) {
             kBackground);
 }
 
+// A cohort lays the arms per scan: they come and go on one patient.
+TEST(Arms, CanBeTakenAwayAgain) {
+  Rng rng(3);
+  Anatomy anatomy(rng, Sex::kFemale, {});
+  ArmsDesign design;
+  design.gap_mm = 10.0;
+  const auto [body_min, body_max] = anatomy.body_bounds();
+  const double y = 0.5 * (body_min.y + body_max.y);
+  const auto body_beside = [&] {
+    int n = 0;
+    for (double x = body_max.x + 1.0; x < body_max.x + 200.0; x += 1.0)
+      n += anatomy.sample({x, y, 0.0}).label == kBody;
+    return n;
+  };
+  ASSERT_EQ(body_beside(), 0);
+  anatomy.add_arms(design);
+  EXPECT_GT(body_beside(), 50);
+  anatomy.remove_arms();
+  EXPECT_EQ(body_beside(), 0);
+  design.gap_mm = 30.0;  // another day, another position
+  anatomy.add_arms(design);
+  EXPECT_GT(body_beside(), 50);
+}
+
 TEST(Arms, PairsWithArmsKeepTheirPatientAndAreDeterministic) {
   PhantomOptions o;
   o.seed = 8;

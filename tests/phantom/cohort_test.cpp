@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "modir/io/image_io.h"
+#include "modir/io/label_map_io.h"
 #include "support/test_support.h"
 
 namespace modir::phantom {
@@ -145,6 +146,75 @@ TEST(Cohort, HipReplacementsAreRecordedAndLeaveTheOtherPatientsAsTheyWere) {
     } else {
       EXPECT_EQ(with.buffer(), without.buffer()) << row.image;
     }
+  }
+}
+
+TEST(Cohort, ArmsDownAreDrawnPerScanAndLeaveTheScansStreamsAlone) {
+  test::TempDir dir;
+  CohortOptions o;
+  o.seed = 6;
+  o.patients = 3;
+  o.duplicates = 0;
+  Progress quiet(ProgressStyle::kQuiet);
+  const json plain = write_cohort(o, dir / "plain", quiet);
+  EXPECT_FALSE(plain.contains("arms_down"));
+  o.arms_down = 0.5;
+  const json arms = write_cohort(o, dir / "arms", quiet);
+  ASSERT_TRUE(arms.contains("arms_down"));
+  const std::vector<ManifestRow> rows = read_manifest(dir / "arms" / "manifest.csv");
+  // Some scans of the cohort, not all and not none, each with a design of its own.
+  const std::size_t down = arms["arms_down"].size();
+  EXPECT_GT(down, 0u) << arms["arms_down"].dump();
+  EXPECT_LT(down, rows.size());
+  std::set<std::string> designs;
+  for (const json& a : arms["arms_down"]) designs.insert(a["arms"].dump());
+  EXPECT_EQ(designs.size(), down);
+  EXPECT_EQ(arms["issues"], plain["issues"]);
+  // The small field of view (192 mm) ends inside the trunk: no scan changes, so the arms took
+  // nothing from the scans' own streams, and each scan's arms were gone before the next.
+  for (const ManifestRow& row : rows) {
+    EXPECT_EQ(io::read_image_as<std::int16_t>(dir / "arms" / row.image).buffer(),
+              io::read_image_as<std::int16_t>(dir / "plain" / row.image).buffer())
+        << row.image;
+  }
+  EXPECT_EQ(write_cohort(o, dir / "again", quiet), arms);
+}
+
+// Labelled voxels in the outer eighth of the field of view on the left and on the right.
+std::pair<std::int64_t, std::int64_t> outer_body(const LabelMap& labels) {
+  const Size3& n = labels.size();
+  std::int64_t left = 0, right = 0;
+  for (std::int64_t z = 0; z < n[2]; ++z)
+    for (std::int64_t y = 0; y < n[1]; ++y)
+      for (std::int64_t x = 0; x < n[0] / 8; ++x) {
+        right += labels(x, y, z) != 0;
+        left += labels(n[0] - 1 - x, y, z) != 0;
+      }
+  return {left, right};
+}
+
+// The large size's field of view does show them: more body at both sides of every scan than in
+// the same scans without them (about 50 s for four large scans).
+TEST(Cohort, ArmsDownShowInALargeCohortsScans) {
+  test::TempDir dir;
+  CohortOptions o;
+  o.seed = 4;  // one patient with two scans
+  o.patients = 1;
+  o.size = PhantomSize::kLarge;
+  o.duplicates = 0;
+  o.label_noise = o.missing_structure = o.merged_labels = o.truncated = 0.0;
+  Progress quiet(ProgressStyle::kQuiet);
+  write_cohort(o, dir / "plain", quiet);
+  o.arms_down = 1.0;
+  const json truth = write_cohort(o, dir / "arms", quiet);
+  const std::vector<ManifestRow> rows = read_manifest(dir / "arms" / "manifest.csv");
+  ASSERT_EQ(truth["arms_down"].size(), rows.size());
+  for (const ManifestRow& row : rows) {
+    const auto [left, right] = outer_body(io::read_label_map(dir / "arms" / row.labels));
+    const auto [plain_left, plain_right] =
+        outer_body(io::read_label_map(dir / "plain" / row.labels));
+    EXPECT_GT(left, plain_left + 20000) << row.labels;
+    EXPECT_GT(right, plain_right + 20000) << row.labels;
   }
 }
 

@@ -260,6 +260,10 @@ void Anatomy::add_arms(const ArmsDesign& design) {
   m.arms.emplace(design, edge, centre_y, z_elbow, z_wrist);
 }
 
+void Anatomy::remove_arms() {
+  impl_->model.arms.reset();
+}
+
 const HipProstheses* Anatomy::hip_prostheses() const {
   return impl_->model.prostheses ? &*impl_->model.prostheses : nullptr;
 }

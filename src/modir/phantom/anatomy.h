@@ -70,6 +70,9 @@ class Anatomy {
   /// Lays both forearms beside this patient's hips and thighs (phantom/arms.h), clear of the
   /// outline by the design's gap. Call before sampling.
   void add_arms(const ArmsDesign& design);
+  /// Takes the forearms away again (a cohort lays them per scan: arms down in one scan, raised in
+  /// the next).
+  void remove_arms();
 
   /// Anatomically distinctive points (bone corners and ridges, organ extremes, gas pocket
   /// centres, vessel-like features) with names such as "pubic_symphysis_top". At least 150.

@@ -14,6 +14,7 @@
 #include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
 #include "modir/phantom/acquisition.h"
+#include "modir/phantom/arms.h"
 #include "modir/phantom/couch.h"
 #include "modir/phantom/deformation_draw.h"
 #include "modir/phantom/metal_artefacts.h"
@@ -112,6 +113,7 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
   for (int l = 0; l < kLabelCount; ++l) truth["labels"][std::to_string(l)] = kLabelNames[l];
   truth["issues"] = json::array();
   if (options.hip_replacements > 0.0) truth["hip_replacements"] = json::array();
+  if (options.arms_down > 0.0) truth["arms_down"] = json::array();
   auto record = [&](json issue) { truth["issues"].push_back(std::move(issue)); };
 
   std::ostringstream manifest;
@@ -172,9 +174,23 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
       // test cohort). Until the duplicate finder separates them, cohorts stay as they were.
       const PhantomDeformation deformation = draw_deformation(
           scan_rng, DeformationLevel::kModerate, anatomy, plan, centre, /*bone_margin_mm=*/0.0);
+      // The arms have a stream of their own per scan, as the implant has per patient: cohorts
+      // without them stay as they were.
+      if (options.arms_down > 0.0) {
+        Rng arms_rng(
+            mix_bits(options.seed ^ (0x61726D73ULL * (static_cast<std::uint64_t>(p) * 8 +
+                                                      static_cast<std::uint64_t>(s) + 1))));
+        if (arms_rng.chance(options.arms_down)) {
+          const ArmsDesign arms = draw_arms(arms_rng);
+          anatomy.add_arms(arms);
+          truth["arms_down"].push_back(
+              {{"patient_id", patient_id}, {"scan_id", scan_id}, {"arms", to_json(arms)}});
+        }
+      }
       DisplacementField unused;
       IdealScan ideal =
           render_fixed(anatomy, deformation, fixed_scan_grid(options.size, centre), unused);
+      anatomy.remove_arms();
 
       if (options.couch) {
         Rng couch_rng = scan_rng.fork(7);

@@ -26,6 +26,10 @@ struct CohortOptions {
   /// Patients with one or both hips replaced (phantom/hip_prosthesis.h), in every scan of theirs,
   /// with the streaks of each scan; recorded under "hip_replacements" in truth.json.
   double hip_replacements = 0.0;
+  /// Scans with the arms down (phantom/arms.h): each such scan lays forearms of its own beside
+  /// the patient, as a patient lies differently each day; recorded under "arms_down" in
+  /// truth.json. Only the large size's field of view reaches them.
+  double arms_down = 0.0;
   int duplicates =
       -1;  ///< scans filed again under another patient id; -1: patients / 10, at least 1
 };
