@@ -103,6 +103,22 @@ std::vector<bool> same_group(const std::vector<bool>& usable, const std::vector<
   return narrowed;
 }
 
+Vec3d predict_in_organ(const Vec3d& point, const std::vector<Vec3d>& fixed,
+                       const std::vector<Vec3d>& displacement, const std::vector<bool>& usable,
+                       const std::vector<int>* groups, int group, std::size_t exclude,
+                       const std::optional<Vec3d>& outlines, const ConsistencyOptions& options,
+                       bool* held_to_outlines) {
+  const bool own_organ_few =
+      groups && group > 0 && count_in_group(usable, *groups, group, exclude) < kMinimumGroupMatches;
+  const bool by_outlines = own_organ_few && outlines.has_value();
+  if (held_to_outlines) *held_to_outlines = by_outlines;
+  if (by_outlines) return *outlines;
+  return predict_displacement(
+      point, fixed, displacement,
+      groups ? same_group(usable, *groups, group, exclude, kMinimumGroupMatches) : usable, exclude,
+      options);
+}
+
 ConsistencyResult check_consistency(const std::vector<Vec3d>& fixed,
                                     const std::vector<Vec3d>& moving,
                                     const ConsistencyOptions& options,
@@ -120,17 +136,11 @@ ConsistencyResult check_consistency(const std::vector<Vec3d>& fixed,
     const std::vector<bool> usable = result.consistent;
     parallel_for(std::int64_t(n), [&](std::int64_t i) {
       const std::size_t s = std::size_t(i);
-      const bool own_organ_few =
-          groups && (*groups)[s] > 0 &&
-          count_in_group(usable, *groups, (*groups)[s], s) < kMinimumGroupMatches;
-      by_outlines[s] = own_organ_few && priors && (*priors)[s];
+      bool held = false;
       const Vec3d predicted =
-          by_outlines[s] ? *(*priors)[s]
-                         : predict_displacement(fixed[s], fixed, displacement,
-                                                groups ? same_group(usable, *groups, (*groups)[s],
-                                                                    s, kMinimumGroupMatches)
-                                                       : usable,
-                                                s, options);
+          predict_in_organ(fixed[s], fixed, displacement, usable, groups, groups ? (*groups)[s] : 0,
+                           s, priors ? (*priors)[s] : std::nullopt, options, &held);
+      by_outlines[s] = held;
       result.residual_mm[s] = (displacement[s] - predicted).norm();
     });
     std::vector<double> kept;

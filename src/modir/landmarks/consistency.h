@@ -48,6 +48,16 @@ inline constexpr std::size_t kMinimumGroupMatches = 4;
 std::vector<bool> same_group(const std::vector<bool>& usable, const std::vector<int>& groups,
                              int group, std::size_t exclude, std::size_t minimum);
 
+/// The displacement predicted for a match of organ `group` (0 or less: none) at `point`: from its
+/// own organ's usable matches when it has at least kMinimumGroupMatches of them; with fewer, from
+/// `outlines` (the organ's outlines' prediction, organ_prior.h) where given, else from all usable
+/// matches. `held_to_outlines`, when given, says whether the outlines decided.
+Vec3d predict_in_organ(const Vec3d& point, const std::vector<Vec3d>& fixed,
+                       const std::vector<Vec3d>& displacement, const std::vector<bool>& usable,
+                       const std::vector<int>* groups, int group, std::size_t exclude,
+                       const std::optional<Vec3d>& outlines, const ConsistencyOptions& options,
+                       bool* held_to_outlines = nullptr);
+
 struct ConsistencyResult {
   std::vector<double> residual_mm;  ///< |own displacement - displacement predicted by the others|
   std::vector<bool> consistent;

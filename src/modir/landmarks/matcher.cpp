@@ -335,19 +335,9 @@ class Matching {
       const int label = fixed_labels_ ? label_at(*fixed_labels_, kf_[i].position) : -1;
       // An organ with too few matches of its own: where its outlines say the point went, if
       // they can say.
-      const std::optional<Vec3d> outlines = prior_at(label, kf_[i].position);
-      const bool own_organ_few =
-          label > 0 &&
-          count_in_group(usable, groups, label, std::size_t(-1)) < kMinimumGroupMatches;
       const Vec3d predicted =
-          own_organ_few && outlines
-              ? *outlines
-              : predict_displacement(
-                    kf_[i].position, f, d,
-                    fixed_labels_
-                        ? same_group(usable, groups, label, std::size_t(-1), kMinimumGroupMatches)
-                        : usable,
-                    std::size_t(-1), options_.consistency);
+          predict_in_organ(kf_[i].position, f, d, usable, &groups, label, std::size_t(-1),
+                           prior_at(label, kf_[i].position), options_.consistency);
       // The exclusion of 2 working voxels: the second best must be a different place, not the
       // best one's neighbour on the lattice.
       const WindowResult w =
