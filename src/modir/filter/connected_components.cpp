@@ -11,12 +11,6 @@ std::int64_t Components::largest() const {
 
 namespace {
 
-// A maximal stretch of the label along x in one row.
-struct Run {
-  std::int64_t row;  // y + ny * z
-  std::int64_t first, last;  // x, inclusive
-};
-
 std::int64_t find_root(std::vector<std::int64_t>& parent, std::int64_t r) {
   while (parent[static_cast<std::size_t>(r)] != r) {
     const std::int64_t up = parent[static_cast<std::size_t>(parent[static_cast<std::size_t>(r)])];
@@ -28,28 +22,28 @@ std::int64_t find_root(std::vector<std::int64_t>& parent, std::int64_t r) {
 
 }  // namespace
 
-// Runs along x, joined by union-find with the runs of the four earlier rows that can touch them
-// (26-connectivity: rows (y-1, z), (y-1, z-1), (y, z-1), (y+1, z-1), each run grown by one voxel
-// along x). The work grows with the number of runs, not with voxels times 26 neighbours, which
-// matters for organs of a million voxels (the body, every bone).
-Components connected_components(const LabelMap& labels, std::uint16_t label) {
+// Runs along x, joined by union-find with the runs of the same label in the four earlier rows that
+// can touch them (26-connectivity: rows (y-1, z), (y-1, z-1), (y, z-1), (y+1, z-1), each run grown
+// by one voxel along x). This matters for organs of a million voxels (the body, every bone).
+std::vector<LabelRun> label_runs(const LabelMap& labels, std::optional<std::uint16_t> only) {
   const Size3 size = labels.size();
   const std::int64_t nx = size[0], ny = size[1], nz = size[2];
   const std::int64_t rows = ny * nz;
   const std::uint16_t* value = labels.data();
-  std::vector<Run> runs;
+  std::vector<LabelRun> runs;
   std::vector<std::int64_t> row_begin(static_cast<std::size_t>(rows + 1), 0);
   for (std::int64_t row = 0; row < rows; ++row) {
     row_begin[static_cast<std::size_t>(row)] = static_cast<std::int64_t>(runs.size());
     const std::uint16_t* line = value + nx * row;
     for (std::int64_t x = 0; x < nx;) {
-      if (line[x] != label) {
+      const std::uint16_t label = line[x];
+      if (label == 0 || (only && label != *only)) {
         ++x;
         continue;
       }
       const std::int64_t first = x;
       while (x < nx && line[x] == label) ++x;
-      runs.push_back({row, first, x - 1});
+      runs.push_back({label, row % ny, row / ny, first, x - 1, 0});
     }
   }
   row_begin[static_cast<std::size_t>(rows)] = static_cast<std::int64_t>(runs.size());
@@ -59,7 +53,7 @@ Components connected_components(const LabelMap& labels, std::uint16_t label) {
   const auto join = [&](std::int64_t a, std::int64_t b) {
     a = find_root(parent, a);
     b = find_root(parent, b);
-    // The root is the earlier run, so a component's root is its first run in raster order.
+    // The root is the earlier run, so a piece's root is its first run in raster order.
     if (a < b) parent[static_cast<std::size_t>(b)] = a;
     if (b < a) parent[static_cast<std::size_t>(a)] = b;
   };
@@ -77,31 +71,37 @@ Components connected_components(const LabelMap& labels, std::uint16_t label) {
       const std::int64_t o_end = row_begin[static_cast<std::size_t>(other + 1)];
       // Both rows' runs are sorted along x: one merge-like sweep finds every overlap.
       for (std::int64_t r = begin; r < end && o < o_end; ++r) {
-        const Run& run = runs[static_cast<std::size_t>(r)];
+        const LabelRun& run = runs[static_cast<std::size_t>(r)];
         while (o < o_end && runs[static_cast<std::size_t>(o)].last < run.first - 1) ++o;
-        for (std::int64_t p = o; p < o_end && runs[static_cast<std::size_t>(p)].first <= run.last + 1;
-             ++p)
-          join(r, p);
+        for (std::int64_t p = o;
+             p < o_end && runs[static_cast<std::size_t>(p)].first <= run.last + 1; ++p)
+          if (runs[static_cast<std::size_t>(p)].label == run.label) join(r, p);
       }
     }
   }
 
-  // Component numbers in order of each component's first voxel in raster order, as a seed scan
-  // would find them.
-  Components out;
-  out.index.assign(static_cast<std::size_t>(labels.voxel_count()), -1);
-  std::vector<std::int32_t> component_of_root(runs.size(), -1);
+  // Piece numbers in order of each piece's first voxel in raster order, as a seed scan would find
+  // them.
+  std::vector<std::int32_t> piece_of_root(runs.size(), -1);
+  std::int32_t pieces = 0;
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const auto root = static_cast<std::size_t>(find_root(parent, static_cast<std::int64_t>(r)));
-    if (component_of_root[root] < 0) {
-      component_of_root[root] = static_cast<std::int32_t>(out.sizes.size());
-      out.sizes.push_back(0);
-    }
-    const std::int32_t component = component_of_root[root];
-    const Run& run = runs[r];
-    out.sizes[static_cast<std::size_t>(component)] += run.last - run.first + 1;
-    std::fill(out.index.begin() + nx * run.row + run.first,
-              out.index.begin() + nx * run.row + run.last + 1, component);
+    if (piece_of_root[root] < 0) piece_of_root[root] = pieces++;
+    runs[r].piece = piece_of_root[root];
+  }
+  return runs;
+}
+
+Components connected_components(const LabelMap& labels, std::uint16_t label) {
+  const std::int64_t nx = labels.size()[0], ny = labels.size()[1];
+  Components out;
+  out.index.assign(static_cast<std::size_t>(labels.voxel_count()), -1);
+  for (const LabelRun& run : label_runs(labels, label)) {
+    if (static_cast<std::size_t>(run.piece) >= out.sizes.size()) out.sizes.resize(run.piece + 1, 0);
+    out.sizes[static_cast<std::size_t>(run.piece)] += run.last - run.first + 1;
+    const std::int64_t row = run.y + ny * run.z;
+    std::fill(out.index.begin() + nx * row + run.first, out.index.begin() + nx * row + run.last + 1,
+              run.piece);
   }
   return out;
 }

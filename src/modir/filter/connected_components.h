@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "modir/core/image.h"
@@ -15,6 +16,21 @@ struct Components {
   std::vector<std::int64_t> sizes;  ///< voxels per component, in order of discovery
   std::int64_t largest() const;     ///< voxels of the largest component (0 when there is none)
 };
+
+/// A maximal stretch of one nonzero label along x, in one row of a label map.
+struct LabelRun {
+  std::uint16_t label = 0;
+  std::int64_t y = 0, z = 0;
+  std::int64_t first = 0, last = 0;  ///< x, inclusive
+  /// The 26-connected piece of its label that the run belongs to. Pieces are numbered over all
+  /// labels together, in raster order of each piece's first voxel.
+  std::int32_t piece = 0;
+};
+
+/// The runs of `only` (of every nonzero label when nullopt), in raster order, each with its piece
+/// (26-connectivity, joining only runs of the same label). The work grows with the number of runs,
+/// not with voxels times 26 neighbours.
+std::vector<LabelRun> label_runs(const LabelMap& labels, std::optional<std::uint16_t> only);
 
 /// Components of the voxels of `labels` equal to `label` (26-connectivity: voxels touching at a
 /// corner are one organ, as a contour drawn slice by slice expects).

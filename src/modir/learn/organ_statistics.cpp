@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "modir/core/error.h"
-#include "modir/filter/connected_components.h"
+#include "modir/filter/label_pieces.h"
 #include "modir/io/output_file.h"
 
 namespace modir::learn {
@@ -31,22 +31,6 @@ Vec3d vec_from(const json& j) {
   return {j.at(0).get<double>(), j.at(1).get<double>(), j.at(2).get<double>()};
 }
 
-// Whether any voxel of `id` lies on the grid's outer layer (only that layer is read).
-bool touches_outer_layer(const LabelMap& labels, std::uint16_t id) {
-  const Size3& n = labels.size();
-  for (std::int64_t z = 0; z < n[2]; ++z)
-    for (std::int64_t y = 0; y < n[1]; ++y) {
-      const bool whole_row = z == 0 || y == 0 || z == n[2] - 1 || y == n[1] - 1;
-      if (whole_row) {
-        for (std::int64_t x = 0; x < n[0]; ++x)
-          if (labels(x, y, z) == id) return true;
-      } else if (labels(0, y, z) == id || labels(n[0] - 1, y, z) == id) {
-        return true;
-      }
-    }
-  return false;
-}
-
 }  // namespace
 
 std::string position_reference(const std::vector<LabelClass>& classes) {
@@ -59,49 +43,33 @@ std::vector<OrganMeasure> measure_organs(const LabelMap& labels,
                                          const std::vector<LabelClass>& classes) {
   const Geometry& g = labels.geometry();
   const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
-  // Index sums per label id: one pass over the voxels.
-  std::vector<int> class_of(65536, -1);
-  for (std::size_t c = 1; c < classes.size(); ++c) class_of[classes[c].id] = static_cast<int>(c);
-  std::vector<std::int64_t> count(classes.size(), 0);
-  std::vector<Vec3d> sum(classes.size(), Vec3d{0, 0, 0});
-  Vec3d foreground_sum{0, 0, 0};
-  std::int64_t foreground = 0;
-  const Size3& n = g.size;
-  for (std::int64_t z = 0; z < n[2]; ++z)
-    for (std::int64_t y = 0; y < n[1]; ++y)
-      for (std::int64_t x = 0; x < n[0]; ++x) {
-        const int c = class_of[labels(x, y, z)];
-        if (c < 0) continue;
-        const Vec3d i{double(x), double(y), double(z)};
-        ++count[static_cast<std::size_t>(c)];
-        sum[static_cast<std::size_t>(c)] = sum[static_cast<std::size_t>(c)] + i;
-        ++foreground;
-        foreground_sum = foreground_sum + i;
-      }
-  const std::string reference = position_reference(classes);
-  Vec3d reference_centre{kNaN, kNaN, kNaN};
-  const int r = class_named(classes, reference);
-  const std::int64_t reference_count = r >= 0 ? count[static_cast<std::size_t>(r)] : foreground;
-  if (reference_count > 0) {
-    const Vec3d s = r >= 0 ? sum[static_cast<std::size_t>(r)] : foreground_sum;
-    reference_centre = g.index_to_world(s * (1.0 / double(reference_count)));
+  const std::vector<std::vector<filter::VoxelMoments>> pieces = filter::label_pieces(labels);
+  std::vector<filter::VoxelMoments> whole(classes.size());
+  filter::VoxelMoments foreground;
+  for (std::size_t c = 1; c < classes.size(); ++c) {
+    if (classes[c].id < pieces.size()) whole[c] = filter::combined(pieces[classes[c].id]);
+    foreground += whole[c];
   }
+  const std::string reference = position_reference(classes);
+  const int r = class_named(classes, reference);
+  const filter::VoxelMoments& reference_moments = r >= 0 ? whole[std::size_t(r)] : foreground;
+  const Vec3d reference_centre =
+      reference_moments.voxels > 0 ? reference_moments.centroid(g) : Vec3d{kNaN, kNaN, kNaN};
   const int body = class_named(classes, "body");
-  const double body_ml = body >= 0 ? double(count[std::size_t(body)]) * voxel_ml : 0.0;
+  const double body_ml = body >= 0 ? double(whole[std::size_t(body)].voxels) * voxel_ml : 0.0;
   std::vector<OrganMeasure> out(classes.size());
   for (std::size_t c = 1; c < classes.size(); ++c) {
     OrganMeasure& m = out[c];
-    m.volume_ml = double(count[c]) * voxel_ml;
+    m.volume_ml = double(whole[c].voxels) * voxel_ml;
     m.body_fraction = body_ml > 0 ? m.volume_ml / body_ml : kNaN;
-    if (count[c] == 0) {
+    if (whole[c].voxels == 0) {
       m.offset_mm = {kNaN, kNaN, kNaN};
       continue;
     }
-    m.offset_mm = g.index_to_world(sum[c] * (1.0 / double(count[c]))) - reference_centre;
-    const filter::Components pieces = filter::connected_components(labels, classes[c].id);
-    const double floor = std::max(0.05 * double(pieces.largest()), 0.5 / voxel_ml);
-    for (const std::int64_t size : pieces.sizes) m.components += double(size) >= floor;
-    m.cut_off = touches_outer_layer(labels, classes[c].id);
+    m.offset_mm = whole[c].centroid(g) - reference_centre;
+    m.components = static_cast<int>(
+        filter::pieces_at_least(pieces[classes[c].id], 0.05, 0.5 / voxel_ml).size());
+    m.cut_off = whole[c].touches_outer_layer;
   }
   return out;
 }
@@ -170,16 +138,16 @@ json statistics_to_json(const ModelStatistics& s) {
     organs.push_back({{"id", o.id},
                       {"name", o.name},
                       {"scans_present", o.scans_present},
-                      {"volume_ml", {{"min", o.volume_min_ml},
-                                     {"max", o.volume_max_ml},
-                                     {"mean", o.volume_mean_ml},
-                                     {"sd", o.volume_sd_ml}}},
+                      {"volume_ml",
+                       {{"min", o.volume_min_ml},
+                        {"max", o.volume_max_ml},
+                        {"mean", o.volume_mean_ml},
+                        {"sd", o.volume_sd_ml}}},
                       {"offset_from_reference_mm",
                        {{"mean", vec_json(o.offset_mean_mm)}, {"sd", vec_json(o.offset_sd_mm)}}},
                       {"max_components", o.max_components},
-                      {"body_fraction_max", std::isfinite(o.body_fraction_max)
-                                                ? json(o.body_fraction_max)
-                                                : json()}});
+                      {"body_fraction_max",
+                       std::isfinite(o.body_fraction_max) ? json(o.body_fraction_max) : json()}});
   }
   return {{"format", "modir-organ-statistics"},
           {"version", 1},
