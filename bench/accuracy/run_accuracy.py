@@ -234,6 +234,10 @@ def main():
     for m in modes:
         if m not in MODES:
             sys.exit(f"run_accuracy: unknown mode {m!r}; the modes are {', '.join(MODES)}")
+    # Checked before the first phantom is made, not when the first elastix run fails.
+    if "elastix" in modes and not (shutil.which("elastix") and shutil.which("transformix")):
+        sys.exit("run_accuracy: elastix is not installed (apt-get install -y elastix), "
+                 "or leave elastix out of --modes")
     results = {m: {} for m in modes}
     for seed in seeds:
         for deformation in args.deformations.split(","):
