@@ -254,8 +254,7 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   progress.end_phase();
   std::vector<std::int64_t> counts(65536, 0);
   for (const std::uint16_t v : labels.buffer()) ++counts[v];
-  const Vec3d& s = image.geometry().spacing;
-  const double voxel_ml = s.x * s.y * s.z / 1000.0;
+  const double voxel_ml = image.geometry().voxel_ml();
   fmt::print("labels written to {} (model {})\n", o.out, model.string());
   for (const learn::LabelClass& c : segmenter.plan().classes) {
     if (c.id != 0) fmt::print("  {:<16} {:8.1f} ml\n", c.name, double(counts[c.id]) * voxel_ml);

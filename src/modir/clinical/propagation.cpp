@@ -14,14 +14,6 @@
 
 namespace modir::clinical {
 
-namespace {
-
-double voxel_ml(const Geometry& g) {
-  return g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
-}
-
-}  // namespace
-
 PropagationResult propagate(const PropagationInputs& inputs, const reg::RegistrationConfig& config,
                             const io::OrganNameTable& names, const reg::LevelCallback& on_level,
                             const Registrar& registrar) {
@@ -52,16 +44,18 @@ PropagationResult propagate(const PropagationInputs& inputs, const reg::Registra
     const Image<std::uint8_t>& m = inputs.planning_masks[k];
     if (!m.geometry().same_grid(pg, 1e-6))
       throw std::logic_error("propagate: a structure mask is not on the planning grid");
-    voxels[k] = std::count_if(m.buffer().begin(), m.buffer().end(), [](std::uint8_t v) { return v != 0; });
+    voxels[k] =
+        std::count_if(m.buffer().begin(), m.buffer().end(), [](std::uint8_t v) { return v != 0; });
   }
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return voxels[a] > voxels[b]; });
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return voxels[a] > voxels[b]; });
   result.structures.resize(inputs.structures.size());
   std::set<std::string> guiding;
   for (const std::size_t k : order) {
     PropagatedStructure& out = result.structures[k];
     out.structure = inputs.structures[k];
     out.structure.contours.clear();
-    out.planning_ml = double(voxels[k]) * voxel_ml(pg);
+    out.planning_ml = double(voxels[k]) * pg.voxel_ml();
     const io::OrganNameMatch match = io::match_organ_name(out.structure.name, names);
     out.organ_class = match.organ_class;
     if (!match.organ_class) {
@@ -107,11 +101,11 @@ PropagationResult propagate(const PropagationInputs& inputs, const reg::Registra
     reg_inputs.fixed_labels = std::move(daily);
     reg_inputs.moving_labels = std::move(planning_labels);
   }
-  result.registration = registrar ? registrar(reg_inputs)
-                                  : reg::register_images(reg_inputs, config, on_level);
+  result.registration =
+      registrar ? registrar(reg_inputs) : reg::register_images(reg_inputs, config, on_level);
   result.displacement = reg::displacement_on(result.registration, inputs.daily.geometry());
 
-  const double daily_voxel_ml = voxel_ml(inputs.daily.geometry());
+  const double daily_voxel_ml = inputs.daily.geometry().voxel_ml();
   Image<float> mask(pg, 0.0f), warped;  // reused: one structure's float copies at a time
   Image<std::uint8_t> covered;
   for (std::size_t k = 0; k < inputs.structures.size(); ++k) {

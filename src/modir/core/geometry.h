@@ -21,6 +21,8 @@ struct Geometry {
   Mat3 direction = Mat3::identity();
 
   std::int64_t voxel_count() const { return size[0] * size[1] * size[2]; }
+  /// Volume of one voxel in millilitres (spacing in mm).
+  double voxel_ml() const { return spacing.x * spacing.y * spacing.z / 1000.0; }
 
   /// The matrix D * diag(spacing) taking index steps to world mm.
   Mat3 index_to_world_matrix() const { return direction * Mat3::diagonal(spacing); }

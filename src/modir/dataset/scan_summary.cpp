@@ -48,7 +48,7 @@ double side_body_fraction(const Image<float>& image) {
 
 void summarise_labels(const LabelMap& labels, ScanSummary& s) {
   const Geometry& g = labels.geometry();
-  const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+  const double voxel_ml = g.voxel_ml();
   const Mat3 m = g.index_to_world_matrix();
   const Size3 n = g.size;
   for (std::int64_t k = 0; k < n[2]; ++k)

@@ -19,8 +19,7 @@ std::vector<LabelOverlap> label_overlaps(const LabelMap& fixed, const LabelMap& 
     ++in_warped[w[v]];
     if (f[v] == w[v]) ++in_both[f[v]];
   }
-  const Vec3d& s = fixed.geometry().spacing;
-  const double voxel_ml = s.x * s.y * s.z / 1000.0;
+  const double voxel_ml = fixed.geometry().voxel_ml();
   std::vector<LabelOverlap> overlaps;
   for (std::size_t label = 1; label < kValues; ++label) {
     if (in_fixed[label] == 0 && in_warped[label] == 0) continue;

@@ -15,7 +15,8 @@ RigidFit fit_rigid(std::span<const Vec3d> from, std::span<const Vec3d> to) {
   if (from.size() != to.size()) {
     throw data_error("rigid fit: {} points against {}", from.size(), to.size());
   }
-  if (from.size() < 3) throw data_error("rigid fit: needs at least 3 point pairs, got {}", from.size());
+  if (from.size() < 3)
+    throw data_error("rigid fit: needs at least 3 point pairs, got {}", from.size());
   const double n = static_cast<double>(from.size());
   Vec3d mean_from{0, 0, 0}, mean_to{0, 0, 0};
   for (std::size_t i = 0; i < from.size(); ++i) {
@@ -64,18 +65,19 @@ std::vector<BoneRigidity> bone_rigidity(const DisplacementField& u, const LabelM
                                         double min_volume_ml, std::int64_t max_samples) {
   const Geometry& g = u.geometry();
   if (labels.size() != u.size()) {
-    throw data_error("bone rigidity: the label map ({}x{}x{}) is not on the field's grid ({}x{}x{})",
-                     labels.size()[0], labels.size()[1], labels.size()[2], g.size[0], g.size[1],
-                     g.size[2]);
+    throw data_error(
+        "bone rigidity: the label map ({}x{}x{}) is not on the field's grid ({}x{}x{})",
+        labels.size()[0], labels.size()[1], labels.size()[2], g.size[0], g.size[1], g.size[2]);
   }
-  const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+  const double voxel_ml = g.voxel_ml();
   std::vector<BoneRigidity> out;
   for (const std::uint16_t label : bone_labels) {
     const filter::Components pieces = filter::connected_components(labels, label);
     std::vector<std::size_t> order(pieces.sizes.size());
     for (std::size_t c = 0; c < order.size(); ++c) order[c] = c;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return pieces.sizes[a] > pieces.sizes[b]; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return pieces.sizes[a] > pieces.sizes[b];
+    });
     // Voxel lists of the pieces kept, in index order.
     std::vector<int> rank(pieces.sizes.size(), -1);
     int kept = 0;
@@ -98,8 +100,8 @@ std::vector<BoneRigidity> bone_rigidity(const DisplacementField& u, const LabelM
       if (c < 0 || rank[static_cast<std::size_t>(c)] < 0) continue;
       const auto r = static_cast<std::size_t>(rank[static_cast<std::size_t>(c)]);
       if (seen[r]++ % stride[r] != 0) continue;
-      const Vec3d x = g.index_to_world(
-          {double(v % nx), double((v / nx) % ny), double(v / (nx * ny))});
+      const Vec3d x =
+          g.index_to_world({double(v % nx), double((v / nx) % ny), double(v / (nx * ny))});
       from[r].push_back(x);
       to[r].push_back(x + u.data()[v].cast<double>());
     }

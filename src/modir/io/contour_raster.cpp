@@ -372,7 +372,7 @@ RasterizedLabels rasterize_structures(const RtStructureSet& set,
   result.labels = LabelMap(grid, 0);
   result.structures.resize(prepared.size());
   const std::int64_t slices = grid.size[2];
-  const double voxel_ml = grid.spacing.x * grid.spacing.y * grid.spacing.z / 1000.0;
+  const double voxel_ml = grid.voxel_ml();
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     PreparedStructure& s = prepared[*it];
     const std::vector<int> plane_of_slice = assign_slices(s, slices);

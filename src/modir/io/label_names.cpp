@@ -220,8 +220,7 @@ std::optional<nlohmann::json> carried_label_sidecar(const fs::path& source,
   }
   std::vector<std::int64_t> voxels(65536, 0);
   for (const std::uint16_t l : carried.buffer()) ++voxels[l];
-  const Vec3d& s = carried.geometry().spacing;
-  const double ml_per_voxel = s.x * s.y * s.z / 1000.0;
+  const double ml_per_voxel = carried.geometry().voxel_ml();
   for (nlohmann::json& entry : sidecar["labels"]) {
     if (!entry.is_object() || !entry.contains("value") || !entry["value"].is_number_integer())
       continue;

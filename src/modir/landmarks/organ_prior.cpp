@@ -19,11 +19,6 @@ namespace {
 /// this share of the label's largest are left out; the two femoral heads stay.
 constexpr double kMinimumPieceShare = 0.2;
 
-double voxel_ml(const LabelMap& labels) {
-  const Vec3d& s = labels.geometry().spacing;
-  return s.x * s.y * s.z / 1000.0;
-}
-
 }  // namespace
 
 std::vector<std::optional<OrganPrior>> organ_priors(const LabelMap& fixed, const LabelMap& moving,
@@ -39,7 +34,8 @@ std::vector<std::optional<OrganPrior>> organ_priors(const LabelMap& fixed, const
     const filter::VoxelMoments b =
         filter::combined(filter::pieces_at_least(moving_pieces[label], kMinimumPieceShare));
     if (a.touches_outer_layer || b.touches_outer_layer ||
-        double(a.voxels) * voxel_ml(fixed) < min_ml || double(b.voxels) * voxel_ml(moving) < min_ml)
+        double(a.voxels) * fixed.geometry().voxel_ml() < min_ml ||
+        double(b.voxels) * moving.geometry().voxel_ml() < min_ml)
       continue;
     OrganPrior prior;
     prior.fixed_centre = a.centroid(fixed.geometry());

@@ -21,7 +21,7 @@ MetalFinding find_metal(const Image<float>& image, const LabelMap& labels,
   // voxel (0 = no class of interest).
   std::vector<std::size_t> class_of(std::size_t{1} << 16, 0);
   for (std::size_t c = 1; c < classes.size(); ++c) class_of[classes[c].id] = c;
-  const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+  const double voxel_ml = g.voxel_ml();
   // The neighbourhood within reach, as index offsets (an ellipsoid in index space).
   std::vector<std::array<std::int64_t, 3>> offsets;
   const std::int64_t r[3] = {static_cast<std::int64_t>(std::floor(options.reach_mm / g.spacing.x)),

@@ -42,7 +42,7 @@ std::string position_reference(const std::vector<LabelClass>& classes) {
 std::vector<OrganMeasure> measure_organs(const LabelMap& labels,
                                          const std::vector<LabelClass>& classes) {
   const Geometry& g = labels.geometry();
-  const double voxel_ml = g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
+  const double voxel_ml = g.voxel_ml();
   const std::vector<std::vector<filter::VoxelMoments>> pieces = filter::label_pieces(labels);
   std::vector<filter::VoxelMoments> whole(classes.size());
   filter::VoxelMoments foreground;

@@ -27,8 +27,7 @@ json organ_volumes(const LabelMap& labels) {
   for (const std::uint16_t v : labels.buffer()) {
     if (v < kLabelCount) ++counts[v];
   }
-  const Vec3d& s = labels.geometry().spacing;
-  const double voxel_ml = s.x * s.y * s.z / 1000.0;
+  const double voxel_ml = labels.geometry().voxel_ml();
   json j = json::object();
   for (int l = 1; l < kLabelCount; ++l) j[std::string(kLabelNames[l])] = counts[l] * voxel_ml;
   return j;

@@ -44,8 +44,7 @@ std::int64_t remove_islands(LabelMap& labels, std::uint16_t label, const filter:
 // holds every voxel of the organ, and its outer layer meets the organ only where the grid's does.
 // Small organs (bladder, rectum, prostate) thus cost a fraction of a whole-grid transform.
 Image<float> fixed_distance_map(const LabelMap& labels, std::uint16_t label,
-                                const filter::IndexBox& organ_box, double band_mm,
-                                bool& cut_off) {
+                                const filter::IndexBox& organ_box, double band_mm, bool& cut_off) {
   const Geometry& g = labels.geometry();
   const double diagonal = g.spacing.norm();
   const double margin = band_mm + 2.0 * diagonal;
@@ -79,11 +78,8 @@ std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organ_distance_
   const auto fixed_boxes = filter::label_boxes(f), moving_boxes = filter::label_boxes(m);
   const std::set<std::uint16_t> in_fixed = labels_in(fixed_boxes),
                                 in_moving = labels_in(moving_boxes);
-  const auto voxel_ml = [](const Geometry& g) {
-    return g.spacing.x * g.spacing.y * g.spacing.z / 1000.0;
-  };
-  const double fixed_ml = voxel_ml(f.geometry());
-  const double moving_ml = voxel_ml(m.geometry());
+  const double fixed_ml = f.geometry().voxel_ml();
+  const double moving_ml = m.geometry().voxel_ml();
   auto organs = std::make_shared<std::vector<objective::OrganDistanceMaps>>();
   for (const std::uint16_t label : in_fixed) {
     if (!in_moving.count(label)) continue;
@@ -99,12 +95,10 @@ std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organ_distance_
     organ.weight = weight;
     // Islands go first, for all organs: they edit the label maps the distance maps then read.
     if (config.min_component_fraction > 0) {
-      organ.fixed_islands_ml = fixed_ml * double(remove_islands(
-                                              f, label, fixed_boxes.at(label),
-                                              config.min_component_fraction));
-      organ.moving_islands_ml = moving_ml * double(remove_islands(
-                                                m, label, moving_boxes.at(label),
-                                                config.min_component_fraction));
+      organ.fixed_islands_ml = fixed_ml * double(remove_islands(f, label, fixed_boxes.at(label),
+                                                                config.min_component_fraction));
+      organ.moving_islands_ml = moving_ml * double(remove_islands(m, label, moving_boxes.at(label),
+                                                                  config.min_component_fraction));
     }
     organs->push_back(std::move(organ));
   }

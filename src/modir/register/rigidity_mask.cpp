@@ -13,8 +13,6 @@ namespace modir::reg {
 
 namespace {
 
-double voxel_ml(const Geometry& g) { return g.spacing.x * g.spacing.y * g.spacing.z / 1000.0; }
-
 std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vector<int>& wanted) {
   std::vector<char> rigid(65536, 0);
   for (const int l : wanted) rigid[static_cast<std::size_t>(l)] = 1;
@@ -29,7 +27,7 @@ std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vecto
   if (count == 0) return std::nullopt;
   out.source = fmt::format("labels {}", fmt::join(wanted, ", "));
   out.drawn = true;
-  out.volume_ml = double(count) * voxel_ml(labels.geometry());
+  out.volume_ml = double(count) * labels.geometry().voxel_ml();
   LabelMap as_labels(labels.geometry(), 0);
   std::copy(out.mask.buffer().begin(), out.mask.buffer().end(), as_labels.buffer().begin());
   out.pieces = static_cast<std::int64_t>(filter::connected_components(as_labels, 1).sizes.size());
@@ -56,9 +54,9 @@ RigidityMask from_intensity(const Image<float>& fixed, const RigidityConfig& con
   for (std::size_t v = 0; v < above.buffer().size(); ++v)
     above.buffer()[v] = fixed.buffer()[v] > threshold ? 1 : 0;
   const filter::Components pieces = filter::connected_components(above, 1);
-  const double ml = voxel_ml(g);
-  RigidityMask out{objective::Mask(g, 0), fmt::format("HU > {:g}", config.hu_threshold), false,
-                   0.0, 0, 0.0, ""};
+  const double ml = g.voxel_ml();
+  RigidityMask out{
+      objective::Mask(g, 0), fmt::format("HU > {:g}", config.hu_threshold), false, 0.0, 0, 0.0, ""};
   std::vector<char> keep(pieces.sizes.size(), 0);
   for (std::size_t c = 0; c < keep.size(); ++c) {
     keep[c] = double(pieces.sizes[c]) * ml >= config.min_component_ml;
@@ -93,8 +91,9 @@ std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
       count += given.mask.buffer()[v] != 0;
     }
     if (count == 0) throw data_error("the rigidity mask is empty");
-    given.volume_ml = double(count) * voxel_ml(given.mask.geometry());
-    given.pieces = static_cast<std::int64_t>(filter::connected_components(as_labels, 1).sizes.size());
+    given.volume_ml = double(count) * given.mask.geometry().voxel_ml();
+    given.pieces =
+        static_cast<std::int64_t>(filter::connected_components(as_labels, 1).sizes.size());
     return given;
   }
   if (config.mask != "intensity") {
@@ -102,11 +101,10 @@ std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
       if (auto from = from_labels(*inputs.fixed_labels, config.labels)) return from;
     }
     if (config.mask == "labels") {
-      throw data_error(
-          "rigidity.mask 'labels': {} (rigidity.labels: {})",
-          inputs.fixed_labels ? "the fixed labels hold none of the rigid labels"
-                              : "no fixed labels were given",
-          fmt::join(config.labels, ", "));
+      throw data_error("rigidity.mask 'labels': {} (rigidity.labels: {})",
+                       inputs.fixed_labels ? "the fixed labels hold none of the rigid labels"
+                                           : "no fixed labels were given",
+                       fmt::join(config.labels, ", "));
     }
   }
   const bool strict = config.mask == "intensity";
@@ -120,9 +118,9 @@ std::optional<RigidityMask> rigidity_mask(const RegistrationInputs& inputs,
   }
   RigidityMask mask = from_intensity(inputs.fixed, config);
   if (mask.pieces == 0) {
-    const std::string why = fmt::format(
-        "no bone found on the fixed scan (no piece of at least {:g} ml above {:g} HU)",
-        config.min_component_ml, config.hu_threshold);
+    const std::string why =
+        fmt::format("no bone found on the fixed scan (no piece of at least {:g} ml above {:g} HU)",
+                    config.min_component_ml, config.hu_threshold);
     if (strict) throw data_error("rigidity: {}; {}", why, advice);
     mask.skipped = why;
   }
