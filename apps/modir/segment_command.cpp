@@ -331,6 +331,10 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
   t->add_option("--label-names", to.label_names,
                 "label names: name,name,... (index = id) or id:name,... (default: the labels of "
                 "dataset.json or truth.json beside the manifest)");
+  t->add_option("--fill-holes", to.fill_holes,
+                "classes whose holes within axial slices prediction fills: auto (those whose "
+                "training labels hold none; a fine-tuning keeps its model's), none, or "
+                "name,name,... (default auto)");
   t->add_option("--validation-patches", to.validation_patches,
                 "patches per validation scan for the per-epoch Dice (default 4)")
       ->check(CLI::PositiveNumber);
@@ -353,6 +357,9 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
   p->add_flag("--no-body-outline{false}", predict->predict.body_from_ct,
               "CT models: do not clear labels outside the patient outline found from the scan "
               "(above -400 HU, opened by 5 mm, largest piece, holes filled per slice)");
+  p->add_flag("--no-fill-holes{false}", predict->predict.fill_holes,
+              "keep the holes within axial slices of the organs the model's plan marks solid "
+              "(by default they are filled where the network said body or background)");
   p->add_flag("--no-qc", predict->no_qc,
               "skip quality control (by default <out>.qc.json is written: per organ a "
               "confidence from test-time augmentation and plausibility against the training "

@@ -294,7 +294,8 @@ def segment_train(manifest, out, *, max_memory: Optional[float] = None, dry_run:
     validation.csv). `options` are the command's options with underscores: validation_fold,
     validation_fraction, seed, device, mixed_precision, memory_budget, spacing, patch_size,
     base_channels, levels, batch_size, epochs, iterations, max_minutes, learning_rate, resume,
-    init_from, appearance, truncation, stop_after_epochs, label_names, validation_patches;
+    init_from, appearance, truncation, stop_after_epochs, label_names, fill_holes,
+    validation_patches;
     an unknown one is a UsageError. The peak memory is estimated before any scan is resampled and
     a run over `max_memory` MiB (default: the memory available now) raises DataError. Returns the
     plan, the per-epoch history and the final validation per scan, with the estimate;

@@ -39,6 +39,72 @@ TEST(Plan, RoundTripsThroughJson) {
   EXPECT_EQ(back.modir_version, kVersion);
 }
 
+TEST(Plan, WhichClassesAreFilledRoundTripsAndOldPlansFillNothing) {
+  SegmentationPlan plan =
+      make_plan(pelvis_like_fingerprint(), {{0, "background"}, {1, "body"}, {3, "bladder"}}, {});
+  plan.classes[2].fill_holes = true;
+  nlohmann::json j = plan_to_json(plan);
+  const SegmentationPlan back = plan_from_json(j, "test");
+  EXPECT_FALSE(back.classes[1].fill_holes);
+  EXPECT_TRUE(back.classes[2].fill_holes);
+  for (nlohmann::json& c : j["classes"]) c.erase("fill_holes");
+  for (const LabelClass& c : plan_from_json(j, "old").classes) EXPECT_FALSE(c.fill_holes);
+  j["classes"][2]["fill_holes"] = "yes";
+  EXPECT_EQ(test::error_of([&] { plan_from_json(j, "bad"); }).kind(), ErrorKind::kData);
+}
+
+TEST(Plan, FillHolesTakesAutoNoneOrTheModelsClassNames) {
+  SegmentationPlan plan;
+  plan.classes = {{0, "background"}, {1, "body"}, {3, "bladder", true}, {4, "rectum"}};
+  apply_fill_holes(plan, "auto");
+  EXPECT_TRUE(plan.classes[2].fill_holes);
+  apply_fill_holes(plan, "rectum,body");
+  EXPECT_EQ((std::vector<bool>{plan.classes[0].fill_holes, plan.classes[1].fill_holes,
+                               plan.classes[2].fill_holes, plan.classes[3].fill_holes}),
+            (std::vector<bool>{false, true, false, true}));
+  apply_fill_holes(plan, "none");
+  for (const LabelClass& c : plan.classes) EXPECT_FALSE(c.fill_holes);
+  for (const char* bad : {"bladder,prostate", "background", "bladder,", ""}) {
+    const Error e = test::error_of([&] { apply_fill_holes(plan, bad); });
+    EXPECT_EQ(e.kind(), ErrorKind::kUsage) << bad;
+    if (std::string(bad) == "bladder,prostate") {
+      EXPECT_NE(std::string(e.what()).find("body, bladder, rectum"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(Planner, ClassesWithoutHolesWithinAxialSlicesAreMarkedSolid) {
+  // Through the fingerprint: a solid box (3), a ring with a hole on every slice (5), the body (1)
+  // around both, background (0) around it.
+  Geometry g;
+  g.size = {24, 20, 6};
+  g.spacing = {1, 1, 3};
+  LabelMap labels(g, 0);
+  Image<float> image(g, 0.0f);
+  for (std::int64_t k = 0; k < 6; ++k)
+    for (std::int64_t j = 1; j < 19; ++j)
+      for (std::int64_t i = 1; i < 23; ++i) {
+        labels(i, j, k) = 1;
+        if (i >= 3 && i <= 8 && j >= 3 && j <= 8) labels(i, j, k) = 3;
+        if (i >= 12 && i <= 18 && j >= 5 && j <= 11 && (i == 12 || i == 18 || j == 5 || j == 11))
+          labels(i, j, k) = 5;
+      }
+  FingerprintBuilder builder;
+  builder.add(image, labels);
+  const DatasetFingerprint f = builder.finish();
+  EXPECT_EQ(f.slice_hole_share.at(3), 0.0);
+  EXPECT_DOUBLE_EQ(f.slice_hole_share.at(5), 25.0 / 24.0);  // 5 x 5 inside a 24-voxel ring
+  EXPECT_DOUBLE_EQ(f.slice_hole_share.at(1), 60.0 / 336.0);  // the organs are its holes
+  EXPECT_EQ(f.slice_hole_share.count(0), 0u);
+  const SegmentationPlan plan =
+      make_plan(f, {{0, "background"}, {1, "body"}, {3, "bladder"}, {5, "bowel"}}, {});
+  EXPECT_EQ((std::vector<bool>{plan.classes[0].fill_holes, plan.classes[1].fill_holes,
+                               plan.classes[2].fill_holes, plan.classes[3].fill_holes}),
+            (std::vector<bool>{false, false, true, false}));
+  EXPECT_EQ(plan.fingerprint.at("slice_hole_share").at("5").get<double>(), 25.0 / 24.0);
+}
+
 TEST(Plan, CorruptJsonIsAClearDataError) {
   test::TempDir dir;
   std::ofstream(dir / "plan.json") << "{ \"format\": ";
@@ -145,8 +211,12 @@ TEST(TrainOptionsJson, KeysAreTheCommandsOptionsAndAreChecked) {
   EXPECT_EQ(*t.planning.batch_size, 3);
   EXPECT_EQ(t.iterations_per_epoch, 7);
   EXPECT_EQ(*t.validation_fold, 1);
+  EXPECT_EQ(t.fill_holes, "auto");
+  EXPECT_EQ(train_options_from_json(nlohmann::json::parse(R"({"fill_holes": "none"})")).fill_holes,
+            "none");
   for (const char* bad : {R"({"patch_size": [32.5, 32, 16]})", R"({"levels": 9})",
-                          R"({"spacing": [1, 2]})", R"({"appearance": 2})", R"({"seed": -1})"}) {
+                          R"({"spacing": [1, 2]})", R"({"appearance": 2})", R"({"seed": -1})",
+                          R"({"resume": true, "fill_holes": "bladder"})"}) {
     EXPECT_EQ(test::error_of([&] { train_options_from_json(nlohmann::json::parse(bad)); }).kind(),
               ErrorKind::kUsage)
         << bad;

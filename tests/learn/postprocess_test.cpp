@@ -101,8 +101,53 @@ TEST(ConstrainToBody, ClearsLabelsOutsideAndFillsTheBodyInside) {
   // A mask of another grid is refused.
   Geometry other = g;
   other.spacing.x = 2.0;
-  EXPECT_THROW(constrain_to_body(labels, Image<std::uint8_t>(other, 1), 0, std::nullopt),
-               Error);
+  EXPECT_THROW(constrain_to_body(labels, Image<std::uint8_t>(other, 1), 0, std::nullopt), Error);
+}
+
+TEST(FillOrganHoles, ClaimsBodyAndBackgroundEnclosedWithinASliceNotOtherOrgans) {
+  Geometry g;
+  g.size = {12, 12, 4};
+  LabelMap labels(g, 1);  // body
+  // A bladder wall (3) around a 5 x 5 inside on slices 1 and 2; inside: body, one background
+  // voxel and a prostate (6) voxel. Slice 3 has a gap in the wall.
+  for (std::int64_t k = 1; k < 4; ++k)
+    for (std::int64_t j = 3; j <= 9; ++j)
+      for (std::int64_t i = 3; i <= 9; ++i)
+        if (i == 3 || i == 9 || j == 3 || j == 9) labels(i, j, k) = 3;
+  labels(3, 6, 3) = 1;  // the gap
+  labels(5, 5, 1) = 0;
+  labels(6, 6, 2) = 6;
+  const std::vector<std::int64_t> changed = fill_organ_holes(labels, {3}, {0, 1});
+  ASSERT_EQ(changed.size(), 1u);
+  EXPECT_EQ(changed[0], 25 + 24);  // slice 1: all 25; slice 2: all but the prostate voxel
+  EXPECT_EQ(labels(5, 5, 1), 3);
+  EXPECT_EQ(labels(6, 6, 1), 3);
+  EXPECT_EQ(labels(6, 6, 2), 6);
+  EXPECT_EQ(labels(6, 6, 3), 1);  // open through the gap: stays
+  EXPECT_EQ(labels(6, 6, 0), 1);  // no wall on slice 0
+  // Nothing marked, nothing done; a label that is absent changes nothing.
+  LabelMap before = labels;
+  EXPECT_TRUE(fill_organ_holes(labels, {}, {0, 1}).empty());
+  EXPECT_EQ(fill_organ_holes(labels, {7}, {0, 1}), std::vector<std::int64_t>{0});
+  EXPECT_EQ(labels.buffer(), before.buffer());
+}
+
+TEST(FillOrganHoles, FillsTheAxialSlicesOfASagittallyStoredScan) {
+  // i runs head to foot: axial slices are the planes across i. A ring in a plane of constant i
+  // is filled; the same ring in a plane of constant k (coronal here) is not.
+  Geometry g;
+  g.size = {8, 10, 10};
+  g.direction = Mat3::from_columns({0, 0, -1}, {0, 1, 0}, {1, 0, 0});
+  LabelMap axial_ring(g, 1), other_ring(g, 1);
+  for (std::int64_t a = 2; a <= 7; ++a)
+    for (std::int64_t b = 2; b <= 7; ++b)
+      if (a == 2 || a == 7 || b == 2 || b == 7) {
+        axial_ring(4, a, b) = 3;
+        other_ring(a, b, 4) = 3;
+      }
+  EXPECT_EQ(fill_organ_holes(axial_ring, {3}, {0, 1}), std::vector<std::int64_t>{16});
+  EXPECT_EQ(axial_ring(4, 4, 4), 3);
+  EXPECT_EQ(fill_organ_holes(other_ring, {3}, {0, 1}), std::vector<std::int64_t>{0});
 }
 
 }  // namespace

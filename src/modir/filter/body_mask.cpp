@@ -6,6 +6,7 @@
 #include "modir/core/parallel.h"
 #include "modir/filter/connected_components.h"
 #include "modir/filter/distance_transform.h"
+#include "modir/filter/slice_holes.h"
 
 namespace modir::filter {
 
@@ -43,46 +44,10 @@ void keep_largest_piece(Image<std::uint8_t>& mask) {
   for (std::int64_t v = 0; v < mask.voxel_count(); ++v) labels.data()[v] = mask.data()[v];
   const Components c = connected_components(labels, 1);
   if (c.sizes.empty()) return;
-  const auto largest = static_cast<std::int32_t>(
-      std::max_element(c.sizes.begin(), c.sizes.end()) - c.sizes.begin());
+  const auto largest =
+      static_cast<std::int32_t>(std::max_element(c.sizes.begin(), c.sizes.end()) - c.sizes.begin());
   for (std::int64_t v = 0; v < mask.voxel_count(); ++v)
     mask.data()[v] = c.index[static_cast<std::size_t>(v)] == largest ? 1 : 0;
-}
-
-/// Fills, in every index plane k, the voxels outside the mask that the plane's border cannot
-/// reach through 4-connected outside voxels.
-void fill_holes_per_slice(Image<std::uint8_t>& mask) {
-  const std::int64_t nx = mask.size()[0], ny = mask.size()[1];
-  parallel_for_slices(mask.size()[2], [&](std::int64_t k) {
-    std::uint8_t* slice = mask.data() + k * nx * ny;
-    std::vector<std::uint8_t> reached(static_cast<std::size_t>(nx * ny), 0);
-    std::vector<std::int64_t> stack;
-    auto push = [&](std::int64_t i, std::int64_t j) {
-      const std::int64_t v = j * nx + i;
-      if (slice[v] || reached[static_cast<std::size_t>(v)]) return;
-      reached[static_cast<std::size_t>(v)] = 1;
-      stack.push_back(v);
-    };
-    for (std::int64_t i = 0; i < nx; ++i) {
-      push(i, 0);
-      push(i, ny - 1);
-    }
-    for (std::int64_t j = 0; j < ny; ++j) {
-      push(0, j);
-      push(nx - 1, j);
-    }
-    while (!stack.empty()) {
-      const std::int64_t v = stack.back();
-      stack.pop_back();
-      const std::int64_t i = v % nx, j = v / nx;
-      if (i > 0) push(i - 1, j);
-      if (i + 1 < nx) push(i + 1, j);
-      if (j > 0) push(i, j - 1);
-      if (j + 1 < ny) push(i, j + 1);
-    }
-    for (std::int64_t v = 0; v < nx * ny; ++v)
-      if (!reached[static_cast<std::size_t>(v)]) slice[v] = 1;
-  });
 }
 
 }  // namespace
@@ -98,7 +63,7 @@ Image<std::uint8_t> body_mask_from_ct(const Image<float>& ct, const BodyMaskOpti
   if (!any) return mask;
   open_by_ball(mask, options.opening_mm);
   keep_largest_piece(mask);
-  fill_holes_per_slice(mask);
+  fill_slice_holes(mask, axial_axis(mask.geometry()));
   return mask;
 }
 

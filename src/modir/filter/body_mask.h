@@ -19,8 +19,8 @@ struct BodyMaskOptions {
 };
 
 /// The patient's body on a CT scan in HU: the thresholded voxels, opened, the largest
-/// 26-connected piece, its holes filled slice by slice (index planes k; gas in bowel and rectum,
-/// lungs). 1 inside, 0 outside. Empty (all 0) when no voxel exceeds the threshold.
+/// 26-connected piece, its holes filled axial slice by axial slice (slice_holes.h; gas in bowel
+/// and rectum, lungs). 1 inside, 0 outside. Empty (all 0) when no voxel exceeds the threshold.
 Image<std::uint8_t> body_mask_from_ct(const Image<float>& ct, const BodyMaskOptions& options = {});
 
 }  // namespace modir::filter

@@ -1,5 +1,6 @@
 #include "modir/learn/plan.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -27,7 +28,8 @@ std::string major_minor(const std::string& version) {
 
 json plan_to_json(const SegmentationPlan& plan) {
   json classes = json::array();
-  for (const LabelClass& c : plan.classes) classes.push_back({{"id", c.id}, {"name", c.name}});
+  for (const LabelClass& c : plan.classes)
+    classes.push_back({{"id", c.id}, {"name", c.name}, {"fill_holes", c.fill_holes}});
   const Normalisation& n = plan.normalisation;
   return {{"format", "modir-segmentation-plan"},
           {"modir_version", plan.modir_version},
@@ -60,8 +62,10 @@ SegmentationPlan plan_from_json(const json& j, const std::string& source) {
           source);
     SegmentationPlan plan;
     plan.modir_version = j.at("modir_version").get<std::string>();
+    // fill_holes is optional: plans written before it fill nothing.
     for (const json& c : j.at("classes"))
-      plan.classes.push_back({c.at("id").get<std::uint16_t>(), c.at("name").get<std::string>()});
+      plan.classes.push_back({c.at("id").get<std::uint16_t>(), c.at("name").get<std::string>(),
+                              c.value("fill_holes", false)});
     const auto s = j.at("spacing_mm").get<std::vector<double>>();
     if (s.size() != 3 || !(s[0] > 0 && s[1] > 0 && s[2] > 0))
       throw data_error("'{}': spacing_mm must be three positive numbers", source);
@@ -91,6 +95,37 @@ SegmentationPlan plan_from_json(const json& j, const std::string& source) {
   } catch (const json::exception& e) {
     throw data_error("'{}' is not a valid segmentation plan: {}", source, e.what());
   }
+}
+
+void apply_fill_holes(SegmentationPlan& plan, const std::string& spec) {
+  if (spec == "auto") return;
+  std::vector<std::string> wanted;
+  if (spec != "none") {
+    std::string name;
+    for (std::size_t i = 0; i <= spec.size(); ++i) {
+      if (i == spec.size() || spec[i] == ',') {
+        if (name.empty()) throw usage_error("--fill-holes '{}': an empty class name", spec);
+        wanted.push_back(name);
+        name.clear();
+      } else {
+        name += spec[i];
+      }
+    }
+  }
+  std::string names;
+  for (std::size_t c = 1; c < plan.classes.size(); ++c)
+    names += (names.empty() ? "" : ", ") + plan.classes[c].name;
+  for (const std::string& w : wanted) {
+    const auto found = std::find_if(plan.classes.begin() + 1, plan.classes.end(),
+                                    [&](const LabelClass& c) { return c.name == w; });
+    if (found == plan.classes.end())
+      throw usage_error(
+          "--fill-holes: '{}' is not a class of this model (auto, none, or names among: {})", w,
+          names);
+  }
+  for (std::size_t c = 0; c < plan.classes.size(); ++c)
+    plan.classes[c].fill_holes =
+        c > 0 && std::find(wanted.begin(), wanted.end(), plan.classes[c].name) != wanted.end();
 }
 
 fs::path shipped_model(const std::string& name) {

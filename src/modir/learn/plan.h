@@ -15,6 +15,10 @@ namespace modir::learn {
 struct LabelClass {
   std::uint16_t id = 0;
   std::string name;
+  /// A solid structure (its training labels hold no holes within axial slices): after
+  /// prediction, what it encloses within a slice and the network labelled body or background
+  /// becomes this class (learn/postprocess.h fill_organ_holes).
+  bool fill_holes = false;
 };
 
 /// How voxel values are mapped before the network sees them. "ct": clip to [clip_low, clip_high]
@@ -48,6 +52,12 @@ struct SegmentationPlan {
 nlohmann::json plan_to_json(const SegmentationPlan& plan);
 /// Throws a data error naming `source` when a key is missing or has the wrong type.
 SegmentationPlan plan_from_json(const nlohmann::json& json, const std::string& source);
+
+/// Sets which classes are filled (LabelClass::fill_holes) from `spec`, as `segment train
+/// --fill-holes` takes it: "auto" leaves the plan's own choice, "none" clears every class, or
+/// class names separated by commas mark exactly those. An unknown name, or the background, is a
+/// usage error that lists the names.
+void apply_fill_holes(SegmentationPlan& plan, const std::string& spec);
 
 /// Writes `model_dir`/plan.json atomically.
 void write_plan(const SegmentationPlan& plan, const std::filesystem::path& model_dir);

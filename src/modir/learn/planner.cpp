@@ -6,6 +6,7 @@
 #include "modir/core/error.h"
 #include "modir/core/statistics.h"
 #include "modir/core/version.h"
+#include "modir/filter/slice_holes.h"
 
 namespace modir::learn {
 
@@ -15,6 +16,8 @@ json DatasetFingerprint::to_json() const {
   json size_list = json::array(), spacing_list = json::array();
   for (const Size3& s : sizes) size_list.push_back(s);
   for (const Vec3d& s : spacings) spacing_list.push_back({s.x, s.y, s.z});
+  json holes = json::object();
+  for (const auto& [id, share] : slice_hole_share) holes[std::to_string(id)] = share;
   return {{"cases", sizes.size()},
           {"median_spacing_mm", {median_spacing.x, median_spacing.y, median_spacing.z}},
           {"median_extent_mm", {median_extent_mm.x, median_extent_mm.y, median_extent_mm.z}},
@@ -24,6 +27,7 @@ json DatasetFingerprint::to_json() const {
             {"mean", mean},
             {"std", std}}},
           {"label_ids", label_ids},
+          {"slice_hole_share", holes},
           {"sizes", size_list},
           {"spacings_mm", spacing_list}};
 }
@@ -33,10 +37,28 @@ void FingerprintBuilder::add(const Image<float>& image, const LabelMap& labels) 
   spacings_.push_back(image.geometry().spacing);
   const std::int64_t n = image.voxel_count();
   std::int64_t foreground = 0;
+  std::vector<bool> here(65536, false);
   for (std::int64_t i = 0; i < n; ++i) {
-    present_[labels.data()[i]] = true;
+    here[labels.data()[i]] = true;
     foreground += labels.data()[i] != 0;
   }
+  // Which structures are drawn solid: each label's holes within axial slices.
+  Image<std::uint8_t> mask(labels.geometry());
+  const int axial = filter::axial_axis(labels.geometry());
+  for (std::size_t id = 1; id < here.size(); ++id) {
+    if (!here[id]) continue;
+    present_[id] = true;
+    std::int64_t count = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      const bool inside = labels.data()[i] == id;
+      mask.data()[i] = inside ? 1 : 0;
+      count += inside;
+    }
+    const auto key = static_cast<std::uint16_t>(id);
+    voxels_[key] += count;
+    slice_holes_[key] += filter::fill_slice_holes(mask, axial);
+  }
+  if (here[0]) present_[0] = true;
   // About 20000 foreground samples per case, evenly strided.
   const std::int64_t stride = std::max<std::int64_t>(1, foreground / 20000);
   std::int64_t seen = 0;
@@ -79,6 +101,8 @@ DatasetFingerprint FingerprintBuilder::finish() const {
   f.std = std::max(1e-3, std::sqrt(std::max(0.0, sum2 / count - f.mean * f.mean)));
   for (std::size_t id = 0; id < present_.size(); ++id)
     if (present_[id]) f.label_ids.push_back(static_cast<std::uint16_t>(id));
+  for (const auto& [id, voxels] : voxels_)
+    f.slice_hole_share[id] = double(slice_holes_.at(id)) / double(voxels);
   return f;
 }
 
@@ -95,6 +119,12 @@ SegmentationPlan make_plan(const DatasetFingerprint& fingerprint, std::vector<La
   SegmentationPlan plan;
   plan.modir_version = kVersion;
   plan.classes = std::move(classes);
+  // Class 0 is the background: never an organ to fill.
+  for (std::size_t c = 1; c < plan.classes.size(); ++c) {
+    const auto share = fingerprint.slice_hole_share.find(plan.classes[c].id);
+    plan.classes[c].fill_holes =
+        share != fingerprint.slice_hole_share.end() && share->second <= kSolidHoleShare;
+  }
   plan.fingerprint = fingerprint.to_json();
   plan.normalisation = {"ct", fingerprint.percentile_00_5, fingerprint.percentile_99_5,
                         fingerprint.mean, fingerprint.std};

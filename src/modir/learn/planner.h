@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -20,6 +21,10 @@ struct DatasetFingerprint {
   Vec3d median_extent_mm{0, 0, 0};
   double percentile_00_5 = 0, percentile_99_5 = 0, mean = 0, std = 1;  ///< foreground HU
   std::vector<std::uint16_t> label_ids;                                ///< present, sorted
+  /// Per label: the share of its voxels that filling its holes within axial slices would add
+  /// (filter/slice_holes.h). About 0 for structures drawn solid (a bladder, a prostate); large
+  /// for the body around the organs, and for bone around its marrow.
+  std::map<std::uint16_t, double> slice_hole_share;
   nlohmann::json to_json() const;
 };
 
@@ -34,7 +39,14 @@ class FingerprintBuilder {
   std::vector<Vec3d> spacings_;
   std::vector<float> samples_;
   std::vector<bool> present_ = std::vector<bool>(65536, false);
+  std::map<std::uint16_t, std::int64_t> voxels_, slice_holes_;
 };
+
+/// A class whose training labels hold at most this share of holes within axial slices is solid:
+/// the plan marks it for hole filling after prediction (LabelClass::fill_holes). The phantom's
+/// organs hold none (bladder, rectum, prostate, femoral heads: below 1e-5 of their voxels on the
+/// development scans), its bowel 1e-4 to 5e-3 (loops enclose fat), its bone 2e-3 to 7e-3.
+inline constexpr double kSolidHoleShare = 1e-4;
 
 /// Choices the user may force; everything left empty is derived from the fingerprint.
 struct PlanningOptions {
@@ -52,7 +64,8 @@ struct PlanningOptions {
 double training_bytes_per_voxel(int base_channels);
 
 /// Derives a plan (docs/segmentation.md "Planning"): target spacing, normalisation, patch and
-/// batch size within the memory budget, network depth. `classes` come from the caller.
+/// batch size within the memory budget, network depth, which classes are solid (kSolidHoleShare).
+/// `classes` come from the caller.
 SegmentationPlan make_plan(const DatasetFingerprint& fingerprint, std::vector<LabelClass> classes,
                            const PlanningOptions& options);
 

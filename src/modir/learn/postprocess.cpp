@@ -7,6 +7,7 @@
 #include "modir/core/error.h"
 #include "modir/core/parallel.h"
 #include "modir/filter/connected_components.h"
+#include "modir/filter/slice_holes.h"
 
 namespace modir::learn {
 
@@ -86,9 +87,37 @@ std::int64_t constrain_to_body(LabelMap& labels, const Image<std::uint8_t>& body
   std::int64_t changed = 0;
   for (std::int64_t v = 0; v < labels.voxel_count(); ++v) {
     std::uint16_t& l = labels.data()[v];
-    const std::uint16_t want = !body.data()[v] ? background : (l == background && body_id ? *body_id : l);
+    const std::uint16_t want =
+        !body.data()[v] ? background : (l == background && body_id ? *body_id : l);
     changed += want != l;
     l = want;
+  }
+  return changed;
+}
+
+std::vector<std::int64_t> fill_organ_holes(LabelMap& labels,
+                                           const std::vector<std::uint16_t>& organs,
+                                           const std::vector<std::uint16_t>& replaceable) {
+  std::vector<std::int64_t> changed;
+  if (organs.empty()) return changed;
+  const std::int64_t n = labels.voxel_count();
+  const int axial = filter::axial_axis(labels.geometry());
+  std::vector<bool> claimable(65536, false);
+  for (const std::uint16_t r : replaceable) claimable[r] = true;
+  Image<std::uint8_t> mask(labels.geometry());
+  for (const std::uint16_t organ : organs) {
+    std::uint16_t* l = labels.data();
+    for (std::int64_t v = 0; v < n; ++v) mask.data()[v] = l[v] == organ ? 1 : 0;
+    std::int64_t count = 0;
+    if (filter::fill_slice_holes(mask, axial) > 0) {
+      for (std::int64_t v = 0; v < n; ++v) {
+        if (mask.data()[v] && l[v] != organ && claimable[l[v]]) {
+          l[v] = organ;
+          ++count;
+        }
+      }
+    }
+    changed.push_back(count);
   }
   return changed;
 }

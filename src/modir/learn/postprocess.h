@@ -35,4 +35,13 @@ void keep_largest_components(LabelMap& labels, const std::vector<std::uint16_t>&
 std::int64_t constrain_to_body(LabelMap& labels, const Image<std::uint8_t>& body,
                                std::uint16_t background, std::optional<std::uint16_t> body_id);
 
+/// Solid organs have no holes: for each label in `organs`, in turn, the voxels it encloses within
+/// an axial slice (filter/slice_holes.h) whose label is in `replaceable` (the body, background)
+/// take that label. Another organ inside it stays: only tissue the network called unspecific
+/// is claimed. Networks leave such holes where an organ's inside looks unlike its training
+/// images (a contrast layer, streaks, noise). Returns the number of voxels changed per organ.
+std::vector<std::int64_t> fill_organ_holes(LabelMap& labels,
+                                           const std::vector<std::uint16_t>& organs,
+                                           const std::vector<std::uint16_t>& replaceable);
+
 }  // namespace modir::learn

@@ -33,6 +33,9 @@ struct PredictOptions {
   /// CT models: organs only inside the patient outline found from the scan's HU
   /// (learn/postprocess.h constrain_to_body).
   bool body_from_ct = true;
+  /// Fill the holes within axial slices of the classes the plan marks solid
+  /// (LabelClass::fill_holes; learn/postprocess.h fill_organ_holes).
+  bool fill_holes = true;
 };
 
 /// A trained segmentation network (a model folder: plan.json + weights.pt) ready to label scans.

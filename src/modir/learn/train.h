@@ -24,11 +24,14 @@ struct TrainOptions {
   bool mixed_precision = true;  ///< CUDA only: float16 autocast with loss scaling
   PlanningOptions planning;
   std::string label_names;  ///< see label_classes()
+  /// Which classes prediction fills (apply_fill_holes): "auto" = the classes whose training
+  /// labels hold no holes within axial slices (a fine-tuning keeps its model's), "none", or names.
+  std::string fill_holes = "auto";
   int epochs = 50;
   int iterations_per_epoch = 50;
   double max_minutes = 0;  ///< > 0: fewer epochs so that training ends in time
   double learning_rate = 3e-3;
-  bool resume = false;           ///< continue from out/checkpoint.pt
+  bool resume = false;  ///< continue from out/checkpoint.pt
   /// Fine-tuning: start from this model folder's plan and weights (a fresh optimiser and
   /// schedule) instead of planning and initialising anew. Empty: from scratch.
   std::filesystem::path initial_model;

@@ -35,8 +35,8 @@ TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan,
     network_voxels += static_cast<double>(network_grid(scan, plan.spacing).voxel_count());
     largest_read = std::max(largest_read, static_cast<double>(scan.voxel_count()));
   }
-  const double patch = static_cast<double>(plan.patch_size[0] * plan.patch_size[1] *
-                                           plan.patch_size[2]);
+  const double patch =
+      static_cast<double>(plan.patch_size[0] * plan.patch_size[1] * plan.patch_size[2]);
   TrainMemoryEstimate e;
   e.network_megavoxels = network_voxels / 1e6;
   e.activation_mib =
@@ -59,12 +59,10 @@ void read_training_case(const TrainingCase& c, Image<float>& image, LabelMap& la
   io::check_label_grid(labels, image.geometry(), c.labels, c.image);
 }
 
-SegmentationPlan training_plan(const TrainOptions& options, CaseSplit& split, Progress& progress) {
-  if (options.resume) {
-    if (fs::exists(options.out / kCheckpointFile)) return read_plan(options.out);
-    warn("--resume: '{}' has no checkpoint yet; training starts from scratch",
-         options.out.string());
-  }
+namespace {
+
+/// A fresh plan from the training scans, or the plan of the model fine-tuned from.
+SegmentationPlan planned(const TrainOptions& options, CaseSplit& split, Progress& progress) {
   if (!options.initial_model.empty()) return read_plan(options.initial_model);
   FingerprintBuilder fingerprint;
   progress.begin_phase("fingerprinting the training scans",
@@ -82,6 +80,19 @@ SegmentationPlan training_plan(const TrainOptions& options, CaseSplit& split, Pr
   PlanningOptions planning = options.planning;
   planning.cuda = options.device == Device::kCuda;
   return make_plan(f, label_classes(f.label_ids, options.manifest, options.label_names), planning);
+}
+
+}  // namespace
+
+SegmentationPlan training_plan(const TrainOptions& options, CaseSplit& split, Progress& progress) {
+  if (options.resume) {
+    if (fs::exists(options.out / kCheckpointFile)) return read_plan(options.out);
+    warn("--resume: '{}' has no checkpoint yet; training starts from scratch",
+         options.out.string());
+  }
+  SegmentationPlan plan = planned(options, split, progress);
+  apply_fill_holes(plan, options.fill_holes);
+  return plan;
 }
 
 }  // namespace modir::learn

@@ -7,15 +7,15 @@
 #include <vector>
 
 #include "modir/learn/plan.h"
-#include "modir/learn/training_set.h"
 #include "modir/learn/train.h"
+#include "modir/learn/training_set.h"
 
 namespace modir::learn {
 
 struct TrainMemoryEstimate {
   double peak_mib = 0.0;
-  double activation_mib = 0.0;  ///< one batch's training memory (training_bytes_per_voxel)
-  double data_mib = 0.0;        ///< every scan on the network grid, and the largest one read
+  double activation_mib = 0.0;      ///< one batch's training memory (training_bytes_per_voxel)
+  double data_mib = 0.0;            ///< every scan on the network grid, and the largest one read
   double network_megavoxels = 0.0;  ///< all scans on the network grid, millions of voxels
 };
 
@@ -33,7 +33,8 @@ TrainMemoryEstimate estimate_train_memory(const SegmentationPlan& plan, const Ca
 
 /// The plan training will use: the model folder's own when resuming, the initial model's when
 /// fine-tuning, else one derived from the training scans' fingerprint (reading each of them and
-/// recording its grid in `split`, which the memory estimate then uses instead of the header).
+/// recording its grid in `split`, which the memory estimate then uses instead of the header);
+/// then TrainOptions::fill_holes applied (not when resuming).
 SegmentationPlan training_plan(const TrainOptions& options, CaseSplit& split, Progress& progress);
 
 /// A training case's scan and labels, its labels checked against the scan's grid.

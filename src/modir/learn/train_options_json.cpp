@@ -54,6 +54,7 @@ TrainOptions train_options_from_json(const json& o) {
                         "truncation",
                         "stop_after_epochs",
                         "label_names",
+                        "fill_holes",
                         "validation_patches"},
                        "");
   TrainOptions t;
@@ -90,6 +91,7 @@ TrainOptions train_options_from_json(const json& o) {
   t.truncation_probability = io::get_number(o, "truncation", t.truncation_probability, "");
   t.stop_after_epochs = io::get_integer(o, "stop_after_epochs", t.stop_after_epochs, "");
   t.label_names = io::get_string(o, "label_names", t.label_names, "");
+  t.fill_holes = io::get_string(o, "fill_holes", t.fill_holes, "");
   t.validation_patches = io::get_integer(o, "validation_patches", t.validation_patches, "");
   check_train_options(t);
   return t;
@@ -114,6 +116,9 @@ void check_train_options(const TrainOptions& t) {
   for (const auto& [name, p] : {std::pair{"appearance", t.appearance_probability},
                                 std::pair{"truncation", t.truncation_probability}})
     if (!(p >= 0 && p <= 1)) throw usage_error("{} must lie in [0, 1], got {}", name, p);
+  if (t.resume && t.fill_holes != "auto")
+    throw usage_error(
+        "fill_holes cannot be set with resume: a resumed training keeps the plan it began with");
   if (!t.initial_model.empty()) {
     const PlanningOptions& p = t.planning;
     if (p.spacing || p.patch_size || p.base_channels || p.levels || p.batch_size || t.resume)

@@ -70,6 +70,18 @@ LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions
     constrain_to_body(labels, filter::body_mask_from_ct(image), ids.front(), body_id);
     progress.end_phase();
   }
+  if (options.fill_holes) {
+    std::vector<std::uint16_t> solid, unspecific{plan_.classes.front().id};
+    for (const LabelClass& c : plan_.classes) {
+      if (c.fill_holes) solid.push_back(c.id);
+      if (c.name == "body") unspecific.push_back(c.id);
+    }
+    if (!solid.empty()) {
+      progress.begin_phase("filling solid organs' holes within slices", 1);
+      fill_organ_holes(labels, solid, unspecific);
+      progress.end_phase();
+    }
+  }
   if (options.largest_component) {
     std::vector<std::uint16_t> organs(ids.begin() + 1, ids.end());
     keep_largest_components(labels, organs, plan_.classes.front().id);
