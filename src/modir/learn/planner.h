@@ -43,9 +43,9 @@ class FingerprintBuilder {
 };
 
 /// A class whose training labels hold at most this share of holes within axial slices is solid:
-/// the plan marks it for hole filling after prediction (LabelClass::fill_holes). The phantom's
-/// organs hold none (bladder, rectum, prostate, femoral heads: below 1e-5 of their voxels on the
-/// development scans), its bowel 1e-4 to 5e-3 (loops enclose fat), its bone 2e-3 to 7e-3.
+/// the plan marks it for hole filling after prediction (LabelClass::fill_holes). Fingerprinted
+/// on the phantom's development truths: bladder, rectum and prostate/uterus 0, femoral heads
+/// 2e-6 (a replaced hip), bowel 6e-4 (loops enclose fat), bone 4e-3, body 0.13 (its organs).
 inline constexpr double kSolidHoleShare = 1e-4;
 
 /// Choices the user may force; everything left empty is derived from the fingerprint.
