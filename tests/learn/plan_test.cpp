@@ -167,7 +167,7 @@ TEST(TrainingSet, SplitsWithoutFoldsKeepPatientsOnOneSide) {
   std::vector<TrainingCase> cases;
   for (int p = 0; p < 10; ++p)
     for (int s = 0; s < 3; ++s)
-      cases.push_back({"P" + std::to_string(p), "S" + std::to_string(s), {}, {}, {}});
+      cases.push_back({"P" + std::to_string(p), "S" + std::to_string(s), {}, {}, {}, {}});
   const CaseSplit split = split_cases(cases, std::nullopt, 0.2, 7);
   EXPECT_EQ(split.validation.size(), 6u);  // 2 patients x 3 scans
   for (const TrainingCase& v : split.validation)
