@@ -6,6 +6,7 @@
 
 #include "learn/model_fixture.h"
 #include "modir/io/image_io.h"
+#include "modir/learn/quality_check.h"
 #include "modir/learn/segmenter.h"
 #include "support/test_support.h"
 
@@ -55,6 +56,28 @@ TEST(Segmenter, PredictionOfAnObliqueScanHasItsGrid) {
   const LabelMap labels = predict_with_tiny_model(image, dir);
   EXPECT_TRUE(labels.geometry().same_grid(image.geometry(), 1e-9));
   expect_valid_labels(labels);
+}
+
+// --mirror averages the prediction with its mirror image; QC's views stay single predictions,
+// or a mirrored view would agree with the prediction by construction.
+TEST(Segmenter, QcViewsAreSinglePredictionsWhateverTheMirrorOption) {
+  const fs::path path = test::shared_data() / "segmentation" / "pyradiomics/breast1_image.nrrd";
+  const Image<float> image = io::read_image_as<float>(path);
+  test::TempDir dir;
+  test::write_tiny_model(dir / "model", test::tiny_plan(12.0));
+  const Segmenter segmenter(dir / "model", Device::kCpu);
+  Progress quiet(ProgressStyle::kQuiet);
+  PredictOptions single, averaged;
+  single.body_from_ct = averaged.body_from_ct = false;  // not a CT: keep the network's word
+  averaged.mirror = true;
+  // The untrained network is not symmetric: the option changes its prediction...
+  EXPECT_NE(segmenter.predict(image, averaged, quiet).buffer(),
+            segmenter.predict(image, single, quiet).buffer());
+  // ...but not QC's views.
+  const std::vector<LabelMap> a = predict_variants(segmenter, image, single, quiet);
+  const std::vector<LabelMap> b = predict_variants(segmenter, image, averaged, quiet);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t v = 0; v < a.size(); ++v) EXPECT_EQ(a[v].buffer(), b[v].buffer()) << v;
 }
 
 TEST(Segmenter, CorruptWeightsAreAClearDataError) {

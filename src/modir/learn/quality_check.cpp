@@ -83,7 +83,9 @@ std::vector<std::string> qc_variant_names() {
 }
 
 std::vector<LabelMap> predict_variants(const Segmenter& segmenter, const Image<float>& image,
-                                       const PredictOptions& options, Progress& progress) {
+                                       const PredictOptions& prediction, Progress& progress) {
+  PredictOptions options = prediction;
+  options.mirror = false;
   std::vector<LabelMap> out;
   // Mirrored left-right: predicted, then mirrored back.
   const std::size_t axis = left_right_axis(image.geometry());

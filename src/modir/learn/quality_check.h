@@ -68,7 +68,10 @@ std::string label_map_digest(const LabelMap& labels);
 /// The test-time variants' names, in order: "mirror", "intensity", "scale".
 std::vector<std::string> qc_variant_names();
 
-/// Predicts `image` with each test-time variant and returns the labels on the image's grid.
+/// Predicts `image` with each test-time variant and returns the labels on the image's grid. Each
+/// view is a single prediction (PredictOptions::mirror off): a view averaged with its own mirror
+/// image would agree with a mirror-averaged prediction by construction, and the disagreement QC
+/// ranks by would vanish.
 std::vector<LabelMap> predict_variants(const Segmenter& segmenter, const Image<float>& image,
                                        const PredictOptions& options, Progress& progress);
 
