@@ -62,29 +62,29 @@ LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions
     labels = labels_from_scores(scores, image.geometry(), ids);
     progress.end_phase();
   }
+  // The unspecific classes: background (class 0) and, when the model has one, "body".
+  const std::uint16_t background = ids.front();
+  std::optional<std::uint16_t> body_id;
+  std::vector<std::uint16_t> solid;
+  for (const LabelClass& c : plan_.classes) {
+    if (c.name == "body") body_id = c.id;
+    if (c.fill_holes) solid.push_back(c.id);
+  }
   if (options.body_from_ct && plan_.normalisation.scheme == "ct") {
     progress.begin_phase("patient outline from the CT", 1);
-    std::optional<std::uint16_t> body_id;
-    for (const LabelClass& c : plan_.classes)
-      if (c.name == "body") body_id = c.id;
-    constrain_to_body(labels, filter::body_mask_from_ct(image), ids.front(), body_id);
+    constrain_to_body(labels, filter::body_mask_from_ct(image), background, body_id);
     progress.end_phase();
   }
-  if (options.fill_holes) {
-    std::vector<std::uint16_t> solid, unspecific{plan_.classes.front().id};
-    for (const LabelClass& c : plan_.classes) {
-      if (c.fill_holes) solid.push_back(c.id);
-      if (c.name == "body") unspecific.push_back(c.id);
-    }
-    if (!solid.empty()) {
-      progress.begin_phase("filling solid organs' holes within slices", 1);
-      fill_organ_holes(labels, solid, unspecific);
-      progress.end_phase();
-    }
+  if (options.fill_holes && !solid.empty()) {
+    std::vector<std::uint16_t> unspecific{background};
+    if (body_id) unspecific.push_back(*body_id);
+    progress.begin_phase("filling solid organs' holes within slices", 1);
+    fill_organ_holes(labels, solid, unspecific);
+    progress.end_phase();
   }
   if (options.largest_component) {
     std::vector<std::uint16_t> organs(ids.begin() + 1, ids.end());
-    keep_largest_components(labels, organs, plan_.classes.front().id);
+    keep_largest_components(labels, organs, background);
   }
   return labels;
 }
