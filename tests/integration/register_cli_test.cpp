@@ -69,6 +69,11 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   EXPECT_EQ(report["config"]["deformable"]["levels"], 2);
   EXPECT_EQ(report["config"]["deformable"]["iterations"], json::array({30, 20}));
   EXPECT_EQ(report["config"]["image"]["metric"], "lncc");  // defaults are written out too
+  // A phantom CT: the image terms count inside the patient's outline (register/image_mask.h).
+  EXPECT_EQ(report["config"]["image"]["mask"], "body");
+  EXPECT_EQ(report["image_mask"]["source"], "body_outline");
+  EXPECT_GT(report["image_mask"]["share_of_fixed_grid"].get<double>(), 0.2);
+  EXPECT_LT(report["image_mask"]["share_of_fixed_grid"].get<double>(), 1.0);
   const json& levels = report["levels"];
   ASSERT_EQ(levels.size(), 6u);  // rigid and affine at two levels each, two B-spline levels
   EXPECT_EQ(levels[0]["stage"], "rigid");

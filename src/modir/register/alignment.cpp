@@ -145,6 +145,7 @@ void record_guidance(const std::shared_ptr<const std::vector<objective::OrganDis
 
 transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
                                            const RegistrationConfig& config,
+                                           const ImageTermMask& image_mask,
                                            const transform::AffineTransform& start,
                                            RegistrationResult& result,
                                            const LevelCallback& on_level) {
@@ -178,8 +179,8 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
       Image<float> moving = pyramid[level]->second;
       const Geometry grid = fixed.geometry();
       std::optional<objective::Mask> mask;
-      if (inputs.fixed_mask)
-        mask = filter::resample(*inputs.fixed_mask, grid, filter::Interpolation::kNearest);
+      if (image_mask.mask)
+        mask = filter::resample(*image_mask.mask, grid, filter::Interpolation::kNearest);
       transform::AffineParametrisation parametrisation(grid, kind, centre, 100.0);
       Energy energy(parametrisation);
       energy.add(make_image_term(ini.metric, config.image, std::move(fixed), std::move(moving),
@@ -202,6 +203,7 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
 
 transform::AffineTransform align_affinely(const RegistrationInputs& inputs,
                                           const RegistrationConfig& config,
+                                          const ImageTermMask& image_mask,
                                           RegistrationResult& result,
                                           const LevelCallback& on_level) {
   result.affine = initial_affine(inputs, config.initialisation);
@@ -222,7 +224,7 @@ transform::AffineTransform align_affinely(const RegistrationInputs& inputs,
         "affine file (initialisation.mode 'file')",
         config.initialisation.mode, extent(fixed), extent(moving));
   }
-  result.affine = optimise_affine(inputs, config, result.affine, result, on_level);
+  result.affine = optimise_affine(inputs, config, image_mask, result.affine, result, on_level);
   result.overlap_after_affine = overlap_fraction(fixed, moving, result.affine);
   return result.affine;
 }

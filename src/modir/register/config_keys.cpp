@@ -203,6 +203,11 @@ std::vector<ConfigKey> describe() {
              "MIND neighbour distance, voxels");
     k->low = Bound{1, true};
     finish(*k, sec, &S::mind_dilation);
+    k = &add("image", "mask", KeyKind::kChoice,
+             "where image terms count without --fixed-mask: body (inside the patient's outline on "
+             "a CT fixed scan) or none (every voxel)");
+    k->choices = {"body", "none"};
+    finish(*k, sec, &S::mask);
   }
   {
     using S = GuidanceConfig;

@@ -33,10 +33,12 @@ std::unique_ptr<transform::Parametrisation> make_parametrisation(
 }  // namespace
 
 DeformableContext make_deformable_context(const RegistrationInputs& inputs,
-                                          const RegistrationConfig& config) {
+                                          const RegistrationConfig& config,
+                                          const ImageTermMask& image_mask) {
   DeformableContext c;
   c.inputs = &inputs;
   c.config = &config;
+  c.image_mask = image_mask.mask;
   const auto f = intensity_range(inputs.fixed), m = intensity_range(inputs.moving);
   c.intensity_ranges = {f[0], f[1], m[0], m[1]};
   if (inputs.fixed_labels && inputs.moving_labels && config.guidance.label_weight > 0) {
@@ -81,8 +83,8 @@ DeformableLevel build_deformable_level(const DeformableContext& context, int lev
       downsample(inputs.moving, level_spacing(inputs.moving.geometry(), out.image_spacing_mm));
   out.grid = fixed.geometry();
   std::optional<objective::Mask> mask;
-  if (inputs.fixed_mask)
-    mask = filter::resample(*inputs.fixed_mask, out.grid, filter::Interpolation::kNearest);
+  if (context.image_mask)
+    mask = filter::resample(*context.image_mask, out.grid, filter::Interpolation::kNearest);
 
   out.parametrisation = make_parametrisation(def.model, out.grid, bspline, affine);
   out.energy = std::make_unique<Energy>(*out.parametrisation);
@@ -176,10 +178,17 @@ LevelState run_deformable_levels(
   return state;
 }
 
+void record_image_mask(const ImageTermMask& image_mask, RegistrationResult& result) {
+  result.image_mask_source = image_mask.source;
+  result.image_mask_share = image_mask.share;
+  result.image_mask_note = image_mask.note;
+}
+
 void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
-                         RegistrationResult& result, const LevelCallback& on_level) {
+                         const ImageTermMask& image_mask, RegistrationResult& result,
+                         const LevelCallback& on_level) {
   const DeformableConfig& def = config.deformable;
-  const DeformableContext context = make_deformable_context(inputs, config);
+  const DeformableContext context = make_deformable_context(inputs, config, image_mask);
   record_guidance(context.organs, result);
   record_rigidity(context, result);
   LevelState state = run_deformable_levels(

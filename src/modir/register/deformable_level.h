@@ -10,6 +10,7 @@
 
 #include "modir/objective/guidance/label_distance_term.h"
 #include "modir/register/energy.h"
+#include "modir/register/image_mask.h"
 #include "modir/register/registration.h"
 #include "modir/register/rigidity_mask.h"
 
@@ -23,13 +24,16 @@ struct DeformableContext {
   std::array<double, 4> intensity_ranges{};
   std::shared_ptr<const std::vector<objective::OrganDistanceMaps>> organs;
   std::shared_ptr<const RigidityMask> rigidity;  ///< on the fixed grid; null when off
+  /// Where the image terms count, on the fixed grid; null: everywhere.
+  std::shared_ptr<const Image<std::uint8_t>> image_mask;
 };
 
 /// What the rigidity penalty used, for the result.
 void record_rigidity(const DeformableContext& context, RegistrationResult& result);
 
 DeformableContext make_deformable_context(const RegistrationInputs& inputs,
-                                          const RegistrationConfig& config);
+                                          const RegistrationConfig& config,
+                                          const ImageTermMask& image_mask);
 
 /// One level's parametrisation and energy (the energy refers to the parametrisation).
 struct DeformableLevel {

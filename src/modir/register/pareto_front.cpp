@@ -155,11 +155,14 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   const auto start = std::chrono::steady_clock::now();
   ParetoFront out;
   RegistrationResult& base = out.base;
-  base.affine = detail::align_affinely(inputs, config, base, on_level);
+  const ImageTermMask image_mask = image_term_mask(inputs, config.image);
+  detail::record_image_mask(image_mask, base);
+  base.affine = detail::align_affinely(inputs, config, image_mask, base, on_level);
 
   // The shared trunk: every deformable level but the finest, with the config's weights.
   const DeformableConfig& def = config.deformable;
-  const detail::DeformableContext context = detail::make_deformable_context(inputs, config);
+  const detail::DeformableContext context =
+      detail::make_deformable_context(inputs, config, image_mask);
   detail::record_guidance(context.organs, base);
   detail::record_rigidity(context, base);
   detail::LevelState trunk = detail::run_deformable_levels(context, def.levels - 1, base, on_level);

@@ -14,9 +14,11 @@ RegistrationResult register_images(const RegistrationInputs& inputs,
   validate(config);
   const auto start = std::chrono::steady_clock::now();
   RegistrationResult result;
-  result.affine = detail::align_affinely(inputs, config, result, on_level);
+  const ImageTermMask image_mask = image_term_mask(inputs, config.image);
+  detail::record_image_mask(image_mask, result);
+  result.affine = detail::align_affinely(inputs, config, image_mask, result, on_level);
   if (config.deformable.model != "none")
-    detail::optimise_deformable(inputs, config, result, on_level);
+    detail::optimise_deformable(inputs, config, image_mask, result, on_level);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

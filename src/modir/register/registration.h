@@ -83,6 +83,11 @@ struct RegistrationResult {
   /// initial map and after the affine stages.
   double overlap_initial = 0.0;
   double overlap_after_affine = 0.0;
+  /// Where the image terms counted (register/image_mask.h): its source, the fraction of the fixed
+  /// grid inside, and why image.mask "body" could not be had (else empty).
+  std::string image_mask_source = "none";
+  double image_mask_share = 1.0;
+  std::string image_mask_note;
   double seconds = 0.0;
 };
 

@@ -43,6 +43,9 @@ struct ImageTermConfig {
   int bins = 32;               ///< mi histogram bins
   int mind_radius = 1;         ///< mind patch radius (voxels)
   int mind_dilation = 2;       ///< mind neighbourhood distance (voxels)
+  /// Where image terms count when no --fixed-mask is given: "body" (inside the patient's outline
+  /// on a CT fixed scan; register/image_mask.h) or "none" (every voxel).
+  std::string mask = "body";
 };
 
 struct GuidanceConfig {

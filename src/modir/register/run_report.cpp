@@ -50,6 +50,15 @@ json overlap_report(const RegistrationResult& result) {
   return {{"initial", result.overlap_initial}, {"after_affine", result.overlap_after_affine}};
 }
 
+// Where the image terms counted, and why the body outline was not used where it was not (an MR
+// fixed scan: noted, not warned, since image.mask "body" is the default).
+json image_mask_report(const RegistrationResult& result) {
+  json out = {{"source", result.image_mask_source},
+              {"share_of_fixed_grid", result.image_mask_share}};
+  if (!result.image_mask_note.empty()) out["note"] = result.image_mask_note;
+  return out;
+}
+
 // The rigidity section: which mask held the bones rigid (null when the penalty was off).
 json rigidity_report(const RegistrationResult& result) {
   if (!result.rigidity) return nullptr;
@@ -79,6 +88,7 @@ json report_head(const RegistrationResult& result, const RegistrationInputs& inp
   report["label_qc"] = context.label_qc;
   report["rigidity"] = rigidity_report(result);
   report["overlap"] = overlap_report(result);
+  report["image_mask"] = image_mask_report(result);
   report["levels"] = levels_to_json(result.levels);
   return report;
 }

@@ -4,6 +4,7 @@
 
 #include "modir/objective/guidance/label_distance_term.h"
 #include "modir/optimize/lbfgs.h"
+#include "modir/register/image_mask.h"
 #include "modir/register/registration.h"
 
 namespace modir::reg::detail {
@@ -16,6 +17,7 @@ transform::AffineTransform initial_affine(const RegistrationInputs& inputs,
 /// Rigid then affine optimisation over the initialisation levels; appends to result.levels.
 transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
                                            const RegistrationConfig& config,
+                                           const ImageTermMask& image_mask,
                                            const transform::AffineTransform& start,
                                            RegistrationResult& result,
                                            const LevelCallback& on_level);
@@ -25,12 +27,17 @@ transform::AffineTransform optimise_affine(const RegistrationInputs& inputs,
 /// `result` and returns the affine map.
 transform::AffineTransform align_affinely(const RegistrationInputs& inputs,
                                           const RegistrationConfig& config,
+                                          const ImageTermMask& image_mask,
                                           RegistrationResult& result,
                                           const LevelCallback& on_level);
 
 /// The deformable model over its pyramid levels, coarse to fine; fills result.grid.
 void optimise_deformable(const RegistrationInputs& inputs, const RegistrationConfig& config,
-                         RegistrationResult& result, const LevelCallback& on_level);
+                         const ImageTermMask& image_mask, RegistrationResult& result,
+                         const LevelCallback& on_level);
+
+/// Writes where the image terms counted into `result`.
+void record_image_mask(const ImageTermMask& image_mask, RegistrationResult& result);
 
 /// Adds the guidance terms (labels, landmarks) that the inputs allow to an energy on `grid`.
 void add_guidance_terms(
