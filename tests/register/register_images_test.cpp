@@ -21,13 +21,18 @@
 namespace modir::reg {
 namespace {
 
+// nx x ny x nz voxels of 2 mm centred on the world origin.
+Geometry centred_grid(std::int64_t nx, std::int64_t ny, std::int64_t nz) {
+  Geometry g;
+  g.size = {nx, ny, nz};
+  g.spacing = {2, 2, 2};
+  g.origin = {-double(nx - 1), -double(ny - 1), -double(nz - 1)};
+  return g;
+}
+
 // 40 x 40 x 30 voxels of 2 mm centred on the world origin: 80 x 80 x 60 mm.
 Geometry small_grid() {
-  Geometry g;
-  g.size = {40, 40, 30};
-  g.spacing = {2, 2, 2};
-  g.origin = {-39, -39, -29};
-  return g;
+  return centred_grid(40, 40, 30);
 }
 
 // A smooth synthetic "body": an ellipsoid of soft tissue (0 HU) in air (-1000 HU) with a soft
@@ -485,10 +490,7 @@ namespace {
 // every voxel, it does.
 TEST(RegisterImages, ACouchThatMovesDoesNotMoveThePatient) {
   const BlobBody body(8);
-  Geometry g;
-  g.size = {40, 50, 30};
-  g.spacing = {2, 2, 2};
-  g.origin = {-39, -49, -29};
+  const Geometry g = centred_grid(40, 50, 30);
   // A textured plate 6 mm behind the body (posterior is +y in LPS), 6 mm further along x in the
   // moving scan.
   const auto scan = [&body](double couch_shift) {
@@ -550,10 +552,7 @@ TEST(RegisterImages, ScansThatDoNotOverlapAreAClearError) {
 // inside what both scans cover, the result must not suffer.
 TEST(RegisterImages, MovingScanCutShortKeepsAccuracyInsideTheOverlap) {
   const BlobBody body(7);
-  Geometry g;
-  g.size = {40, 40, 40};
-  g.spacing = {2, 2, 2};
-  g.origin = {-39, -39, -39};
+  const Geometry g = centred_grid(40, 40, 40);
   phantom::GaussianBumps d;
   d.centres = {{-8, 4, 2}, {10, -6, -10}};
   d.amplitudes = {{3.5, -2.5, 2.0}, {-2.5, 3.0, -2.5}};
