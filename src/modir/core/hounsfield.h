@@ -10,4 +10,16 @@ namespace modir {
 /// `dataset check` use it.
 inline constexpr float kMetalHu = 2800.0f;
 
+/// A CT in HU holds air (about -1000 HU) below this; MR and normalised scans hold nothing so low.
+inline constexpr float kAirBelowHu = -500.0f;
+
+/// ... and soft tissue (fat about -100 HU, water 0) above this.
+inline constexpr float kTissueAboveHu = -100.0f;
+
+/// Whether a scan whose values span lowest .. highest looks like a CT in HU: air and tissue both.
+/// The landmark matcher's working image and the registration's image mask ask it.
+inline bool looks_like_ct_in_hu(float lowest, float highest) {
+  return lowest < kAirBelowHu && highest > kTissueAboveHu;
+}
+
 }  // namespace modir

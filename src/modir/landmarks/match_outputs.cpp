@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "modir/core/hounsfield.h"
 #include "modir/core/statistics.h"
 #include "modir/filter/resample.h"
 #include "modir/io/output_file.h"
@@ -50,7 +51,7 @@ io::RgbPicture match_picture(const Image<float>& fixed, const MatchResult& resul
   for (int a = 0; a < 3; ++a)
     c[a] = std::clamp<std::int64_t>(std::llround(ci[a]), 0, grid.size[a] - 1);
   const bool ct = !fixed.buffer().empty() &&
-                  *std::min_element(fixed.buffer().begin(), fixed.buffer().end()) < -500.0f;
+                  *std::min_element(fixed.buffer().begin(), fixed.buffer().end()) < kAirBelowHu;
   report::Window window;
   if (!ct) {
     const auto [lo, hi] = std::minmax_element(view.buffer().begin(), view.buffer().end());

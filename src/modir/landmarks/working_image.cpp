@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "modir/core/hounsfield.h"
 #include "modir/core/parallel.h"
 #include "modir/filter/body_mask.h"
 #include "modir/filter/gaussian_blur.h"
@@ -49,7 +50,7 @@ WorkingImage make_working_image(const Image<float>& scan, double spacing_mm,
   const Geometry grid = filter::geometry_with_spacing(report::world_aligned_grid(scan.geometry()),
                                                       {spacing_mm, spacing_mm, spacing_mm});
   const auto [lowest, highest] = std::minmax_element(scan.buffer().begin(), scan.buffer().end());
-  out.looks_like_ct = !scan.buffer().empty() && *lowest < -500.0f && *highest > -100.0f;
+  out.looks_like_ct = !scan.buffer().empty() && looks_like_ct_in_hu(*lowest, *highest);
   // Outside the scan the working image continues with the scan's lowest value (air on a CT).
   out.image = filter::resample(smoothed, grid, filter::Interpolation::kLinear,
                                scan.buffer().empty() ? 0.0 : double(*lowest));

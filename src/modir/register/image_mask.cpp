@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "modir/core/hounsfield.h"
 #include "modir/filter/body_mask.h"
 
 namespace modir::reg {
@@ -32,8 +33,7 @@ ImageTermMask image_term_mask(const RegistrationInputs& inputs, const ImageTermC
   if (config.mask != "body" || inputs.fixed.buffer().empty()) return out;
   const auto [lo, hi] =
       std::minmax_element(inputs.fixed.buffer().begin(), inputs.fixed.buffer().end());
-  // HU scans hold air near -1000 HU and soft tissue near 0; MR and normalised scans do not.
-  if (!(*lo < -500.0f && *hi > -100.0f)) {
+  if (!looks_like_ct_in_hu(*lo, *hi)) {
     out.note = fmt::format(
         "image.mask \"body\" needs a fixed CT in HU; the fixed scan's intensities span {:g} .. "
         "{:g}, so every voxel counts",

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "modir/core/error.h"
+#include "modir/core/hounsfield.h"
 #include "modir/filter/connected_components.h"
 
 namespace modir::reg {
@@ -38,7 +39,7 @@ std::optional<RigidityMask> from_labels(const LabelMap& labels, const std::vecto
 std::string no_hu_reason(const Image<float>& fixed) {
   const auto [lo, hi] = std::minmax_element(fixed.buffer().begin(), fixed.buffer().end());
   // HU scans hold air near -1000; a scan without it (MR, a normalised CT) has no HU to threshold.
-  if (*lo > -500.0f) {
+  if (*lo > kAirBelowHu) {
     return fmt::format(
         "the fixed scan's intensities ({:g} .. {:g}) do not look like CT in HU, so "
         "rigidity.hu_threshold cannot find bone",
