@@ -174,17 +174,19 @@ class StrongWolfeLineSearch {
   StrongWolfeLineSearch(CountedObjective& f, std::span<const double> x,
                         std::span<const double> direction, std::vector<double>& x_trial,
                         std::vector<double>& g_trial, std::vector<double>& g_best,
-                        int max_evaluations)
+                        int max_evaluations, double relative_tolerance)
       : f_(f),
         x_(x),
         d_(direction),
         x_trial_(x_trial),
         g_trial_(g_trial),
         g_best_(g_best),
-        max_evaluations_(max_evaluations) {}
+        max_evaluations_(max_evaluations),
+        relative_tolerance_(relative_tolerance) {}
 
   LineSearchOutcome run(double value0, double slope0, double alpha_initial) {
     start_ = {0.0, value0, slope0, true};
+    negligible_decrease_ = relative_tolerance_ * std::max(std::abs(value0), 1e-12);
     best_ = start_;
     Trial previous = start_;
     double alpha = alpha_initial;
@@ -213,6 +215,7 @@ class StrongWolfeLineSearch {
   // `low` is the lowest sufficient-decrease trial so far and phi'(low) points toward `high`.
   LineSearchOutcome zoom(Trial low, Trial high) {
     while (evaluations_ < max_evaluations_) {
+      if (beyond_progress(low, high)) break;
       const double alpha = trial_between(low, high);
       if (alpha == low.alpha || alpha == high.alpha) break;  // bracket below resolution
       const Trial t = evaluate(alpha);
@@ -225,6 +228,16 @@ class StrongWolfeLineSearch {
       low = t;
     }
     return fall_back_to_best();
+  }
+
+  // True when no trial has gone below the start yet and even the linear model's decrease over the
+  // whole bracket, -phi'(0) |high|, would be below relative_tolerance |phi(0)|: a decrease the
+  // optimiser's own stopping rule does not count as progress. Near a minimum, where linear
+  // interpolation of the images makes f rough at small steps, the bracket would otherwise be
+  // shrunk until the budget runs out: 20 evaluations for nothing, twice (the quasi-Newton
+  // direction, then steepest descent), a tenth of a rigid alignment's time.
+  bool beyond_progress(const Trial& low, const Trial& high) const {
+    return low.alpha == 0.0 && -start_.slope * std::abs(high.alpha) < negligible_decrease_;
   }
 
   // Minimiser of the cubic through both ends (values and slopes), else of the quadratic through
@@ -288,6 +301,8 @@ class StrongWolfeLineSearch {
   std::vector<double>& g_trial_;
   std::vector<double>& g_best_;
   int max_evaluations_;
+  double relative_tolerance_;
+  double negligible_decrease_ = 0.0;
   int evaluations_ = 0;
   Trial start_;
   Trial best_;
@@ -365,7 +380,7 @@ LbfgsResult minimize_lbfgs(const ObjectiveFunction& f, std::span<double> x,
     }
 
     StrongWolfeLineSearch search(objective, x, direction, x_trial, g_trial, g_best,
-                                 options.max_line_search_evaluations);
+                                 options.max_line_search_evaluations, options.relative_tolerance);
     const LineSearchOutcome outcome = search.run(result.value, slope, 1.0);
     if (!outcome.improved) {
       if (steepest) return finish(lbfgs_stop::kLineSearchFailed);

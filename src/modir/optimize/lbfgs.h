@@ -50,7 +50,9 @@ inline constexpr std::string_view kGradient = "converged: gradient";
 inline constexpr std::string_view kRelativeDecrease = "converged: relative decrease";
 inline constexpr std::string_view kMaxIterations = "max iterations";
 /// Neither the L-BFGS direction nor, after resetting the memory, steepest descent found any
-/// point lower than the current one within max_line_search_evaluations.
+/// point lower than the current one within max_line_search_evaluations, or within steps long
+/// enough that their decrease could exceed relative_tolerance (the direction is flat at the scale
+/// that counts as progress).
 inline constexpr std::string_view kLineSearchFailed = "line search failed";
 }  // namespace lbfgs_stop
 
