@@ -155,7 +155,8 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   const auto start = std::chrono::steady_clock::now();
   ParetoFront out;
   RegistrationResult& base = out.base;
-  const ImageTermMask image_mask = image_term_mask(inputs, config.image);
+  const ImageTermMask image_mask =
+      image_term_mask(inputs, config.image, config.deformable.finest_image_spacing_mm);
   detail::record_image_mask(image_mask, base);
   base.affine = detail::align_affinely(inputs, config, image_mask, base, on_level);
 
