@@ -128,6 +128,16 @@ TEST(SignedDistance, MatchesBruteForceOnRandomLabelMaps) {
       ASSERT_NEAR(sdf.buffer()[v], expected[v], 1e-4) << "seed " << seed << " v " << v;
     }
   }
+  // A sparse organ: most grid lines meet no face, some one face, the rest two or more.
+  LabelMap sparse(g, 0);
+  sparse(0, 0, 0) = 2;
+  sparse(4, 3, 2) = 2;
+  sparse(5, 3, 2) = 2;
+  sparse(8, 6, 4) = 2;
+  const std::vector<double> expected = brute_force_signed(sparse, 2);
+  const Image<float> sdf = signed_distance(sparse, 2);
+  for (std::size_t v = 0; v < expected.size(); ++v)
+    ASSERT_NEAR(sdf.buffer()[v], expected[v], 1e-4) << "sparse, v " << v;
 }
 
 TEST(SignedDistance, ZeroLevelLiesHalfwayBetweenVoxelCentres) {

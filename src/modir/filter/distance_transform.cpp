@@ -65,6 +65,30 @@ void lower_envelope(LineScratch& s, double offset, double spacing, std::int64_t 
   }
 }
 
+// lower_envelope for sites that all weigh 0 (s.weight[t] is 0 at a face, infinite elsewhere; face
+// t at (t - 1/2) * spacing): the lowest parabola is simply the nearest face, found by one sweep
+// from each end, with the envelope's arithmetic (so the same values) at a fraction of its cost.
+void nearest_face_on_line(LineScratch& s, double spacing, std::int64_t count) {
+  s.result.assign(static_cast<std::size_t>(count), kInfinity);
+  const auto squared_to = [spacing](std::int64_t i, std::int64_t face) {
+    const double d = static_cast<double>(i) * spacing - (static_cast<double>(face) - 0.5) * spacing;
+    return d * d;
+  };
+  std::int64_t before = -1;  // the nearest face at or before voxel i (face t <= i)
+  for (std::int64_t i = 0; i < count; ++i) {
+    if (s.weight[static_cast<std::size_t>(i)] == 0.0) before = i;
+    if (before >= 0) s.result[static_cast<std::size_t>(i)] = squared_to(i, before);
+  }
+  std::int64_t after = -1;  // the nearest face after voxel i (face t >= i + 1)
+  for (std::int64_t i = count - 1; i >= 0; --i) {
+    if (s.weight[static_cast<std::size_t>(i + 1)] == 0.0) after = i + 1;
+    if (after >= 0) {
+      double& r = s.result[static_cast<std::size_t>(i)];
+      r = std::min(r, squared_to(i, after));
+    }
+  }
+}
+
 // Calls line(start, stride, scratch) for every grid line along `axis`, in parallel. The parallel
 // index is an axis other than `axis`, so threads never share a line.
 template <typename Line>
@@ -105,8 +129,10 @@ void transform_axis(Image<float>& squared, int axis) {
 }
 
 // Squared distance from every voxel centre to the nearest face centre perpendicular to `axis`
-// where membership changes (faces at the two ends of a line see the outside of the grid).
-Image<float> squared_distance_to_faces(const LabelMap& labels, std::uint16_t label, int axis) {
+// where membership changes, along `axis`'s grid lines only (faces at the two ends of a line see
+// the outside of the grid); transform_axis along the other two axes completes it.
+Image<float> squared_distance_to_faces_on_lines(const LabelMap& labels, std::uint16_t label,
+                                                int axis) {
   const Size3& n = labels.size();
   const double spacing = labels.geometry().spacing[static_cast<std::size_t>(axis)];
   const std::int64_t length = n[static_cast<std::size_t>(axis)];
@@ -125,15 +151,18 @@ Image<float> squared_distance_to_faces(const LabelMap& labels, std::uint16_t lab
       before = after;
     }
     if (!any_face) return;  // the image starts infinite
-    lower_envelope(s, -0.5, spacing, length);
+    nearest_face_on_line(s, spacing, length);
     for (std::int64_t i = 0; i < length; ++i) {
       data[start + i * stride] = static_cast<float>(s.result[static_cast<std::size_t>(i)]);
     }
   });
-  for (int other = 0; other < 3; ++other) {
-    if (other != axis) transform_axis(squared, other);
-  }
   return squared;
+}
+
+void keep_smaller(Image<float>& nearest, const Image<float>& candidate) {
+  float* n = nearest.data();
+  const float* c = candidate.data();
+  for (std::int64_t v = 0; v < nearest.voxel_count(); ++v) n[v] = std::min(n[v], c[v]);
 }
 
 }  // namespace
@@ -163,14 +192,23 @@ Image<float> signed_distance(const LabelMap& labels, std::uint16_t label) {
     throw data_error(
         "label {} does not occur in the label map, so it has no surface to measure from", label);
   }
-  Image<float> distance = squared_distance_to_faces(labels, label, 0);
-  for (int axis = 1; axis < 3; ++axis) {
-    const Image<float> faces = squared_distance_to_faces(labels, label, axis);
-    float* nearest = distance.data();
-    const float* candidate = faces.data();
-    for (std::int64_t v = 0; v < distance.voxel_count(); ++v) {
-      nearest[v] = std::min(nearest[v], candidate[v]);
-    }
+  // The nearest face of each orientation needs the transform along the two other axes: T_y T_z
+  // of the x faces, T_x T_z of the y faces, T_x T_y of the z faces. A transform is a minimum
+  // over its line, so it distributes over a voxelwise minimum, and the x and y faces share their
+  // z pass: T_z(min(T_y X, T_x Y)). Five passes over the grid instead of six.
+  Image<float> distance = squared_distance_to_faces_on_lines(labels, label, 0);
+  transform_axis(distance, 1);
+  {
+    Image<float> y_faces = squared_distance_to_faces_on_lines(labels, label, 1);
+    transform_axis(y_faces, 0);
+    keep_smaller(distance, y_faces);
+  }
+  transform_axis(distance, 2);
+  {
+    Image<float> z_faces = squared_distance_to_faces_on_lines(labels, label, 2);
+    transform_axis(z_faces, 0);
+    transform_axis(z_faces, 1);
+    keep_smaller(distance, z_faces);
   }
   const std::uint16_t* values = labels.data();
   float* out = distance.data();
