@@ -274,6 +274,7 @@ TEST(Lbfgs, AFlatMinimumEndsWithoutSpendingTheWholeSearchBudget) {
   const LbfgsResult result = minimize_lbfgs(staircase, x, options);
   EXPECT_LE(result.value, 0.2 + 1e-6);
   EXPECT_LE(result.evaluations, result.iterations + 12);
+  EXPECT_EQ(result.stop_reason, lbfgs_stop::kFlat);
 }
 
 TEST(Lbfgs, StopsOnSustainedSmallRelativeDecrease) {

@@ -162,6 +162,9 @@ struct LineSearchOutcome {
   bool improved = false;  ///< a point lower than phi(0) was found; it is in x_trial / g_trial
   bool wolfe = false;     ///< that point satisfies the strong Wolfe conditions
   double value = 0.0;
+  /// Nothing lower was found, and the search ended because no step left in its bracket could
+  /// count as progress (StrongWolfeLineSearch::beyond_progress), not because its budget ran out.
+  bool flat = false;
 };
 
 /// Nocedal & Wright's line search (Algorithms 3.5 and 3.6): expand the step until a minimum of
@@ -215,7 +218,10 @@ class StrongWolfeLineSearch {
   // `low` is the lowest sufficient-decrease trial so far and phi'(low) points toward `high`.
   LineSearchOutcome zoom(Trial low, Trial high) {
     while (evaluations_ < max_evaluations_) {
-      if (beyond_progress(low, high)) break;
+      if (beyond_progress(low, high)) {
+        flat_ = true;
+        break;
+      }
       const double alpha = trial_between(low, high);
       if (alpha == low.alpha || alpha == high.alpha) break;  // bracket below resolution
       const Trial t = evaluate(alpha);
@@ -288,7 +294,7 @@ class StrongWolfeLineSearch {
   // No strong Wolfe point within the budget: hand back the lowest point seen, if it is lower than
   // the start, so that an expensive evaluation that made progress is not thrown away.
   LineSearchOutcome fall_back_to_best() {
-    if (!(best_.value < start_.value)) return {false, false, start_.value};
+    if (!(best_.value < start_.value)) return {false, false, start_.value, flat_};
     for (std::size_t i = 0; i < x_.size(); ++i) x_trial_[i] = x_[i] + best_.alpha * d_[i];
     std::copy(g_best_.begin(), g_best_.end(), g_trial_.begin());
     return {true, false, best_.value};
@@ -303,6 +309,7 @@ class StrongWolfeLineSearch {
   int max_evaluations_;
   double relative_tolerance_;
   double negligible_decrease_ = 0.0;
+  bool flat_ = false;
   int evaluations_ = 0;
   Trial start_;
   Trial best_;
@@ -383,7 +390,7 @@ LbfgsResult minimize_lbfgs(const ObjectiveFunction& f, std::span<double> x,
                                  options.max_line_search_evaluations, options.relative_tolerance);
     const LineSearchOutcome outcome = search.run(result.value, slope, 1.0);
     if (!outcome.improved) {
-      if (steepest) return finish(lbfgs_stop::kLineSearchFailed);
+      if (steepest) return finish(outcome.flat ? lbfgs_stop::kFlat : lbfgs_stop::kLineSearchFailed);
       memory.clear();  // the curvature pairs misled the search; retry along -g
       continue;
     }

@@ -50,10 +50,12 @@ inline constexpr std::string_view kGradient = "converged: gradient";
 inline constexpr std::string_view kRelativeDecrease = "converged: relative decrease";
 inline constexpr std::string_view kMaxIterations = "max iterations";
 /// Neither the L-BFGS direction nor, after resetting the memory, steepest descent found any
-/// point lower than the current one within max_line_search_evaluations, or within steps long
-/// enough that their decrease could exceed relative_tolerance (the direction is flat at the scale
-/// that counts as progress).
+/// point lower than the current one within max_line_search_evaluations.
 inline constexpr std::string_view kLineSearchFailed = "line search failed";
+/// As kLineSearchFailed, but steepest descent's search ended because no step left in its bracket
+/// could lower f by relative_tolerance |f|: f is flat at the scale that counts as progress (near
+/// an optimum whose values no longer resolve small steps), a convergence.
+inline constexpr std::string_view kFlat = "converged: no step left that counts as progress";
 }  // namespace lbfgs_stop
 
 struct LbfgsResult {
