@@ -52,26 +52,6 @@ TEST(ImageTermMask, IsThePatientsOutlineOnACt) {
   EXPECT_EQ((*m.mask)(0, 0, 0), 0);
 }
 
-// The registration asks for the outline at its finest image spacing: found there, on a grid
-// covering the same field of view, and the same outline as on the scan's own grid.
-TEST(ImageTermMask, IsFoundAtTheFinestSpacingAnImageTermReads) {
-  RegistrationInputs in;
-  in.fixed = ball_scan(40.0f, -1000.0f);
-  in.moving = in.fixed;
-  const ImageTermMask m = image_term_mask(in, ImageTermConfig{}, 4.0);
-  ASSERT_TRUE(m.mask);
-  EXPECT_EQ(m.source, "body_outline");
-  const Geometry& g = m.mask->geometry();
-  EXPECT_EQ(g.spacing, Vec3d(4, 4, 4));
-  EXPECT_EQ(g.size, (Size3{20, 20, 15}));
-  EXPECT_NEAR(m.share, ball_share(in.fixed), 0.02);
-  EXPECT_EQ((*m.mask)(10, 10, 7), 1);
-  EXPECT_EQ((*m.mask)(0, 0, 0), 0);
-  // Never finer than the scan: a finer request gives the scan's own grid.
-  EXPECT_EQ(image_term_mask(in, ImageTermConfig{}, 1.0).mask->geometry().size,
-            in.fixed.geometry().size);
-}
-
 TEST(ImageTermMask, CountsEverywhereOnAScanNotInHuAndSaysWhy) {
   RegistrationInputs in;
   in.fixed = ball_scan(800.0f, 20.0f);  // an MR: no air at -1000

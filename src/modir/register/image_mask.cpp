@@ -6,8 +6,6 @@
 
 #include "modir/core/hounsfield.h"
 #include "modir/filter/body_mask.h"
-#include "modir/filter/resample.h"
-#include "modir/register/pyramid.h"
 
 namespace modir::reg {
 
@@ -22,8 +20,7 @@ double share_inside(const Image<std::uint8_t>& mask) {
 
 }  // namespace
 
-ImageTermMask image_term_mask(const RegistrationInputs& inputs, const ImageTermConfig& config,
-                              double outline_spacing_mm) {
+ImageTermMask image_term_mask(const RegistrationInputs& inputs, const ImageTermConfig& config) {
   ImageTermMask out;
   if (inputs.fixed_mask) {
     // Not copied: the registration holds its inputs for as long as it runs.
@@ -43,17 +40,7 @@ ImageTermMask image_term_mask(const RegistrationInputs& inputs, const ImageTermC
         *lo, *hi);
     return out;
   }
-  // Every stage resamples the mask to its own grid, none finer than outline_spacing_mm; on a
-  // fine CT the outline there costs a third of the time and memory of the scan's own grid.
-  const Geometry& fixed_grid = inputs.fixed.geometry();
-  const Vec3d spacing =
-      outline_spacing_mm > 0.0 ? level_spacing(fixed_grid, outline_spacing_mm) : fixed_grid.spacing;
-  auto body = std::make_shared<Image<std::uint8_t>>(
-      spacing == fixed_grid.spacing
-          ? filter::body_mask_from_ct(inputs.fixed)
-          : filter::body_mask_from_ct(
-                filter::resample(inputs.fixed, filter::geometry_with_spacing(fixed_grid, spacing),
-                                 filter::Interpolation::kLinear)));
+  auto body = std::make_shared<Image<std::uint8_t>>(filter::body_mask_from_ct(inputs.fixed));
   const double share = share_inside(*body);
   if (share == 0.0) {
     out.note =

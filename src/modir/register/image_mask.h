@@ -14,8 +14,7 @@
 
 namespace modir::reg {
 
-/// The mask of the image terms (on the fixed scan's grid or a coarser one) and where it came
-/// from.
+/// The fixed-grid mask of the image terms and where it came from.
 struct ImageTermMask {
   std::shared_ptr<const Image<std::uint8_t>> mask;  ///< null: every voxel counts
   /// "fixed_mask" (the user's), "body_outline" (the fixed CT's patient outline) or "none".
@@ -27,11 +26,7 @@ struct ImageTermMask {
 
 /// The user's --fixed-mask when given (it always wins); else with image.mask "body" the patient's
 /// outline on a CT fixed scan (filter::body_mask_from_ct); else none. A fixed scan that is not in
-/// HU, or whose outline comes out empty, gets none and a note saying why. The outline is found
-/// on the fixed scan resampled to `outline_spacing_mm` (level_spacing: never finer than the scan;
-/// 0: the scan's own grid), the finest spacing any image term reads; the user's mask is used as
-/// given. Either way the mask carries its own grid, which each stage resamples to its level's.
-ImageTermMask image_term_mask(const RegistrationInputs& inputs, const ImageTermConfig& config,
-                              double outline_spacing_mm = 0.0);
+/// HU, or whose outline comes out empty, gets none and a note saying why.
+ImageTermMask image_term_mask(const RegistrationInputs& inputs, const ImageTermConfig& config);
 
 }  // namespace modir::reg

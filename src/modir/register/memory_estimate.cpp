@@ -20,11 +20,9 @@ constexpr double kPerInputMegavoxelMib = 14.1;
 constexpr double kPerWorkingMegavoxelMib = 87.7;
 constexpr double kPerOrganWorkingMegavoxelMib = 11.7;
 constexpr double kFrontBaseMib = 79.0;
-// The image terms' mask (image.mask "body", register/image_mask.h): held for the whole run, with
-// its copies on each level's grid. Measured, not fitted with the rest: +15 MiB on the 24 medium
-// development pairs of bench/accuracy (6.3 million voxels; 2026-12-07) when the outline was
-// found on the fixed grid; found on the finest level's grid since, about 2 MiB less, which this
-// bound keeps.
+// The image terms' mask (image.mask "body", register/image_mask.h): one byte a fixed voxel held
+// for the whole run, and its copies on each level's grid. Measured, not fitted with the rest:
+// +15 MiB on the 24 medium development pairs of bench/accuracy (6.3 million voxels; 2026-12-07).
 constexpr double kBodyMaskPerInputMegavoxelMib = 2.4;
 constexpr double kFrontPerFixedMegavoxelMib = 21.9;
 

@@ -155,8 +155,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
   const auto start = std::chrono::steady_clock::now();
   ParetoFront out;
   RegistrationResult& base = out.base;
-  const ImageTermMask image_mask =
-      image_term_mask(inputs, config.image, config.deformable.finest_image_spacing_mm);
+  const ImageTermMask image_mask = image_term_mask(inputs, config.image);
   detail::record_image_mask(image_mask, base);
   base.affine = detail::align_affinely(inputs, config, image_mask, base, on_level);
 

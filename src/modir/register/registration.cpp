@@ -14,8 +14,7 @@ RegistrationResult register_images(const RegistrationInputs& inputs,
   validate(config);
   const auto start = std::chrono::steady_clock::now();
   RegistrationResult result;
-  const ImageTermMask image_mask =
-      image_term_mask(inputs, config.image, config.deformable.finest_image_spacing_mm);
+  const ImageTermMask image_mask = image_term_mask(inputs, config.image);
   detail::record_image_mask(image_mask, result);
   result.affine = detail::align_affinely(inputs, config, image_mask, result, on_level);
   if (config.deformable.model != "none")
