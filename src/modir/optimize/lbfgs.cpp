@@ -241,7 +241,7 @@ class StrongWolfeLineSearch {
   // optimiser's own stopping rule does not count as progress. Near a minimum, where linear
   // interpolation of the images makes f rough at small steps, the bracket would otherwise be
   // shrunk until the budget runs out: 20 evaluations for nothing, twice (the quasi-Newton
-  // direction, then steepest descent), a tenth of a rigid alignment's time.
+  // direction, then steepest descent); 43 of the 4 mm rigid level's 49 on one medium pair.
   bool beyond_progress(const Trial& low, const Trial& high) const {
     return low.alpha == 0.0 && -start_.slope * std::abs(high.alpha) < negligible_decrease_;
   }
