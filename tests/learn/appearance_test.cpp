@@ -84,7 +84,8 @@ TEST(Appearance, TissueLevelsStayWithinTheirDeclaredRanges) {
         const bool enhanced = median >= t.enhanced_low - 1 && median <= t.enhanced_high + 1 &&
                               t.enhanced_probability > 0;
         const bool gas = t.gas_probability > 0;  // a pocket may cover the median voxel
-        EXPECT_TRUE(in_range || enhanced || gas)
+        const bool layer = t.layer_probability > 0;  // a settled layer may cover it
+        EXPECT_TRUE(in_range || enhanced || gas || layer)
             << kClasses[k].name << " median " << median << " HU, seed " << seed;
       }
     }
@@ -105,6 +106,56 @@ TEST(Appearance, TissueLevelsStayWithinTheirDeclaredRanges) {
       EXPECT_LT(fat, bladder * 100) << "seed " << seed;
     }
   }
+}
+
+// Settled contrast: some bladders come out as urine over a dense layer, each part inside its
+// declared range, the layer on the dependent (posterior, +y) side for most of them, a share of
+// the bladder within the declared bounds, and the labels untouched.
+TEST(Appearance, SettledContrastLiesUnderTheUrine) {
+  AppearanceOptions o = always();
+  o.noise_low_hu = o.noise_high_hu = 0;
+  o.bias_probability = 0;
+  o.calibration_scale = o.calibration_offset_hu = 0;
+  o.slice_thickness_low_mm = o.slice_thickness_high_mm = 0;
+  o.kernel_sigma_high_mm = 0;
+  const TissueLevel t = tissue_level("bladder");
+  ASSERT_GT(t.layer_probability, 0.0);
+  int layered = 0, posterior = 0;
+  const torch::Tensor y =
+      torch::arange(20, torch::kFloat32).view({1, 1, 20, 1}).expand({1, 16, 20, 24});
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    torch::Tensor images, labels;
+    phantom_regions(images, labels);
+    const torch::Tensor original_labels = labels.clone();
+    torch::manual_seed(seed);
+    synthesise_appearance(images, labels, kClasses, ct_normalisation(), {3, 3, 3}, o);
+    ASSERT_TRUE(torch::equal(labels, original_labels));
+    for (int b = 0; b < 2; ++b) {
+      const torch::Tensor in_bladder = labels[b] == 3.0f;
+      const torch::Tensor hu = images[b] * 100;
+      // The texture is 10 HU (SD) scaled by at most 1.5: a layered bladder has at least 10 %
+      // of its voxels on each side of the gap between urine and layer; a bladder of one level,
+      // urine or enhanced, does not.
+      const torch::Tensor dense = in_bladder & (hu > t.layer_low - 40);
+      const torch::Tensor urine = in_bladder & (hu < t.high + 5);
+      const double n = in_bladder.sum().item<double>();
+      if (dense.sum().item<double>() < 0.1 * n || urine.sum().item<double>() < 0.1 * n) continue;
+      ++layered;
+      const double share = dense.sum().item<double>() / n;
+      EXPECT_GE(share, t.layer_share_low - 0.1) << "seed " << seed;
+      EXPECT_LE(share, t.layer_share_high + 0.1) << "seed " << seed;
+      const double dense_level = hu.masked_select(dense).median().item<double>();
+      const double urine_level = hu.masked_select(urine).median().item<double>();
+      EXPECT_GE(dense_level, t.layer_low - 20) << "seed " << seed;
+      EXPECT_LE(dense_level, t.layer_high + 20) << "seed " << seed;
+      EXPECT_GE(urine_level, t.low - 20) << "seed " << seed;
+      EXPECT_LE(urine_level, t.high + 20) << "seed " << seed;
+      posterior += y.masked_select(dense).mean().item<double>() >
+                   y.masked_select(urine).mean().item<double>();
+    }
+  }
+  EXPECT_GE(layered, 6);  // 120 bladders at p 0.15: about 18
+  EXPECT_GE(posterior, layered - 3);
 }
 
 TEST(Appearance, ATruncatedEdgeIsAirAndUnlabelled) {

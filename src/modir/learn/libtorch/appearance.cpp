@@ -91,17 +91,44 @@ torch::Tensor redraw_fat_and_lean(const torch::Tensor& hu, const torch::Tensor& 
                                    (hu - own_fat) * between + fat_level));
 }
 
+// Settled contrast in a class already redrawn as `redrawn`: the voxels beyond a plane nearly
+// perpendicular to gravity (a tilt of up to about 8 degrees, the patient's or the couch's) get a
+// dense level with the same texture. The plane cuts off a drawn share of the class's voxels.
+torch::Tensor add_settled_layer(const torch::Tensor& hu, const torch::Tensor& in_class,
+                                const torch::Tensor& redrawn, const TissueLevel& t, double gain,
+                                const Vec3d& spacing_mm) {
+  const auto size = hu.sizes();  // [1, 1, z, y, x]
+  const double down = chance(0.9) ? 1.0 : -1.0;  // supine: posterior is +y on the LPS grid
+  const double tilt_x = uniform(-0.15, 0.15), tilt_z = uniform(-0.15, 0.15);
+  const auto axis = [](std::int64_t n, double step, double weight, std::vector<std::int64_t> shape) {
+    return (torch::arange(n, torch::kFloat32) * static_cast<float>(step * weight)).view(shape);
+  };
+  const torch::Tensor depth = axis(size[4], spacing_mm.x, tilt_x, {1, 1, 1, 1, size[4]}) +
+                              axis(size[3], spacing_mm.y, down, {1, 1, 1, size[3], 1}) +
+                              axis(size[2], spacing_mm.z, tilt_z, {1, 1, size[2], 1, 1});
+  const double share = uniform(t.layer_share_low, t.layer_share_high);
+  const double level = depth.masked_select(in_class).quantile(1.0 - share).item<double>();
+  const torch::Tensor dense = in_class & (depth > level);
+  const double own_level = hu.masked_select(in_class).median().item<double>();
+  const torch::Tensor layer = (hu - own_level) * gain + uniform(t.layer_low, t.layer_high);
+  return torch::where(dense, layer, redrawn);
+}
+
 // One sample [1, 1, z, y, x] in HU: each class's level redrawn, texture scaled, gas and contrast.
 void redraw_tissues(torch::Tensor& hu, const torch::Tensor& labels,
-                    const std::vector<LabelClass>& classes, const AppearanceOptions& o) {
+                    const std::vector<LabelClass>& classes, const Vec3d& spacing_mm,
+                    const AppearanceOptions& o) {
   torch::Tensor out = hu.clone();
   for (std::size_t k = 1; k < classes.size(); ++k) {
     const torch::Tensor in_class = labels == static_cast<float>(k);
     if (!in_class.any().item<bool>()) continue;
-    const TissueLevel t = tissue_level(classes[k].name);
+    TissueLevel t = tissue_level(classes[k].name);
     const double gain = uniform(o.texture_gain_low, o.texture_gain_high);
+    const bool layered = chance(t.layer_probability);
+    if (layered) t.enhanced_probability = 0.0;  // urine above the layer
     torch::Tensor redrawn = t.has_fat ? redraw_fat_and_lean(hu, in_class, t, gain)
                                       : redraw_one_level(hu, in_class, t, gain);
+    if (layered) redrawn = add_settled_layer(hu, in_class, redrawn, t, gain, spacing_mm);
     if (chance(t.gas_probability)) {
       // Gas fills the part of the organ where a smooth random field is highest: 10-50 % of it.
       const torch::Tensor field = smooth_field(hu.sizes(), 5);
@@ -126,6 +153,8 @@ TissueLevel tissue_level(const std::string& name) {
   } else if (contains(name, {"bladder"})) {
     t.low = -10, t.high = 45;
     t.enhanced_probability = 0.2, t.enhanced_low = 80, t.enhanced_high = 400;
+    // Excreted contrast settles under the urine on a scan taken soon after an enhanced one.
+    t.layer_probability = 0.15, t.layer_low = 150, t.layer_high = 900;
   } else if (contains(name, {"rectum", "anorect"})) {
     t.low = -60, t.high = 60;
     t.gas_probability = 0.3;
@@ -156,7 +185,7 @@ void synthesise_appearance(torch::Tensor& images, torch::Tensor& labels,
     torch::Tensor t = labels.slice(0, b, b + 1);
     if (chance(o.probability)) {
       torch::Tensor hu = x * std + mean;
-      redraw_tissues(hu, t, classes, o);
+      redraw_tissues(hu, t, classes, spacing_mm, o);
       hu = hu * uniform(1 - o.calibration_scale, 1 + o.calibration_scale) +
            uniform(-o.calibration_offset_hu, o.calibration_offset_hu);
       if (chance(o.bias_probability)) hu = hu + smooth_field(hu.sizes(), 3) * uniform(0, o.bias_hu);

@@ -24,6 +24,14 @@ struct TissueLevel {
   double enhanced_probability = 0.0;
   double enhanced_low = 0, enhanced_high = 0;
   double gas_probability = 0.0;  ///< a gas pocket (-950 .. -700 HU) in part of the organ
+  /// Excreted contrast that has settled: with this probability the dependent part of the organ
+  /// (posterior, +y, as a supine patient lies; anterior for one in ten) is drawn from
+  /// [layer_low, layer_high] below a nearly horizontal level and the rest from [low, high]. A
+  /// network that only ever saw a bladder either all dark or all bright takes the bright layer
+  /// for the bladder and the urine above it for body.
+  double layer_probability = 0.0;
+  double layer_low = 0, layer_high = 0;
+  double layer_share_low = 0.15, layer_share_high = 0.7;  ///< of the organ's voxels in the patch
   /// A class that holds fat and lean tissue (the body outside the organs): its voxels below
   /// `fat_split_hu` in the scan are fat and get their own level from [fat_low, fat_high], the
   /// rest [low, high]. On a calibrated CT fat is always darker than water, urine and muscle; a
@@ -60,7 +68,7 @@ struct AppearanceOptions {
 /// normalised network inputs (`normalisation` of the plan), `labels` the matching class indices of
 /// `classes` (floats); the grid's spacing is `spacing_mm` (x y z). Per sample, with
 /// options.probability: each present class's level is redrawn (tissue_level) and its texture
-/// scaled, gas pockets and contrast drawn, then calibration, a smooth bias, slice-thickness and
+/// scaled, gas pockets, contrast and settled contrast layers drawn, then calibration, a smooth bias, slice-thickness and
 /// kernel blur and correlated noise; with truncation_probability a lateral or anterior-posterior
 /// edge of the field of view cuts the region (air in the image, background in the labels).
 /// Random numbers come from LibTorch's generator (seeded by the caller).
