@@ -639,7 +639,7 @@ def run_benchmark(args, modir, tools):
                     print(f"  the true field could not be scored: {str(e).splitlines()[0]}")
                 if truth:
                     case["true_field_metrics"] = {k: v for k, v in truth.items() if k != "raw"}
-                    print(f"  true field: Dice " + ", ".join(
+                    print("  true field: Dice " + ", ".join(
                         f"{SHORT[n]} {fmt(truth['dice'].get(n), 3)}" for n in LABELS.values()))
                 for tool in tools:
                     run_dir = work / "runs" / case["name"] / (tool + ("_guided" if tool == "modir" and args.guided else ""))
