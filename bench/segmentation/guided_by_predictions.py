@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Registration guided by predicted labels with QC, against the same registration guided by the
-true labels (issue 14), on pairs with an appearance training never had.
+true labels (issue 14), on pairs with the hard set's appearance (its bone streaks were never in
+training; its bladder contrast layer has been, in the synthesis's own form, since models/pelvis
+session 6).
 
 Per seed: `modir phantom --size medium --deformation large --variety`, both scans given the hard
 set's appearance (couch, bone streaks, layered bladder contrast, more noise; see

@@ -7,9 +7,11 @@ model's cohort is seed 101):
   variety          seeds 9101-9110 with `--variety`: slice thickness 1-5 mm, scanned range,
                    field-of-view offset (truncated outline), kernel, noise level and texture,
                    contrast and calibration drawn per scan; no training image had them;
-  hard             the variety scans with what neither the phantom nor training's appearance
-                   synthesis has: a patient couch, streaks from the bones, a contrast layer in
-                   the bladder (urine above, 300 HU below), 20 HU more noise;
+  hard             the variety scans with what the phantom does not draw: a patient couch,
+                   streaks from the bones, a contrast layer in the bladder (urine above, 300 HU
+                   below), 20 HU more noise. The training synthesis has no such streaks; since
+                   models/pelvis session 6 it draws settled bladder contrast of its own (other
+                   levels, shares and tilts), so the layer is no longer unseen;
   clinical         seeds 9201-9205 as a planning CT shows them: `--size large` (461 mm field of
                    view: air around the whole patient, the thighs apart, 400 mm of the body) and
                    `--couch` (phantom.md, "Couch");
