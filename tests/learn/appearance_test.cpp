@@ -41,6 +41,17 @@ AppearanceOptions always(double truncation = 0.0) {
   return o;
 }
 
+// Tissue levels, gas and contrast only: no noise, blur, bias or calibration on top of them.
+AppearanceOptions levels_only() {
+  AppearanceOptions o = always();
+  o.noise_low_hu = o.noise_high_hu = 0;
+  o.bias_probability = 0;
+  o.calibration_scale = o.calibration_offset_hu = 0;
+  o.slice_thickness_low_mm = o.slice_thickness_high_mm = 0;
+  o.kernel_sigma_high_mm = 0;
+  return o;
+}
+
 TEST(Appearance, IsDeterministicForASeedAndDiffersAcrossSeeds) {
   torch::Tensor base_images, base_labels;
   phantom_regions(base_images, base_labels);
@@ -60,12 +71,7 @@ TEST(Appearance, IsDeterministicForASeedAndDiffersAcrossSeeds) {
 // range (or the enhanced range, or gas for a gas pocket), the labels are untouched, and every
 // value stays inside the normalisation's clip range.
 TEST(Appearance, TissueLevelsStayWithinTheirDeclaredRanges) {
-  AppearanceOptions o = always();
-  o.noise_low_hu = o.noise_high_hu = 0;
-  o.bias_probability = 0;
-  o.calibration_scale = o.calibration_offset_hu = 0;
-  o.slice_thickness_low_mm = o.slice_thickness_high_mm = 0;
-  o.kernel_sigma_high_mm = 0;
+  const AppearanceOptions o = levels_only();
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     torch::Tensor images, labels;
     phantom_regions(images, labels);
@@ -112,12 +118,7 @@ TEST(Appearance, TissueLevelsStayWithinTheirDeclaredRanges) {
 // declared range, the layer on the dependent (posterior, +y) side for most of them, a share of
 // the bladder within the declared bounds, and the labels untouched.
 TEST(Appearance, SettledContrastLiesUnderTheUrine) {
-  AppearanceOptions o = always();
-  o.noise_low_hu = o.noise_high_hu = 0;
-  o.bias_probability = 0;
-  o.calibration_scale = o.calibration_offset_hu = 0;
-  o.slice_thickness_low_mm = o.slice_thickness_high_mm = 0;
-  o.kernel_sigma_high_mm = 0;
+  const AppearanceOptions o = levels_only();
   const TissueLevel t = tissue_level("bladder");
   ASSERT_GT(t.layer_probability, 0.0);
   int layered = 0, posterior = 0;
