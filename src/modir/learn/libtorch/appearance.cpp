@@ -58,13 +58,17 @@ torch::Tensor smooth_field(const torch::IntArrayRef& size, std::int64_t coarse) 
                             .align_corners(true));
 }
 
-// A class with one tissue: its own median moves to a drawn level, its texture scaled by `gain`.
-torch::Tensor redraw_one_level(const torch::Tensor& hu, const torch::Tensor& in_class,
-                               const TissueLevel& t, double gain) {
-  const double own_level = hu.masked_select(in_class).median().item<double>();
+// The scan's texture around `own_level`, scaled by `gain`, moved to `level`.
+torch::Tensor moved_texture(const torch::Tensor& hu, double own_level, double gain, double level) {
+  return (hu - own_level) * gain + level;
+}
+
+// A class with one tissue (its own median `own_level`): moved to a drawn level.
+torch::Tensor redraw_one_level(const torch::Tensor& hu, double own_level, const TissueLevel& t,
+                               double gain) {
   const double level = chance(t.enhanced_probability) ? uniform(t.enhanced_low, t.enhanced_high)
                                                       : uniform(t.low, t.high);
-  return (hu - own_level) * gain + level;
+  return moved_texture(hu, own_level, gain, level);
 }
 
 // A class of fat and lean tissue: the fat's median and the lean tissue's median move to levels
@@ -81,7 +85,7 @@ torch::Tensor redraw_fat_and_lean(const torch::Tensor& hu, const torch::Tensor& 
   const double lean_level = uniform(t.low, t.high);
   if (fat_share < 0.02 || fat_share > 0.98) {
     const double level = fat_share > 0.98 ? fat_level : lean_level;
-    return (hu - values.median().item<double>()) * gain + level;
+    return moved_texture(hu, values.median().item<double>(), gain, level);
   }
   const double own_fat = values.masked_select(is_fat).median().item<double>();
   const double own_lean = values.masked_select(~is_fat).median().item<double>();
@@ -95,12 +99,13 @@ torch::Tensor redraw_fat_and_lean(const torch::Tensor& hu, const torch::Tensor& 
 // perpendicular to gravity (a tilt of up to about 8 degrees, the patient's or the couch's) get a
 // dense level with the same texture. The plane cuts off a drawn share of the class's voxels.
 torch::Tensor add_settled_layer(const torch::Tensor& hu, const torch::Tensor& in_class,
-                                const torch::Tensor& redrawn, const TissueLevel& t, double gain,
-                                const Vec3d& spacing_mm) {
-  const auto size = hu.sizes();  // [1, 1, z, y, x]
+                                double own_level, const torch::Tensor& redrawn,
+                                const TissueLevel& t, double gain, const Vec3d& spacing_mm) {
+  const auto size = hu.sizes();                  // [1, 1, z, y, x]
   const double down = chance(0.9) ? 1.0 : -1.0;  // supine: posterior is +y on the LPS grid
   const double tilt_x = uniform(-0.15, 0.15), tilt_z = uniform(-0.15, 0.15);
-  const auto axis = [](std::int64_t n, double step, double weight, std::vector<std::int64_t> shape) {
+  const auto axis = [](std::int64_t n, double step, double weight,
+                       std::vector<std::int64_t> shape) {
     return (torch::arange(n, torch::kFloat32) * static_cast<float>(step * weight)).view(shape);
   };
   const torch::Tensor depth = axis(size[4], spacing_mm.x, tilt_x, {1, 1, 1, 1, size[4]}) +
@@ -109,8 +114,8 @@ torch::Tensor add_settled_layer(const torch::Tensor& hu, const torch::Tensor& in
   const double share = uniform(t.layer_share_low, t.layer_share_high);
   const double level = depth.masked_select(in_class).quantile(1.0 - share).item<double>();
   const torch::Tensor dense = in_class & (depth > level);
-  const double own_level = hu.masked_select(in_class).median().item<double>();
-  const torch::Tensor layer = (hu - own_level) * gain + uniform(t.layer_low, t.layer_high);
+  const torch::Tensor layer =
+      moved_texture(hu, own_level, gain, uniform(t.layer_low, t.layer_high));
   return torch::where(dense, layer, redrawn);
 }
 
@@ -126,9 +131,15 @@ void redraw_tissues(torch::Tensor& hu, const torch::Tensor& labels,
     const double gain = uniform(o.texture_gain_low, o.texture_gain_high);
     const bool layered = chance(t.layer_probability);
     if (layered) t.enhanced_probability = 0.0;  // urine above the layer
-    torch::Tensor redrawn = t.has_fat ? redraw_fat_and_lean(hu, in_class, t, gain)
-                                      : redraw_one_level(hu, in_class, t, gain);
-    if (layered) redrawn = add_settled_layer(hu, in_class, redrawn, t, gain, spacing_mm);
+    torch::Tensor redrawn;
+    if (t.has_fat) {
+      redrawn = redraw_fat_and_lean(hu, in_class, t, gain);
+    } else {
+      const double own_level = hu.masked_select(in_class).median().item<double>();
+      redrawn = redraw_one_level(hu, own_level, t, gain);
+      if (layered)
+        redrawn = add_settled_layer(hu, in_class, own_level, redrawn, t, gain, spacing_mm);
+    }
     if (chance(t.gas_probability)) {
       // Gas fills the part of the organ where a smooth random field is highest: 10-50 % of it.
       const torch::Tensor field = smooth_field(hu.sizes(), 5);

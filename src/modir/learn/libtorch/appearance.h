@@ -28,7 +28,7 @@ struct TissueLevel {
   /// (posterior, +y, as a supine patient lies; anterior for one in ten) is drawn from
   /// [layer_low, layer_high] below a nearly horizontal level and the rest from [low, high]. A
   /// network that only ever saw a bladder either all dark or all bright takes the bright layer
-  /// for the bladder and the urine above it for body.
+  /// for the bladder and the urine above it for body. Classes of one tissue only (not has_fat).
   double layer_probability = 0.0;
   double layer_low = 0, layer_high = 0;
   double layer_share_low = 0.15, layer_share_high = 0.7;  ///< of the organ's voxels in the patch
@@ -68,9 +68,10 @@ struct AppearanceOptions {
 /// normalised network inputs (`normalisation` of the plan), `labels` the matching class indices of
 /// `classes` (floats); the grid's spacing is `spacing_mm` (x y z). Per sample, with
 /// options.probability: each present class's level is redrawn (tissue_level) and its texture
-/// scaled, gas pockets, contrast and settled contrast layers drawn, then calibration, a smooth bias, slice-thickness and
-/// kernel blur and correlated noise; with truncation_probability a lateral or anterior-posterior
-/// edge of the field of view cuts the region (air in the image, background in the labels).
+/// scaled, gas pockets, contrast and settled contrast layers drawn, then calibration, a smooth
+/// bias, slice-thickness and kernel blur and correlated noise; with truncation_probability a
+/// lateral or anterior-posterior edge of the field of view cuts the region (air in the image,
+/// background in the labels).
 /// Random numbers come from LibTorch's generator (seeded by the caller).
 void synthesise_appearance(torch::Tensor& images, torch::Tensor& labels,
                            const std::vector<LabelClass>& classes,
