@@ -48,6 +48,11 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     throw usage_error("--arms is for a pair; a cohort takes --arms-down FRACTION (of its scans)");
   if (!options.cohort && options.cohort_options.arms_down != 0.0)
     throw usage_error("--arms-down is for a cohort; a pair takes --arms");
+  if (options.cohort && o.calcifications)
+    throw usage_error(
+        "--calcifications is for a pair; a cohort takes --calcified FRACTION (of its patients)");
+  if (!options.cohort && options.cohort_options.calcified != 0.0)
+    throw usage_error("--calcified is for a cohort; a pair takes --calcifications");
   if (options.cohort && o.metal)
     throw usage_error(
         "--metal is for a pair; a cohort takes --hip-replacements FRACTION (of its patients)");
@@ -87,7 +92,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     c.size = o.size;
     c.couch = o.couch;
     for (const double f : {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner,
-                           c.truncated, c.hip_replacements, c.arms_down}) {
+                           c.truncated, c.hip_replacements, c.arms_down, c.calcified}) {
       if (!(f >= 0.0 && f <= 1.0))
         throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
     }
@@ -156,6 +161,10 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--metal", options->pair.metal,
                     "total hip replacements (one or both hips, drawn from the seed) and the "
                     "beam-hardening and photon-starvation streaks their metal casts");
+  command->add_flag("--calcifications", options->pair.calcifications,
+                    "phleboliths in the pelvic veins, plaques on the iliac arteries and (men) "
+                    "calcified foci in the prostate, drawn from the seed; labelled by the organ "
+                    "they lie in");
   add_memory_options(*command, options->dry_run, options->max_memory_mib,
                      "the pair's estimated peak memory");
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
@@ -181,6 +190,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--arms-down", c.arms_down,
                       "cohort: fraction of scans with both forearms beside the hips and thighs, "
                       "drawn per scan; seen by the large size's field of view (0)");
+  command->add_option("--calcified", c.calcified,
+                      "cohort: fraction of patients with phleboliths, arterial plaques and "
+                      "prostatic calcifications, the same in every scan of theirs (0)");
   command->add_option(
       "--duplicates", c.duplicates,
       "cohort: scans filed again under a new patient id (default patients/10, at least 1)");

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,
-                      bool variety, bool couch, bool metal, bool arms) {
+                      bool variety, bool couch, bool metal, bool arms, bool calcifications) {
   phantom::PhantomOptions o;
   o.seed = seed;
   o.size = phantom::parse_size(size, "size");
@@ -30,6 +30,7 @@ py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::st
   o.couch = couch;
   o.metal = metal;
   o.arms = arms;
+  o.calcifications = calcifications;
   phantom::PhantomPair pair = [&] {
     const Working working;
     return phantom::generate_pair(o);

@@ -74,6 +74,16 @@ TEST(PhantomCli, BadOptionsAreUsageErrors) {
   const auto arms_down = run_modir("phantom --arms-down 0.5 --out " + quoted(dir / "c"));
   EXPECT_EQ(arms_down.exit_code, 2) << arms_down.err;
   EXPECT_FALSE(fs::exists(dir / "c"));
+  const auto calcifications =
+      run_modir("phantom --cohort 2 --calcifications --out " + quoted(dir / "c"));
+  EXPECT_EQ(calcifications.exit_code, 2) << calcifications.err;
+  EXPECT_NE(calcifications.err.find("--calcified"), std::string::npos) << calcifications.err;
+  const auto calcified = run_modir("phantom --calcified 0.5 --out " + quoted(dir / "c"));
+  EXPECT_EQ(calcified.exit_code, 2) << calcified.err;
+  EXPECT_NE(calcified.err.find("--calcifications"), std::string::npos) << calcified.err;
+  const auto fraction = run_modir("phantom --cohort 2 --calcified 1.5 --out " + quoted(dir / "c"));
+  EXPECT_EQ(fraction.exit_code, 2) << fraction.err;
+  EXPECT_FALSE(fs::exists(dir / "c"));
 }
 
 TEST(PhantomCli, CohortWritesManifestAndTruth) {

@@ -168,6 +168,11 @@ def test_phantom_is_deterministic_by_seed():
     # The same patient, with a hip replacement clipped at the scanner's 3071 HU.
     assert (metal.fixed.array >= 3071).sum() > 0
     assert (a.fixed.array >= 3071).sum() == 0
+    calcified = modir.phantom(seed=11, calcifications=True)
+    assert calcified.meta["calcifications"]["placed"]["phleboliths"] > 0
+    # The same patient and labels, with bright specks where soft tissue was.
+    assert (calcified.fixed_labels.array != a.fixed_labels.array).sum() <= 2
+    assert (calcified.fixed.array > a.fixed.array + 100).sum() > 0
 
 
 def test_bad_registration_input_is_a_clear_error(pair_dir):

@@ -89,6 +89,9 @@ TissueSample sample_model(const Model& m, const Vec3d& p) {
     if (implant.tissue) return *implant.tissue;
     head_removed = implant.bone_removed;
   }
+  if (m.calcifications)
+    if (const std::optional<TissueSample> calcified = m.calcifications->sample(p))
+      return *calcified;
   const LayerHit bone = m.scene.query(p, Layer::kBone);
   if (bone.distance < 0.0 && !(head_removed && bone.tag == kTagFemoralHead))
     return bone_sample(m, p, bone);
@@ -229,6 +232,17 @@ void Anatomy::add_hip_prostheses(const HipProsthesis& design) {
     placed.push_back(std::move(s));
   }
   impl_->model.prostheses.emplace(design, std::move(placed));
+}
+
+std::size_t Anatomy::add_calcifications(const CalcificationDesign& design) {
+  detail::Model& m = impl_->model;
+  m.calcifications.reset();  // placed against the anatomy without any
+  m.calcifications.emplace(detail::place_calcifications(m, design));
+  return m.calcifications->items().size();
+}
+
+const PlacedCalcifications* Anatomy::calcifications() const {
+  return impl_->model.calcifications ? &*impl_->model.calcifications : nullptr;
 }
 
 void Anatomy::add_arms(const ArmsDesign& design) {

@@ -6,6 +6,7 @@
 
 #include "modir/core/vec.h"
 #include "modir/phantom/arms.h"
+#include "modir/phantom/calcifications.h"
 #include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/random.h"
 #include "modir/phantom/tissue.h"
@@ -66,6 +67,13 @@ class Anatomy {
   void add_hip_prostheses(const HipProsthesis& design);
   /// The prostheses added, if any.
   const HipProstheses* hip_prostheses() const;
+
+  /// Adds the design's calcifications (phantom/calcifications.h) where this patient's veins,
+  /// arteries and prostate have room for them; returns how many found a place. Call before
+  /// sampling.
+  std::size_t add_calcifications(const CalcificationDesign& design);
+  /// The calcifications added, if any.
+  const PlacedCalcifications* calcifications() const;
 
   /// Lays both forearms beside this patient's hips and thighs (phantom/arms.h), clear of the
   /// outline by the design's gap. Call before sampling.

@@ -10,6 +10,7 @@
 #include "modir/phantom/anatomy.h"
 #include "modir/phantom/arms.h"
 #include "modir/phantom/body_outline.h"
+#include "modir/phantom/calcifications.h"
 #include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/scene.h"
 
@@ -98,8 +99,13 @@ struct Model {
   double cortex_hu = 950.0;
 
   std::vector<std::pair<std::string, Vec3d>> points;
-  std::optional<HipProstheses> prostheses;  ///< `--metal`: checked before the bones
-  std::optional<PlacedArms> arms;           ///< `--arms`: outside the trunk's outline
+  std::optional<HipProstheses> prostheses;             ///< `--metal`: checked before the bones
+  std::optional<PlacedArms> arms;                      ///< `--arms`: outside the trunk's outline
+  std::optional<PlacedCalcifications> calcifications;  ///< `--calcifications`
+
+  /// Centre lines where calcifications form (kept by build_vessels; nothing else reads them).
+  std::vector<TubeSpec> iliac_arteries;        ///< common, external and internal, both sides
+  std::vector<TubeSpec> internal_iliac_veins;  ///< both sides
 
   void add_point(const std::string& name, const Vec3d& p) { points.emplace_back(name, p); }
   /// Subcutaneous fat thickness at p (thicker over the belly and buttocks, varying smoothly).
@@ -118,6 +124,11 @@ void build_pelvic_organs(Model& model, Rng& rng);
 void build_bowel(Model& model, Rng& rng);
 /// Skin landmarks at the trunk's extremes.
 void add_skin_points(Model& model);
+
+/// Where the design's calcifications lie in this patient (anatomy_calcifications.cpp); those
+/// that found no place in their attempts are left out.
+std::vector<Calcification> place_calcifications(const Model& model,
+                                                const CalcificationDesign& design);
 
 /// Label and noise-free HU at p.
 TissueSample sample_model(const Model& model, const Vec3d& p);

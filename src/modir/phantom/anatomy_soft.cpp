@@ -241,6 +241,7 @@ void build_vessels(Model& m, Rng& rng) {
     sc.add_tube(arteries, common, kTagArtery);
     sc.add_tube(arteries, external, kTagArtery);
     sc.add_tube(arteries, internal, kTagArtery);
+    m.iliac_arteries.insert(m.iliac_arteries.end(), {common, external, internal});
     const Vec3d vsplit = P(sg, 34, 36, 105);
     const TubeSpec vcommon =
         round_tube({confluence, (confluence + vsplit) * 0.5 + Vec3d{0, 2, 0}, vsplit},
@@ -254,6 +255,7 @@ void build_vessels(Model& m, Rng& rng) {
     sc.add_tube(veins, vcommon, kTagVein);
     sc.add_tube(veins, vexternal, kTagVein);
     sc.add_tube(veins, vinternal, kTagVein);
+    m.internal_iliac_veins.push_back(vinternal);
     m.add_point(sided("common_iliac_artery", side), common.point_at(1.0));
     m.add_point(sided("iliac_artery_bifurcation", side), split);
     m.add_point(sided("external_iliac_artery_upper", side), external.point_at(1.0));

@@ -15,6 +15,7 @@
 #include "modir/io/output_file.h"
 #include "modir/phantom/acquisition.h"
 #include "modir/phantom/arms.h"
+#include "modir/phantom/calcifications.h"
 #include "modir/phantom/couch.h"
 #include "modir/phantom/deformation_draw.h"
 #include "modir/phantom/metal_artefacts.h"
@@ -114,6 +115,7 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
   truth["issues"] = json::array();
   if (options.hip_replacements > 0.0) truth["hip_replacements"] = json::array();
   if (options.arms_down > 0.0) truth["arms_down"] = json::array();
+  if (options.calcified > 0.0) truth["calcified"] = json::array();
   auto record = [&](json issue) { truth["issues"].push_back(std::move(issue)); };
 
   std::ostringstream manifest;
@@ -142,6 +144,18 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
         anatomy.add_hip_prostheses(*implant);
         truth["hip_replacements"].push_back(
             {{"patient_id", patient_id}, {"prosthesis", to_json(*implant)}});
+      }
+    }
+    // Calcifications too: a stream of their own per patient.
+    if (options.calcified > 0.0) {
+      Rng calcification_rng(
+          mix_bits(options.seed ^ (0x63616C63ULL * (static_cast<std::uint64_t>(p) + 1))));
+      if (calcification_rng.chance(options.calcified)) {
+        const CalcificationDesign design = draw_calcifications(calcification_rng);
+        anatomy.add_calcifications(design);
+        truth["calcified"].push_back(
+            {{"patient_id", patient_id},
+             {"calcifications", calcifications_json(design, *anatomy.calcifications())}});
       }
     }
     const int scans = patient_rng.integer(2, 4);

@@ -30,6 +30,9 @@ struct CohortOptions {
   /// the patient, as a patient lies differently each day; recorded under "arms_down" in
   /// truth.json. Only the large size's field of view reaches them.
   double arms_down = 0.0;
+  /// Patients with calcifications (phantom/calcifications.h: phleboliths, arterial plaques,
+  /// prostatic foci), the same in every scan of theirs; recorded under "calcified" in truth.json.
+  double calcified = 0.0;
   int duplicates =
       -1;  ///< scans filed again under another patient id; -1: patients / 10, at least 1
 };

@@ -46,6 +46,9 @@ struct PhantomOptions {
   /// Both forearms beside the hips and thighs (phantom/arms.h), drawn from the seed: only the
   /// large size's field of view shows them.
   bool arms = false;
+  /// Phleboliths, arterial plaques and prostatic calcifications (phantom/calcifications.h),
+  /// drawn from the seed.
+  bool calcifications = false;
 };
 
 std::string size_name(PhantomSize size);

@@ -148,6 +148,12 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
     arms = draw_arms(arms_rng);
     plan.anatomy.add_arms(*arms);
   }
+  std::optional<CalcificationDesign> calcified;
+  if (options.calcifications) {
+    Rng calcification_rng = root.fork(11);
+    calcified = draw_calcifications(calcification_rng);
+    plan.anatomy.add_calcifications(*calcified);
+  }
 
   PhantomPair pair;
   IdealScan fixed = render_fixed(anatomy, deformation, fixed_grid, pair.ground_truth);
@@ -224,6 +230,8 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   meta["couch"] = couch ? to_json(*couch) : json(nullptr);
   meta["metal"] = prosthesis ? to_json(*prosthesis) : json(nullptr);
   meta["arms"] = arms ? to_json(*arms) : json(nullptr);
+  meta["calcifications"] =
+      calcified ? calcifications_json(*calcified, *anatomy.calcifications()) : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
                          {"moving_hu_offset", options.moving_hu_offset},
                          {"blur_sigma_mm", {0.6, 0.6, 0.8}}};
