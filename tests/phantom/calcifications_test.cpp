@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "modir/phantom/anatomy.h"
-#include "modir/phantom/cohort.h"
 #include "modir/phantom/scan_pair.h"
-#include "support/test_support.h"
 
 namespace modir::phantom {
 namespace {
@@ -130,26 +128,6 @@ TEST(Calcifications, PairsKeepTheirPatientAndLabelsAndAreDeterministic) {
     for (std::size_t i = 0; i < with.size(); ++i) brighter += with[i] > without[i] + 100.0f;
     EXPECT_GT(brighter, 0u);
   }
-}
-
-TEST(Calcifications, ACohortGivesThemPerPatientAndLeavesTheOthersAsTheyWere) {
-  test::TempDir dir;
-  CohortOptions o;
-  o.seed = 6;
-  o.patients = 3;
-  o.duplicates = 0;
-  Progress quiet(ProgressStyle::kQuiet);
-  const json plain = write_cohort(o, dir / "plain", quiet);
-  EXPECT_FALSE(plain.contains("calcified"));
-  o.calcified = 0.5;
-  const json calcified = write_cohort(o, dir / "calcified", quiet);
-  ASSERT_TRUE(calcified.contains("calcified"));
-  const std::size_t patients = calcified["calcified"].size();
-  // Seed 6 gives some but not all of the three patients calcifications.
-  EXPECT_GT(patients, 0u) << calcified.dump();
-  EXPECT_LT(patients, 3u) << calcified.dump();
-  EXPECT_EQ(calcified["issues"], plain["issues"]);
-  EXPECT_EQ(write_cohort(o, dir / "again", quiet).dump(), calcified.dump());
 }
 
 }  // namespace

@@ -119,12 +119,19 @@ TEST(Cohort, EveryRecordedIssueIsReallyInTheFiles) {
   EXPECT_EQ(json::parse(stream), truth);
 }
 
-TEST(Cohort, HipReplacementsAreRecordedAndLeaveTheOtherPatientsAsTheyWere) {
-  test::TempDir dir;
+/// Seed 6's three patients without duplicates: small enough for a test, and a draw per patient
+/// or per scan gives some of them an addition and not others.
+CohortOptions three_patients() {
   CohortOptions o;
   o.seed = 6;
   o.patients = 3;
   o.duplicates = 0;
+  return o;
+}
+
+TEST(Cohort, HipReplacementsAreRecordedAndLeaveTheOtherPatientsAsTheyWere) {
+  test::TempDir dir;
+  CohortOptions o = three_patients();
   Progress quiet(ProgressStyle::kQuiet);
   const json plain = write_cohort(o, dir / "plain", quiet);
   EXPECT_FALSE(plain.contains("hip_replacements"));
@@ -151,10 +158,7 @@ TEST(Cohort, HipReplacementsAreRecordedAndLeaveTheOtherPatientsAsTheyWere) {
 
 TEST(Cohort, ArmsDownAreDrawnPerScanAndLeaveTheScansStreamsAlone) {
   test::TempDir dir;
-  CohortOptions o;
-  o.seed = 6;
-  o.patients = 3;
-  o.duplicates = 0;
+  CohortOptions o = three_patients();
   Progress quiet(ProgressStyle::kQuiet);
   const json plain = write_cohort(o, dir / "plain", quiet);
   EXPECT_FALSE(plain.contains("arms_down"));
@@ -178,6 +182,35 @@ TEST(Cohort, ArmsDownAreDrawnPerScanAndLeaveTheScansStreamsAlone) {
         << row.image;
   }
   EXPECT_EQ(write_cohort(o, dir / "again", quiet), arms);
+}
+
+TEST(Cohort, CalcificationsAreDrawnPerPatientAndLeaveTheOthersAsTheyWere) {
+  test::TempDir dir;
+  CohortOptions o = three_patients();
+  Progress quiet(ProgressStyle::kQuiet);
+  const json plain = write_cohort(o, dir / "plain", quiet);
+  EXPECT_FALSE(plain.contains("calcified"));
+  o.calcified = 0.5;
+  const json calcified = write_cohort(o, dir / "calcified", quiet);
+  ASSERT_TRUE(calcified.contains("calcified"));
+  std::set<std::string> patients;
+  for (const json& r : calcified["calcified"]) patients.insert(r["patient_id"]);
+  // Some of the three patients, not all and not none.
+  EXPECT_GT(patients.size(), 0u) << calcified.dump();
+  EXPECT_LT(patients.size(), 3u) << calcified.dump();
+  EXPECT_EQ(calcified["issues"], plain["issues"]);
+  for (const ManifestRow& row : read_manifest(dir / "calcified" / "manifest.csv")) {
+    const auto with = io::read_image_as<std::int16_t>(dir / "calcified" / row.image).buffer();
+    const auto without = io::read_image_as<std::int16_t>(dir / "plain" / row.image).buffer();
+    if (!patients.count(row.patient)) {
+      EXPECT_EQ(with, without) << row.image;
+      continue;
+    }
+    std::int64_t brighter = 0;
+    for (std::size_t i = 0; i < with.size(); ++i) brighter += with[i] > without[i] + 100;
+    EXPECT_GT(brighter, 0) << row.image;  // every scan of such a patient shows them
+  }
+  EXPECT_EQ(write_cohort(o, dir / "again", quiet), calcified);
 }
 
 // Labelled voxels in the outer eighth of the field of view on the left and on the right.
