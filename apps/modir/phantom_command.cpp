@@ -53,6 +53,11 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
         "--calcifications is for a pair; a cohort takes --calcified FRACTION (of its patients)");
   if (!options.cohort && options.cohort_options.calcified != 0.0)
     throw usage_error("--calcified is for a cohort; a pair takes --calcifications");
+  if (options.cohort && o.markers)
+    throw usage_error(
+        "--markers is for a pair; a cohort takes --marked FRACTION (of its patients)");
+  if (!options.cohort && options.cohort_options.marked != 0.0)
+    throw usage_error("--marked is for a cohort; a pair takes --markers");
   if (options.cohort && o.metal)
     throw usage_error(
         "--metal is for a pair; a cohort takes --hip-replacements FRACTION (of its patients)");
@@ -92,7 +97,7 @@ int run_phantom(PhantomCommandOptions& options, const GlobalOptions& global) {
     c.size = o.size;
     c.couch = o.couch;
     for (const double f : {c.label_noise, c.missing_structure, c.merged_labels, c.other_scanner,
-                           c.truncated, c.hip_replacements, c.arms_down, c.calcified}) {
+                           c.truncated, c.hip_replacements, c.arms_down, c.calcified, c.marked}) {
       if (!(f >= 0.0 && f <= 1.0))
         throw usage_error("cohort fractions must lie in [0, 1], got {}", f);
     }
@@ -165,6 +170,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
                     "phleboliths in the pelvic veins, plaques on the iliac arteries and (men) "
                     "calcified foci in the prostate, drawn from the seed; labelled by the organ "
                     "they lie in");
+  command->add_flag("--markers", options->pair.markers,
+                    "three or four gold fiducial markers in a man's prostate (drawn from the "
+                    "seed; none in a woman) and the streaks they cast; prostate in the labels");
   add_memory_options(*command, options->dry_run, options->max_memory_mib,
                      "the pair's estimated peak memory");
   command->add_option("--hu-offset", options->pair.moving_hu_offset,
@@ -193,6 +201,9 @@ CommandAction add_phantom_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--calcified", c.calcified,
                       "cohort: fraction of patients with phleboliths, arterial plaques and "
                       "prostatic calcifications, the same in every scan of theirs (0)");
+  command->add_option("--marked", c.marked,
+                      "cohort: fraction of patients given gold fiducial markers in the prostate "
+                      "(men only), with their streaks in every scan of theirs (0)");
   command->add_option(
       "--duplicates", c.duplicates,
       "cohort: scans filed again under a new patient id (default patients/10, at least 1)");

@@ -51,7 +51,8 @@ std::string evaluate(const py::tuple& field, const py::object& fixed_labels,
 
 // pipelines.cpp
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,
-                      bool variety, bool couch, bool metal, bool arms, bool calcifications);
+                      bool variety, bool couch, bool metal, bool arms, bool calcifications,
+                      bool markers);
 py::tuple segment(const py::tuple& image, const std::string& model_dir, bool qc,
                   const std::string& device, int threads, bool verbose);
 std::string dataset_check(const std::string& manifest, const std::string& split, int threads,

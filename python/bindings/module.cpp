@@ -51,7 +51,7 @@ PYBIND11_MODULE(_modir, m) {
         py::arg("threads"), py::arg("verbose"));
   m.def("phantom", &phantom_pair, py::arg("seed"), py::arg("size"), py::arg("deformation"),
         py::arg("variety"), py::arg("couch"), py::arg("metal"), py::arg("arms"),
-        py::arg("calcifications"));
+        py::arg("calcifications"), py::arg("markers"));
   m.def("propagate", &propagate, py::arg("planning"), py::arg("structures"), py::arg("daily"),
         py::arg("out"), py::arg("planning_series"), py::arg("daily_series"), py::arg("model"),
         py::arg("config_json"), py::arg("names_table"), py::arg("qc"), py::arg("pareto"),

@@ -21,7 +21,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::string& deformation,
-                      bool variety, bool couch, bool metal, bool arms, bool calcifications) {
+                      bool variety, bool couch, bool metal, bool arms, bool calcifications,
+                      bool markers) {
   phantom::PhantomOptions o;
   o.seed = seed;
   o.size = phantom::parse_size(size, "size");
@@ -31,6 +32,7 @@ py::dict phantom_pair(std::uint64_t seed, const std::string& size, const std::st
   o.metal = metal;
   o.arms = arms;
   o.calcifications = calcifications;
+  o.markers = markers;
   phantom::PhantomPair pair = [&] {
     const Working working;
     return phantom::generate_pair(o);

@@ -260,13 +260,13 @@ def dice_by_label(scores: dict) -> dict:
 
 def phantom(seed: int = 1, size: str = "small", deformation: str = "moderate",
             variety: bool = False, couch: bool = False, metal: bool = False,
-            arms: bool = False, calcifications: bool = False) -> Phantom:
+            arms: bool = False, calcifications: bool = False, markers: bool = False) -> Phantom:
     """Generates a synthetic patient pair (`modir phantom`): the same seed gives the same bytes.
     `metal`: hip replacements and their streaks (`--metal`); `arms`: forearms beside the hips
     (`--arms`); `calcifications`: phleboliths, arterial plaques, prostatic foci
-    (`--calcifications`)."""
+    (`--calcifications`); `markers`: gold fiducial markers in a man's prostate (`--markers`)."""
     p = _modir.phantom(int(seed), size, deformation, bool(variety), bool(couch), bool(metal),
-                       bool(arms), bool(calcifications))
+                       bool(arms), bool(calcifications), bool(markers))
     return Phantom(
         fixed=Image._from_pair(p["fixed"]), moving=Image._from_pair(p["moving"]),
         fixed_labels=Image._from_pair(p["fixed_labels"]),

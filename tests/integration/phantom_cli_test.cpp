@@ -81,6 +81,12 @@ TEST(PhantomCli, BadOptionsAreUsageErrors) {
   const auto calcified = run_modir("phantom --calcified 0.5 --out " + quoted(dir / "c"));
   EXPECT_EQ(calcified.exit_code, 2) << calcified.err;
   EXPECT_NE(calcified.err.find("--calcifications"), std::string::npos) << calcified.err;
+  const auto markers = run_modir("phantom --cohort 2 --markers --out " + quoted(dir / "c"));
+  EXPECT_EQ(markers.exit_code, 2) << markers.err;
+  EXPECT_NE(markers.err.find("--marked"), std::string::npos) << markers.err;
+  const auto marked = run_modir("phantom --marked 0.5 --out " + quoted(dir / "c"));
+  EXPECT_EQ(marked.exit_code, 2) << marked.err;
+  EXPECT_NE(marked.err.find("--markers"), std::string::npos) << marked.err;
   const auto fraction = run_modir("phantom --cohort 2 --calcified 1.5 --out " + quoted(dir / "c"));
   EXPECT_EQ(fraction.exit_code, 2) << fraction.err;
   EXPECT_FALSE(fs::exists(dir / "c"));

@@ -173,6 +173,7 @@ def test_phantom_is_deterministic_by_seed():
     # The same patient and labels, with bright specks where soft tissue was.
     assert (calcified.fixed_labels.array != a.fixed_labels.array).sum() <= 2
     assert (calcified.fixed.array > a.fixed.array + 100).sum() > 0
+    assert modir.phantom(seed=11, markers=True).meta["markers"]["count"] in (3, 4)
 
 
 def test_bad_registration_input_is_a_clear_error(pair_dir):

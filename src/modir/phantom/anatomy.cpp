@@ -89,6 +89,8 @@ TissueSample sample_model(const Model& m, const Vec3d& p) {
     if (implant.tissue) return *implant.tissue;
     head_removed = implant.bone_removed;
   }
+  if (m.fiducials)
+    if (const std::optional<TissueSample> marker = m.fiducials->sample(p)) return *marker;
   if (m.calcifications)
     if (const std::optional<TissueSample> calcified = m.calcifications->sample(p))
       return *calcified;
@@ -239,6 +241,17 @@ std::size_t Anatomy::add_calcifications(const CalcificationDesign& design) {
   m.calcifications.reset();  // placed against the anatomy without any
   m.calcifications.emplace(detail::place_calcifications(m, design));
   return m.calcifications->items().size();
+}
+
+std::size_t Anatomy::add_fiducials(const FiducialDesign& design) {
+  detail::Model& m = impl_->model;
+  m.fiducials.reset();  // placed against the anatomy without any
+  m.fiducials.emplace(design.peak_hu, detail::place_fiducials(m, design));
+  return m.fiducials->seeds().size();
+}
+
+const PlacedFiducials* Anatomy::fiducials() const {
+  return impl_->model.fiducials ? &*impl_->model.fiducials : nullptr;
 }
 
 const PlacedCalcifications* Anatomy::calcifications() const {

@@ -7,6 +7,7 @@
 #include "modir/core/vec.h"
 #include "modir/phantom/arms.h"
 #include "modir/phantom/calcifications.h"
+#include "modir/phantom/fiducial_markers.h"
 #include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/random.h"
 #include "modir/phantom/tissue.h"
@@ -74,6 +75,12 @@ class Anatomy {
   std::size_t add_calcifications(const CalcificationDesign& design);
   /// The calcifications added, if any.
   const PlacedCalcifications* calcifications() const;
+
+  /// Implants the design's gold markers in this man's prostate (phantom/fiducial_markers.h);
+  /// returns how many found a place (none in a woman). Call before sampling.
+  std::size_t add_fiducials(const FiducialDesign& design);
+  /// The markers added, if any.
+  const PlacedFiducials* fiducials() const;
 
   /// Lays both forearms beside this patient's hips and thighs (phantom/arms.h), clear of the
   /// outline by the design's gap. Call before sampling.

@@ -11,6 +11,7 @@
 #include "modir/phantom/arms.h"
 #include "modir/phantom/body_outline.h"
 #include "modir/phantom/calcifications.h"
+#include "modir/phantom/fiducial_markers.h"
 #include "modir/phantom/hip_prosthesis.h"
 #include "modir/phantom/scene.h"
 
@@ -102,6 +103,7 @@ struct Model {
   std::optional<HipProstheses> prostheses;             ///< `--metal`: checked before the bones
   std::optional<PlacedArms> arms;                      ///< `--arms`: outside the trunk's outline
   std::optional<PlacedCalcifications> calcifications;  ///< `--calcifications`
+  std::optional<PlacedFiducials> fiducials;            ///< `--markers`
 
   /// Centre lines where calcifications form (kept by build_vessels; nothing else reads them).
   std::vector<TubeSpec> iliac_arteries;        ///< common, external and internal, both sides
@@ -129,6 +131,9 @@ void add_skin_points(Model& model);
 /// that found no place in their attempts are left out.
 std::vector<Calcification> place_calcifications(const Model& model,
                                                 const CalcificationDesign& design);
+
+/// Where the design's markers lie in this man's prostate (anatomy_markers.cpp); none in a woman.
+std::vector<FiducialSeed> place_fiducials(const Model& model, const FiducialDesign& design);
 
 /// Label and noise-free HU at p.
 TissueSample sample_model(const Model& model, const Vec3d& p);

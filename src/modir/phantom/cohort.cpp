@@ -116,6 +116,7 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
   if (options.hip_replacements > 0.0) truth["hip_replacements"] = json::array();
   if (options.arms_down > 0.0) truth["arms_down"] = json::array();
   if (options.calcified > 0.0) truth["calcified"] = json::array();
+  if (options.marked > 0.0) truth["markers"] = json::array();
   auto record = [&](json issue) { truth["issues"].push_back(std::move(issue)); };
 
   std::ostringstream manifest;
@@ -156,6 +157,20 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
         truth["calcified"].push_back(
             {{"patient_id", patient_id},
              {"calcifications", calcifications_json(design, *anatomy.calcifications())}});
+      }
+    }
+    // And the markers: a stream of their own per patient.
+    std::optional<StreakStrength> marker_streaks;
+    if (options.marked > 0.0) {
+      Rng marker_rng(
+          mix_bits(options.seed ^ (0x676F6C64ULL * (static_cast<std::uint64_t>(p) + 1))));
+      if (marker_rng.chance(options.marked)) {
+        const FiducialDesign design = draw_fiducials(marker_rng);
+        if (anatomy.add_fiducials(design) > 0) {
+          marker_streaks = design.streaks;
+          truth["markers"].push_back({{"patient_id", patient_id},
+                                      {"markers", fiducials_json(design, *anatomy.fiducials())}});
+        }
       }
     }
     const int scans = patient_rng.integer(2, 4);
@@ -221,7 +236,11 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
                 {"hu_offset", offset}});
       }
       const std::uint64_t noise_seed = options.seed * 7919 + p * 31 + s;
-      if (implant) add_metal_artefacts(ideal.hu, *implant, noise, metal_noise_seed(noise_seed));
+      // The implant's strength where there is one: its metal dominates every slice it is in.
+      if (implant)
+        add_metal_artefacts(ideal.hu, *implant, noise, metal_noise_seed(noise_seed));
+      else if (marker_streaks)
+        add_metal_artefacts(ideal.hu, *marker_streaks, noise, metal_noise_seed(noise_seed));
       CohortScan scan{acquire(std::move(ideal.hu), noise, offset, noise_seed),
                       std::move(ideal.labels)};
       if (scan_rng.chance(options.truncated)) {

@@ -33,6 +33,9 @@ struct CohortOptions {
   /// Patients with calcifications (phantom/calcifications.h: phleboliths, arterial plaques,
   /// prostatic foci), the same in every scan of theirs; recorded under "calcified" in truth.json.
   double calcified = 0.0;
+  /// Patients given gold fiducial markers (phantom/fiducial_markers.h; men only, so about half of
+  /// them get any), in every scan of theirs with their streaks; recorded under "markers".
+  double marked = 0.0;
   int duplicates =
       -1;  ///< scans filed again under another patient id; -1: patients / 10, at least 1
 };

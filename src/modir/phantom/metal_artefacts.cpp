@@ -43,6 +43,12 @@ void ramp_filter(const std::vector<double>& error, const std::vector<int>& sourc
 
 void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double noise_sigma_hu,
                          std::uint64_t seed) {
+  add_metal_artefacts(hu, StreakStrength{design.beam_hardening, design.starvation_cap},
+                      noise_sigma_hu, seed);
+}
+
+void add_metal_artefacts(Image<float>& hu, const StreakStrength& design, double noise_sigma_hu,
+                         std::uint64_t seed) {
   const Geometry& g = hu.geometry();
   const std::int64_t nx = g.size[0], ny = g.size[1];
   const double dx = g.spacing.x, dy = g.spacing.y, d = std::min(dx, dy);

@@ -23,10 +23,21 @@ namespace modir::phantom {
 /// Noise-free values at or above this are metal (cement, 1500-2500 HU, and bone are not).
 inline constexpr float kMetalThresholdHu = 4000.0f;
 
-/// Adds the metal's streaks to a noise-free scan, slice by slice along the grid's third axis.
-/// `noise_sigma_hu`: the scan's own noise level, which photon starvation multiplies along metal
-/// rays. The noise is seeded per slice from `seed` (thread count does not matter). Slices without
-/// metal are left alone.
+/// How strongly metal streaks: the share of the metal's attenuation lost to beam hardening at
+/// long paths, and the cap on the photon-starvation noise's attenuation (a scanner's dose
+/// modulation and detector floor). An implant's or a marker's design carries its own.
+struct StreakStrength {
+  double beam_hardening = 0.3;
+  double starvation_cap = 7.0;
+};
+
+/// Adds the streaks of all the metal in a noise-free scan (values at or above kMetalThresholdHu),
+/// slice by slice along the grid's third axis. `noise_sigma_hu`: the scan's own noise level,
+/// which photon starvation multiplies along metal rays. The noise is seeded per slice from `seed`
+/// (thread count does not matter). Slices without metal are left alone.
+void add_metal_artefacts(Image<float>& hu, const StreakStrength& strength, double noise_sigma_hu,
+                         std::uint64_t seed);
+/// The same with a prosthesis's strength.
 void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double noise_sigma_hu,
                          std::uint64_t seed);
 

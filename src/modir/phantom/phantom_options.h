@@ -49,6 +49,9 @@ struct PhantomOptions {
   /// Phleboliths, arterial plaques and prostatic calcifications (phantom/calcifications.h),
   /// drawn from the seed.
   bool calcifications = false;
+  /// Gold fiducial markers in a man's prostate and their streaks (phantom/fiducial_markers.h),
+  /// drawn from the seed; a woman's pair gets none.
+  bool markers = false;
 };
 
 std::string size_name(PhantomSize size);

@@ -154,6 +154,12 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
     calcified = draw_calcifications(calcification_rng);
     plan.anatomy.add_calcifications(*calcified);
   }
+  std::optional<FiducialDesign> markers;
+  if (options.markers) {
+    Rng marker_rng = root.fork(12);
+    markers = draw_fiducials(marker_rng);
+    plan.anatomy.add_fiducials(*markers);
+  }
 
   PhantomPair pair;
   IdealScan fixed = render_fixed(anatomy, deformation, fixed_grid, pair.ground_truth);
@@ -173,14 +179,21 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   const std::uint64_t noise_seed = options.seed * 2 + 1;
-  if (prosthesis) {
+  // All the metal streaks at once, with the implant's strength where there is one (its metal
+  // dominates every slice it is in) and the markers' otherwise.
+  std::optional<StreakStrength> streaks;
+  if (prosthesis)
+    streaks = StreakStrength{prosthesis->beam_hardening, prosthesis->starvation_cap};
+  else if (markers && !anatomy.fiducials()->seeds().empty())
+    streaks = markers->streaks;
+  if (streaks) {
     // The streaks come from the scanner's reconstruction: each scan's own, with its own noise
     // (a scanner variety's level unless --noise set one for both).
     const bool variety_noise = variety && !options.noise_sigma_hu;
     const double fixed_level = variety_noise ? variety->fixed.noise_sigma_hu : fixed_noise;
     const double moving_level = variety_noise ? variety->moving.noise_sigma_hu : moving_noise;
-    add_metal_artefacts(fixed.hu, *prosthesis, fixed_level, metal_noise_seed(noise_seed));
-    add_metal_artefacts(moving.hu, *prosthesis, moving_level, metal_noise_seed(noise_seed + 1));
+    add_metal_artefacts(fixed.hu, *streaks, fixed_level, metal_noise_seed(noise_seed));
+    add_metal_artefacts(moving.hu, *streaks, moving_level, metal_noise_seed(noise_seed + 1));
   }
   if (variety) {
     Acquisition fixed_scanner = acquisition_of(variety->fixed);
@@ -230,6 +243,7 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   meta["couch"] = couch ? to_json(*couch) : json(nullptr);
   meta["metal"] = prosthesis ? to_json(*prosthesis) : json(nullptr);
   meta["arms"] = arms ? to_json(*arms) : json(nullptr);
+  meta["markers"] = markers ? fiducials_json(*markers, *anatomy.fiducials()) : json(nullptr);
   meta["calcifications"] =
       calcified ? calcifications_json(*calcified, *anatomy.calcifications()) : json(nullptr);
   meta["acquisition"] = {{"noise_sigma_hu", {{"fixed", fixed_noise}, {"moving", moving_noise}}},
