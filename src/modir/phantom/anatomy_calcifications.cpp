@@ -117,9 +117,7 @@ void place_plaques(const Model& m, const CalcificationDesign& d, Rng& rng,
 
 void place_prostatic(const Model& m, const CalcificationDesign& d, Rng& rng,
                      std::vector<Calcification>& placed) {
-  const Vec3d* centre = nullptr;
-  for (const auto& [name, p] : m.points)
-    if (name == "prostate_centre") centre = &p;
+  const Vec3d* centre = m.point("prostate_centre");
   if (!centre) return;  // a woman's pelvis
   const Placer placer(m, placed);
   for (int i = 0; i < d.prostatic_foci; ++i) {

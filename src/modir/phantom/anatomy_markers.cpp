@@ -9,9 +9,7 @@
 namespace modir::phantom::detail {
 
 std::vector<FiducialSeed> place_fiducials(const Model& m, const FiducialDesign& design) {
-  const Vec3d* centre = nullptr;
-  for (const auto& [name, p] : m.points)
-    if (name == "prostate_centre") centre = &p;
+  const Vec3d* centre = m.point("prostate_centre");
   if (!centre) return {};  // a woman's pelvis
   const double reach = PlacedFiducials(design.peak_hu, {}).reach_mm();
   const auto deep_in_prostate = [&](const Vec3d& p) {

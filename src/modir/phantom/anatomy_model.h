@@ -110,6 +110,12 @@ struct Model {
   std::vector<TubeSpec> internal_iliac_veins;  ///< both sides
 
   void add_point(const std::string& name, const Vec3d& p) { points.emplace_back(name, p); }
+  /// The named point, or null (a woman has no "prostate_centre").
+  const Vec3d* point(const std::string& name) const {
+    for (const auto& [n, p] : points)
+      if (n == name) return &p;
+    return nullptr;
+  }
   /// Subcutaneous fat thickness at p (thicker over the belly and buttocks, varying smoothly).
   double fat_thickness(const Vec3d& p) const;
 };
