@@ -12,6 +12,16 @@ model's cohort is seed 101):
                    below), 20 HU more noise. The training synthesis has no such streaks; since
                    models/pelvis session 6 it draws settled bladder contrast of its own (other
                    levels, shares and tilts), so the layer is no longer unseen;
+  calcified        the variety scans with `--calcifications` (phantom.md, "Calcifications"):
+                   phleboliths, plaques on the iliac arteries, prostatic foci, all as bright as
+                   bone and labelled by the organ they lie in; no training image of
+                   models/pelvis up to session 6 held one (the variety set is its control);
+  hard_calcified   the hard set's couch, streaks, layer and noise on the calcified scans: the
+                   hardest proxy for a real planning CT this bench builds;
+  markers          seeds 9601-9610 as men (`--sex male`) with `--variety --markers`: three or
+                   four gold fiducial markers in the prostate, clipped at 3071 HU, with their
+                   streaks (phantom.md, "Fiducial markers"); no training image held one;
+  markers_free     the same men without the markers: what the markers alone cost;
   clinical         seeds 9201-9205 as a planning CT shows them: `--size large` (461 mm field of
                    view: air around the whole patient, the thighs apart, 400 mm of the body) and
                    `--couch` (phantom.md, "Couch");
@@ -49,17 +59,22 @@ sys.dont_write_bytecode = True
 
 import run_peers  # noqa: E402  (process measurement)
 
-SETS = ("in_distribution", "variety", "hard", "clinical", "clinical_arms", "clinical_hard",
-        "small_bladder", "metal", "metal_free", "real_other")
+SETS = ("in_distribution", "variety", "hard", "calcified", "hard_calcified", "markers",
+        "markers_free", "clinical",
+        "clinical_arms", "clinical_hard", "small_bladder", "metal", "metal_free", "real_other")
 TEST_SEEDS = {"in_distribution": range(9001, 9011), "variety": range(9101, 9111),
-              "hard": range(9101, 9111), "clinical": range(9201, 9206),
+              "hard": range(9101, 9111), "calcified": range(9101, 9111),
+              "hard_calcified": range(9101, 9111), "markers": range(9601, 9611),
+              "markers_free": range(9601, 9611), "clinical": range(9201, 9206),
               "clinical_hard": range(9201, 9206), "clinical_arms": range(9201, 9206),
               "small_bladder": range(9401, 9406),
               "metal": range(9501, 9511), "metal_free": range(9501, 9511)}
 # Used while choosing QC's thresholds and the patient outline's settings; never reported as
 # results.
 DEVELOPMENT_SEEDS = {"in_distribution": range(9051, 9056), "variety": range(9151, 9156),
-                     "hard": range(9151, 9156), "clinical": range(9251, 9253),
+                     "hard": range(9151, 9156), "calcified": range(9151, 9156),
+                     "hard_calcified": range(9151, 9156), "markers": range(9651, 9654),
+                     "markers_free": range(9651, 9654), "clinical": range(9251, 9253),
                      "clinical_hard": range(9251, 9253), "clinical_arms": range(9251, 9253),
                      "small_bladder": range(9451, 9453),
                      "metal": range(9551, 9554), "metal_free": range(9551, 9554)}
@@ -76,25 +91,30 @@ def small_bladder_ml(seed):
 
 
 def phantom_case(modir, work, seed, variety, clinical=False, small_bladder=False, metal=False,
-                 arms=False):
+                 arms=False, calcifications=False, markers=None):
+    """markers: None, or True / False for a man's scan with or without gold markers."""
     kind = ("clinical_arms" if arms else "clinical") if clinical else "variety" if variety else \
         "small_bladder" if small_bladder else "metal" if metal else "plain"
+    kind += "_calcified" if calcifications else ""
+    kind += "" if markers is None else "_man_markers" if markers else "_man"
     d = work / "cases" / f"{kind}_{seed}"
     if not (d / "fixed_labels.nii.gz").exists():
         cmd = [modir, "phantom", "--seed", seed, "--size", "large" if clinical else "medium",
                "--deformation", "none", "--out", d, "--quiet"] + (["--variety"] if variety else []) \
             + (["--couch"] if clinical else []) \
             + (["--fixed-bladder-ml", small_bladder_ml(seed)] if small_bladder else []) \
-            + (["--metal"] if metal else []) + (["--arms"] if arms else [])
+            + (["--metal"] if metal else []) + (["--arms"] if arms else []) \
+            + (["--calcifications"] if calcifications else []) \
+            + ([] if markers is None else ["--sex", "male"]) + (["--markers"] if markers else [])
         run_peers.checked(run_peers.measure(cmd, work / "logs" / f"{d.name}.log"), "phantom")
     return {"image": d / "fixed.nii.gz", "labels": d / "fixed_labels.nii.gz"}
 
 
-def hard_case(work, seed, source, couch=True):
+def hard_case(work, seed, source, couch=True, name=None):
     """Couch, bone streaks, layered bladder contrast and more noise on a variety scan."""
     import nibabel as nib
     import numpy as np
-    d = work / "cases" / f"{'hard' if couch else 'clinical_hard'}_{seed}"
+    d = work / "cases" / f"{name or ('hard' if couch else 'clinical_hard')}_{seed}"
     out = {"image": d / "image.nii.gz", "labels": source["labels"]}
     if out["image"].exists():
         return out
@@ -147,11 +167,16 @@ def cases_of(set_name, modir, work):
     for seed in SEEDS[set_name]:
         clinical = set_name.startswith("clinical")
         c = phantom_case(GENERATOR or modir, work, seed,
-                         variety=set_name in ("variety", "hard"), clinical=clinical,
-                         small_bladder=set_name == "small_bladder", metal=set_name == "metal",
-                         arms=set_name == "clinical_arms")
+                         variety=set_name in ("variety", "hard", "calcified", "hard_calcified",
+                                              "markers", "markers_free"),
+                         clinical=clinical, small_bladder=set_name == "small_bladder",
+                         metal=set_name == "metal", arms=set_name == "clinical_arms",
+                         calcifications=set_name in ("calcified", "hard_calcified"),
+                         markers={"markers": True, "markers_free": False}.get(set_name))
         if set_name == "hard":
             c = hard_case(work, seed, c)
+        if set_name == "hard_calcified":
+            c = hard_case(work, seed, c, name="hard_calcified")
         if set_name == "clinical_hard":
             c = hard_case(work, seed, c, couch=False)
         out.append((f"{set_name}_{seed}", c))
