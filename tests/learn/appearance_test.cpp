@@ -41,8 +41,7 @@ AppearanceOptions always(double truncation = 0.0) {
   return o;
 }
 
-// Tissue levels, gas and contrast only: no noise, blur, bias or calibration on top of them, no
-// markers or specks.
+// Tissue levels, gas and contrast only: no noise, blur, bias or calibration on top of them.
 AppearanceOptions levels_only() {
   AppearanceOptions o = always();
   o.noise_low_hu = o.noise_high_hu = 0;
@@ -50,7 +49,6 @@ AppearanceOptions levels_only() {
   o.calibration_scale = o.calibration_offset_hu = 0;
   o.slice_thickness_low_mm = o.slice_thickness_high_mm = 0;
   o.kernel_sigma_high_mm = 0;
-  o.marker_probability = o.speck_probability = 0;
   return o;
 }
 
@@ -159,47 +157,6 @@ TEST(Appearance, SettledContrastLiesUnderTheUrine) {
   }
   EXPECT_GE(layered, 6);  // 120 bladders at p 0.15: about 18
   EXPECT_GE(posterior, layered - 3);
-}
-
-// Markers lie in the gland, specks in body and gland, 3-4 and 2-12 of them a region; nothing
-// else changes and no label does.
-TEST(Appearance, MarkersAndCalcifiedSpecksLieInTheirTissuesUnderTheirLabels) {
-  // The rectum's box stands for a prostate here.
-  const std::vector<LabelClass> classes = {
-      {0, "background"}, {1, "body"}, {2, "bone"}, {3, "bladder"}, {4, "prostate"}};
-  Normalisation n = ct_normalisation();
-  n.clip_high = 3100;
-  for (const bool markers : {true, false}) {
-    AppearanceOptions o = levels_only();
-    o.marker_probability = markers ? 1.0 : 0.0;
-    o.speck_probability = markers ? 0.0 : 1.0;
-    for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-      torch::Tensor images, labels;
-      phantom_regions(images, labels);
-      const torch::Tensor original_labels = labels.clone();
-      torch::manual_seed(seed);
-      synthesise_appearance(images, labels, classes, n, {3, 3, 3}, o);
-      EXPECT_TRUE(torch::equal(labels, original_labels));
-      const torch::Tensor hu = images * n.std + n.mean;
-      for (std::int64_t b = 0; b < 2; ++b) {
-        const torch::Tensor h = hu[b], l = labels[b];
-        if (markers) {
-          const torch::Tensor metal = h >= 1500;
-          const std::int64_t count = metal.sum().item<std::int64_t>();
-          EXPECT_GE(count, 1) << seed;  // two may fall on one voxel
-          EXPECT_LE(count, 4) << seed;
-          EXPECT_EQ((metal & (l != 4)).sum().item<std::int64_t>(), 0) << seed;
-        } else {
-          // Above anything body or gland are drawn at (70 HU and 90 HU, textured).
-          const torch::Tensor speck = (h >= 150) & ((l == 1) | (l == 4));
-          const std::int64_t count = speck.sum().item<std::int64_t>();
-          EXPECT_GE(count, 1) << seed;
-          EXPECT_LE(count, 12) << seed;
-          EXPECT_EQ(((h > 1100) & (l != 2)).sum().item<std::int64_t>(), 0) << seed;
-        }
-      }
-    }
-  }
 }
 
 TEST(Appearance, ATruncatedEdgeIsAirAndUnlabelled) {

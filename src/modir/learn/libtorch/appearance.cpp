@@ -153,62 +153,6 @@ void redraw_tissues(torch::Tensor& hu, const torch::Tensor& labels,
   hu = out;
 }
 
-bool is_gland(const std::string& name) {
-  return contains(name, {"prostate", "uterus", "cervix", "vesicle"});
-}
-
-// `count` voxels of `mask` [1, 1, z, y, x], drawn uniformly, as (z, y, x); none when it is empty.
-std::vector<std::array<std::int64_t, 3>> random_voxels(const torch::Tensor& mask, int count) {
-  const torch::Tensor where = torch::nonzero(mask.squeeze(0).squeeze(0));  // [N, 3]
-  std::vector<std::array<std::int64_t, 3>> out;
-  if (where.size(0) == 0) return out;
-  const torch::Tensor pick = torch::randint(where.size(0), {count}, torch::kLong);
-  for (std::int64_t i = 0; i < count; ++i) {
-    const torch::Tensor v = where[pick[i].item<std::int64_t>()];
-    out.push_back(
-        {v[0].item<std::int64_t>(), v[1].item<std::int64_t>(), v[2].item<std::int64_t>()});
-  }
-  return out;
-}
-
-// Gold markers in the gland and calcified specks in body and gland (AppearanceOptions), drawn
-// into one sample [1, 1, z, y, x] in HU before the scanner's blur and noise; labels untouched.
-void add_dense_specks(torch::Tensor& hu, const torch::Tensor& labels,
-                      const std::vector<LabelClass>& classes, const AppearanceOptions& o) {
-  torch::Tensor gland = torch::zeros_like(labels, torch::kBool);
-  torch::Tensor soft = torch::zeros_like(labels, torch::kBool);
-  for (std::size_t k = 1; k < classes.size(); ++k) {
-    const torch::Tensor in_class = labels == static_cast<float>(k);
-    if (is_gland(classes[k].name)) gland = gland | in_class;
-    if (is_gland(classes[k].name) || tissue_level(classes[k].name).has_fat) soft = soft | in_class;
-  }
-  auto a = hu.accessor<float, 5>();
-  const std::int64_t nz = hu.size(2), ny = hu.size(3), nx = hu.size(4);
-  if (chance(o.marker_probability)) {
-    for (const auto& [z, y, x] : random_voxels(gland, chance(0.8) ? 3 : 4)) {
-      const float peak = static_cast<float>(uniform(1500, 3071));
-      const float bloom = static_cast<float>(uniform(0.15, 0.45));
-      a[0][0][z][y][x] = peak;
-      for (const auto& [dz, dy, dx] : {std::array<int, 3>{1, 0, 0},
-                                       {-1, 0, 0},
-                                       {0, 1, 0},
-                                       {0, -1, 0},
-                                       {0, 0, 1},
-                                       {0, 0, -1}}) {
-        const std::int64_t zz = z + dz, yy = y + dy, xx = x + dx;
-        if (zz < 0 || yy < 0 || xx < 0 || zz >= nz || yy >= ny || xx >= nx) continue;
-        float& v = a[0][0][zz][yy][xx];
-        v = std::max(v, v + bloom * (peak - v));
-      }
-    }
-  }
-  if (chance(o.speck_probability)) {
-    const int count = static_cast<int>(std::floor(uniform(2, 13)));
-    for (const auto& [z, y, x] : random_voxels(soft, count))
-      a[0][0][z][y][x] = static_cast<float>(uniform(150, 1100));
-  }
-}
-
 }  // namespace
 
 TissueLevel tissue_level(const std::string& name) {
@@ -229,7 +173,7 @@ TissueLevel tissue_level(const std::string& name) {
     t.low = -60, t.high = 80;
     t.enhanced_probability = 0.2, t.enhanced_low = 100, t.enhanced_high = 300;
     t.gas_probability = 0.3;
-  } else if (is_gland(name)) {
+  } else if (contains(name, {"prostate", "uterus", "cervix", "vesicle"})) {
     t.low = 15, t.high = 90;
   } else if (contains(name, {"body", "external", "skin"})) {
     // Fat (adipose tissue, about -120 .. -80 HU on calibrated scanners) and lean soft tissue
@@ -253,7 +197,6 @@ void synthesise_appearance(torch::Tensor& images, torch::Tensor& labels,
     if (chance(o.probability)) {
       torch::Tensor hu = x * std + mean;
       redraw_tissues(hu, t, classes, spacing_mm, o);
-      add_dense_specks(hu, t, classes, o);
       hu = hu * uniform(1 - o.calibration_scale, 1 + o.calibration_scale) +
            uniform(-o.calibration_offset_hu, o.calibration_offset_hu);
       if (chance(o.bias_probability)) hu = hu + smooth_field(hu.sizes(), 3) * uniform(0, o.bias_hu);

@@ -62,24 +62,16 @@ struct AppearanceOptions {
   double noise_correlation_high_mm = 3.0;  ///< noise texture: blur of the noise before scaling
   double truncation_probability = 0.15;    ///< a field-of-view edge cuts the patch laterally
   double max_truncation_fraction = 0.35;
-  /// Small dense objects no label map holds, drawn into the image with the label around them
-  /// kept: gold fiducial markers (3 or 4 single voxels at 1500-3071 HU with a bloom into their six
-  /// neighbours) in a prostate or uterus class, and calcified specks (2-12 voxels at 150-1100 HU:
-  /// phleboliths, plaques, prostatic calcifications) in the body and the gland. Without them a
-  /// network took the gland around a marker for body (models/pelvis session 6: prostate Dice
-  /// -0.021 on bench/segmentation's markers set).
-  double marker_probability = 0.2;
-  double speck_probability = 0.2;
 };
 
 /// Redraws the appearance of a batch of training regions in place. `images` [B, 1, z, y, x] are
 /// normalised network inputs (`normalisation` of the plan), `labels` the matching class indices of
 /// `classes` (floats); the grid's spacing is `spacing_mm` (x y z). Per sample, with
 /// options.probability: each present class's level is redrawn (tissue_level) and its texture
-/// scaled, gas pockets, contrast and settled contrast layers drawn, markers and calcified specks
-/// added, then calibration, a smooth bias, slice-thickness and kernel blur and correlated noise;
-/// with truncation_probability a lateral or anterior-posterior edge of the field of view cuts
-/// the region (air in the image, background in the labels).
+/// scaled, gas pockets, contrast and settled contrast layers drawn, then calibration, a smooth
+/// bias, slice-thickness and kernel blur and correlated noise; with truncation_probability a
+/// lateral or anterior-posterior edge of the field of view cuts the region (air in the image,
+/// background in the labels).
 /// Random numbers come from LibTorch's generator (seeded by the caller).
 void synthesise_appearance(torch::Tensor& images, torch::Tensor& labels,
                            const std::vector<LabelClass>& classes,
