@@ -120,6 +120,14 @@ TEST(Cohort, EveryRecordedIssueIsReallyInTheFiles) {
   EXPECT_EQ(json::parse(stream), truth);
 }
 
+/// The patient ids of a truth.json list of per-patient additions (hip_replacements, calcified,
+/// markers).
+std::set<std::string> listed_patients(const json& list) {
+  std::set<std::string> ids;
+  for (const json& r : list) ids.insert(r["patient_id"].get<std::string>());
+  return ids;
+}
+
 /// Seed 6's three patients without duplicates: small enough for a test, and a draw per patient
 /// or per scan gives some of them an addition and not others.
 CohortOptions three_patients() {
@@ -139,8 +147,7 @@ TEST(Cohort, HipReplacementsAreRecordedAndLeaveTheOtherPatientsAsTheyWere) {
   o.hip_replacements = 0.5;
   const json metal = write_cohort(o, dir / "metal", quiet);
   ASSERT_TRUE(metal.contains("hip_replacements"));
-  std::set<std::string> replaced;
-  for (const json& r : metal["hip_replacements"]) replaced.insert(r["patient_id"]);
+  const std::set<std::string> replaced = listed_patients(metal["hip_replacements"]);
   // Seed 6 gives two patients of three an implant (a change of the draw shows here).
   ASSERT_EQ(replaced.size(), 2u) << metal.dump();
   EXPECT_EQ(metal["issues"], plain["issues"]);
@@ -194,8 +201,7 @@ TEST(Cohort, CalcificationsAreDrawnPerPatientAndLeaveTheOthersAsTheyWere) {
   o.calcified = 0.5;
   const json calcified = write_cohort(o, dir / "calcified", quiet);
   ASSERT_TRUE(calcified.contains("calcified"));
-  std::set<std::string> patients;
-  for (const json& r : calcified["calcified"]) patients.insert(r["patient_id"]);
+  const std::set<std::string> patients = listed_patients(calcified["calcified"]);
   // Some of the three patients, not all and not none.
   EXPECT_GT(patients.size(), 0u) << calcified.dump();
   EXPECT_LT(patients.size(), 3u) << calcified.dump();
@@ -223,8 +229,7 @@ TEST(Cohort, MarkersAreImplantedInSomeMenAndLeaveTheOthersAsTheyWere) {
   o.marked = 1.0;
   const json marked = write_cohort(o, dir / "marked", quiet);
   ASSERT_TRUE(marked.contains("markers"));
-  std::set<std::string> patients;
-  for (const json& r : marked["markers"]) patients.insert(r["patient_id"]);
+  const std::set<std::string> patients = listed_patients(marked["markers"]);
   // Every man of the three, no woman (seed 6 has both).
   EXPECT_GT(patients.size(), 0u) << marked.dump();
   EXPECT_LT(patients.size(), 3u) << marked.dump();

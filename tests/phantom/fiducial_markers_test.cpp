@@ -110,7 +110,9 @@ TEST(FiducialMarkers, ShowAsClippedMetalAndStreakOnlyAroundTheProstate) {
           clipped_in_prostate += scan->labels(x, y, z) == kUterusProstate;
         }
       changed_slices += changed;
-      if (changed) EXPECT_TRUE(prostate) << z;
+      if (changed) {
+        EXPECT_TRUE(prostate) << z;
+      }
     }
     EXPECT_GT(clipped, 0);
     EXPECT_EQ(clipped_in_prostate, clipped);

@@ -11,7 +11,7 @@ namespace modir::phantom::detail {
 std::vector<FiducialSeed> place_fiducials(const Model& m, const FiducialDesign& design) {
   const Vec3d* centre = m.point("prostate_centre");
   if (!centre) return {};  // a woman's pelvis
-  const double reach = PlacedFiducials(design.peak_hu, {}).reach_mm();
+  const double reach = PlacedFiducials::reach_mm(design.peak_hu);
   const auto deep_in_prostate = [&](const Vec3d& p) {
     const LayerHit gland = m.scene.query(p, Layer::kUterusProstate);
     return gland.distance < -(reach + 0.5) && gland.tag == kTagProstate;

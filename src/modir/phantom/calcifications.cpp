@@ -1,8 +1,5 @@
 #include "modir/phantom/calcifications.h"
 
-#include <algorithm>
-#include <limits>
-
 namespace modir::phantom {
 
 CalcificationDesign draw_calcifications(Rng& rng) {
@@ -31,20 +28,15 @@ nlohmann::json to_json(const CalcificationDesign& d) {
 
 PlacedCalcifications::PlacedCalcifications(std::vector<Calcification> items)
     : items_(std::move(items)) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  lo_ = {kInf, kInf, kInf};
-  hi_ = {-kInf, -kInf, -kInf};
   for (const Calcification& c : items_) {
     const Vec3d r{c.radius_mm, c.radius_mm, c.radius_mm};
-    const Vec3d a = c.centre - r, b = c.centre + r;
-    lo_ = {std::min(lo_.x, a.x), std::min(lo_.y, a.y), std::min(lo_.z, a.z)};
-    hi_ = {std::max(hi_.x, b.x), std::max(hi_.y, b.y), std::max(hi_.z, b.z)};
+    bounds_.include(c.centre - r);
+    bounds_.include(c.centre + r);
   }
 }
 
 std::optional<TissueSample> PlacedCalcifications::sample(const Vec3d& p) const {
-  if (p.x < lo_.x || p.y < lo_.y || p.z < lo_.z || p.x > hi_.x || p.y > hi_.y || p.z > hi_.z)
-    return std::nullopt;
+  if (!bounds_.contains(p)) return std::nullopt;
   for (const Calcification& c : items_) {
     const Vec3d d = p - c.centre;
     const double d2 = d.dot(d);

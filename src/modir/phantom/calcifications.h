@@ -17,6 +17,7 @@
 
 #include "modir/core/vec.h"
 #include "modir/phantom/random.h"
+#include "modir/phantom/shapes.h"
 #include "modir/phantom/tissue.h"
 
 namespace modir::phantom {
@@ -60,7 +61,7 @@ class PlacedCalcifications {
 
  private:
   std::vector<Calcification> items_;
-  Vec3d lo_, hi_;  ///< bounding box of them all, for a quick miss
+  Box bounds_;  ///< of them all, for a quick miss
 };
 
 /// The design and how many of each kind found a place, for meta.json and truth.json.

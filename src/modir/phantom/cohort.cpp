@@ -236,11 +236,8 @@ json write_cohort(const CohortOptions& options, const fs::path& folder, Progress
                 {"hu_offset", offset}});
       }
       const std::uint64_t noise_seed = options.seed * 7919 + p * 31 + s;
-      // The implant's strength where there is one: its metal dominates every slice it is in.
-      if (implant)
-        add_metal_artefacts(ideal.hu, *implant, noise, metal_noise_seed(noise_seed));
-      else if (marker_streaks)
-        add_metal_artefacts(ideal.hu, *marker_streaks, noise, metal_noise_seed(noise_seed));
+      if (const std::optional<StreakStrength> streaks = scan_streaks(implant, marker_streaks))
+        add_metal_artefacts(ideal.hu, *streaks, noise, metal_noise_seed(noise_seed));
       CohortScan scan{acquire(std::move(ideal.hu), noise, offset, noise_seed),
                       std::move(ideal.labels)};
       if (scan_rng.chance(options.truncated)) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 namespace modir::phantom {
 
@@ -28,24 +27,19 @@ nlohmann::json to_json(const FiducialDesign& d) {
 
 PlacedFiducials::PlacedFiducials(double peak_hu, std::vector<FiducialSeed> seeds)
     : peak_hu_(peak_hu), seeds_(std::move(seeds)) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  lo_ = {kInf, kInf, kInf};
-  hi_ = {-kInf, -kInf, -kInf};
-  const double r = reach_mm();
-  for (const FiducialSeed& s : seeds_)
-    for (const Vec3d& end : {s.a, s.b}) {
-      lo_ = {std::min(lo_.x, end.x - r), std::min(lo_.y, end.y - r), std::min(lo_.z, end.z - r)};
-      hi_ = {std::max(hi_.x, end.x + r), std::max(hi_.y, end.y + r), std::max(hi_.z, end.z + r)};
-    }
+  for (const FiducialSeed& s : seeds_) {
+    bounds_.include(s.a);
+    bounds_.include(s.b);
+  }
+  bounds_ = bounds_.expanded(reach_mm(peak_hu_));
 }
 
-double PlacedFiducials::reach_mm() const {
-  return kSigmaMm * std::sqrt(2.0 * std::log(std::max(peak_hu_, 301.0) / 300.0));
+double PlacedFiducials::reach_mm(double peak_hu) {
+  return kSigmaMm * std::sqrt(2.0 * std::log(std::max(peak_hu, 301.0) / 300.0));
 }
 
 std::optional<TissueSample> PlacedFiducials::sample(const Vec3d& p) const {
-  if (p.x < lo_.x || p.y < lo_.y || p.z < lo_.z || p.x > hi_.x || p.y > hi_.y || p.z > hi_.z)
-    return std::nullopt;
+  if (!bounds_.contains(p)) return std::nullopt;
   double value = 0.0;
   for (const FiducialSeed& s : seeds_) {
     // Distance to the axis segment (the seed's ends are rounded).

@@ -16,6 +16,7 @@
 #include "modir/core/vec.h"
 #include "modir/phantom/metal_artefacts.h"
 #include "modir/phantom/random.h"
+#include "modir/phantom/shapes.h"
 #include "modir/phantom/tissue.h"
 
 namespace modir::phantom {
@@ -52,13 +53,13 @@ class PlacedFiducials {
   const std::vector<FiducialSeed>& seeds() const { return seeds_; }
   /// Gaussian sigma of a seed's profile around its axis, mm.
   static constexpr double kSigmaMm = 0.4;
-  /// How far from its axis a seed stands above soft tissue (its peak falls to 300 HU), mm.
-  double reach_mm() const;
+  /// How far from its axis a seed of this peak stands above soft tissue (falls to 300 HU), mm.
+  static double reach_mm(double peak_hu);
 
  private:
   double peak_hu_;
   std::vector<FiducialSeed> seeds_;
-  Vec3d lo_, hi_;
+  Box bounds_;  ///< of every seed's reach, for a quick miss
 };
 
 /// The design and where its seeds lie, for meta.json and truth.json.

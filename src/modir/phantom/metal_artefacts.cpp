@@ -41,10 +41,15 @@ void ramp_filter(const std::vector<double>& error, const std::vector<int>& sourc
 
 }  // namespace
 
+std::optional<StreakStrength> scan_streaks(const std::optional<HipProsthesis>& implant,
+                                           const std::optional<StreakStrength>& markers) {
+  if (implant) return StreakStrength{implant->beam_hardening, implant->starvation_cap};
+  return markers;
+}
+
 void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double noise_sigma_hu,
                          std::uint64_t seed) {
-  add_metal_artefacts(hu, StreakStrength{design.beam_hardening, design.starvation_cap},
-                      noise_sigma_hu, seed);
+  add_metal_artefacts(hu, *scan_streaks(design, std::nullopt), noise_sigma_hu, seed);
 }
 
 void add_metal_artefacts(Image<float>& hu, const StreakStrength& design, double noise_sigma_hu,

@@ -13,6 +13,7 @@
 // the reconstructed error is added to the noise-free scan before acquisition.
 
 #include <cstdint>
+#include <optional>
 
 #include "modir/core/image.h"
 #include "modir/phantom/hip_prosthesis.h"
@@ -37,6 +38,11 @@ struct StreakStrength {
 /// (thread count does not matter). Slices without metal are left alone.
 void add_metal_artefacts(Image<float>& hu, const StreakStrength& strength, double noise_sigma_hu,
                          std::uint64_t seed);
+/// The strength of a scan's streaks: the implant's where there is one (its metal dominates every
+/// slice it is in), else the markers' (`markers`: their strength when any were placed), else none.
+std::optional<StreakStrength> scan_streaks(const std::optional<HipProsthesis>& implant,
+                                           const std::optional<StreakStrength>& markers);
+
 /// The same with a prosthesis's strength.
 void add_metal_artefacts(Image<float>& hu, const HipProsthesis& design, double noise_sigma_hu,
                          std::uint64_t seed);

@@ -179,13 +179,10 @@ PhantomPair generate_pair(const PhantomOptions& options, PairPlan plan) {
   double fixed_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   double moving_noise = options.noise_sigma_hu.value_or(scanner_rng.uniform(10, 25));
   const std::uint64_t noise_seed = options.seed * 2 + 1;
-  // All the metal streaks at once, with the implant's strength where there is one (its metal
-  // dominates every slice it is in) and the markers' otherwise.
-  std::optional<StreakStrength> streaks;
-  if (prosthesis)
-    streaks = StreakStrength{prosthesis->beam_hardening, prosthesis->starvation_cap};
-  else if (markers && !anatomy.fiducials()->seeds().empty())
-    streaks = markers->streaks;
+  // All the metal's streaks at once, one strength per scan.
+  const bool markers_placed = markers && !anatomy.fiducials()->seeds().empty();
+  const std::optional<StreakStrength> streaks =
+      scan_streaks(prosthesis, markers_placed ? std::optional(markers->streaks) : std::nullopt);
   if (streaks) {
     // The streaks come from the scanner's reconstruction: each scan's own, with its own noise
     // (a scanner variety's level unless --noise set one for both).
