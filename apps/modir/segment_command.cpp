@@ -20,6 +20,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
+#include "modir/learn/dense_objects.h"
 #include "modir/learn/metal_check.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
@@ -256,6 +257,18 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   for (const std::uint16_t v : labels.buffer()) ++counts[v];
   const double voxel_ml = image.geometry().voxel_ml();
   fmt::print("labels written to {} (model {})\n", o.out, model.string());
+  if (o.predict.fill_dense_objects && segmenter.plan().normalisation.scheme == "ct") {
+    const std::vector<learn::DenseObject> dense = learn::find_small_dense_objects(image);
+    if (!dense.empty()) {
+      double ml = 0.0;
+      for (const learn::DenseObject& d : dense) ml += d.core_ml;
+      fmt::print(
+          "  {} small dense object(s) (gold markers, clips: {:.2f} ml at or above {:.0f} HU) "
+          "filled with the tissue around them before the network read the scan "
+          "(--keep-dense-objects to leave them)\n",
+          dense.size(), ml, learn::DenseObjectOptions{}.threshold_hu);
+    }
+  }
   for (const learn::LabelClass& c : segmenter.plan().classes) {
     if (c.id != 0) fmt::print("  {:<16} {:8.1f} ml\n", c.name, double(counts[c.id]) * voxel_ml);
   }
@@ -360,6 +373,10 @@ CommandAction add_segment_command(CLI::App& app, const GlobalOptions& global) {
   p->add_flag("--no-fill-holes{false}", predict->predict.fill_holes,
               "keep the holes within axial slices of the organs the model's plan marks solid "
               "(by default they are filled where the network said body or background)");
+  p->add_flag("--keep-dense-objects{false}", predict->predict.fill_dense_objects,
+              "CT models: let the network read small dense objects (gold markers, clips, seeds: "
+              "at most 1 ml at or above 2800 HU) as they are (by default each is filled with the "
+              "median of the tissue around it first; the labels stay on the scan's own voxels)");
   p->add_flag("--no-qc", predict->no_qc,
               "skip quality control (by default <out>.qc.json is written: per organ a "
               "confidence from test-time augmentation and plausibility against the training "

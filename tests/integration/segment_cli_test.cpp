@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -145,6 +146,57 @@ TEST(SegmentCli, ShippedPelvisModelLabelsAnUnseenPhantom) {
                                quoted(dir / "labels.qc.json") + " --out " + quoted(dir / "r"));
   EXPECT_EQ(wrong.exit_code, 1) << wrong.err;
   EXPECT_NE(wrong.err.find("was made for other labels than"), std::string::npos) << wrong.err;
+}
+
+double dice_of(const LabelMap& a, const LabelMap& b, std::uint16_t label) {
+  std::int64_t both = 0, sum = 0;
+  for (std::int64_t v = 0; v < a.voxel_count(); ++v) {
+    both += a.data()[v] == label && b.data()[v] == label;
+    sum += (a.data()[v] == label) + (b.data()[v] == label);
+  }
+  return sum == 0 ? 1.0 : 2.0 * double(both) / double(sum);
+}
+
+// A man with three gold markers in his prostate: the network reads the scan with them filled by
+// the tissue around them (learn/dense_objects.h), says so, and lists them in the QC file; the
+// gland comes out closer to the truth than when it reads the markers as they are.
+TEST(SegmentCli, GoldMarkersAreFilledBeforeTheNetworkReadsTheScan) {
+  test::TempDir dir;
+  const auto pair = run_modir("phantom --quiet --seed 9030 --size small --sex male --markers --out " +
+                              quoted(dir / "p"));
+  ASSERT_EQ(pair.exit_code, 0) << pair.err;
+  const auto filled = run_modir("segment predict --quiet --image " +
+                                quoted(dir / "p/fixed.nii.gz") + " --out " +
+                                quoted(dir / "filled.nii.gz"));
+  if (filled.err.find("without LibTorch") != std::string::npos)
+    GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(filled.exit_code, 0) << filled.err;
+  EXPECT_NE(filled.out.find("3 small dense object(s)"), std::string::npos) << filled.out;
+  const auto kept = run_modir("segment predict --quiet --no-qc --keep-dense-objects --image " +
+                              quoted(dir / "p/fixed.nii.gz") + " --out " +
+                              quoted(dir / "kept.nii.gz"));
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(kept.out.find("dense object"), std::string::npos) << kept.out;
+
+  const LabelMap truth = io::read_image_as<std::uint16_t>(dir / "p/fixed_labels.nii.gz");
+  std::ifstream qc_stream(dir / "filled.qc.json");
+  const json qc = json::parse(qc_stream);
+  ASSERT_EQ(qc["small_dense_objects_filled"].size(), 3u) << qc.dump(1);
+  for (const json& o : qc["small_dense_objects_filled"]) {
+    const Vec3d centre{o["centre_mm"][0], o["centre_mm"][1], o["centre_mm"][2]};
+    const Vec3d index = truth.geometry().world_to_index(centre);
+    EXPECT_EQ(truth(std::llround(index.x), std::llround(index.y), std::llround(index.z)), 6)
+        << "a marker outside the prostate: " << o;
+    EXPECT_LT(o["core_ml"].get<double>(), 0.1);
+  }
+  const std::uint16_t prostate = 6;
+  const double with_fill = dice_of(truth, io::read_image_as<std::uint16_t>(dir / "filled.nii.gz"),
+                                   prostate);
+  const double as_they_are =
+      dice_of(truth, io::read_image_as<std::uint16_t>(dir / "kept.nii.gz"), prostate);
+  // 0.950 against 0.944 on 2026-12-07 (the medium development men: 0.952 against 0.932).
+  EXPECT_GT(with_fill, as_they_are + 0.002);
+  EXPECT_GT(with_fill, 0.90);
 }
 
 // A real CT of another body region (upper abdomen, 30 slices of 3 mm, no pelvis): the pelvic organs

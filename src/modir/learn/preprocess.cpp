@@ -7,6 +7,7 @@
 
 #include "modir/core/error.h"
 #include "modir/filter/resample.h"
+#include "modir/learn/dense_objects.h"
 
 namespace modir::learn {
 
@@ -45,10 +46,19 @@ void normalise(Image<float>& image, const Normalisation& n) {
   for (float& v : image.buffer()) v = (std::clamp(v, lo, hi) - mean) * inv_std;
 }
 
-Image<float> network_input(const Image<float>& image, const SegmentationPlan& plan) {
+Image<float> network_input(const Image<float>& image, const SegmentationPlan& plan,
+                           bool fill_dense_objects) {
   const Geometry grid = network_grid(image.geometry(), plan.spacing);
+  const Image<float>* source = &image;
+  Image<float> filled;
+  if (fill_dense_objects && plan.normalisation.scheme == "ct" &&
+      !find_small_dense_objects(image).empty()) {
+    filled = image;
+    fill_small_dense_objects(filled);
+    source = &filled;
+  }
   Image<float> out =
-      filter::resample(image, grid, filter::Interpolation::kLinear, plan.normalisation.clip_low);
+      filter::resample(*source, grid, filter::Interpolation::kLinear, plan.normalisation.clip_low);
   normalise(out, plan.normalisation);
   return out;
 }

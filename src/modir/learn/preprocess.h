@@ -17,8 +17,12 @@ Geometry network_grid(const Geometry& image, const Vec3d& spacing);
 void normalise(Image<float>& image, const Normalisation& normalisation);
 
 /// Resamples `image` (linear) onto network_grid(...) and normalises it; outside the scan counts
-/// as the lowest intensity (air).
-Image<float> network_input(const Image<float>& image, const SegmentationPlan& plan);
+/// as the lowest intensity (air). For CT models, small dense objects (gold markers, clips) are
+/// first filled with the tissue around them (dense_objects.h) unless `fill_dense_objects` is
+/// false: training, validation and prediction all read scans through here, so a model sees them
+/// the same way in all three.
+Image<float> network_input(const Image<float>& image, const SegmentationPlan& plan,
+                           bool fill_dense_objects = true);
 
 /// Resamples labels (nearest neighbour) onto `grid` and replaces label ids by class indices of
 /// `plan` (ids the plan does not know become background).

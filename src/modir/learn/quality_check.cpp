@@ -112,8 +112,10 @@ QcReport check_prediction(const Segmenter& segmenter, const std::filesystem::pat
   const auto start = std::chrono::steady_clock::now();
   const std::vector<LabelMap> variants = predict_variants(segmenter, image, options, progress);
   QcReport report = assess_prediction(labels, variants, segmenter.plan().classes, statistics);
-  if (segmenter.plan().normalisation.scheme == "ct")
+  if (segmenter.plan().normalisation.scheme == "ct") {
     add_metal_findings(report, image, labels, segmenter.plan().classes);
+    if (options.fill_dense_objects) report.dense_objects = find_small_dense_objects(image);
+  }
   report.variants = qc_variant_names();
   report.seconds_variants =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -241,6 +243,10 @@ json qc_to_json(const QcReport& report, const std::string& image, const std::str
           finite(o.measure.offset_mm.z)}},
     };
   }
+  json dense_objects = json::array();
+  for (const DenseObject& d : report.dense_objects)
+    dense_objects.push_back({{"centre_mm", {d.centre_mm.x, d.centre_mm.y, d.centre_mm.z}},
+                             {"core_ml", d.core_ml}});
   return {{"format", "modir-segmentation-qc"},
           {"version", 1},
           {"image", image},
@@ -251,6 +257,7 @@ json qc_to_json(const QcReport& report, const std::string& image, const std::str
           {"seconds_test_time_augmentation", report.seconds_variants},
           {"plausibility_checked", report.has_statistics},
           {"metal_ml", report.metal_ml},
+          {"small_dense_objects_filled", dense_objects},
           {"organs", organs}};
 }
 

@@ -36,6 +36,10 @@ struct PredictOptions {
   /// Fill the holes within axial slices of the classes the plan marks solid
   /// (LabelClass::fill_holes; learn/postprocess.h fill_organ_holes).
   bool fill_holes = true;
+  /// CT models: fill small dense objects (gold markers, clips, seeds) with the tissue around them
+  /// before the network reads the scan (learn/dense_objects.h); the labels keep them where they
+  /// are, as the organ around them.
+  bool fill_dense_objects = true;
 };
 
 /// A trained segmentation network (a model folder: plan.json + weights.pt) ready to label scans.

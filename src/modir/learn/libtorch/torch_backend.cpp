@@ -53,7 +53,7 @@ LabelMap TorchSegmenter::predict(const Image<float>& image, const PredictOptions
   LabelMap labels;
   {  // the network's input and scores are freed before the outline's work on the scan's grid
     progress.begin_phase("resampling to the model's grid", 1);
-    const Image<float> input = network_input(image, plan_);
+    const Image<float> input = network_input(image, plan_, options.fill_dense_objects);
     progress.end_phase();
     const ClassScores scores = torch_boundary("segmentation failed", [&] {
       return sliding_window_scores(net_, input, plan_, options, device_, &progress);
