@@ -26,6 +26,7 @@
 #include "modir/io/point_io.h"
 #include "modir/optimize/pareto/hypervolume.h"
 #include "modir/register/front_file.h"
+#include "modir/register/run_report.h"
 #include "modir/report/evaluation.h"
 
 namespace modir::cli {
@@ -47,12 +48,20 @@ struct EvaluateOptions {
   std::string front;
   std::string json_out;
   std::string true_displacement;
+  std::string fixed_image;
+  std::string moving_image;
   std::vector<int> bone_labels{2, 7};
 };
 
 void check_usage(const EvaluateOptions& o) {
   if (o.fixed_labels.empty() != o.warped_labels.empty()) {
     throw usage_error("--fixed-labels and --warped-labels go together: give both label maps");
+  }
+  if (o.fixed_image.empty() != o.moving_image.empty()) {
+    throw usage_error("--fixed-image and --moving-image go together: give both scans");
+  }
+  if (!o.fixed_image.empty() && o.displacement.empty()) {
+    throw usage_error("the scans' fiducial markers are carried by a field: add --displacement");
   }
   if (o.fixed_labels.empty() && o.displacement.empty() && o.front.empty()) {
     throw usage_error(
@@ -84,8 +93,8 @@ void check_usage(const EvaluateOptions& o) {
   if (!o.json_out.empty()) {
     io::refuse_overwriting_inputs(
         o.json_out, {o.fixed_labels, o.warped_labels, o.labels_json, o.fixed_names, o.warped_names,
-                     o.displacement, o.fixed_landmarks, o.moving_landmarks,
-                     o.front.empty() ? fs::path() : fs::path(o.front) / "front.json"});
+                     o.displacement, o.fixed_landmarks, o.moving_landmarks, o.fixed_image,
+                     o.moving_image, o.front.empty() ? fs::path() : fs::path(o.front) / "front.json"});
   }
 }
 
@@ -220,6 +229,23 @@ json evaluate_field_error(const EvaluateOptions& o, const DisplacementField& fie
   return report::field_error_scores(e, body != nullptr);
 }
 
+// The gold markers both scans hold, carried by the field (null when neither scan holds one).
+json evaluate_markers(const EvaluateOptions& o, const DisplacementField& field) {
+  const Image<float> fixed_scan = io::read_image_as<float>(o.fixed_image);
+  const Image<float> moving_scan = io::read_image_as<float>(o.moving_image);
+  json markers = reg::fiducial_marker_report(fixed_scan, moving_scan, field);
+  if (markers.is_null()) {
+    fmt::print("Fiducial markers: none in either scan (small dense objects of a CT in HU)\n");
+  } else {
+    fmt::print("Fiducial markers: {} paired of {} (fixed) and {} (moving); residual mean {:.3f}, "
+               "max {:.3f} mm\n",
+               markers["paired"].get<int>(), markers["fixed_found"].get<int>(),
+               markers["moving_found"].get<int>(), markers["mean_residual_mm"].get<double>(),
+               markers["max_residual_mm"].get<double>());
+  }
+  return markers;
+}
+
 // A Pareto front of `modir register --pareto`: its figures recomputed from its solutions.
 json evaluate_front(const std::string& dir) {
   const reg::Front front = reg::read_front(dir);
@@ -261,6 +287,8 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
                    {"fixed_landmarks", o.fixed_landmarks},
                    {"moving_landmarks", o.moving_landmarks},
                    {"true_displacement", o.true_displacement},
+                   {"fixed_image", o.fixed_image},
+                   {"moving_image", o.moving_image},
                    {"front", o.front}}}};
   // Read once: the overlap, the bones and the body region of the field error all use it.
   std::optional<LabelMap> fixed;
@@ -290,6 +318,7 @@ int run_evaluate(const EvaluateOptions& o, const GlobalOptions& global) {
     if (labels_on_field) report["bone_rigidity"] = evaluate_bone_rigidity(o, field, *fixed);
     if (!o.true_displacement.empty())
       report["field_error"] = evaluate_field_error(o, field, labels_on_field ? &*fixed : nullptr);
+    if (!o.fixed_image.empty()) report["fiducial_markers"] = evaluate_markers(o, field);
   }
   if (!o.front.empty()) report["front"] = evaluate_front(o.front);
   if (!o.json_out.empty()) io::write_text_file(o.json_out, report.dump(2) + "\n");
@@ -332,6 +361,10 @@ CommandAction add_evaluate_command(CLI::App& app, const GlobalOptions& global) {
                    "labels that move rigidly: each piece's residual from its best rigid motion "
                    "(default 2,7: modir's bone and femoral heads)")
       ->delimiter(',');
+  command->add_option("--fixed-image", options->fixed_image,
+                      "the fixed CT: with --moving-image, its gold fiducial markers (small dense "
+                      "objects) are carried by --displacement to their partners in the moving CT");
+  command->add_option("--moving-image", options->moving_image, "the moving CT (see --fixed-image)");
   command->add_option("--json", options->json_out, "write every figure to this JSON file");
   return [options, &global] { return run_evaluate(*options, global); };
 }

@@ -98,6 +98,18 @@ std::string level_line(const reg::LevelLog& log) {
                      log.stop_reason);
 }
 
+// One line on the markers both scans hold, where they do (report.json has each pair).
+void print_fiducial_markers(const nlohmann::json& markers) {
+  if (markers.is_null()) return;
+  fmt::print("fiducial markers: {} paired of {} (fixed) and {} (moving)",
+             markers["paired"].get<int>(), markers["fixed_found"].get<int>(),
+             markers["moving_found"].get<int>());
+  if (markers["paired"].get<int>() > 0)
+    fmt::print(", carried to {:.2f} mm of their partners on the mean, {:.2f} mm at most",
+               markers["mean_residual_mm"].get<double>(), markers["max_residual_mm"].get<double>());
+  fmt::print("\n");
+}
+
 // `context` holds what the run knows before registering (inputs, QC, reading time, estimate).
 int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
               const reg::RegistrationConfig& config, const reg::RegistrationInputs& inputs,
@@ -120,6 +132,7 @@ int run_front(const RegisterCommandOptions& options, const fs::path& out_dir,
       "outputs in {}\n",
       summary.non_dominated, front.solutions.size(), total, summary.hypervolume, summary.knee,
       options.out);
+  print_fiducial_markers(summary.knee_fiducial_markers);
   return 0;
 }
 
@@ -243,6 +256,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
   const auto& j = summary.jacobian;
   context.seconds_writing = summary.seconds_writing;
   context.seconds_total = total;
+  context.fiducial_markers = summary.fiducial_markers;
   const nlohmann::json report = reg::registration_report(result, inputs, config, j, context);
   io::write_text_file(out_dir / "report.json", report.dump(2) + "\n");
   folder->finish();
@@ -251,6 +265,7 @@ int run_register(const RegisterCommandOptions& options, const GlobalOptions& glo
       "outputs in {}\n",
       options.paths.moving, options.paths.fixed, result.model, total, j.folded_fraction, j.min,
       j.max, options.out);
+  print_fiducial_markers(summary.fiducial_markers);
   return 0;
 }
 

@@ -20,7 +20,7 @@
 #include "modir/io/image_io.h"
 #include "modir/io/label_map_io.h"
 #include "modir/io/output_file.h"
-#include "modir/learn/dense_objects.h"
+#include "modir/filter/dense_objects.h"
 #include "modir/learn/metal_check.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/plan.h"
@@ -258,15 +258,15 @@ int run_predict(SegmentPredictOptions& o, const GlobalOptions& global) {
   const double voxel_ml = image.geometry().voxel_ml();
   fmt::print("labels written to {} (model {})\n", o.out, model.string());
   if (o.predict.fill_dense_objects && segmenter.plan().normalisation.scheme == "ct") {
-    const std::vector<learn::DenseObject> dense = learn::find_small_dense_objects(image);
+    const std::vector<filter::DenseObject> dense = filter::find_small_dense_objects(image);
     if (!dense.empty()) {
       double ml = 0.0;
-      for (const learn::DenseObject& d : dense) ml += d.core_ml;
+      for (const filter::DenseObject& d : dense) ml += d.core_ml;
       fmt::print(
           "  {} small dense object(s) (gold markers, clips: {:.2f} ml at or above {:.0f} HU) "
           "filled with the tissue around them before the network read the scan "
           "(--keep-dense-objects to leave them)\n",
-          dense.size(), ml, learn::DenseObjectOptions{}.threshold_hu);
+          dense.size(), ml, filter::DenseObjectOptions{}.threshold_hu);
     }
   }
   for (const learn::LabelClass& c : segmenter.plan().classes) {

@@ -150,6 +150,7 @@ py::dict register_arrays(const py::tuple& fixed, const py::tuple& moving,
         context.seconds_writing =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - writing).count();
       }
+      context.fiducial_markers = reg::fiducial_marker_report(in.fixed, in.moving, images.displacement);
       context.seconds_total =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       report = reg::registration_report(single, in, config, jacobian, context);

@@ -177,6 +177,31 @@ TEST_F(PropagateCli, PlanningStructuresReachTheDailyScanInDicom) {
   const double dice = dice_of(at("out/RS_propagated.dcm"), "bladder", at("daily"), truth, 3);
   std::printf("bladder Dice of the propagated RTSTRUCT against the daily truth: %.3f\n", dice);
   EXPECT_GE(dice, 0.9);
+  EXPECT_TRUE(report["fiducial_markers"].is_null()) << report["fiducial_markers"];  // a woman
+}
+
+// A prostate patient with gold markers: the report carries each daily marker to the planning scan
+// and measures how far it lands from its partner, the check that needs no ground truth.
+TEST_F(PropagateCli, AProstatePatientsMarkersCheckThePropagation) {
+  const auto make = [](const std::string& arguments) {
+    const auto r = run_modir(arguments);
+    ASSERT_EQ(r.exit_code, 0) << arguments << "\n" << r.err;
+  };
+  make("phantom --quiet --seed 9030 --size small --sex male --markers --deformation large --out " +
+       quoted(at("m")));
+  make("convert --quiet " + quoted(at("m/fixed.nii.gz")) + " " + quoted(at("m_daily")) + " --dicom");
+  make("convert --quiet " + quoted(at("m/moving.nii.gz")) + " " + quoted(at("m_planning")) +
+       " --dicom");
+  make("convert --quiet " + quoted(at("m/moving_labels.nii.gz")) + " " + quoted(at("m_RS.dcm")) +
+       " --reference " + quoted(at("m_planning")) + " --names " + quoted(at("m/meta.json")));
+  const auto run = propagate("m_planning", "m_RS.dcm", "m_daily", "m_out", " --no-qc");
+  if (without_libtorch(run)) GTEST_SKIP() << "modir was built without LibTorch";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json markers = read_json(at("m_out/report.json"))["fiducial_markers"];
+  ASSERT_EQ(markers["paired"], 3) << markers;
+  EXPECT_LT(markers["max_residual_mm"].get<double>(), 3.0) << markers;
+  EXPECT_EQ(markers["off"], 0);
+  EXPECT_EQ(run.err.find("fiducial markers"), std::string::npos) << run.err;  // nothing to warn
 }
 
 TEST_F(PropagateCli, AutomaticLandmarksGuideThePropagationAndAreRecorded) {

@@ -94,6 +94,7 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   EXPECT_EQ(report["jacobian"]["folded_fraction"].get<double>(), 0.0);
   EXPECT_EQ(report["guidance"]["landmark_pairs"], 100);
   EXPECT_FALSE(report["guidance"]["organs"].empty());
+  EXPECT_TRUE(report["fiducial_markers"].is_null()) << report["fiducial_markers"];  // none here
 
   // The registration, judged against the ground truth by `modir evaluate`.
   const auto e = run_modir(
@@ -111,6 +112,47 @@ TEST_F(RegisterCli, GuidedRunWritesEveryOutputAndCarriesTheOrgans) {
   EXPECT_LT(tre["mean_mm"].get<double>(), 3.0);
   EXPECT_LT(tre["mean_mm"].get<double>(), tre["initial_mean_mm"].get<double>());
   EXPECT_EQ(evaluation["jacobian"]["folded_voxels"], 0);
+}
+
+// A man with gold markers in his prostate, scanned twice: the markers of both scans, carried by
+// the field, check the registration without any ground truth; `evaluate` measures the same with
+// any field, and the true one carries each to within the markers' own localisation.
+TEST_F(RegisterCli, FiducialMarkersOfBothScansCheckTheRegistration) {
+  const fs::path marked = out("marked_pair");
+  const auto p = run_modir("phantom --quiet --seed 9030 --size small --sex male --markers "
+                           "--deformation large --out " + quoted(marked));
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  const auto r = run_modir("register --quiet --fixed " + quoted(marked / "fixed.nii.gz") +
+                           " --moving " + quoted(marked / "moving.nii.gz") + " --config " +
+                           quoted(out("fast.json")) + " --out " + quoted(out("marked")));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("fiducial markers: 3 paired of 3 (fixed) and 3 (moving)"),
+            std::string::npos)
+      << r.out;
+  const json markers = read_json(out("marked") / "report.json")["fiducial_markers"];
+  ASSERT_EQ(markers["paired"], 3) << markers;
+  EXPECT_EQ(markers["unpaired_fixed"], 0);
+  ASSERT_EQ(markers["pairs"].size(), 3u);
+  // The markers moved (initial_mm) and the registration brought them closer.
+  double initial = 0.0;
+  for (const json& pair : markers["pairs"]) initial += pair["initial_mm"].get<double>() / 3.0;
+  EXPECT_LT(markers["mean_residual_mm"].get<double>(), initial) << markers;
+  EXPECT_LT(markers["max_residual_mm"].get<double>(), 3.0) << markers;
+
+  const auto e = run_modir("evaluate --quiet --displacement " +
+                           quoted(marked / "gt_displacement.nii.gz") + " --fixed-image " +
+                           quoted(marked / "fixed.nii.gz") + " --moving-image " +
+                           quoted(marked / "moving.nii.gz") + " --json " +
+                           quoted(out("marked_truth.json")));
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const json truth = read_json(out("marked_truth.json"))["fiducial_markers"];
+  ASSERT_EQ(truth["paired"], 3) << truth;
+  EXPECT_LT(truth["max_residual_mm"].get<double>(), 1.5) << truth;
+  // The scans go together, and they need the field that carries their markers.
+  const auto alone = run_modir("evaluate --quiet --fixed-image " + quoted(marked / "fixed.nii.gz") +
+                               " --moving-image " + quoted(marked / "moving.nii.gz"));
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_NE(alone.err.find("add --displacement"), std::string::npos) << alone.err;
 }
 
 // --dry-run says what the run needs and writes nothing; a run that does not fit is refused before

@@ -158,7 +158,7 @@ double dice_of(const LabelMap& a, const LabelMap& b, std::uint16_t label) {
 }
 
 // A man with three gold markers in his prostate: the network reads the scan with them filled by
-// the tissue around them (learn/dense_objects.h), says so, and lists them in the QC file; the
+// the tissue around them (filter/dense_objects.h), says so, and lists them in the QC file; the
 // gland comes out closer to the truth than when it reads the markers as they are.
 TEST(SegmentCli, GoldMarkersAreFilledBeforeTheNetworkReadsTheScan) {
   test::TempDir dir;

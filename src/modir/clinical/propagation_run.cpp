@@ -29,6 +29,7 @@
 #include "modir/register/input_files.h"
 #include "modir/register/pareto_front.h"
 #include "modir/register/result_outputs.h"
+#include "modir/register/run_report.h"
 
 namespace modir::clinical {
 
@@ -329,6 +330,10 @@ PropagationRun run_propagation(const PropagationRequest& o, Progress& progress) 
   PropagationRun run;
   run.report = propagation_report(o, model, inputs, result, record, qc, per_structure);
   run.report["estimated_peak_memory_mib"] = memory.peak_mib;
+  // The gold markers of a prostate patient's two scans, carried by the field: the check of the
+  // carried structures that needs no ground truth (register/run_report.h).
+  run.report["fiducial_markers"] =
+      reg::fiducial_marker_report(inputs.daily, inputs.planning, result.displacement);
   io::write_text_file(out / "report.json", run.report.dump(2) + "\n");
   progress.end_phase();
   for (const PropagatedStructure& s : result.structures)

@@ -7,7 +7,7 @@
 
 #include "modir/core/error.h"
 #include "modir/filter/resample.h"
-#include "modir/learn/dense_objects.h"
+#include "modir/filter/dense_objects.h"
 
 namespace modir::learn {
 
@@ -52,9 +52,9 @@ Image<float> network_input(const Image<float>& image, const SegmentationPlan& pl
   const Image<float>* source = &image;
   Image<float> filled;
   if (fill_dense_objects && plan.normalisation.scheme == "ct" &&
-      !find_small_dense_objects(image).empty()) {
+      !filter::find_small_dense_objects(image).empty()) {
     filled = image;
-    fill_small_dense_objects(filled);
+    filter::fill_small_dense_objects(filled);
     source = &filled;
   }
   Image<float> out =

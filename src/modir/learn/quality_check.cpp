@@ -114,7 +114,7 @@ QcReport check_prediction(const Segmenter& segmenter, const std::filesystem::pat
   QcReport report = assess_prediction(labels, variants, segmenter.plan().classes, statistics);
   if (segmenter.plan().normalisation.scheme == "ct") {
     add_metal_findings(report, image, labels, segmenter.plan().classes);
-    if (options.fill_dense_objects) report.dense_objects = find_small_dense_objects(image);
+    if (options.fill_dense_objects) report.dense_objects = filter::find_small_dense_objects(image);
   }
   report.variants = qc_variant_names();
   report.seconds_variants =
@@ -244,7 +244,7 @@ json qc_to_json(const QcReport& report, const std::string& image, const std::str
     };
   }
   json dense_objects = json::array();
-  for (const DenseObject& d : report.dense_objects)
+  for (const filter::DenseObject& d : report.dense_objects)
     dense_objects.push_back({{"centre_mm", {d.centre_mm.x, d.centre_mm.y, d.centre_mm.z}},
                              {"core_ml", d.core_ml}});
   return {{"format", "modir-segmentation-qc"},

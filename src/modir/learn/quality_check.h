@@ -20,7 +20,7 @@
 
 #include "modir/core/image.h"
 #include "modir/core/progress.h"
-#include "modir/learn/dense_objects.h"
+#include "modir/filter/dense_objects.h"
 #include "modir/learn/organ_statistics.h"
 #include "modir/learn/segmenter.h"
 
@@ -61,7 +61,7 @@ struct QcReport {
   double metal_ml = 0.0;        ///< metal anywhere in the scan (check_prediction)
   /// Small dense objects filled before the network read the scan (dense_objects.h;
   /// check_prediction, when the prediction filled them).
-  std::vector<DenseObject> dense_objects;
+  std::vector<filter::DenseObject> dense_objects;
   std::vector<OrganQc> organs;  ///< foreground classes of the plan
 };
 

@@ -37,7 +37,7 @@ struct PredictOptions {
   /// (LabelClass::fill_holes; learn/postprocess.h fill_organ_holes).
   bool fill_holes = true;
   /// CT models: fill small dense objects (gold markers, clips, seeds) with the tissue around them
-  /// before the network reads the scan (learn/dense_objects.h); the labels keep them where they
+  /// before the network reads the scan (filter/dense_objects.h); the labels keep them where they
   /// are, as the organ around them.
   bool fill_dense_objects = true;
 };

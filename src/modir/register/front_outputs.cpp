@@ -128,7 +128,9 @@ FrontSummary write_front_outputs(const ParetoFront& front, const RegistrationCon
   front_json["knee"] = summary.knee;
   front_json["non_dominated"] = summary.non_dominated;
   io::write_text_file(out_dir / "front.json", front_json.dump(2) + "\n");
-  write_result_outputs(solution_result(front, summary.knee), inputs, moving_pixel_type, out_dir);
+  summary.knee_fiducial_markers =
+      write_result_outputs(solution_result(front, summary.knee), inputs, moving_pixel_type, out_dir)
+          .fiducial_markers;
   summary.seconds_writing =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;

@@ -22,6 +22,7 @@ struct FrontSummary {
   double hypervolume = 0.0;
   std::size_t non_dominated = 0;
   double seconds_writing = 0.0;
+  nlohmann::json knee_fiducial_markers = nullptr;  ///< the knee's (run_report.h)
 };
 
 /// Writes a front into `out_dir`: front.json (per solution its objectives, weights, per-organ

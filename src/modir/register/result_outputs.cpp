@@ -7,6 +7,7 @@
 #include "modir/core/convert_pixels.h"
 #include "modir/io/image_io.h"
 #include "modir/io/output_file.h"
+#include "modir/register/run_report.h"
 #include "modir/register/transform_file.h"
 #include "modir/transform/warp.h"
 #include "modir/transform/warp_labels.h"
@@ -88,8 +89,9 @@ ResultSummary write_result_outputs(const RegistrationResult& result,
                                    const RegistrationInputs& inputs, PixelType moving_pixel_type,
                                    const fs::path& out_dir) {
   const auto start = std::chrono::steady_clock::now();
-  ResultSummary summary =
-      write_result_images(result_images(result, inputs), result, moving_pixel_type, out_dir);
+  const ResultImages images = result_images(result, inputs);
+  ResultSummary summary = write_result_images(images, result, moving_pixel_type, out_dir);
+  summary.fiducial_markers = fiducial_marker_report(inputs.fixed, inputs.moving, images.displacement);
   // Writing, as the report counts it, includes making the images.
   summary.seconds_writing =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -15,6 +15,8 @@ namespace modir::reg {
 struct ResultSummary {
   transform::JacobianStatistics jacobian;
   double seconds_writing = 0.0;
+  /// run_report.h fiducial_marker_report of the written field (write_result_outputs only).
+  nlohmann::json fiducial_markers = nullptr;
 };
 
 /// What a result gives on the fixed grid: the displacement (affine part included), the moving

@@ -3,6 +3,7 @@
 #include "modir/core/log.h"
 #include "modir/core/parallel.h"
 #include "modir/core/version.h"
+#include "modir/evaluate/fiducial_markers.h"
 #include "modir/register/objective_values.h"
 #include "modir/register/result_outputs.h"
 
@@ -86,6 +87,7 @@ json report_head(const RegistrationResult& result, const RegistrationInputs& inp
   report["guidance"] = guidance_report(result, inputs, config.guidance.min_component_fraction);
   report["auto_landmarks"] = context.auto_landmarks;
   report["label_qc"] = context.label_qc;
+  report["fiducial_markers"] = context.fiducial_markers;
   report["rigidity"] = rigidity_report(result);
   report["overlap"] = overlap_report(result);
   report["image_mask"] = image_mask_report(result);
@@ -94,6 +96,48 @@ json report_head(const RegistrationResult& result, const RegistrationInputs& inp
 }
 
 }  // namespace
+
+json fiducial_marker_report(const Image<float>& fixed, const Image<float>& moving,
+                            const DisplacementField& displacement) {
+  const evaluate::MarkerPairOptions options;
+  const evaluate::FiducialMarkerCheck check =
+      evaluate::check_fiducial_markers(fixed, moving, displacement, options);
+  if (check.fixed_markers.empty() && check.moving_markers.empty()) return nullptr;
+  const auto xyz = [](const Vec3d& p) { return json::array({p.x, p.y, p.z}); };
+  json pairs = json::array();
+  for (const evaluate::MarkerPair& p : check.pairs) {
+    pairs.push_back({{"fixed_mm", xyz(p.fixed)},
+                     {"moving_mm", xyz(p.moving)},
+                     {"mapped_mm", xyz(p.mapped)},
+                     {"residual_mm", p.residual_mm},
+                     {"initial_mm", p.initial_mm}});
+    if (p.residual_mm > options.off_mm) {
+      warn(
+          "fiducial markers: the field carries the fixed scan's marker at ({:.1f}, {:.1f}, "
+          "{:.1f}) mm {:.1f} mm from its partner in the moving scan (more than {:g} mm): the "
+          "registration is off around it",
+          p.fixed.x, p.fixed.y, p.fixed.z, p.residual_mm, options.off_mm);
+    }
+  }
+  if (check.unpaired_fixed > 0 || check.unpaired_moving > 0) {
+    warn(
+        "fiducial markers: {} of the fixed scan's {} and {} of the moving scan's {} small dense "
+        "objects found no partner within {:g} mm of where the field carries them (a marker "
+        "missing from one scan, a clip, or a registration off by that much)",
+        check.unpaired_fixed, check.fixed_markers.size(), check.unpaired_moving,
+        check.moving_markers.size(), options.pair_within_mm);
+  }
+  return {{"fixed_found", check.fixed_markers.size()},
+          {"moving_found", check.moving_markers.size()},
+          {"paired", check.pairs.size()},
+          {"unpaired_fixed", check.unpaired_fixed},
+          {"unpaired_moving", check.unpaired_moving},
+          {"mean_residual_mm", check.mean_residual_mm},
+          {"max_residual_mm", check.max_residual_mm},
+          {"off_above_mm", options.off_mm},
+          {"off", check.off},
+          {"pairs", pairs}};
+}
 
 json registration_report(const RegistrationResult& result, const RegistrationInputs& inputs,
                          const RegistrationConfig& config,
@@ -125,6 +169,8 @@ json front_report(const ParetoFront& front, const FrontSummary& summary,
                   const RegistrationInputs& inputs, const RegistrationConfig& config,
                   const RunContext& context) {
   json report = report_head(front.base, inputs, config, context, /*with_label_pairing=*/false);
+  // The knee's markers: its outputs are the ones written beside front.json.
+  report["fiducial_markers"] = summary.knee_fiducial_markers;
   report["front"] = {{"runs", front.solutions.size()},
                      {"non_dominated", summary.non_dominated},
                      {"hypervolume", summary.hypervolume},

@@ -1,15 +1,19 @@
 #pragma once
 
-// Small dense objects in a CT before a segmentation network sees it (issue 14). Most image-guided
-// prostate patients carry three or four gold fiducial markers in the gland; surgical clips and
-// brachytherapy seeds are as small and as dense. A network trained without them reads the clipped
-// bright blob as bone and calls a halo of gland around it body: on the phantom's marked men
-// (bench/segmentation, set "markers") the shipped model's prostate fell from 0.947 to 0.926 on the
-// mean and to 0.894 on the worst scan, and the loss was the blob's, not its streaks'. Such an
-// object is a few cubic millimetres of metal that no organ's outline depends on, so the scan the
-// network reads has it filled with the tissue around it (image-domain inpainting, the first step
-// of metal artefact reduction). Large metal (a hip replacement, a rod) is left alone: it replaces
-// anatomy instead of sitting in it, and QC reports it (metal_check.h).
+// Small dense objects in a CT: gold fiducial markers (three or four in the prostate of most
+// image-guided prostate patients), surgical clips, brachytherapy seeds. Two uses:
+//  - segmentation (learn/preprocess.h network_input): a network trained without them reads the
+//    clipped bright blob as bone and calls a halo of gland around it body (on the phantom's marked
+//    men, bench/segmentation set "markers", the shipped model's prostate fell from 0.947 to 0.926
+//    on the mean and to 0.894 on the worst scan, the loss the blob's, not its streaks'). Such an
+//    object is a few cubic millimetres that no organ's outline depends on, so the network reads
+//    the scan with it filled by the tissue around it (image-domain inpainting, the first step of
+//    metal artefact reduction);
+//  - registration QA (evaluate/fiducial_markers.h): markers move with the gland, so where both
+//    scans hold them the distance between each carried fixed marker and its partner is an error
+//    measured without any ground truth.
+// Large metal (a hip replacement, a rod) is not such an object: it replaces anatomy instead of
+// sitting in it, and segmentation QC reports it (learn/metal_check.h).
 
 #include <cstdint>
 #include <vector>
@@ -18,7 +22,7 @@
 #include "modir/core/image.h"
 #include "modir/core/vec.h"
 
-namespace modir::learn {
+namespace modir::filter {
 
 struct DenseObjectOptions {
   float threshold_hu = kMetalHu;  ///< an object's core: voxels at or above (core/hounsfield.h)
@@ -58,4 +62,4 @@ std::vector<DenseObject> fill_small_dense_objects(Image<float>& ct,
 std::vector<DenseObject> find_small_dense_objects(const Image<float>& ct,
                                                   const DenseObjectOptions& options = {});
 
-}  // namespace modir::learn
+}  // namespace modir::filter

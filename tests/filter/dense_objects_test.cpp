@@ -3,10 +3,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "modir/learn/dense_objects.h"
-#include "modir/learn/preprocess.h"
+#include "modir/filter/dense_objects.h"
 
-namespace modir::learn {
+namespace modir::filter {
 namespace {
 
 // Soft tissue (40 HU with a fixed +-15 HU texture) on 1 x 1 x 3 mm voxels, x and y flipped as
@@ -155,10 +154,20 @@ TEST(DenseObjects, SeveralSeedsAreListedInRasterOrder) {
   const std::vector<DenseObject> objects = fill_small_dense_objects(ct);
   ASSERT_EQ(objects.size(), 3u);
   const Geometry& g = ct.geometry();
-  EXPECT_NEAR(g.world_to_index(objects[0].centre_mm).y, 8.0, 1e-9);
-  EXPECT_NEAR(g.world_to_index(objects[1].centre_mm).y, 30.0, 1e-9);
-  EXPECT_NEAR(g.world_to_index(objects[2].centre_mm).z, 10.0, 1e-9);
+  EXPECT_NEAR(g.world_to_index(objects[0].centre_mm).y, 8.0, 0.01);
+  EXPECT_NEAR(g.world_to_index(objects[1].centre_mm).y, 30.0, 0.01);
+  EXPECT_NEAR(g.world_to_index(objects[2].centre_mm).z, 10.0, 0.01);
   for (const float v : ct.buffer()) ASSERT_LT(v, 60.0f);
+}
+
+// A seed 0.4 mm off a voxel centre: its clipped core fills two rows of voxels (centroid 0.5 mm
+// off), the partial volume on its far side puts it back where it is.
+TEST(DenseObjects, ASeedIsPlacedWithinAVoxel) {
+  Image<float> ct = tissue();
+  add_seed(ct, 20, 20.4, 8);
+  const std::vector<DenseObject> objects = find_small_dense_objects(ct);
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_NEAR(ct.geometry().world_to_index(objects[0].centre_mm).y, 20.4, 0.05);
 }
 
 TEST(DenseObjects, ASeedAtTheFieldOfViewsEdgeIsFilled) {
@@ -168,23 +177,5 @@ TEST(DenseObjects, ASeedAtTheFieldOfViewsEdgeIsFilled) {
   for (const float v : ct.buffer()) ASSERT_LT(v, 60.0f);
 }
 
-TEST(DenseObjects, TheNetworkReadsTheFilledScanUnlessToldNotTo) {
-  SegmentationPlan plan;
-  plan.spacing = {3.0, 3.0, 3.0};
-  plan.normalisation = {"ct", -300.0, 1000.0, 0.0, 200.0};
-  Image<float> seeded = tissue();
-  add_seed(seeded, 20, 20, 8);
-  Image<float> filled = seeded;
-  fill_small_dense_objects(filled);
-  const Image<float> read = network_input(seeded, plan);
-  EXPECT_TRUE(same_bits(read, network_input(filled, plan)));
-  const Image<float> kept = network_input(seeded, plan, /*fill_dense_objects=*/false);
-  EXPECT_FALSE(same_bits(read, kept));
-  float brightest = -1e9f;
-  for (const float v : kept.buffer()) brightest = std::max(brightest, v);
-  EXPECT_GT(brightest, 1.0f);  // the seed, blurred onto 3 mm voxels, well above tissue
-  for (const float v : read.buffer()) ASSERT_LT(v, 0.5f);
-}
-
 }  // namespace
-}  // namespace modir::learn
+}  // namespace modir::filter
