@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "modir/core/sha256.h"
@@ -138,6 +139,14 @@ TEST_F(RegisterCli, FiducialMarkersOfBothScansCheckTheRegistration) {
   for (const json& pair : markers["pairs"]) initial += pair["initial_mm"].get<double>() / 3.0;
   EXPECT_LT(markers["mean_residual_mm"].get<double>(), initial) << markers;
   EXPECT_LT(markers["max_residual_mm"].get<double>(), 3.0) << markers;
+  // The HTML report's summary says so.
+  const auto html = run_modir("report --quiet " + quoted(out("marked")) + " --out " +
+                              quoted(out("marked.html")));
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  std::ifstream page(out("marked.html"));
+  const std::string text((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("<th>fiducial markers</th><td>3 paired of 3 (fixed) and 3 (moving); carried"),
+            std::string::npos);
 
   const auto e = run_modir("evaluate --quiet --displacement " +
                            quoted(marked / "gt_displacement.nii.gz") + " --fixed-image " +

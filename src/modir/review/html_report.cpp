@@ -163,6 +163,21 @@ std::string html_report(const ReviewFolder& folder, const fs::path& scratch) {
                     number(j.value("max", 0.0)), number(j.value("mean", 0.0)),
                     j.value("folded_voxels", 0)));
   }
+  // Gold markers both scans hold: the check that needs no ground truth (registration.md).
+  if (r.contains("fiducial_markers") && r.at("fiducial_markers").is_object()) {
+    const json& m = r.at("fiducial_markers");
+    std::string text = fmt::format("{} paired of {} (fixed) and {} (moving)",
+                                   m.value("paired", 0), m.value("fixed_found", 0),
+                                   m.value("moving_found", 0));
+    if (m.value("paired", 0) > 0)
+      text += fmt::format("; carried to {} mm of their partners on the mean, {} mm at most",
+                          number(m.value("mean_residual_mm", 0.0)),
+                          number(m.value("max_residual_mm", 0.0)));
+    if (m.value("off", 0) > 0)
+      text += fmt::format(" <span class=\"note\">{} more than {} mm off</span>", m.value("off", 0),
+                          number(m.value("off_above_mm", 3.0)));
+    row("fiducial markers", text);
+  }
   if (r.contains("timings_s"))
     row("time", fmt::format("{} s", number(r.at("timings_s").value("total", 0.0))));
   std::string inputs;
