@@ -23,6 +23,20 @@ Size3 index_of(std::int64_t linear, const Size3& n) {
   return {linear % n[0], (linear / n[0]) % n[1], linear / (n[0] * n[1])};
 }
 
+// Calls visit(v) with the linear index v of each of the 26 neighbours of the voxel at linear
+// index `linear` that lie inside a grid of size `n`.
+template <typename Visit>
+void for_each_neighbour(std::int64_t linear, const Size3& n, Visit visit) {
+  const Size3 p = index_of(linear, n);
+  for (std::int64_t dz = -1; dz <= 1; ++dz)
+    for (std::int64_t dy = -1; dy <= 1; ++dy)
+      for (std::int64_t dx = -1; dx <= 1; ++dx) {
+        const std::int64_t x = p[0] + dx, y = p[1] + dy, z = p[2] + dz;
+        if ((dx || dy || dz) && x >= 0 && y >= 0 && z >= 0 && x < n[0] && y < n[1] && z < n[2])
+          visit(x + n[0] * (y + n[1] * z));
+      }
+}
+
 IndexBox box_of_voxels(const std::vector<std::int64_t>& voxels, const Size3& n) {
   IndexBox box{n, {0, 0, 0}};
   for (const std::int64_t v : voxels) {
@@ -59,17 +73,12 @@ Cores dense_cores(const Image<float>& ct, const DenseObjectOptions& options) {
     visited[seed] = true;
     std::vector<std::int64_t> component{seed};
     for (std::size_t next = 0; next < component.size(); ++next) {
-      const Size3 p = index_of(component[next], n);
-      for (std::int64_t dz = -1; dz <= 1; ++dz)
-        for (std::int64_t dy = -1; dy <= 1; ++dy)
-          for (std::int64_t dx = -1; dx <= 1; ++dx) {
-            const std::int64_t x = p[0] + dx, y = p[1] + dy, z = p[2] + dz;
-            if (x < 0 || y < 0 || z < 0 || x >= n[0] || y >= n[1] || z >= n[2]) continue;
-            const auto it = visited.find(ct.linear_index(x, y, z));
-            if (it == visited.end() || it->second) continue;
-            it->second = true;
-            component.push_back(it->first);
-          }
+      for_each_neighbour(component[next], n, [&](std::int64_t v) {
+        const auto it = visited.find(v);
+        if (it == visited.end() || it->second) return;
+        it->second = true;
+        component.push_back(v);
+      });
     }
     const IndexBox box = box_of_voxels(component, n);
     if (double(component.size()) * voxel_ml <= options.max_core_ml) {
@@ -111,24 +120,17 @@ std::optional<float> surroundings_median(const Image<float>& part, const Image<f
 std::vector<std::int64_t> halo_region(const Image<float>& part, const Image<float>& distance,
                                       const std::vector<std::int64_t>& core_in_part, float fill,
                                       const DenseObjectOptions& options) {
-  const Size3& n = part.size();
   std::vector<std::int64_t> region = core_in_part;
   std::vector<std::uint8_t> in_region(static_cast<std::size_t>(part.voxel_count()), 0);
   for (const std::int64_t v : region) in_region[std::size_t(v)] = 1;
   for (std::size_t next = 0; next < region.size(); ++next) {
-    const Size3 p = index_of(region[next], n);
-    for (std::int64_t dz = -1; dz <= 1; ++dz)
-      for (std::int64_t dy = -1; dy <= 1; ++dy)
-        for (std::int64_t dx = -1; dx <= 1; ++dx) {
-          const std::int64_t x = p[0] + dx, y = p[1] + dy, z = p[2] + dz;
-          if (x < 0 || y < 0 || z < 0 || x >= n[0] || y >= n[1] || z >= n[2]) continue;
-          const std::int64_t v = part.linear_index(x, y, z);
-          if (in_region[std::size_t(v)] || distance.data()[v] > options.halo_mm ||
-              !(part.data()[v] > fill + options.halo_excess_hu))
-            continue;
-          in_region[std::size_t(v)] = 1;
-          region.push_back(v);
-        }
+    for_each_neighbour(region[next], part.size(), [&](std::int64_t v) {
+      if (in_region[std::size_t(v)] || distance.data()[v] > options.halo_mm ||
+          !(part.data()[v] > fill + options.halo_excess_hu))
+        return;
+      in_region[std::size_t(v)] = 1;
+      region.push_back(v);
+    });
   }
   return region;
 }
