@@ -263,6 +263,32 @@
     $("#location").textContent = `${lps} mm (LPS)\n${values.join("\n")}`;
   }
 
+  // Gold markers both scans hold (report.json's fiducial_markers; docs/registration.md): how far
+  // the field carries each fixed marker from its partner, and a button per marker that takes the
+  // crosshair to it in the fixed scan.
+  function showMarkers(markers) {
+    if (!markers) return;
+    $("#markers").hidden = false;
+    const paired = markers.paired ?? 0;
+    let text = `${paired} paired of ${markers.fixed_found} (fixed) and ${markers.moving_found} (moving)`;
+    if (paired)
+      text += `; carried to ${(+markers.mean_residual_mm).toFixed(2)} mm of their partners on the ` +
+              `mean, ${(+markers.max_residual_mm).toFixed(2)} mm at most`;
+    $("#markers-summary").textContent = text;
+    (markers.pairs || []).forEach((p, k) => {
+      const button = document.createElement("button");
+      button.textContent = `marker ${k + 1}: ${(+p.residual_mm).toFixed(2)} mm`;
+      if (p.residual_mm > markers.off_above_mm) button.classList.add("off");
+      button.addEventListener("click", () => {
+        const [x, y, z] = p.fixed_mm;
+        nv.scene.crosshairPos = nv.mm2frac([-x, -y, z]); // LPS to NiiVue's RAS
+        nv.createOnLocationChange();
+        nv.drawScene();
+      });
+      $("#marker-list").appendChild(button);
+    });
+  }
+
   // --- front -----------------------------------------------------------------------------------
   function drawFront() {
     const front = state.manifest.front;
@@ -371,6 +397,7 @@
     await nv.attachToCanvas($("#gl"));
     nv.setSliceType(nv.sliceTypeMultiplanar);
     nv.onLocationChange = showLocation;
+    showMarkers(m.fiducial_markers);
     structuresList();
     wireControls();
     if (m.front) wireFront();

@@ -227,6 +227,39 @@ test("a front opens in time; a clicked solution is shown in time; choose records
   }
 });
 
+test("a prostate patient's gold markers are listed; a click takes the crosshair to one", async () => {
+  const marked = registeredPair("marked", { size: "small", seed: 9030, phantom: ["--sex", "male", "--markers"] });
+  const report = JSON.parse(fs.readFileSync(path.join(marked.out, "report.json"), "utf8"));
+  const markers = report.fiducial_markers;
+  assert.equal(markers.paired, 3);
+  const server = await startReview(marked.out);
+  try {
+    const { page } = await open(server.url);
+    assert.equal(await page.locator("#markers").isVisible(), true);
+    assert.match(await page.locator("#markers-summary").innerText(), /^3 paired of 3 \(fixed\) and 3 \(moving\); carried to/);
+    assert.equal(await page.locator("#marker-list button").count(), 3);
+    const before = await page.locator("#location").innerText();
+    await page.locator("#marker-list button").nth(1).click();
+    await page.waitForFunction((old) => document.querySelector("#location").innerText !== old, before);
+    const lps = (await page.locator("#location").innerText()).split(" mm (LPS)")[0].split(",").map(Number);
+    const target = markers.pairs[1].fixed_mm;
+    // The crosshair stands on the marker (to within a voxel of the small scan, 2 x 2 x 3 mm).
+    for (let a = 0; a < 3; ++a) assert.ok(Math.abs(lps[a] - target[a]) <= 2.0, `${lps} vs ${target}`);
+    await page.close();
+  } finally {
+    server.stop();
+  }
+  // An unmarked registration shows no such section.
+  const plain = await startReview(registration.out);
+  try {
+    const { page } = await open(plain.url);
+    assert.equal(await page.locator("#markers").isVisible(), false);
+    await page.close();
+  } finally {
+    plain.stop();
+  }
+});
+
 test("report.html opens without a network and shows every section", async () => {
   const cases = [
     { dir: registration.out, sections: ["summary", "structures", "checkerboard", "jacobian", "metrics"] },

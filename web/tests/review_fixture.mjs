@@ -21,11 +21,11 @@ export function freshWorkDir() {
 }
 
 // A phantom pair and its registration (labels guiding), and with `pareto` a front instead.
-export function registeredPair(name, { size = "small", seed = 3, pareto = 0 } = {}) {
+export function registeredPair(name, { size = "small", seed = 3, pareto = 0, phantom = [] } = {}) {
   const pair = path.join(workDir, `${name}_pair`);
   const out = path.join(workDir, name);
   modir(["phantom", "--quiet", "--seed", String(seed), "--size", size, "--deformation", "large",
-         "--out", pair]);
+         ...phantom, "--out", pair]);
   const args = ["register", "--quiet", "--fixed", `${pair}/fixed.nii.gz`, "--moving",
                 `${pair}/moving.nii.gz`, "--fixed-labels", `${pair}/fixed_labels.nii.gz`,
                 "--moving-labels", `${pair}/moving_labels.nii.gz`, "--out", out];

@@ -68,6 +68,8 @@ json folder_manifest(const ReviewFolder& folder, VolumeSource& volumes) {
               {"label_sets", label_sets},
               {"checkerboard_mm", kCheckerboardMm}};
   if (folder.report.contains("jacobian")) out["jacobian"] = folder.report.at("jacobian");
+  const json markers = folder.report.value("fiducial_markers", json());
+  if (markers.is_object()) out["fiducial_markers"] = markers;
   if (folder.front) out["front"] = front_summary(folder);
   return out;
 }
