@@ -9,6 +9,9 @@ set's appearance (couch, bone streaks, layered bladder contrast, more noise; see
 run_segmentation.py), labels predicted on both with QC, then `modir register` with labels only,
 (a) the true label maps, (b) the predicted ones with --fixed-qc/--moving-qc; TRE over all the
 phantom's landmarks by `modir evaluate`. Test seeds 9301-9303 (never used for anything else).
+`--phantom-option` adds to the pairs' phantom command, e.g. men with gold markers:
+`--seeds 9701,9702,9703 --phantom-option=--sex --phantom-option=male --phantom-option=--markers`
+(the markers' residual that `register` reports is then printed beside the TRE).
 """
 import argparse
 import json
@@ -24,12 +27,13 @@ import run_peers  # noqa: E402
 import run_segmentation as seg  # noqa: E402
 
 
-def make_pair(modir, work, seed):
+def make_pair(modir, work, seed, phantom_options=()):
     d = work / "pairs" / f"large_variety_{seed}"
     if not (d / "moving_labels.nii.gz").exists():
         run_peers.checked(run_peers.measure(
             [modir, "phantom", "--seed", seed, "--size", "medium", "--deformation", "large",
-             "--variety", "--out", d, "--quiet"], work / "logs" / f"pair_{seed}.log"), "phantom")
+             "--variety", *phantom_options, "--out", d, "--quiet"],
+            work / "logs" / f"pair_{seed}.log"), "phantom")
     hard = {}
     for side in ("fixed", "moving"):
         src = {"image": d / f"{side}.nii.gz", "labels": d / f"{side}_labels.nii.gz"}
@@ -53,7 +57,15 @@ def register_and_score(modir, d, hard, labels, qc, out, threads):
     report = json.loads((out / "report.json").read_text())
     return {"tre_mean_mm": json.loads(js.read_text())["landmarks"]["mean_mm"],
             "wall_s": reg["wall_s"], "label_qc": report.get("label_qc"),
-            "guiding_organs": report["guidance"]["organs"]}
+            "guiding_organs": report["guidance"]["organs"],
+            "fiducial_markers": report.get("fiducial_markers")}
+
+
+def markers_text(result):
+    m = result["fiducial_markers"]
+    if not m:
+        return "-"
+    return f"{m['paired']}/{m['fixed_found']}, {m['mean_residual_mm']:.2f} / {m['max_residual_mm']:.2f}"
 
 
 def main():
@@ -63,6 +75,8 @@ def main():
     ap.add_argument("--model", default="", help="model folder (default: the shipped one)")
     ap.add_argument("--seeds", default="9301,9302,9303")
     ap.add_argument("--threads", default="2")
+    ap.add_argument("--phantom-option", action="append", default=[],
+                    help="added to the pairs' `modir phantom` command (repeatable)")
     ap.add_argument("--work", default=str(seg.REPO / "out" / "guided_by_predictions"))
     args = ap.parse_args()
     modir = run_peers.find_modir(args.modir)
@@ -70,7 +84,7 @@ def main():
     model = str(Path(args.model).resolve()) if args.model else ""
     rows = []
     for seed in [int(s) for s in args.seeds.split(",")]:
-        d, hard = make_pair(modir, work, seed)
+        d, hard = make_pair(modir, work, seed, args.phantom_option)
         run = work / "runs" / str(seed)
         preds, qcs = [], []
         for side in ("fixed", "moving"):
@@ -90,10 +104,12 @@ def main():
         print(f"{seed}: TRE true labels {truth['tre_mean_mm']:.2f} mm, predicted labels with QC "
               f"{predicted['tre_mean_mm']:.2f} mm (guiding {predicted['guiding_organs']}; "
               f"QC {json.dumps(predicted['label_qc'])})", flush=True)
-    print("\n| seed | TRE true labels | TRE predicted + QC | difference |\n|---|---|---|---|")
+    print("\n| seed | TRE true labels | TRE predicted + QC | difference | markers, true labels "
+          "(paired, residual mean / max mm) | markers, predicted |\n|---|---|---|---|---|---|")
     for seed, t, p in rows:
         print(f"| {seed} | {t['tre_mean_mm']:.2f} | {p['tre_mean_mm']:.2f} | "
-              f"{p['tre_mean_mm'] - t['tre_mean_mm']:+.2f} |")
+              f"{p['tre_mean_mm'] - t['tre_mean_mm']:+.2f} | {markers_text(t)} | "
+              f"{markers_text(p)} |")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@
 #include <limits>
 
 #include "modir/core/error.h"
-#include "modir/filter/resample.h"
 #include "modir/filter/dense_objects.h"
+#include "modir/filter/resample.h"
 
 namespace modir::learn {
 
