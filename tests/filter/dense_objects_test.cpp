@@ -82,6 +82,10 @@ TEST(DenseObjects, AGoldSeedIsFilledWithTheTissueAroundIt) {
         }
       }
   EXPECT_EQ(changed, o.filled_voxels);
+  // Filled in a copy: the same voxels, the scan as it was.
+  const std::optional<Image<float>> copy = with_small_dense_objects_filled(before);
+  ASSERT_TRUE(copy.has_value());
+  EXPECT_TRUE(same_bits(*copy, ct));
   // Found without filling: the same object.
   const std::vector<DenseObject> found = find_small_dense_objects(before);
   ASSERT_EQ(found.size(), 1u);
@@ -100,6 +104,7 @@ TEST(DenseObjects, AScanWithoutThemIsLeftBitForBit) {
   EXPECT_TRUE(fill_small_dense_objects(ct).empty());
   EXPECT_TRUE(same_bits(ct, before));
   EXPECT_TRUE(find_small_dense_objects(ct).empty());
+  EXPECT_FALSE(with_small_dense_objects_filled(ct).has_value());  // and no copy
 }
 
 TEST(DenseObjects, ImplantsAndFragmentsBesideThemAreLeftAlone) {

@@ -196,6 +196,21 @@ DenseObject describe(const Image<float>& ct, const SmallObject& object) {
   return o;
 }
 
+// Writes each object's fill into its core and halo. Cropped here, not when measured: a
+// neighbour's fill may already lie in the box.
+std::vector<DenseObject> fill_objects(Image<float>& ct, const std::vector<SmallObject>& objects) {
+  std::vector<DenseObject> filled;
+  for (const SmallObject& s : objects) {
+    Image<float> part = crop(ct, s.around);
+    for (const std::int64_t v : s.region) part.data()[v] = s.fill;
+    paste(part, s.around, ct);
+    DenseObject o = describe(ct, s);
+    o.filled_voxels = static_cast<std::int64_t>(s.region.size());
+    filled.push_back(o);
+  }
+  return filled;
+}
+
 }  // namespace
 
 std::vector<DenseObject> find_small_dense_objects(const Image<float>& ct,
@@ -207,17 +222,16 @@ std::vector<DenseObject> find_small_dense_objects(const Image<float>& ct,
 
 std::vector<DenseObject> fill_small_dense_objects(Image<float>& ct,
                                                   const DenseObjectOptions& options) {
-  std::vector<DenseObject> objects;
-  for (const SmallObject& s : small_objects(ct, options)) {
-    // Cropped now, not when measured: a neighbour's fill may already lie in the box.
-    Image<float> part = crop(ct, s.around);
-    for (const std::int64_t v : s.region) part.data()[v] = s.fill;
-    paste(part, s.around, ct);
-    DenseObject o = describe(ct, s);
-    o.filled_voxels = static_cast<std::int64_t>(s.region.size());
-    objects.push_back(o);
-  }
-  return objects;
+  return fill_objects(ct, small_objects(ct, options));
+}
+
+std::optional<Image<float>> with_small_dense_objects_filled(const Image<float>& ct,
+                                                            const DenseObjectOptions& options) {
+  const std::vector<SmallObject> objects = small_objects(ct, options);
+  if (objects.empty()) return std::nullopt;
+  Image<float> filled = ct;
+  fill_objects(filled, objects);
+  return filled;
 }
 
 }  // namespace modir::filter

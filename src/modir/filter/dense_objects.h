@@ -16,6 +16,7 @@
 // sitting in it, and segmentation QC reports it (learn/metal_check.h).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "modir/core/hounsfield.h"
@@ -57,6 +58,11 @@ struct DenseObject {
 /// raster order of their first voxel.
 std::vector<DenseObject> fill_small_dense_objects(Image<float>& ct,
                                                   const DenseObjectOptions& options = {});
+
+/// A copy of `ct` with its small dense objects filled as fill_small_dense_objects does, or
+/// nothing (and no copy made) when it holds none: the objects are found once.
+std::optional<Image<float>> with_small_dense_objects_filled(const Image<float>& ct,
+                                                            const DenseObjectOptions& options = {});
 
 /// The same objects, found but not filled (for reports; filled_voxels stays 0).
 std::vector<DenseObject> find_small_dense_objects(const Image<float>& ct,

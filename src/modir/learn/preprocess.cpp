@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "modir/core/error.h"
 #include "modir/filter/dense_objects.h"
@@ -49,16 +50,11 @@ void normalise(Image<float>& image, const Normalisation& n) {
 Image<float> network_input(const Image<float>& image, const SegmentationPlan& plan,
                            bool fill_dense_objects) {
   const Geometry grid = network_grid(image.geometry(), plan.spacing);
-  const Image<float>* source = &image;
-  Image<float> filled;
-  if (fill_dense_objects && plan.normalisation.scheme == "ct" &&
-      !filter::find_small_dense_objects(image).empty()) {
-    filled = image;
-    filter::fill_small_dense_objects(filled);
-    source = &filled;
-  }
-  Image<float> out =
-      filter::resample(*source, grid, filter::Interpolation::kLinear, plan.normalisation.clip_low);
+  const std::optional<Image<float>> filled = fill_dense_objects && plan.normalisation.scheme == "ct"
+                                                 ? filter::with_small_dense_objects_filled(image)
+                                                 : std::nullopt;
+  Image<float> out = filter::resample(filled ? *filled : image, grid,
+                                      filter::Interpolation::kLinear, plan.normalisation.clip_low);
   normalise(out, plan.normalisation);
   return out;
 }
