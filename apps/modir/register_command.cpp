@@ -295,7 +295,8 @@ CommandAction add_register_command(CLI::App& app, const GlobalOptions& global) {
                       "QC of the moving labels: organs it calls unreliable do not guide");
   command->add_option("--landmarks", options->landmarks,
                       "auto: find corresponding landmarks (modir landmarks match) and guide with "
-                      "them, weighted by confidence; written to OUT/auto_landmarks/");
+                      "them, weighted by confidence squared under guidance.auto_landmark_weight; "
+                      "written to OUT/auto_landmarks/");
   command
       ->add_option("--landmark-method", options->landmark_method,
                    "how --landmarks auto matches: classical or learned (models/landmarks)")

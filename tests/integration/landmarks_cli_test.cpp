@@ -128,6 +128,19 @@ TEST_F(LandmarksCli, RegisterWithAutomaticLandmarksRecordsThem) {
   EXPECT_EQ(report["guidance"]["landmark_pairs"].get<std::size_t>(), used);
   EXPECT_EQ(io::read_points(result / "auto_landmarks" / "fixed_landmarks.csv").size(), used);
   EXPECT_EQ(a["method"], "classical");
+  EXPECT_EQ(a["weighted_by"], "confidence squared");
+}
+
+// Automatic pairs guide under guidance.auto_landmark_weight; 0 there leaves --landmarks auto
+// nothing to do, which is refused before any work.
+TEST_F(LandmarksCli, AutomaticLandmarksWithoutTheirWeightAreAUsageError) {
+  std::ofstream(out("no_auto_weight.json")) << R"({"guidance": {"auto_landmark_weight": 0}})";
+  const auto r =
+      run_modir("register --quiet --landmarks auto" + images() + labels() + " --config " +
+                quoted(out("no_auto_weight.json")) + " --out " + quoted(out("no_auto_weight")));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("guidance.auto_landmark_weight 0"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out("no_auto_weight")));
 }
 
 TEST_F(LandmarksCli, RegisterCanGuideWithTheLearnedMethodsLandmarks) {

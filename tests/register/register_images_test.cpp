@@ -276,6 +276,42 @@ TEST(RegisterImages, LandmarksAloneRecoverATranslation) {
   EXPECT_LT(landmark->value, 0.05);  // mm^2
 }
 
+// Pairs modir matched itself (--landmarks auto) guide under guidance.auto_landmark_weight, given
+// ones under guidance.landmark_weight: the same pairs, flagged or not, get the one or the other.
+TEST(RegisterImages, AutomaticLandmarksGuideUnderTheirOwnWeight) {
+  const BlobBody body(4);
+  const Geometry g = small_grid();
+  RegistrationInputs in;
+  in.fixed = sample(g, body, identity, 101);
+  in.moving = in.fixed;
+  PointPairs pairs;
+  for (int p = 0; p < 6; ++p) {
+    const Vec3d x{-20.0 + 8.0 * p, 4.0 * (p % 3) - 4.0, 3.0 * (p % 2)};
+    pairs.ids.push_back("L" + std::to_string(p));
+    pairs.fixed.push_back(x);
+    pairs.moving.push_back(x + Vec3d{2, 0, 0});
+  }
+  in.landmarks = pairs;
+  RegistrationConfig config = fast_config();
+  config.initialisation.mode = "none";
+  config.deformable.model = "none";
+  config.guidance.landmark_weight = 0.3;
+  config.guidance.auto_landmark_weight = 0.07;
+  const auto landmark_weight_used = [&](bool automatic) {
+    in.automatic_landmarks = automatic;
+    const RegistrationResult r = register_images(in, config);
+    for (const LevelLog& level : r.levels)
+      for (const TermValue& t : level.end_terms)
+        if (t.name == "landmark distance") return t.weight;
+    return -1.0;
+  };
+  EXPECT_DOUBLE_EQ(landmark_weight_used(false), 0.3);
+  EXPECT_DOUBLE_EQ(landmark_weight_used(true), 0.07);
+  EXPECT_DOUBLE_EQ(landmark_term_weight(config.guidance, in), 0.07);
+  in.landmarks.reset();
+  EXPECT_EQ(landmark_term_weight(config.guidance, in), 0.0);
+}
+
 // A round organ (label 3) that grows from 9 to 13 mm radius between the scans, inside a body
 // (label 1): the label term pulls the surfaces together, and the result must not fold.
 TEST(RegisterImages, LabelGuidedResultHasNoFolds) {

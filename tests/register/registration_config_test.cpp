@@ -49,7 +49,7 @@ TEST(RegistrationConfig, ToJsonHoldsEveryKey) {
        {"metric", "weight", "window", "radius_mm", "bins", "mind_radius", "mind_dilation"}},
       {"guidance",
        {"label_weight", "band_mm", "sample_spacing_mm", "label_loss", "min_component_fraction",
-        "organ_weights", "ignore_labels", "landmark_weight"}},
+        "organ_weights", "ignore_labels", "landmark_weight", "auto_landmark_weight"}},
       {"regularity",
        {"bending_weight", "elastic_weight", "elastic_mu", "elastic_lambda", "jacobian_weight",
         "jacobian_threshold"}},
@@ -103,7 +103,8 @@ TEST(RegistrationConfig, EveryKeySetAwayFromItsDefaultRoundTrips) {
         {"min_component_fraction", 0.0},
         {"organ_weights", {{"3", 2.0}, {"4", 0.5}}},
         {"ignore_labels", {1, 2}},
-        {"landmark_weight", 0.3}}},
+        {"landmark_weight", 0.3},
+        {"auto_landmark_weight", 0.04}}},
       {"regularity",
        {{"bending_weight", 0.2},
         {"elastic_weight", 0.01},
@@ -186,6 +187,8 @@ TEST(RegistrationConfig, OutOfRangeValuesAreUsageErrors) {
   expect_usage_error({{"guidance", {{"label_weight", -0.1}}}},
                      {"guidance.label_weight", ">= 0", "-0.1"});
   expect_usage_error({{"guidance", {{"landmark_weight", -2}}}}, {"guidance.landmark_weight"});
+  expect_usage_error({{"guidance", {{"auto_landmark_weight", -0.5}}}},
+                     {"guidance.auto_landmark_weight"});
   expect_usage_error({{"guidance", {{"organ_weights", {{"3", -1.0}}}}}}, {"non-negative"});
   expect_usage_error({{"guidance", {{"min_component_fraction", 1.5}}}},
                      {"guidance.min_component_fraction"});

@@ -9,11 +9,15 @@
 namespace modir::landmarks {
 
 void check_auto_landmarks_config(const reg::RegistrationConfig& config) {
-  if (config.guidance.landmark_weight <= 0) {
+  if (config.guidance.auto_landmark_weight <= 0) {
     throw usage_error(
-        "--landmarks auto guides with landmarks, which guidance.landmark_weight 0 switches off; "
-        "drop one of them");
+        "--landmarks auto guides with landmarks, which guidance.auto_landmark_weight 0 switches "
+        "off; drop one of them");
   }
+}
+
+double guidance_weight(double confidence) {
+  return confidence * confidence;
 }
 
 nlohmann::json add_auto_landmarks(reg::RegistrationInputs& inputs,
@@ -37,7 +41,7 @@ nlohmann::json add_auto_landmarks(reg::RegistrationInputs& inputs,
                             {{"inconsistent_with_neighbours", c.inconsistent},
                              {"labels_disagree", c.label_disagreement},
                              {"beyond_max_pairs", c.beyond_max}}},
-                           {"weighted_by", "confidence"},
+                           {"weighted_by", "confidence squared"},
                            {"seconds", seconds},
                            {"matching", summary}};
   if (result.matches.empty()) {
@@ -54,9 +58,10 @@ nlohmann::json add_auto_landmarks(reg::RegistrationInputs& inputs,
     pairs.ids.push_back(match_id(i));
     pairs.fixed.push_back(m.fixed);
     pairs.moving.push_back(m.moving);
-    pairs.weights.push_back(m.confidence);
+    pairs.weights.push_back(guidance_weight(m.confidence));
   }
   inputs.landmarks = std::move(pairs);
+  inputs.automatic_landmarks = true;
   return report;
 }
 

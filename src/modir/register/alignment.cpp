@@ -121,11 +121,12 @@ void add_guidance_terms(
                                                 : objective::LabelLoss::kSquared),
                config.label_weight);
   }
-  if (inputs.landmarks && config.landmark_weight > 0) {
-    energy.add(std::make_unique<objective::LandmarkTerm>(inputs.landmarks->fixed,
-                                                         inputs.landmarks->moving, grid,
-                                                         inputs.landmarks->weights),
-               config.landmark_weight);
+  const double landmark_weight = landmark_term_weight(config, inputs);
+  if (landmark_weight > 0) {
+    energy.add(
+        std::make_unique<objective::LandmarkTerm>(inputs.landmarks->fixed, inputs.landmarks->moving,
+                                                  grid, inputs.landmarks->weights),
+        landmark_weight);
   }
 }
 

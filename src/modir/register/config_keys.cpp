@@ -252,10 +252,16 @@ std::vector<ConfigKey> describe() {
     k->range_text = "whole numbers";
     finish(*k, sec, &S::ignore_labels);
     k = &add("guidance", "landmark_weight", KeyKind::kNumber,
-             "weight of the landmark term, per mm² (used when both landmark files are given, or "
-             "with `--landmarks auto`)");
+             "weight of the landmark term, per mm², for given landmarks (both landmark files, "
+             "or Python's pairs)");
     k->low = zero;
     finish(*k, sec, &S::landmark_weight);
+    k = &add("guidance", "auto_landmark_weight", KeyKind::kNumber,
+             "weight of the landmark term, per mm², when modir matched the landmarks itself "
+             "(`--landmarks auto`): they are about as precise as the registration, and count "
+             "less than landmark files");
+    k->low = zero;
+    finish(*k, sec, &S::auto_landmark_weight);
   }
   {
     using S = RegularityConfig;

@@ -177,7 +177,7 @@ ParetoFront compute_pareto_front(const RegistrationInputs& inputs, const Registr
       detail::build_deformable_level(context, def.levels - 1, bspline, base.affine);
   out.objectives.push_back(ObjectiveGroup::kImage);
   std::vector<ObjectiveGroup> varying;
-  const bool guided = context.organs || (inputs.landmarks && config.guidance.landmark_weight > 0);
+  const bool guided = context.organs || landmark_term_weight(config.guidance, inputs) > 0;
   if (guided) {
     out.objectives.push_back(ObjectiveGroup::kGuidance);
     varying.push_back(ObjectiveGroup::kGuidance);

@@ -23,6 +23,11 @@ RegistrationResult register_images(const RegistrationInputs& inputs,
   return result;
 }
 
+double landmark_term_weight(const GuidanceConfig& config, const RegistrationInputs& inputs) {
+  if (!inputs.landmarks) return 0.0;
+  return inputs.automatic_landmarks ? config.auto_landmark_weight : config.landmark_weight;
+}
+
 DisplacementField displacement_on(const RegistrationResult& result, const Geometry& grid) {
   DisplacementField u(grid);
   if (!result.grid || result.model == "none") {

@@ -22,6 +22,9 @@ struct RegistrationInputs {
   std::optional<LabelMap> fixed_labels;
   std::optional<LabelMap> moving_labels;
   std::optional<PointPairs> landmarks;
+  /// The landmarks were matched by modir (--landmarks auto), not given: they guide under
+  /// guidance.auto_landmark_weight instead of guidance.landmark_weight.
+  bool automatic_landmarks = false;
   std::optional<Image<std::uint8_t>> fixed_mask;
   /// Rigid tissue on the fixed grid (nonzero = bone), given by the user; otherwise the rigidity
   /// config finds it (register/rigidity_mask.h).
@@ -99,6 +102,10 @@ using LevelCallback = std::function<void(const LevelLog&)>;
 RegistrationResult register_images(const RegistrationInputs& inputs,
                                    const RegistrationConfig& config,
                                    const LevelCallback& on_level = {});
+
+/// The weight of the landmark term for these inputs: guidance.auto_landmark_weight for pairs
+/// modir matched itself, guidance.landmark_weight for given ones; 0 without landmarks.
+double landmark_term_weight(const GuidanceConfig& config, const RegistrationInputs& inputs);
 
 /// The result's displacement u on any grid with the fixed image's direction (x -> x + u(x)).
 DisplacementField displacement_on(const RegistrationResult& result, const Geometry& grid);
