@@ -208,6 +208,11 @@ CommandAction add_landmarks_command(CLI::App& app, const GlobalOptions& global) 
   m->add_option("--max-ratio", mo.max_ratio, "ratio test: best / second-best descriptor distance")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 1.0));
+  m->add_option("--outline-max-ratio", mo.outline_max_ratio,
+                "the ratio test for an organ with too few matches of its own, sought where its "
+                "outlines in the label maps say it went")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 1.0));
   m->add_option("--polish-radius", mo.polish_radius_mm,
                 "learned: mm within which each pair is placed where MIND-SSC fits best (0: off)")
       ->capture_default_str()

@@ -24,6 +24,13 @@ double percentile_or_zero(const std::vector<double>& values, double p) {
   return values.empty() ? 0.0 : percentile(values, p);
 }
 
+// matches.csv's found_by: "mutual" (mutual nearest neighbours), "guided" (sought where the
+// neighbours said), "outlines" (sought where the organ's outlines said; looser ratio test).
+const char* found_by(const LandmarkMatch& m) {
+  if (!m.guided) return "mutual";
+  return m.held_to_outlines ? "outlines" : "guided";
+}
+
 report::Colour confidence_colour(double c) {
   // Red (0) through yellow to green (1).
   const double t = std::clamp(c, 0.0, 1.0);
@@ -134,17 +141,20 @@ nlohmann::json match_summary(const MatchResult& result, const MatchOptions& opti
                   {"search_radius_mm", options.search_radius_mm},
                   {"shift_search_mm", options.shift_search_mm},
                   {"max_ratio", options.max_ratio},
+                  {"outline_max_ratio", options.outline_max_ratio},
                   {"guided_radius_mm", options.guided_radius_mm},
                   {"max_pairs", options.max_pairs}};
   std::map<int, std::size_t> per_label;
-  std::size_t guided = 0;
+  std::size_t guided = 0, held = 0;
   std::vector<double> confidence;
   for (const LandmarkMatch& m : result.matches) {
     if (m.fixed_label >= 0) ++per_label[m.fixed_label];
     guided += m.guided ? 1 : 0;
+    held += m.held_to_outlines ? 1 : 0;
     confidence.push_back(m.confidence);
   }
   j["found_by_guided_search"] = guided;
+  j["held_to_organ_outlines"] = held;
   j["confidence_median"] = percentile_or_zero(confidence, 50.0);
   if (!per_label.empty()) {
     nlohmann::json labels = nlohmann::json::object();
@@ -180,7 +190,7 @@ void write_match_outputs(const std::filesystem::path& folder, const Image<float>
     table += fmt::format(
         "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.4f},{:.3f},{},{},{}", id, x.fixed.x,
         x.fixed.y, x.fixed.z, x.moving.x, x.moving.y, x.moving.z, x.confidence, x.ratio,
-        x.residual_mm, x.guided ? "guided" : "mutual", x.fixed_label, x.moving_label);
+        x.residual_mm, found_by(x), x.fixed_label, x.moving_label);
     table += errors ? fmt::format(",{:.3f}\n", (*errors)[i]) : "\n";
   }
   io::write_points(f, folder / "fixed_landmarks.csv");

@@ -335,21 +335,23 @@ class Matching {
       const int label = fixed_labels_ ? label_at(*fixed_labels_, kf_[i].position) : -1;
       // An organ with too few matches of its own: where its outlines say the point went, if
       // they can say.
+      bool held = false;
       const Vec3d predicted =
           predict_in_organ(kf_[i].position, f, d, usable, &groups, label, std::size_t(-1),
-                           prior_at(label, kf_[i].position), options_.consistency);
+                           prior_at(label, kf_[i].position), options_.consistency, &held);
       // The exclusion of 2 working voxels: the second best must be a different place, not the
       // best one's neighbour on the lattice.
       const WindowResult w =
           refine(descriptor_of(i), dm_, kf_[i].position + predicted, options_.guided_radius_mm,
                  options_.spacing_mm, 2.0 * options_.spacing_mm);
       const double ratio = distance_ratio(w.best, w.second);
-      if (ratio >= options_.max_ratio) return;
+      if (ratio >= (held ? options_.outline_max_ratio : options_.max_ratio)) return;
       LandmarkMatch& m = found[std::size_t(o)];
       m.fixed = kf_[i].position;
       m.moving = w.position;
       m.ratio = ratio;
       m.guided = true;
+      m.held_to_outlines = held;
       m.fixed_label = label;
       accepted[std::size_t(o)] = true;
     });

@@ -56,6 +56,16 @@ struct MatchOptions {
   /// Fixed keypoints left unmatched are searched for within this distance of where their
   /// consistent neighbours say they went.
   double guided_radius_mm = 6.0;
+  /// The ratio test of that search for a keypoint of an organ held to its outlines (fewer matches
+  /// of its own than the neighbour check needs; docs/landmarks.md, step 5). A filling bladder's
+  /// wall looks alike along itself for several millimetres, so its best place in the window is
+  /// rarely distinct from the second best, while the outlines' prediction already says where
+  /// along the wall to look and the neighbour check then holds the pair to within
+  /// ConsistencyOptions::outline_tolerance_mm of it. On the development pairs such pairs had the
+  /// median error of the organ's pairs that passed `max_ratio` and a longer tail (docs/landmarks.md,
+  /// step 6); only near-ties are refused. Their confidence stays that of a ratio at the limit or
+  /// beyond (0.2 at most), so they guide a registration little.
+  double outline_max_ratio = 0.99;
   ConsistencyOptions consistency{};
   /// With both label maps: a pair is kept only when the fixed point's label occurs within this
   /// distance of the moving point, and the moving point's label within it of the fixed point.
@@ -73,6 +83,7 @@ struct LandmarkMatch {
   double ratio = 1.0;        ///< descriptor distance ratio (best / second best)
   double residual_mm = 0.0;  ///< distance from the motion its neighbours predict
   bool guided = false;       ///< found by the guided search rather than mutual matching
+  bool held_to_outlines = false;  ///< ... near where its organ's outlines said (guided only)
   int fixed_label = -1;      ///< label at the fixed point, -1 without labels
   int moving_label = -1;
 };
