@@ -11,6 +11,7 @@
 #include "modir/core/parallel.h"
 #include "modir/filter/resample.h"
 #include "modir/landmarks/descriptors.h"
+#include "modir/landmarks/label_reach.h"
 #include "modir/landmarks/organ_prior.h"
 #include "modir/landmarks/scan_features.h"
 #include "modir/landmarks/working_image.h"
@@ -75,36 +76,6 @@ WindowResult refine(const float* target, const DescriptorField& field, const Vec
       search_window(target, field, coarse.position, spacing, spacing / 4.0, 0.0);
   coarse.position = fine.position;
   return coarse;
-}
-
-int label_at(const LabelMap& labels, const Vec3d& point) {
-  const Geometry& g = labels.geometry();
-  const Vec3d index = g.world_to_index(point);
-  std::int64_t v[3];
-  for (int a = 0; a < 3; ++a) {
-    v[a] = std::llround(index[a]);
-    if (v[a] < 0 || v[a] >= g.size[a]) return -1;
-  }
-  return labels(v[0], v[1], v[2]);
-}
-
-bool label_near(const LabelMap& labels, const Vec3d& point, int label, double radius) {
-  const Geometry& g = labels.geometry();
-  const Vec3d centre = g.world_to_index(point);
-  std::int64_t lo[3], hi[3];
-  for (int a = 0; a < 3; ++a) {
-    const double reach = radius / g.spacing[a];
-    lo[a] = std::max<std::int64_t>(0, std::llround(std::floor(centre[a] - reach)));
-    hi[a] = std::min<std::int64_t>(g.size[a] - 1, std::llround(std::ceil(centre[a] + reach)));
-  }
-  for (std::int64_t z = lo[2]; z <= hi[2]; ++z)
-    for (std::int64_t y = lo[1]; y <= hi[1]; ++y)
-      for (std::int64_t x = lo[0]; x <= hi[0]; ++x) {
-        if (labels(x, y, z) != label) continue;
-        const Vec3d d = g.index_to_world({double(x), double(y), double(z)}) - point;
-        if (d.dot(d) <= radius * radius) return true;
-      }
-  return false;
 }
 
 double confidence_of(double ratio, double residual, double max_ratio) {
@@ -377,8 +348,8 @@ class Matching {
         m.moving_label = label_at(*moving_labels_, m.moving);
         const double reach = options_.label_tolerance_mm;
         const bool agree = m.fixed_label >= 0 && m.moving_label >= 0 &&
-                           label_near(*moving_labels_, m.moving, m.fixed_label, reach) &&
-                           label_near(*fixed_labels_, m.fixed, m.moving_label, reach);
+                           label_within(*moving_labels_, m.moving, m.fixed_label, reach) &&
+                           label_within(*fixed_labels_, m.fixed, m.moving_label, reach);
         if (!agree) {
           ++result_.counts.label_disagreement;
           continue;

@@ -68,7 +68,8 @@ struct MatchOptions {
   double outline_max_ratio = 0.99;
   ConsistencyOptions consistency{};
   /// With both label maps: a pair is kept only when the fixed point's label occurs within this
-  /// distance of the moving point, and the moving point's label within it of the fixed point.
+  /// distance of the moving point, and the moving point's label within it of the fixed point
+  /// (measured to the labelled voxels' extent: label_within).
   double label_tolerance_mm = 2.0;
   std::size_t max_pairs = 0;  ///< keep the most confident; 0 = all
 };
