@@ -24,11 +24,17 @@ double percentile_or_zero(const std::vector<double>& values, double p) {
   return values.empty() ? 0.0 : percentile(values, p);
 }
 
-// matches.csv's found_by: "mutual" (mutual nearest neighbours), "guided" (sought where the
-// neighbours said), "outlines" (sought where the organ's outlines said; looser ratio test).
-const char* found_by(const LandmarkMatch& m) {
-  if (!m.guided) return "mutual";
-  return m.held_to_outlines ? "outlines" : "guided";
+// matches.csv's found_by column.
+const char* found_by_name(FoundBy found_by) {
+  switch (found_by) {
+    case FoundBy::kMutual:
+      return "mutual";
+    case FoundBy::kNeighbours:
+      return "guided";
+    case FoundBy::kOutlines:
+      return "outlines";
+  }
+  return "?";
 }
 
 report::Colour confidence_colour(double c) {
@@ -149,8 +155,8 @@ nlohmann::json match_summary(const MatchResult& result, const MatchOptions& opti
   std::vector<double> confidence;
   for (const LandmarkMatch& m : result.matches) {
     if (m.fixed_label >= 0) ++per_label[m.fixed_label];
-    guided += m.guided ? 1 : 0;
-    held += m.held_to_outlines ? 1 : 0;
+    guided += m.found_by != FoundBy::kMutual ? 1 : 0;
+    held += m.found_by == FoundBy::kOutlines ? 1 : 0;
     confidence.push_back(m.confidence);
   }
   j["found_by_guided_search"] = guided;
@@ -190,7 +196,7 @@ void write_match_outputs(const std::filesystem::path& folder, const Image<float>
     table += fmt::format(
         "{},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.3f},{:.4f},{:.4f},{:.3f},{},{},{}", id, x.fixed.x,
         x.fixed.y, x.fixed.z, x.moving.x, x.moving.y, x.moving.z, x.confidence, x.ratio,
-        x.residual_mm, found_by(x), x.fixed_label, x.moving_label);
+        x.residual_mm, found_by_name(x.found_by), x.fixed_label, x.moving_label);
     table += errors ? fmt::format(",{:.3f}\n", (*errors)[i]) : "\n";
   }
   io::write_points(f, folder / "fixed_landmarks.csv");

@@ -321,8 +321,7 @@ class Matching {
       m.fixed = kf_[i].position;
       m.moving = w.position;
       m.ratio = ratio;
-      m.guided = true;
-      m.held_to_outlines = held;
+      m.found_by = held ? FoundBy::kOutlines : FoundBy::kNeighbours;
       m.fixed_label = label;
       accepted[std::size_t(o)] = true;
     });

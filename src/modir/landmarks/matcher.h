@@ -74,6 +74,11 @@ struct MatchOptions {
   std::size_t max_pairs = 0;  ///< keep the most confident; 0 = all
 };
 
+/// How a pair was found: mutual nearest neighbours past the ratio test, or by the guided search
+/// where the keypoint's consistent neighbours said it went, or where its organ's outlines said
+/// (an organ with too few matches of its own; MatchOptions::outline_max_ratio).
+enum class FoundBy { kMutual, kNeighbours, kOutlines };
+
 /// One correspondence, in world LPS mm.
 struct LandmarkMatch {
   Vec3d fixed;
@@ -83,8 +88,7 @@ struct LandmarkMatch {
   double confidence = 0.0;
   double ratio = 1.0;        ///< descriptor distance ratio (best / second best)
   double residual_mm = 0.0;  ///< distance from the motion its neighbours predict
-  bool guided = false;       ///< found by the guided search rather than mutual matching
-  bool held_to_outlines = false;  ///< ... near where its organ's outlines said (guided only)
+  FoundBy found_by = FoundBy::kMutual;
   int fixed_label = -1;      ///< label at the fixed point, -1 without labels
   int moving_label = -1;
 };
